@@ -1,0 +1,1 @@
+"""searcher: full-text search for Chinese news sites built with Jekyll."""

@@ -1,0 +1,253 @@
+"""The :class:`Index`: one search index on disk, and everything that reads or writes it.
+
+An ``Index`` owns its Whoosh index and a small pool of Whoosh searchers. It is safe to
+share between threads: searches run in parallel, each on a searcher of its own, and
+updates are serialised by a lock (Whoosh's own lock file also keeps other processes out).
+A searcher that is out of date after an update is dropped and reopened on next use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, make_segmenter
+from .errors import SearchIndexError
+from .posts import DEFAULT_TIMEZONE
+from .schema import WEIGHTING, make_schema, segmenter_of
+
+#: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow.
+FORMAT_VERSION = 1
+META_FILE = "searcher.json"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
+
+
+class Index:
+    """A search index stored in a folder.
+
+    Use :meth:`open` for an existing index, :meth:`create` for a new one, or
+    :meth:`open_or_create`. Then :meth:`update` it from a corpus folder and
+    :meth:`search` it. Close it with :meth:`close` (or use it as a context manager).
+
+    Attributes:
+        path: the index folder.
+        timezone: the site time zone (a :class:`zoneinfo.ZoneInfo`): posts without an
+            offset are read in it, ``since``/``until`` days and the years facet use it.
+        segmenter: the name of the segmenter that built the index (``"rjieba"``…).
+    """
+
+    def __init__(self, path: Path, ix: Any, meta: dict[str, Any]) -> None:
+        self.path = path
+        self._ix = ix
+        self.meta = meta
+        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
+        self.segmenter = segmenter_of(ix.schema)
+        self._write_lock = threading.Lock()
+        self._pool_lock = threading.Lock()
+        self._pool: list[Searcher] = []
+        self._caches: dict[str, Any] = {}
+        self._cache_generation = -1
+
+    # -- opening ---------------------------------------------------------------------
+
+    @staticmethod
+    def exists(path: str | os.PathLike[str]) -> bool:
+        """True when ``path`` holds a searcher index."""
+        return Path(path, META_FILE).is_file() and whoosh_index.exists_in(str(path))
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Index:
+        """Open the index in folder ``path``.
+
+        Raises :class:`SearchIndexError` when there is no index there, or when it was
+        built by an incompatible version of searcher (rebuild it with ``--rebuild``).
+        """
+        folder = Path(path)
+        if not cls.exists(folder):
+            raise SearchIndexError(f"no index in {folder} (build one with `searcher index`)")
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SearchIndexError(f"{folder / META_FILE}: cannot read: {exc}") from exc
+        if meta.get("format") != FORMAT_VERSION:
+            raise SearchIndexError(
+                f"{folder}: index format {meta.get('format')} is not {FORMAT_VERSION}; "
+                "rebuild it with `searcher index --rebuild`"
+            )
+        try:
+            ix = whoosh_index.open_dir(str(folder))
+        except Exception as exc:  # Whoosh raises several unrelated kinds here
+            raise SearchIndexError(f"{folder}: cannot open index: {exc}") from exc
+        return cls(folder, ix, meta)
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        segmenter: str = DEFAULT_SEGMENTER,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> Index:
+        """Create a new, empty index in folder ``path`` (made if missing; an old index
+        there is replaced).
+
+        :param segmenter: ``"rjieba"`` (default) or ``"jieba"``.
+        :param timezone: the site time zone, an IANA name such as ``"Asia/Shanghai"``.
+        Raises :class:`SearchIndexError` for an unknown segmenter or time zone, or a
+        folder that cannot be written.
+        """
+        if segmenter not in SEGMENTERS:
+            raise SearchIndexError(
+                f"segmenter must be one of {', '.join(SEGMENTERS)}, not {segmenter!r}"
+            )
+        _zone(timezone)
+        folder = Path(path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            ix = whoosh_index.create_in(str(folder), make_schema(segmenter))
+        except OSError as exc:
+            raise SearchIndexError(f"{folder}: cannot create index: {exc}") from exc
+        meta = {
+            "format": FORMAT_VERSION,
+            "timezone": timezone,
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            **make_segmenter(segmenter).describe(),
+        }
+        (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+        return cls(folder, ix, meta)
+
+    @classmethod
+    def open_or_create(
+        cls,
+        path: str | os.PathLike[str],
+        segmenter: str = DEFAULT_SEGMENTER,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> Index:
+        """Open the index in ``path``, or create it there if there is none."""
+        if cls.exists(path):
+            return cls.open(path)
+        return cls.create(path, segmenter=segmenter, timezone=timezone)
+
+    def close(self) -> None:
+        """Close every pooled searcher. The object must not be used afterwards."""
+        with self._pool_lock:
+            for s in self._pool:
+                s.close()
+            self._pool.clear()
+            self._caches.clear()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r})"
+
+    # -- internals shared by indexing and querying ---------------------------------
+
+    @property
+    def whoosh(self) -> Any:
+        """The underlying :class:`whoosh.index.FileIndex` (for advanced use)."""
+        return self._ix
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """Borrow an up-to-date Whoosh searcher for the duration of a ``with`` block.
+
+        Searchers are pooled; each is used by one thread at a time.
+        """
+        with self._pool_lock:
+            s = self._pool.pop() if self._pool else None
+        if s is not None and not s.up_to_date():
+            s.close()
+            s = None
+        if s is None:
+            s = self._ix.searcher(weighting=WEIGHTING)
+        try:
+            yield s
+        finally:
+            with self._pool_lock:
+                if len(self._pool) < 8:
+                    self._pool.append(s)
+                else:
+                    s.close()
+
+    def cached(self, s: Searcher, name: str, build: Callable[[Searcher], Any]) -> Any:
+        """A value computed once per index generation (facet postings, dates…)."""
+        key = f"{name}@{s.reader().generation()}"
+        with self._pool_lock:
+            if key in self._caches:
+                return self._caches[key]
+        value = build(s)
+        with self._pool_lock:
+            self._caches = {k: v for k, v in self._caches.items() if not k.startswith(name + "@")}
+            self._caches[key] = value
+        return value
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the update lock (one update at a time per ``Index`` object)."""
+        with self._write_lock:
+            yield
+
+    def write_meta(self, **values: Any) -> None:
+        """Record ``values`` in the index folder's ``searcher.json``."""
+        self.meta.update(values)
+        text = json.dumps(self.meta, ensure_ascii=False, indent=2)
+        tmp = self.path / (META_FILE + ".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(self.path / META_FILE)
+
+    # -- the public operations --------------------------------------------------------
+
+    def update(
+        self,
+        corpus: str | os.PathLike[str],
+        *,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
+        """Bring the index in line with the posts in folder ``corpus``.
+
+        See :func:`searcher.indexing.update_index`; returns its :class:`IndexReport`.
+        """
+        from .indexing import update_index
+
+        return update_index(self, Path(corpus), jobs=jobs, progress=progress)
+
+    def search(self, query: str = "", **options: Any) -> Any:
+        """Search the index; see :func:`searcher.querying.search` for the options.
+
+        Returns a :class:`searcher.querying.SearchResults`.
+        """
+        from .search import search
+
+        return search(self, query, **options)
+
+    def stats(self) -> Any:
+        """Counts and facts about the index; see :func:`searcher.querying.stats`."""
+        from .search import stats
+
+        return stats(self)
+
+    def facet_values(self, name: str) -> Sequence[str]:
+        """Every value of facet ``name`` (``"categories"``, ``"tags"``, ``"year"``)."""
+        with self.searcher() as s:
+            return [v.decode("utf-8") for v in s.reader().lexicon(name)]

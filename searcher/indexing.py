@@ -1,0 +1,175 @@
+"""Building and updating the index from a corpus folder.
+
+Updates are incremental: each post's digest (a hash of everything that is indexed) is
+compared with the one in the index, and only new, changed and deleted posts are written.
+A run with nothing to change opens no writer at all, so running it twice changes nothing.
+All changes of one run are committed at once at the end: a run killed halfway leaves the
+index as the last commit left it, searchable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import CorpusError
+from .posts import Article, Duplicate, Skipped, read_corpus
+from .schema import FACET_SEPARATOR
+
+#: The ``ts`` of a post without a date: below every real date, so that no date filter
+#: matches it; the query layer sorts such posts last in both date orders.
+UNDATED = -(2**62)
+
+if TYPE_CHECKING:
+    from .index import Index
+
+
+@dataclass
+class IndexReport:
+    """What one :func:`update_index` run did. Counts are numbers of posts (files).
+
+    ``warnings`` counts posts read with at least one warning; ``messages`` holds every
+    warning and skip reason, each naming its file.
+    """
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict (``seconds`` rounded to milliseconds)."""
+        d = asdict(self)
+        d["seconds"] = round(self.seconds, 3)
+        return d
+
+
+def document(article: Article, tz: dt.tzinfo) -> dict[str, Any]:
+    """The Whoosh document (field name → value) for ``article``.
+
+    Dates are indexed as Unix seconds (``ts``) and the years facet in the site time zone
+    ``tz``; facet values are joined with a line break (they may hold spaces).
+    """
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "digest": article.digest,
+        "title": article.title,
+        "body": article.body,
+        "title_1": article.title,
+        "body_1": article.body,
+        "title_2": article.title,
+        "body_2": article.body,
+        "categories": FACET_SEPARATOR.join(article.categories),
+        "tags": FACET_SEPARATOR.join(article.tags),
+        "meta": {
+            "path": article.path,
+            "url": article.url,
+            "date": article.date.isoformat() if article.date else None,
+            "categories": list(article.categories),
+            "tags": list(article.tags),
+        },
+    }
+    if article.date is not None:
+        doc["ts"] = int(article.date.timestamp())
+        doc["year"] = str(article.date.astimezone(tz).year)
+    else:
+        doc["ts"] = UNDATED
+    return doc
+
+
+def indexed_digests(index: Index) -> dict[str, str]:
+    """``{id: digest}`` of every live document in the index (read from columns)."""
+    out: dict[str, str] = {}
+    with index.searcher() as s:
+        reader = s.reader()
+        if reader.doc_count_all() == 0:
+            return out
+        ids = reader.column_reader("id")
+        digests = reader.column_reader("digest")
+        for docnum in reader.all_doc_ids():
+            out[ids[docnum]] = digests[docnum]
+    return out
+
+
+def update_index(
+    index: Index,
+    corpus: Path,
+    *,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> IndexReport:
+    """Make ``index`` hold exactly the readable, distinct posts of folder ``corpus``.
+
+    :param index: the index to update.
+    :param corpus: the corpus folder (walked recursively, see :func:`searcher.posts.read_corpus`).
+    :param jobs: worker processes for analysis (Whoosh's multi-process writer); 1 = none.
+    :param progress: called as ``progress(done, total)`` while documents are written.
+    :returns: an :class:`IndexReport`.
+    :raises CorpusError: the corpus folder is missing or unreadable.
+
+    A post that has become unreadable or a duplicate is removed from the index, and
+    counted in ``removed``; nothing is dropped without a message.
+    """
+    started = time.perf_counter()
+    if not corpus.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus}")
+    report = IndexReport()
+    articles: dict[str, Article] = {}
+    for item in read_corpus(corpus, index.timezone):
+        if isinstance(item, Skipped):
+            report.skipped += 1
+            report.messages.append(f"{item.path}: skipped: {item.reason}")
+        elif isinstance(item, Duplicate):
+            report.duplicates += 1
+            report.messages.append(f"{item.path}: duplicate of {item.kept}, skipped")
+        else:
+            articles[item.id] = item
+            if item.warnings:
+                report.warnings += 1
+                report.messages.extend(item.warnings)
+
+    with index.writing():
+        existing = indexed_digests(index)
+        changes = [a for a in articles.values() if existing.get(a.id) != a.digest]
+        gone = sorted(set(existing) - set(articles))
+        report.unchanged = len(articles) - len(changes)
+        if changes or gone:
+            options: dict[str, Any] = {"limitmb": 256}
+            if jobs > 1:
+                options.update(procs=jobs, multisegment=True)
+            writer = index.whoosh.writer(**options)
+            try:
+                for doc_id in gone:
+                    writer.delete_by_term("id", doc_id)
+                    report.removed += 1
+                for n, article in enumerate(changes, 1):
+                    if article.id in existing:
+                        writer.delete_by_term("id", article.id)
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                    writer.add_document(**document(article, index.timezone))
+                    if progress is not None:
+                        progress(n, len(changes))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            index.write_meta(
+                corpus=str(corpus.resolve()),
+                updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+__all__ = ["IndexReport", "document", "indexed_digests", "update_index"]

@@ -1,0 +1,304 @@
+"""The query language, and how a query becomes a Whoosh query.
+
+Syntax (the words a user types):
+
+* words are ANDed: ``证券 公告`` finds posts holding both;
+* ``OR`` between two words (or phrases) accepts either; ``AND`` is the default anyway;
+* ``-word`` (or ``NOT word``) excludes posts holding ``word``;
+* ``"a phrase"`` (ASCII or Chinese quotes) must occur exactly, units in order;
+* ``title:word`` or ``title:"a phrase"`` matches in the title only.
+
+Full-width forms are folded first (``＂`` is a quote, ``－`` a minus). Nothing in a query
+is an error: a lone quote is ignored, a lone ``OR`` or ``-`` is dropped.
+
+How each word matches (the rules of issue #3 and CASES.md C1–C6):
+
+* A word is split into *sub-terms*: its runs of letters/digits stay whole (``iphone14``,
+  ``6.3512``); its runs of Chinese are segmented by the index's jieba segmenter.
+* A hit must contain every sub-term *literally* as a run of units (bigram phrase on the
+  ``*_2`` fields, or the unigram on ``*_1`` for one unit), in the title or the body. So
+  any run of Chinese characters in a post finds it, single characters included, and
+  ``6.35`` does not find ``6.3512`` while ``iphone`` finds ``iPhone14``.
+* Ranking adds, for each sub-term, the score of the jieba *word* in the ``title``/``body``
+  word fields, so a post holding ``本田`` as a word outranks one where 本田 only stands
+  inside another word; and the score of the whole word as one literal run, so ``人民的名义``
+  ranks the post that holds it verbatim above one with 人民 … 的 … 名义.
+* Stop words (:data:`searcher.analysis.STOP_WORDS`) are not required unless the query
+  holds nothing else; they still count in phrases and in the whole-word run.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from .analysis import STOP_WORDS, UnitAnalyzer, fold, join_units
+from .analysis.segmenters import Segmenter
+from .snippets import TermGroup
+
+#: Query-time weights (multiplied into BM25F scores); see README "Ranking".
+TITLE_BOOST = 3.0
+WORD_BOOST = 1.0
+RUN_BOOST = 1.0
+
+_UNITS = UnitAnalyzer()
+_CJK_UNIT = re.compile(
+    r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]$"
+)
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+
+
+@dataclass
+class Clause:
+    """One word or phrase of a query, as typed (folded).
+
+    text: the folded text; quoted: typed between quotes; title_only: ``title:`` prefix;
+    negated: ``-`` or ``NOT`` prefix.
+    """
+
+    text: str
+    quoted: bool = False
+    title_only: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A parsed query: groups of clauses (OR inside a group, AND between groups) and
+    the excluded clauses."""
+
+    groups: list[list[Clause]] = field(default_factory=list)
+    excluded: list[Clause] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when the query has no positive clause (only exclusions, or nothing)."""
+        return not self.groups
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse the query syntax of this module's docstring; never raises.
+
+    >>> p = parse('证券 OR 股票 -基金 title:"人民 的"')
+    >>> [[c.text for c in g] for g in p.groups], [c.text for c in p.excluded]
+    ([['证券', '股票'], ['人民 的']], ['基金'])
+    """
+    text = unicodedata.normalize("NFKC", text)
+    clauses: list[Clause | str] = []
+    i, n = 0, len(text)
+    negate_next = False
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = negate_next
+        negate_next = False
+        title_only = False
+        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+            negated = True
+            i += 1
+        if text[i : i + 6].lower() == "title:" and i + 6 < n and not text[i + 6].isspace():
+            title_only = True
+            i += 6
+        if text[i] in _QUOTES:
+            close = text.find(_QUOTES[text[i]], i + 1)
+            if close != -1:
+                body = text[i + 1 : close]
+                i = close + 1
+                if body.strip():
+                    clauses.append(Clause(fold(body.strip()), True, title_only, negated))
+                continue
+            i += 1  # a lone quote: ignore it and read on
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in _QUOTES:
+            j += 1
+        word = text[i:j]
+        i = j
+        if word in ("OR", "|"):
+            clauses.append("OR")
+        elif word == "AND" or word == "-":
+            continue
+        elif word == "NOT":
+            negate_next = True
+        else:
+            word = word.strip("\"'”“")
+            if word:
+                clauses.append(Clause(fold(word), False, title_only, negated))
+    parsed = ParsedQuery()
+    join = False
+    for c in clauses:
+        if isinstance(c, str):
+            join = bool(parsed.groups)
+            continue
+        if c.negated:
+            parsed.excluded.append(c)
+            continue
+        if join:
+            parsed.groups[-1].append(c)
+        else:
+            parsed.groups.append([c])
+        join = False
+    return parsed
+
+
+def units_of(text: str) -> list[list[str]]:
+    """The folded units of ``text`` in segments split at punctuation.
+
+    >>> units_of("中美&欧盟，iPhone14")
+    [['中', '美', '欧', '盟'], ['iphone', '14']]
+    """
+    segments: list[list[str]] = []
+    for t in _UNITS(text):
+        if t.brk or not segments:
+            segments.append([])
+        segments[-1].append(t.text)
+    return segments
+
+
+@dataclass
+class SubTerm:
+    """A piece of a word every hit must contain: its units, its jieba word, stop flag."""
+
+    units: tuple[str, ...]
+    word: str
+    stop: bool
+
+
+def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
+    """Split one unit segment into sub-terms: letter/digit runs whole, Chinese by jieba."""
+    out: list[SubTerm] = []
+    i = 0
+    while i < len(segment):
+        j = i
+        cjk = bool(_CJK_UNIT.match(segment[i]))
+        while j < len(segment) and bool(_CJK_UNIT.match(segment[j])) == cjk:
+            j += 1
+        run = segment[i:j]
+        if cjk:
+            pos = 0
+            text = "".join(run)
+            for word in segmenter.cut(text):
+                word_units = tuple(run[pos : pos + len(word)])
+                pos += len(word)
+                out.append(SubTerm(word_units, word, word in STOP_WORDS))
+        else:
+            out.append(SubTerm(tuple(run), "".join(run), len(run) == 1 and run[0] in STOP_WORDS))
+        i = j
+    return out
+
+
+def match_units(units: tuple[str, ...], title_only: bool, boost: float = 1.0) -> Any:
+    """The Whoosh query matching posts that hold ``units`` as a literal run.
+
+    One unit: the unigram fields. Two: one bigram term. More: a phrase of bigrams.
+    """
+    fields = [("title", TITLE_BOOST * boost)] + ([] if title_only else [("body", boost)])
+    if len(units) == 1:
+        return wq.Or([wq.Term(f"{f}_1", units[0], boost=b) for f, b in fields])
+    bigrams = [join_units(a, b) for a, b in zip(units, units[1:], strict=False)]
+    if len(bigrams) == 1:
+        return wq.Or([wq.Term(f"{f}_2", bigrams[0], boost=b) for f, b in fields])
+    return wq.Or([wq.Phrase(f"{f}_2", bigrams, boost=b) for f, b in fields])
+
+
+def match_word(word: str, title_only: bool) -> Any:
+    """The ranking-only query for a jieba word in the word fields."""
+    fields = [("title", TITLE_BOOST * WORD_BOOST)] + ([] if title_only else [("body", WORD_BOOST)])
+    return wq.Or([wq.Term(f, word, boost=b) for f, b in fields])
+
+
+@dataclass
+class Compiled:
+    """A query ready to run: the Whoosh query, the terms to highlight, and notices."""
+
+    query: Any
+    highlight: list[TermGroup]
+    notices: list[str]
+    match_all: bool
+
+
+def _clause_query(c: Clause, segmenter: Segmenter) -> tuple[Any, bool, TermGroup]:
+    """The Whoosh query of one clause (None if it has no units), whether the clause
+    held only stop words, and the terms to highlight for it.
+
+    Highlighting marks the whole word where it occurs, and its non-stop sub-terms only
+    in posts where the whole word does not occur.
+    """
+    segments = units_of(c.text)
+    if not segments:
+        return None, False, TermGroup(())
+    required: list[Any] = []
+    optional: list[Any] = []
+    if c.quoted:
+        for seg in segments:
+            required.append(match_units(tuple(seg), c.title_only))
+        group = TermGroup(tuple(tuple(seg) for seg in segments))
+        return (required[0] if len(required) == 1 else wq.And(required)), False, group
+    subs: list[SubTerm] = []
+    primary: list[tuple[str, ...]] = []
+    for seg in segments:
+        parts = sub_terms(seg, segmenter)
+        subs.extend(parts)
+        if len(parts) > 1:
+            optional.append(match_units(tuple(seg), c.title_only, RUN_BOOST))
+            primary.append(tuple(seg))
+    only_stops = all(p.stop for p in subs)
+    fallback: list[tuple[str, ...]] = []
+    for p in subs:
+        if only_stops or not p.stop:
+            required.append(
+                wq.AndMaybe(match_units(p.units, c.title_only), match_word(p.word, c.title_only))
+            )
+            (primary if len(subs) == 1 else fallback).append(p.units)
+        else:
+            optional.append(match_units(p.units, c.title_only))
+    q: Any = required[0] if len(required) == 1 else wq.And(required)
+    if optional:
+        q = wq.AndMaybe(q, wq.Or(optional))
+    return q, only_stops, TermGroup(tuple(primary), tuple(fallback))
+
+
+def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
+    """Turn a :class:`ParsedQuery` into a :class:`Compiled` Whoosh query.
+
+    A query with no positive clause matches every post (``match_all``), less the
+    exclusions.
+    """
+    highlight: list[TermGroup] = []
+    notices: list[str] = []
+    compiled = [[_clause_query(c, segmenter) for c in group] for group in parsed.groups]
+    all_stops = all(stop for group in compiled for _, stop, _ in group)
+    groups: list[Any] = []
+    boosts: list[Any] = []
+    for group in compiled:
+        alts = [(q, stop, terms) for q, stop, terms in group if q is not None]
+        if not alts:
+            continue
+        if len(alts) == 1 and alts[0][1] and not all_stops:
+            boosts.append(alts[0][0])  # a lone common word beside real words: not required
+            continue
+        groups.append(alts[0][0] if len(alts) == 1 else wq.Or([q for q, _, _ in alts]))
+        highlight.extend(terms for _, _, terms in alts)
+    if all_stops and groups:
+        words = " ".join(c.text for g in parsed.groups for c in g)
+        notices.append(
+            f"the query holds only common words ({words}): "
+            "posts are matched on them literally, so most posts match"
+        )
+    match_all = not groups
+    q: Any = wq.Every() if match_all else (groups[0] if len(groups) == 1 else wq.And(groups))
+    if boosts and not match_all:
+        q = wq.AndMaybe(q, wq.Or(boosts))
+    excluded = []
+    for c in parsed.excluded:
+        ex, _, _ = _clause_query(Clause(c.text, c.quoted, c.title_only), segmenter)
+        if ex is not None:
+            excluded.append(ex)
+    if excluded:
+        q = wq.AndNot(q, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
+    return Compiled(q, highlight, notices, match_all)

@@ -1,0 +1,77 @@
+"""The Whoosh schema: which fields an article becomes, and how each is analyzed.
+
+=============  ===============================  ==========================================
+field          kind                             purpose
+=============  ===============================  ==========================================
+``id``         ID, unique, stored, sortable     the article's id (its path without suffix)
+``digest``     ID, sortable                     detects changed posts on update
+``title``      jieba words, stored              ranking: whole-word matches in the title
+``body``       jieba words, stored              ranking; the stored text feeds snippets
+``title_1``    units (unigrams)                 single-character / single-word matches
+``body_1``     units (unigrams)
+``title_2``    unit bigrams with positions      any literal run of 2+ units; phrases
+``body_2``     unit bigrams with positions
+``ts``         NUMERIC, sortable                the date as Unix seconds (UTC); filters
+``year``       facet (one value)                years facet, in the site time zone
+``categories`` facet (multi-valued)             ``--category`` filter and facet counts
+``tags``       facet (multi-valued)             ``--tag`` filter and facet counts
+``meta``       stored only                      path, url, ISO date, lists for display
+=============  ===============================  ==========================================
+
+The schema is pickled into the index by Whoosh, analyzers included, so an index always
+analyzes queries with the segmenter that built it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import fields, scoring
+from whoosh.analysis import RegexTokenizer
+
+from .analysis import BigramAnalyzer, UnitAnalyzer, WordAnalyzer
+
+#: Facet fields: values are joined with this separator when indexed.
+FACET_SEPARATOR = "\n"
+FACETS = ("categories", "tags", "year")
+
+#: Ranking: Whoosh's BM25F with its usual constants (formula in :mod:`searcher.search`).
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+
+
+def _facet_field() -> Any:
+    field = fields.KEYWORD(stored=False, scorable=False)
+    field.analyzer = RegexTokenizer(r"[^\n]+")
+    return field
+
+
+def make_schema(segmenter: str) -> fields.Schema:
+    """Build the schema for a new index whose words are cut by ``segmenter``.
+
+    :param segmenter: ``"rjieba"`` or ``"jieba"`` (see :mod:`searcher.analysis.segmenters`).
+    :returns: a :class:`whoosh.fields.Schema` with the fields in this module's table.
+    """
+    words = WordAnalyzer(segmenter)
+    units = UnitAnalyzer()
+    bigrams = BigramAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        digest=fields.ID(sortable=True),
+        title=fields.TEXT(analyzer=words, phrase=False, stored=True),
+        body=fields.TEXT(analyzer=words, phrase=False, stored=True),
+        title_1=fields.TEXT(analyzer=units, phrase=False),
+        body_1=fields.TEXT(analyzer=units, phrase=False),
+        title_2=fields.TEXT(analyzer=bigrams, phrase=True),
+        body_2=fields.TEXT(analyzer=bigrams, phrase=True),
+        ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
+        year=_facet_field(),
+        categories=_facet_field(),
+        tags=_facet_field(),
+        meta=fields.STORED(),
+    )
+
+
+def segmenter_of(schema: fields.Schema) -> str:
+    """The name of the segmenter an index's schema was built with (``"rjieba"``…)."""
+    tokenizer = schema["body"].analyzer.items[0]
+    return str(tokenizer.segmenter_name)

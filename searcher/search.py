@@ -1,0 +1,301 @@
+"""Running searches: filters, sorting, paging, facet counts, snippets; and index stats.
+
+Ranking is Whoosh's BM25F (``B = 0.75``, ``K1 = 1.2``) summed over the query's parts::
+
+    score(d) = Σ_parts boost(part) · idf(part) · tf·(K1 + 1)
+                                               / (tf + K1·(1 − B + B·len_f(d)/avglen_f))
+
+where a part is a unigram, bigram or bigram phrase in the ``*_1``/``*_2`` fields, or a
+jieba word in the ``title``/``body`` fields (see :mod:`searcher.query`). Title parts carry
+``TITLE_BOOST`` (3.0); word parts, ``WORD_BOOST`` (1.0); the whole-word run, ``RUN_BOOST``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from whoosh import query as wq
+
+from .errors import QueryError
+from .indexing import UNDATED
+from .query import compile_query, parse
+from .schema import FACETS
+from .snippets import SNIPPET_CHARS, find_spans, highlight, make_snippet
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
+
+    from .index import Index
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_LIMIT = 1000
+
+
+@dataclass
+class Hit:
+    """One matching post. ``title`` is plain text; ``title_html`` and ``snippet`` are HTML
+    (matches in ``<mark>``, the rest escaped). ``date`` is aware, or None. ``score`` is the
+    BM25F score under relevance sorting, None under date sorting."""
+
+    id: str
+    path: str
+    url: str | None
+    title: str
+    title_html: str
+    date: dt.datetime | None
+    categories: list[str]
+    tags: list[str]
+    score: float | None
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; ``date`` as ISO 8601 with its offset, or None."""
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        if self.score is not None:
+            d["score"] = round(self.score, 4)
+        return d
+
+
+@dataclass
+class SearchResults:
+    """The answer to one search.
+
+    total: posts matching (all pages); hits: this page's posts; facets: for
+    ``"categories"``, ``"tags"``, ``"years"``, ``{value: count}`` over all matching posts,
+    largest count first; notices: messages for the user (e.g. only common words).
+    """
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``searcher search --json``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+            "notices": self.notices,
+        }
+
+
+def _day(
+    value: str | dt.date | dt.datetime | None, name: str, tz: dt.tzinfo, end: bool
+) -> int | None:
+    """Unix seconds of the start (or end) of a day in ``tz``; an aware datetime is exact."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = (
+                dt.datetime.fromisoformat(value.strip())
+                if "T" in value or ":" in value
+                else dt.date.fromisoformat(value.strip())
+            )
+        except ValueError:
+            raise QueryError(f"{name}: not a date (YYYY-MM-DD): {value!r}") from None
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+        return int(moment.timestamp())
+    day = dt.datetime.combine(value, dt.time.max if end else dt.time.min, tzinfo=tz)
+    return int(day.timestamp())
+
+
+def _facet_sets(s: Searcher) -> dict[str, dict[str, frozenset[int]]]:
+    reader = s.reader()
+    out: dict[str, dict[str, frozenset[int]]] = {}
+    for name in FACETS:
+        values: dict[str, frozenset[int]] = {}
+        for term in reader.lexicon(name):
+            ids = frozenset(reader.postings(name, term).all_ids())
+            values[term.decode("utf-8")] = ids
+        out[name] = values
+    return out
+
+
+def _timestamps(s: Searcher) -> list[int]:
+    reader = s.reader()
+    if reader.doc_count_all() == 0:
+        return []
+    column = reader.column_reader("ts")
+    return [column[i] for i in range(reader.doc_count_all())]
+
+
+def _counts(sets: dict[str, frozenset[int]], matched: set[int] | frozenset[int]) -> dict[str, int]:
+    counts = {
+        v: len(ids & matched) if len(ids) > len(matched) else len(matched & ids)
+        for v, ids in sets.items()
+    }
+    return dict(sorted(((v, c) for v, c in counts.items() if c), key=lambda vc: (-vc[1], vc[0])))
+
+
+def search(
+    index: Index,
+    query: str = "",
+    *,
+    categories: list[str] | tuple[str, ...] = (),
+    tags: list[str] | tuple[str, ...] = (),
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    sort: str = "relevance",
+    limit: int = 10,
+    page: int = 1,
+    snippet_chars: int = SNIPPET_CHARS,
+) -> SearchResults:
+    """Search ``index``.
+
+    :param query: the query text (syntax in :mod:`searcher.query`); empty lists every
+        post that passes the filters, newest first.
+    :param categories: keep posts in any of these categories (exact values).
+    :param tags: keep posts with any of these tags (exact values).
+    :param since: keep posts dated on or after this day (``YYYY-MM-DD``, a ``date``, or
+        an aware ``datetime``), days in the index's site time zone. Undated posts never
+        pass a date filter.
+    :param until: keep posts dated on or before this day (inclusive, same forms).
+    :param sort: ``"relevance"`` (BM25F), ``"newest"`` or ``"oldest"``; undated posts
+        come last under both date orders.
+    :param limit: hits per page, 1 to 1000.
+    :param page: page number, from 1.
+    :param snippet_chars: snippet size in characters.
+    :returns: :class:`SearchResults`; facet counts cover all matching posts.
+    :raises QueryError: a parameter is invalid; the message names it.
+    """
+    if sort not in SORTS:
+        raise QueryError(f"sort: must be one of {', '.join(SORTS)}, not {sort!r}")
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit: must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+    if not isinstance(page, int) or page < 1:
+        raise QueryError(f"page: must be a whole number from 1, not {page!r}")
+    tz = index.timezone
+    start = _day(since, "since", tz, end=False)
+    stop = _day(until, "until", tz, end=True)
+    if start is not None and stop is not None and start > stop:
+        raise QueryError(f"since: {since} is after until: {until}")
+
+    segmenter = index.whoosh.schema["body"].analyzer.items[0].segmenter
+    compiled = compile_query(parse(query), segmenter)
+    filters: list[Any] = []
+    if categories:
+        filters.append(wq.Or([wq.Term("categories", c) for c in categories]))
+    if tags:
+        filters.append(wq.Or([wq.Term("tags", t) for t in tags]))
+    if start is not None or stop is not None:
+        filters.append(wq.NumericRange("ts", start if start is not None else UNDATED + 1, stop))
+    filter_q = wq.And(filters) if filters else None
+    if compiled.match_all and sort == "relevance":
+        sort = "newest"
+
+    with index.searcher() as s:
+        full = wq.And([compiled.query, filter_q]) if filter_q is not None else compiled.query
+        matched = set(s.docs_for_query(full))
+        total = len(matched)
+        sets = index.cached(s, "facets", _facet_sets)
+        facets = {
+            "categories": _counts(sets["categories"], matched),
+            "tags": _counts(sets["tags"], matched),
+            "years": _counts(sets["year"], matched),
+        }
+        first = (page - 1) * limit
+        scored: list[tuple[int, float | None]] = []
+        if first < total:
+            if sort == "relevance":
+                ranked = s.search(
+                    compiled.query, limit=first + limit, filter=matched, scored=True, terms=False
+                )
+                scored = [(hit.docnum, hit.score) for hit in ranked][first:]
+            else:
+                stamps = index.cached(s, "timestamps", _timestamps)
+                newest = sort == "newest"
+
+                def key(d: int) -> tuple[bool, int, int]:
+                    ts = stamps[d]
+                    return (ts == UNDATED, -ts if newest else ts, d)
+
+                scored = [(d, None) for d in sorted(matched, key=key)[first : first + limit]]
+        hits = [
+            _hit(s, docnum, score, compiled.highlight, snippet_chars) for docnum, score in scored
+        ]
+    return SearchResults(query, total, page, limit, hits, facets, compiled.notices)
+
+
+def _hit(s: Searcher, docnum: int, score: float | None, terms: list[Any], size: int) -> Hit:
+    stored = s.stored_fields(docnum)
+    meta = stored["meta"]
+    title = stored.get("title", "")
+    date = dt.datetime.fromisoformat(meta["date"]) if meta.get("date") else None
+    return Hit(
+        id=stored["id"],
+        path=meta["path"],
+        url=meta.get("url"),
+        title=title,
+        title_html=highlight(title, find_spans(title, terms)),
+        date=date,
+        categories=list(meta.get("categories", [])),
+        tags=list(meta.get("tags", [])),
+        score=score,
+        snippet=make_snippet(stored.get("body", ""), terms, size),
+    )
+
+
+@dataclass
+class IndexStats:
+    """Facts about an index: ``documents`` (live posts), facet value counts, the first
+    and last post dates (aware, site time zone; None when no post is dated), the size
+    of the index folder in bytes, and the segmenter and dictionary that built it."""
+
+    documents: int
+    categories: dict[str, int]
+    tags: dict[str, int]
+    years: dict[str, int]
+    first_date: dt.datetime | None
+    last_date: dt.datetime | None
+    size_bytes: int
+    segmenter: str
+    dictionary: str
+    timezone: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict, dates as ISO 8601."""
+        d = asdict(self)
+        d["first_date"] = self.first_date.isoformat() if self.first_date else None
+        d["last_date"] = self.last_date.isoformat() if self.last_date else None
+        return d
+
+
+def stats(index: Index) -> IndexStats:
+    """Compute :class:`IndexStats` for ``index``."""
+    with index.searcher() as s:
+        live = set(s.reader().all_doc_ids())
+        sets = index.cached(s, "facets", _facet_sets)
+        stamps = [
+            ts
+            for d, ts in enumerate(index.cached(s, "timestamps", _timestamps))
+            if d in live and ts != UNDATED
+        ]
+    tz = index.timezone
+    size = sum(p.stat().st_size for p in index.path.iterdir() if p.is_file())
+    return IndexStats(
+        documents=len(live),
+        categories=_counts(sets["categories"], live),
+        tags=_counts(sets["tags"], live),
+        years=_counts(sets["year"], live),
+        first_date=dt.datetime.fromtimestamp(min(stamps), tz) if stamps else None,
+        last_date=dt.datetime.fromtimestamp(max(stamps), tz) if stamps else None,
+        size_bytes=size,
+        segmenter=str(index.meta.get("segmenter", index.segmenter)),
+        dictionary=str(index.meta.get("dictionary", "")),
+        timezone=str(index.meta.get("timezone", "")),
+    )
+
+
+__all__ = ["Hit", "IndexStats", "SearchResults", "search", "stats"]

@@ -1,0 +1,233 @@
+"""Highlights and snippets, exact to the character, for articles of any length.
+
+Matching works on *units* (:class:`~searcher.analysis.UnitTokenizer`): a query term is a
+sequence of folded units, and it matches wherever those units stand next to each other in
+the text with no punctuation between them. Spans are taken from the units' offsets in the
+original text, so a highlight covers exactly the characters the reader sees (``ＡＩ`` for a
+query ``AI``, ``𠮷`` kept whole; CASES.md C4, C5). The whole text is scanned, however long
+(Whoosh's own highlighter stops at 32K characters).
+
+All output is HTML: matched text wrapped in ``<mark>…</mark>``, every other character
+escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .analysis import UnitAnalyzer
+
+#: A query term as the highlighter sees it: a tuple of folded units, e.g. ``("证", "券")``.
+Term = tuple[str, ...]
+
+#: Default snippet size, in characters of visible text (marks and escapes not counted).
+SNIPPET_CHARS = 160
+
+# A sentence ends after 。！？； (or their ASCII forms), with any closing quotes or
+# brackets that follow, or at a line break.
+_SENTENCE = re.compile(r"[^\n。！？；!?;]*(?:[。！？；!?;]+[”’」』）)》\"']*|\n|$)")
+
+_ANALYZER = UnitAnalyzer()
+
+
+@dataclass(frozen=True)
+class _Units:
+    texts: list[str]
+    starts: list[int]
+    ends: list[int]
+    breaks: list[bool]
+
+
+def _units(text: str) -> _Units:
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    breaks: list[bool] = []
+    for t in _ANALYZER(text, chars=True):
+        texts.append(t.text)
+        starts.append(t.startchar)
+        ends.append(t.endchar)
+        breaks.append(t.brk)
+    return _Units(texts, starts, ends, breaks)
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """Terms from one query word: ``primary`` are always highlighted; ``fallback`` only
+    when no primary term occurs in the text.
+
+    For ``碳中和`` (segmented 碳中 + 和) the primary term is the whole run and the
+    single character 和 is a fallback, so a post holding 碳中和 does not get every 和 marked.
+    """
+
+    primary: tuple[Term, ...]
+    fallback: tuple[Term, ...] = ()
+
+
+def _occurrences(units: _Units, where: dict[str, list[int]], term: Term) -> list[tuple[int, int]]:
+    out = []
+    k, n = len(term), len(units.texts)
+    for i in where.get(term[0], ()):
+        if i + k > n:
+            break
+        if all(units.texts[i + j] == term[j] and not units.breaks[i + j] for j in range(1, k)):
+            out.append((units.starts[i], units.ends[i + k - 1]))
+    return out
+
+
+def find_spans(text: str, terms: Iterable[Term | TermGroup]) -> list[tuple[int, int]]:
+    """Character spans of ``text`` where any of ``terms`` occurs, merged and sorted.
+
+    :param text: the original text (offsets are in characters, i.e. code points).
+    :param terms: query terms as tuples of folded units, or :class:`TermGroup` s.
+    :returns: ``[(start, end), …]`` half-open, non-overlapping; touching spans merged.
+
+    >>> find_spans("新款iPhone14支持5G", [("iphone",), ("5", "g")])
+    [(2, 8), (12, 14)]
+    """
+    groups = [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
+    if not groups or not text:
+        return []
+    units = _units(text)
+    firsts = {t[0] for g in groups for t in g.primary + g.fallback if t}
+    where: dict[str, list[int]] = {}
+    for i, u in enumerate(units.texts):
+        if u in firsts:
+            where.setdefault(u, []).append(i)
+    spans: list[tuple[int, int]] = []
+    for group in groups:
+        found = [sp for t in group.primary if t for sp in _occurrences(units, where, t)]
+        if not found:
+            found = [sp for t in group.fallback if t for sp in _occurrences(units, where, t)]
+        spans.extend(found)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(
+    text: str, spans: Sequence[tuple[int, int]], start: int = 0, end: int | None = None
+) -> str:
+    """HTML of ``text[start:end]`` with each span wrapped in ``<mark>``.
+
+    Spans are clipped to the slice; everything outside marks is escaped.
+
+    >>> highlight("中美&欧盟会谈", [(3, 5)])
+    '中美&amp;<mark>欧盟</mark>会谈'
+    """
+    stop = len(text) if end is None else end
+    out: list[str] = []
+    pos = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, stop)
+        if s >= e:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:stop]))
+    return "".join(out)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text``, stripped of surrounding white space."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """A slice of at most ``size`` characters of a long sentence, centred on its matches."""
+    s, e = sentence
+    if e - s <= size:
+        return s, e
+    inside = [sp for sp in spans if sp[0] < e and sp[1] > s]
+    if not inside:
+        return s, s + size
+    first, last = inside[0][0], inside[-1][1]
+    if last - first >= size:
+        last = first + size
+    start = max(s, first - (size - (last - first)) // 3)
+    return start, min(e, start + size)
+
+
+def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPPET_CHARS) -> str:
+    """A snippet of ``text``: the sentences that hold the most matches, as HTML.
+
+    Sentences end at 。！？； or a line break. The sentences with the most matches are
+    taken (the earlier one on a tie) until ``size`` characters are used; they are shown
+    in text order and joined with ``…``. A sentence longer than ``size`` is cut to a window
+    around its matches, with ``…`` where it was cut. With no match, the snippet is the
+    start of the text.
+
+    :param text: the article body, plain text.
+    :param terms: query terms (see :func:`find_spans`).
+    :param size: the most visible characters (not bytes), ``…`` separators not counted.
+    :returns: HTML: ``<mark>`` around matches, everything else escaped.
+
+    >>> make_snippet("新建跨江大桥今日通车。市民点赞。", [("桥",)])
+    '新建跨江大<mark>桥</mark>今日通车。'
+    """
+    spans = find_spans(text, terms)
+    sentences = _sentences(text)
+    if not sentences:
+        return ""
+    scored = []
+    for idx, (s, e) in enumerate(sentences):
+        hits = [sp for sp in spans if sp[0] < e and sp[1] > s]
+        if hits:
+            distinct = len({text[a:b].casefold() for a, b in hits})
+            scored.append((-distinct, -len(hits), idx))
+    scored.sort()
+    chosen: list[tuple[int, int]] = []
+    used = 0
+    for _, _, idx in scored:
+        s, e = _window(sentences[idx], spans, size - used)
+        if e - s <= 0:
+            break
+        if chosen and (e - s) < min(size - used, sentences[idx][1] - sentences[idx][0]):
+            continue  # only a cut piece would fit: leave it out rather than mangle it
+        chosen.append((s, e))
+        used += e - s
+        if used >= size:
+            break
+    if not chosen:
+        # No match in the text (a title-only hit): the opening sentences.
+        for s, e in sentences:
+            s, e = _window((s, e), [], size - used)
+            if e <= s or (chosen and used + (e - s) > size):
+                break
+            chosen.append((s, e))
+            used += e - s
+            if used >= size:
+                break
+    chosen.sort()
+    out: list[str] = []
+    prev_end = -1
+    for s, e in chosen:
+        sentence = next(se for se in sentences if se[0] <= s and e <= se[1])
+        if out and not (s == sentence[0] and text[prev_end:s].strip() == ""):
+            out.append("…")
+        elif s > sentence[0]:
+            out.append("…")
+        out.append(highlight(text, spans, s, e))
+        if e < sentence[1]:
+            out.append("…")
+        prev_end = e
+    return re.sub("…+", "…", "".join(out))

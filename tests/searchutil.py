@@ -1,0 +1,39 @@
+"""Helpers shared by the search tests: write tiny corpora and index them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from searcher.index import Index
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+NO_SHARED = f"the shared corpus is not present at {SHARED_CORPUS}"
+
+
+def post(title: str, body: str, date: str = "2022-03-01 10:00:00 +0800", extra: str = "") -> str:
+    """The text of a Jekyll post with the given title, body and date."""
+    return f'---\nlayout: post\ntitle: "{title}"\ndate: {date}\n{extra}---\n{body}\n'
+
+
+def write_corpus(root: Path, posts: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` under ``root/corpus`` and return that folder."""
+    corpus = root / "corpus"
+    for name, text in posts.items():
+        path = corpus / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return corpus
+
+
+def build(root: Path, posts: dict[str, str]) -> Index:
+    """Write ``posts`` and index them into ``root/index``; return the open index."""
+    corpus = write_corpus(root, posts)
+    index = Index.create(root / "index")
+    index.update(corpus)
+    return index
+
+
+def ids(index: Index, query: str, **options: object) -> list[str]:
+    """The ids of the hits of ``query``, in rank order (first page of 50)."""
+    return [h.id for h in index.search(query, limit=50, **options).hits]  # type: ignore[arg-type]
