@@ -1,1 +1,30 @@
-"""searcher: full-text search for Chinese news sites built with Jekyll."""
+"""searcher: full-text search for Chinese news sites built with Jekyll.
+
+Start with :class:`Index` (``Index.open_or_create("index")``, then ``.update("corpus")``
+and ``.search("智慧城市")``); README.md has runnable examples.
+"""
+
+from .errors import CorpusError, PostError, QueryError, SearcherError, SearchIndexError
+from .index import Index
+from .indexing import IndexReport
+from .posts import Article, Duplicate, Skipped, check_corpus, read_corpus
+from .search import Hit, IndexStats, SearchResults
+
+__all__ = [
+    "Article",
+    "CorpusError",
+    "Duplicate",
+    "Hit",
+    "Index",
+    "IndexReport",
+    "IndexStats",
+    "PostError",
+    "QueryError",
+    "SearchIndexError",
+    "SearchResults",
+    "SearcherError",
+    "Skipped",
+    "check_corpus",
+    "read_corpus",
+]
+__version__ = "0.1.0"

@@ -8,13 +8,24 @@ stderr and exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import html
+import json
+import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+from tqdm import tqdm
 
+from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.errors import SearcherError
+from searcher.index import Index
+from searcher.indexing import IndexReport
 from searcher.posts import DEFAULT_TIMEZONE, check_corpus
+from searcher.search import MAX_LIMIT, SORTS, SearchResults
 
 #: Exit status for a missing or unreadable input (same as click's usage errors).
 EXIT_INPUT_ERROR = 2
@@ -67,3 +78,262 @@ def check(corpus: Path, timezone: str) -> None:
     for line in report.lines:
         click.echo(line)
     click.echo(report.summary())
+
+
+# -- index, search, stats -------------------------------------------------------------
+
+CORPUS_ENV = "SEARCHER_CORPUS"
+INDEX_ENV = "SEARCHER_INDEX"
+
+corpus_option = click.option(
+    "--corpus",
+    "corpus",
+    type=click.Path(path_type=Path),
+    default="corpus",
+    envvar=CORPUS_ENV,
+    show_default=True,
+    help=f"Corpus folder (also ${CORPUS_ENV}).",
+)
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path),
+    default="index",
+    envvar=INDEX_ENV,
+    show_default=True,
+    help=f"Index folder (also ${INDEX_ENV}).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+
+
+def _echo_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress callback drawing a tqdm bar on stderr, and a function closing it."""
+    if not enabled:
+        return None, lambda: None
+    bar: list[Any] = []
+
+    def update(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, unit="post", desc="indexing", file=sys.stderr))
+        bar[0].update(done - bar[0].n)
+
+    return update, lambda: bar[0].close() if bar else None
+
+
+def _build(
+    index_dir: Path,
+    corpus: Path,
+    *,
+    rebuild: bool = False,
+    jobs: int = 1,
+    segmenter: str = DEFAULT_SEGMENTER,
+    timezone: str = DEFAULT_TIMEZONE,
+    show_progress: bool = False,
+) -> IndexReport:
+    """Create (or open) the index and update it from ``corpus``."""
+    if rebuild or not Index.exists(index_dir):
+        index = Index.create(index_dir, segmenter=segmenter, timezone=timezone)
+    else:
+        index = Index.open(index_dir)
+    with index:
+        progress, close = _progress(show_progress)
+        try:
+            report: IndexReport = index.update(corpus, jobs=jobs, progress=progress)
+        finally:
+            close()
+    return report
+
+
+@main.command("index")
+@click.argument("corpus", type=click.Path(path_type=Path), default="corpus", envvar=CORPUS_ENV)
+@index_option
+@click.option("--rebuild", is_flag=True, help="Start a new index instead of updating.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes for analysis (Whoosh's multi-process writer).",
+)
+@click.option(
+    "--segmenter",
+    type=click.Choice(SEGMENTERS),
+    default=DEFAULT_SEGMENTER,
+    show_default=True,
+    help="jieba implementation for a new index.",
+)
+@click.option(
+    "--timezone",
+    default=DEFAULT_TIMEZONE,
+    show_default=True,
+    help="Site time zone of a new index (IANA name).",
+)
+@json_option
+def index_command(
+    corpus: Path,
+    index_dir: Path,
+    rebuild: bool,
+    jobs: int,
+    segmenter: str,
+    timezone: str,
+    as_json: bool,
+) -> None:
+    """Index the posts of CORPUS (default ./corpus, or $SEARCHER_CORPUS).
+
+    Incremental: only new, changed and deleted posts are written; a second run changes
+    nothing. Warnings and skipped files go to stderr, the summary to stdout.
+    """
+    _zone(timezone)
+    try:
+        report = _build(
+            index_dir,
+            corpus,
+            rebuild=rebuild,
+            jobs=jobs,
+            segmenter=segmenter,
+            timezone=timezone,
+            show_progress=not as_json and sys.stderr.isatty(),
+        )
+    except SearcherError as error:
+        _fail(str(error))
+        return
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    for message in report.messages:
+        click.echo(message, err=True)
+    click.echo(
+        f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+        f"unchanged {report.unchanged}, skipped {report.skipped}, "
+        f"duplicates {report.duplicates}, warnings {report.warnings} "
+        f"({report.seconds:.1f} s) -> {index_dir}"
+    )
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _terminal(fragment: str, colour: bool) -> str:
+    """HTML with marks → terminal text; marks become bold yellow when ``colour``."""
+
+    def mark(m: re.Match[str]) -> str:
+        text = m.group(1)
+        return click.style(text, fg="yellow", bold=True) if colour else text
+
+    return html.unescape(_MARK.sub(lambda m: mark(m), fragment))
+
+
+def _print_results(results: SearchResults, colour: bool) -> None:
+    for notice in results.notices:
+        click.echo(f"note: {notice}", err=True)
+    if not results.total:
+        click.echo(f"no posts match {results.query!r}")
+        return
+    first = (results.page - 1) * results.limit
+    for n, hit in enumerate(results.hits, first + 1):
+        date = hit.date.strftime("%Y-%m-%d") if hit.date else "undated"
+        labels = " · ".join([date, *hit.categories, *("#" + t for t in hit.tags)])
+        click.echo(f"{n}. {_terminal(hit.title_html, colour)}")
+        click.echo(f"   {labels}")
+        if hit.snippet:
+            click.echo(f"   {_terminal(hit.snippet, colour)}")
+        click.echo(f"   {hit.url or hit.path}")
+    pages = (results.total + results.limit - 1) // results.limit
+    click.echo(f"-- {results.total} posts, page {results.page} of {pages}")
+    for name, counts in results.facets.items():
+        top = ", ".join(f"{v} ({c})" for v, c in list(counts.items())[:8])
+        if top:
+            click.echo(f"   {name}: {top}")
+
+
+@main.command("search")
+@click.argument("query", nargs=-1)
+@index_option
+@corpus_option
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    help="Keep posts in this category (repeatable: any of).",
+)
+@click.option("--tag", "tags", multiple=True, help="Keep posts with this tag (repeatable: any of).")
+@click.option("--since", help="Keep posts dated on or after this day (YYYY-MM-DD, site time).")
+@click.option("--until", help="Keep posts dated on or before this day (inclusive).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@json_option
+def search_command(
+    query: tuple[str, ...],
+    index_dir: Path,
+    corpus: Path,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    limit: int,
+    page: int,
+    as_json: bool,
+) -> None:
+    """Search the index for QUERY.
+
+    Words are ANDed; OR, -word, "phrases" and title:word work as in a web search. With
+    no index yet, one is built from the corpus folder first.
+    """
+    try:
+        if not Index.exists(index_dir):
+            click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
+            report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
+            click.echo(f"indexed {report.added} posts", err=True)
+        with Index.open(index_dir) as index:
+            results = index.search(
+                " ".join(query),
+                categories=categories,
+                tags=tags,
+                since=since,
+                until=until,
+                sort=sort,
+                limit=limit,
+                page=page,
+            )
+    except SearcherError as error:
+        _fail(str(error))
+        return
+    if as_json:
+        _echo_json(results.to_dict())
+    else:
+        _print_results(results, colour=sys.stdout.isatty())
+
+
+@main.command("stats")
+@index_option
+@json_option
+def stats_command(index_dir: Path, as_json: bool) -> None:
+    """Documents, categories, tags, dates and size of the index."""
+    try:
+        with Index.open(index_dir) as index:
+            stats = index.stats()
+    except SearcherError as error:
+        _fail(str(error))
+        return
+    if as_json:
+        _echo_json(stats.to_dict())
+        return
+    first = stats.first_date.isoformat() if stats.first_date else "-"
+    last = stats.last_date.isoformat() if stats.last_date else "-"
+    click.echo(f"documents:  {stats.documents}")
+    click.echo(f"dates:      {first} .. {last}")
+    click.echo(f"index size: {stats.size_bytes / 2**20:.1f} MiB")
+    click.echo(f"segmenter:  {stats.segmenter}; {stats.dictionary}")
+    click.echo(f"timezone:   {stats.timezone}")
+    for name, counts in (
+        ("categories", stats.categories),
+        ("tags", stats.tags),
+        ("years", stats.years),
+    ):
+        click.echo(f"{name} ({len(counts)}): " + ", ".join(f"{v} ({c})" for v, c in counts.items()))

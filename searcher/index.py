@@ -23,8 +23,10 @@ from whoosh.searching import Searcher
 
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, make_segmenter
 from .errors import SearchIndexError
+from .indexing import IndexReport, update_index
 from .posts import DEFAULT_TIMEZONE
 from .schema import WEIGHTING, make_schema, segmenter_of
+from .search import IndexStats, SearchResults, search, stats
 
 #: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow.
 FORMAT_VERSION = 1
@@ -223,28 +225,46 @@ class Index:
         *,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
-    ) -> Any:
+    ) -> IndexReport:
         """Bring the index in line with the posts in folder ``corpus``.
 
-        See :func:`searcher.indexing.update_index`; returns its :class:`IndexReport`.
+        :param corpus: the corpus folder. :param jobs: analysis processes.
+        :param progress: called as ``progress(done, total)`` while documents are written.
+        Returns an :class:`IndexReport`; raises :class:`CorpusError` for a missing folder.
+        See :func:`searcher.indexing.update_index`.
         """
-        from .indexing import update_index
-
         return update_index(self, Path(corpus), jobs=jobs, progress=progress)
 
-    def search(self, query: str = "", **options: Any) -> Any:
-        """Search the index; see :func:`searcher.querying.search` for the options.
+    def search(
+        self,
+        query: str = "",
+        *,
+        categories: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        sort: str = "relevance",
+        limit: int = 10,
+        page: int = 1,
+    ) -> SearchResults:
+        """Search the index; the parameters are those of :func:`searcher.search.search`.
 
-        Returns a :class:`searcher.querying.SearchResults`.
+        Returns :class:`SearchResults`; raises :class:`QueryError` naming a bad parameter.
         """
-        from .search import search
+        return search(
+            self,
+            query,
+            categories=tuple(categories),
+            tags=tuple(tags),
+            since=since,
+            until=until,
+            sort=sort,
+            limit=limit,
+            page=page,
+        )
 
-        return search(self, query, **options)
-
-    def stats(self) -> Any:
-        """Counts and facts about the index; see :func:`searcher.querying.stats`."""
-        from .search import stats
-
+    def stats(self) -> IndexStats:
+        """Counts and facts about the index; see :func:`searcher.search.stats`."""
         return stats(self)
 
     def facet_values(self, name: str) -> Sequence[str]:

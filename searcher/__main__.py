@@ -1,0 +1,5 @@
+"""``python -m searcher`` runs the command line."""
+
+from searcher.cli import main
+
+main()

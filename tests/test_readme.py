@@ -1,0 +1,46 @@
+"""The README's examples run as written: its Python blocks, and its search command."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder holding a copy of the bundled corpus, as a fresh clone has."""
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHER_INDEX", raising=False)
+    monkeypatch.delenv("SEARCHER_CORPUS", raising=False)
+    return tmp_path
+
+
+def test_python_examples_run(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "智慧城市" in out
+    assert (site / "index" / "searcher.json").is_file()
+
+
+def test_first_command_builds_then_answers(site: Path) -> None:
+    first = README.splitlines()[4].strip()
+    assert first.endswith("searcher search 智慧城市")
+    cli = [sys.executable, "-m", "searcher", "search", "智慧城市", "--json"]
+    run = subprocess.run(cli, capture_output=True, text=True, check=True)
+    assert "building it from corpus first" in run.stderr
+    assert '"total": 12' in run.stdout
+    again = subprocess.run(cli, capture_output=True, text=True, check=True)
+    assert again.stderr == ""
+    assert again.stdout == run.stdout
