@@ -60,6 +60,8 @@ class Index:
         self.meta = meta
         self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
         self.segmenter = segmenter_of(ix.schema)
+        #: The segmenter object that cuts query words (the kind that built the index).
+        self.word_segmenter = make_segmenter(self.segmenter)
         self._write_lock = threading.Lock()
         self._pool_lock = threading.Lock()
         self._pool: list[Searcher] = []

@@ -182,8 +182,7 @@ def search(
     if start is not None and stop is not None and start > stop:
         raise QueryError(f"since: {since} is after until: {until}")
 
-    segmenter = index.whoosh.schema["body"].analyzer.items[0].segmenter
-    compiled = compile_query(parse(query), segmenter)
+    compiled = compile_query(parse(query), index.word_segmenter)
     filters: list[Any] = []
     if categories:
         filters.append(wq.Or([wq.Term("categories", c) for c in categories]))
@@ -196,8 +195,11 @@ def search(
         sort = "newest"
 
     with index.searcher() as s:
-        full = wq.And([compiled.query, filter_q]) if filter_q is not None else compiled.query
-        matched = set(s.docs_for_query(full))
+        # One pass collects every match (for the total and the facets) with its score.
+        ranked = s.search(
+            compiled.query, limit=None, filter=filter_q, scored=sort == "relevance", terms=False
+        )
+        matched = set(ranked.docs())
         total = len(matched)
         sets = index.cached(s, "facets", _facet_sets)
         facets = {
@@ -207,21 +209,17 @@ def search(
         }
         first = (page - 1) * limit
         scored: list[tuple[int, float | None]] = []
-        if first < total:
-            if sort == "relevance":
-                ranked = s.search(
-                    compiled.query, limit=first + limit, filter=matched, scored=True, terms=False
-                )
-                scored = [(hit.docnum, hit.score) for hit in ranked][first:]
-            else:
-                stamps = index.cached(s, "timestamps", _timestamps)
-                newest = sort == "newest"
+        if sort == "relevance":
+            scored = [(d, score) for score, d in ranked.top_n[first : first + limit]]
+        elif first < total:
+            stamps = index.cached(s, "timestamps", _timestamps)
+            newest = sort == "newest"
 
-                def key(d: int) -> tuple[bool, int, int]:
-                    ts = stamps[d]
-                    return (ts == UNDATED, -ts if newest else ts, d)
+            def key(d: int) -> tuple[bool, int, int]:
+                ts = stamps[d]
+                return (ts == UNDATED, -ts if newest else ts, d)
 
-                scored = [(d, None) for d in sorted(matched, key=key)[first : first + limit]]
+            scored = [(d, None) for d in sorted(matched, key=key)[first : first + limit]]
         hits = [
             _hit(s, docnum, score, compiled.highlight, snippet_chars) for docnum, score in scored
         ]
