@@ -337,3 +337,24 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
         ("years", stats.years),
     ):
         click.echo(f"{name} ({len(counts)}): " + ", ".join(f"{v} ({c})" for v, c in counts.items()))
+
+
+@main.command("serve")
+@index_option
+@corpus_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve_command(index_dir: Path, corpus: Path, host: str, port: int) -> None:
+    """Serve the search page (and /api/search) on http://HOST:PORT/."""
+    from searcher.web import create_app
+
+    try:
+        if not Index.exists(index_dir):
+            click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
+            _build(index_dir, corpus, show_progress=sys.stderr.isatty())
+        index = Index.open(index_dir)
+    except SearcherError as error:
+        _fail(str(error))
+        return
+    click.echo(f"searching {index_dir} at http://{host}:{port}/", err=True)
+    create_app(index).run(host=host, port=port, threaded=True)

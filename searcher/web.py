@@ -1,0 +1,112 @@
+"""A small search page and JSON API over an :class:`~searcher.index.Index` (Flask).
+
+Routes:
+
+* ``GET /`` — the search page: ``q``, ``category``, ``tag`` (repeatable), ``since``,
+  ``until``, ``sort``, ``page`` as query parameters; facet counts link to filters.
+* ``GET /api/search`` — the same parameters (plus ``limit``), answered with the JSON
+  object of ``searcher search --json``; a bad parameter is a 400 with ``{"error": …}``.
+
+Snippets and titles are inserted as HTML: :mod:`searcher.snippets` escapes everything but
+its own ``<mark>`` tags.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, render_template, request
+from markupsafe import Markup
+
+from .errors import QueryError
+from .index import Index
+from .search import SORTS, SearchResults
+
+PAGE_SIZE = 10
+
+
+def _options(args: Any, limit: int) -> dict[str, Any]:
+    try:
+        page = int(args.get("page", "1") or 1)
+        limit = int(args.get("limit", str(limit)) or limit)
+    except ValueError:
+        raise QueryError("page and limit must be whole numbers") from None
+    return {
+        "categories": args.getlist("category"),
+        "tags": args.getlist("tag"),
+        "since": args.get("since") or None,
+        "until": args.get("until") or None,
+        "sort": args.get("sort") or "relevance",
+        "page": page,
+        "limit": limit,
+    }
+
+
+def _pairs(args: Any, drop: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in args.items(multi=True) if k not in drop and v != ""]
+
+
+def _with_page(args: Any, page: int) -> str:
+    return urlencode([*_pairs(args, ("page",)), ("page", str(page))])
+
+
+def _add_filter(args: Any, name: str, value: str) -> str:
+    pairs = _pairs(args, ("page",))
+    if (name, value) not in pairs:
+        pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def _year_filter(args: Any, year: str) -> str:
+    pairs = _pairs(args, ("page", "since", "until"))
+    return urlencode([*pairs, ("since", f"{year}-01-01"), ("until", f"{year}-12-31")])
+
+
+def create_app(index: Index) -> Flask:
+    """A Flask application serving ``index``; the index must stay open while it runs.
+
+    :param index: an open :class:`Index` (shared by the server's threads).
+    :returns: the :class:`flask.Flask` app; run it with ``app.run()`` or any WSGI server.
+    """
+    app = Flask(__name__)
+    app.jinja_env.filters.update(
+        urlencode_page=_with_page, add_filter=_add_filter, year_filter=_year_filter
+    )
+
+    @app.get("/")
+    def page() -> str:
+        query = request.args.get("q", "")
+        error = None
+        results: SearchResults | None = None
+        options: dict[str, Any] = {}
+        try:
+            options = _options(request.args, PAGE_SIZE)
+            if query or any(options[k] for k in ("categories", "tags", "since", "until")):
+                results = index.search(query, **options)
+        except QueryError as exc:
+            error = str(exc)
+        pages = 0
+        if results is not None:
+            pages = (results.total + results.limit - 1) // results.limit
+        return render_template(
+            "search.html",
+            query=query,
+            options=options,
+            results=results,
+            pages=pages,
+            error=error,
+            sorts=SORTS,
+            html=Markup,
+            args=request.args,
+        )
+
+    @app.get("/api/search")
+    def api() -> Any:
+        try:
+            results = index.search(request.args.get("q", ""), **_options(request.args, PAGE_SIZE))
+        except QueryError as exc:
+            return jsonify({"error": str(exc)}), 400
+        return jsonify(results.to_dict())
+
+    return app
