@@ -70,6 +70,8 @@ def create_app(index: Index) -> Flask:
     :returns: the :class:`flask.Flask` app; run it with ``app.run()`` or any WSGI server.
     """
     app = Flask(__name__)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep facet order (largest first)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.filters.update(
         urlencode_page=_with_page, add_filter=_add_filter, year_filter=_year_filter
     )
