@@ -1,0 +1,125 @@
+"""The searcher command line: index, search, stats (click's runner, real files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searcher.cli import main
+from searchutil import post, write_corpus
+
+
+@pytest.fixture()
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_corpus(
+        tmp_path,
+        {
+            "_posts/2024-05-01-a.md": post(
+                "大桥通车",
+                "新建跨江大桥今日通车。",
+                date="2024-05-01 08:00:00 +0800",
+                extra="categories: 交通\ntags: [桥梁, 城建]\n",
+            ),
+            "_posts/2024-05-02-b.md": post("旧桥维修", "旧桥维修完毕。", date="2024-05-02"),
+            "_posts/2024-05-03-bad.md": "---\ntitle: 央行: 利率不变\n---\n利率保持不变。\n",
+            "README.md": "# not a post\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHER_INDEX", raising=False)
+    monkeypatch.delenv("SEARCHER_CORPUS", raising=False)
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_index_json_summary_then_nothing_to_do(site: Path) -> None:
+    code, out, _ = run("index", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert {k: report[k] for k in ("added", "skipped", "warnings", "duplicates")} == {
+        "added": 3,
+        "skipped": 1,
+        "warnings": 1,
+        "duplicates": 0,
+    }
+    assert any("2024-05-03-bad.md:2" in m for m in report["messages"])
+    code, out, _ = run("index", "--json")
+    assert json.loads(out)["unchanged"] == 3 and json.loads(out)["added"] == 0
+
+
+def test_index_text_summary_names_problems(site: Path) -> None:
+    code, out, err = run("index", "corpus", "--index", "elsewhere")
+    assert code == 0
+    assert out.startswith(
+        "added 3, updated 0, removed 0, unchanged 0, skipped 1, duplicates 0, warnings 1"
+    )
+    assert "README.md: skipped: " in err
+    assert (site / "elsewhere" / "searcher.json").is_file()
+
+
+def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> None:
+    code, out, err = run("search", "桥", "--json", "--sort", "oldest")
+    assert code == 0
+    assert "building it from corpus first" in err
+    data = json.loads(out)
+    assert list(data) == ["query", "total", "page", "limit", "hits", "facets", "notices"]
+    assert data["total"] == 2
+    hit = data["hits"][0]
+    assert list(hit) == [
+        "id",
+        "path",
+        "url",
+        "title",
+        "title_html",
+        "date",
+        "categories",
+        "tags",
+        "score",
+        "snippet",
+    ]
+    assert hit["title_html"] == "大<mark>桥</mark>通车"
+    assert hit["date"] == "2024-05-01T08:00:00+08:00"
+    assert data["facets"]["tags"] == {"城建": 1, "桥梁": 1}
+
+
+def test_search_text_output_and_filters(site: Path) -> None:
+    run("index")
+    code, out, _ = run("search", "桥", "--tag", "桥梁")
+    assert code == 0
+    assert out.splitlines()[0] == "1. 大桥通车"
+    assert "新建跨江大桥今日通车。" in out
+    assert "-- 1 posts, page 1 of 1" in out
+    code, out, _ = run("search", "飞机")
+    assert out.strip() == "no posts match '飞机'"
+
+
+def test_errors_are_one_line(site: Path) -> None:
+    run("index")
+    code, _, err = run("search", "桥", "--since", "2024-99-01")
+    assert (code, err) == (2, "error: since: not a date (YYYY-MM-DD): '2024-99-01'\n")
+    code, _, err = run("stats", "--index", "missing")
+    assert code == 2 and err.startswith("error: no index in missing") and "Traceback" not in err
+    code, _, err = run("index", "nowhere")
+    assert (code, err) == (2, "error: corpus folder not found: nowhere\n")
+
+
+def test_stats(site: Path) -> None:
+    run("index")
+    code, out, _ = run("stats", "--json")
+    data = json.loads(out)
+    assert data["documents"] == 3
+    assert data["categories"] == {"交通": 1}
+    assert (data["first_date"], data["last_date"]) == (
+        "2024-05-01T08:00:00+08:00",
+        "2024-05-03T00:00:00+08:00",  # the file-name date of -bad.md, which has no date
+    )
+    assert data["segmenter"].startswith("rjieba")
+    code, out, _ = run("stats")
+    assert "documents:  3" in out
