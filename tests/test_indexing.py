@@ -118,3 +118,25 @@ def test_killed_run_leaves_last_commit_searchable(tmp_path: Path) -> None:
     report = index.update(corpus)  # the lock died with the process
     assert (report.added, report.unchanged) == (40, 5)
     assert index.search("第二批").total == 40
+
+
+def test_jobs_build_the_same_index(tmp_path: Path) -> None:
+    posts = {
+        f"_posts/2022-03-{i:02d}-p{i}.md": post(f"标题{i}", f"第{i}篇正文，防汛。")
+        for i in range(1, 21)
+    }
+    corpus = write_corpus(tmp_path, posts)
+    one = Index.create(tmp_path / "one")
+    one.update(corpus)
+    two = Index.create(tmp_path / "two")
+    report = two.update(corpus, jobs=2)
+    assert report.added == 20
+    for query in ("防汛", "标题7", '"第1篇"'):
+        assert (
+            two.search(query, sort="oldest").to_dict() == one.search(query, sort="oldest").to_dict()
+        )
+    (corpus / "_posts/2022-03-07-p7.md").write_text(post("标题7", "改过的正文。"), encoding="utf-8")
+    again = two.update(corpus, jobs=2)
+    assert (again.updated, again.unchanged) == (1, 19)
+    assert ids(two, "改过") == ["_posts/2022-03-07-p7"]
+    assert two.search("防汛").total == 19
