@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CorpusError
-from .posts import Article, Duplicate, Skipped, read_corpus
+from .posts import Article, CorpusReport, read_corpus
 from .schema import FACET_SEPARATOR
 
 #: The ``ts`` of a post without a date: below every real date, so that no date filter
@@ -122,20 +122,18 @@ def update_index(
     started = time.perf_counter()
     if not corpus.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus}")
-    report = IndexReport()
+    corpus_report = CorpusReport(root=corpus)
     articles: dict[str, Article] = {}
     for item in read_corpus(corpus, index.timezone):
-        if isinstance(item, Skipped):
-            report.skipped += 1
-            report.messages.append(f"{item.path}: skipped: {item.reason}")
-        elif isinstance(item, Duplicate):
-            report.duplicates += 1
-            report.messages.append(f"{item.path}: duplicate of {item.kept}, skipped")
-        else:
-            articles[item.id] = item
-            if item.warnings:
-                report.warnings += 1
-                report.messages.extend(item.warnings)
+        article = corpus_report.add(item)
+        if article is not None:
+            articles[article.id] = article
+    report = IndexReport(
+        skipped=len(corpus_report.skipped),
+        duplicates=len(corpus_report.duplicates),
+        warnings=corpus_report.with_warnings,
+        messages=corpus_report.lines,
+    )
 
     with index.writing():
         existing = indexed_digests(index)

@@ -919,6 +919,24 @@ class CorpusReport:
             f"skipped: {len(self.skipped)}, duplicates: {len(self.duplicates)}"
         )
 
+    def add(self, item: Article | Skipped | Duplicate) -> Article | None:
+        """Count one item of :func:`read_corpus`; return it if it is an article to index."""
+        if isinstance(item, Article):
+            self.posts += 1
+            if item.warnings:
+                self.with_warnings += 1
+                self.warnings.extend(item.warnings)
+                self.lines.extend(item.warnings)
+            return item
+        if isinstance(item, Skipped):
+            self.skipped.append(item)
+            self.lines.append(f"{item.path}: skipped: {item.reason}")
+        else:
+            self.duplicates.append(item)
+            why = f" ({item.reason})" if item.reason else ""
+            self.lines.append(f"{item.path}: duplicate of {item.kept}{why}, not indexed")
+        return None
+
 
 def check_corpus(root: Path, tz: ZoneInfo | None = None) -> CorpusReport:
     """Read a whole corpus (as :func:`read_corpus`) and count what happened.
@@ -928,17 +946,5 @@ def check_corpus(root: Path, tz: ZoneInfo | None = None) -> CorpusReport:
     """
     report = CorpusReport(root=root)
     for item in read_corpus(root, tz):
-        if isinstance(item, Article):
-            report.posts += 1
-            if item.warnings:
-                report.with_warnings += 1
-                report.warnings.extend(item.warnings)
-                report.lines.extend(item.warnings)
-        elif isinstance(item, Skipped):
-            report.skipped.append(item)
-            report.lines.append(f"{item.path}: skipped: {item.reason}")
-        else:
-            report.duplicates.append(item)
-            why = f" ({item.reason})" if item.reason else ""
-            report.lines.append(f"{item.path}: duplicate of {item.kept}{why}, not indexed")
+        report.add(item)
     return report
