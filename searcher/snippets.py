@@ -13,6 +13,7 @@ escaped with :func:`html.escape`.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -188,45 +189,50 @@ def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPP
     sentences = _sentences(text)
     if not sentences:
         return ""
-    scored = []
-    for idx, (s, e) in enumerate(sentences):
-        hits = [sp for sp in spans if sp[0] < e and sp[1] > s]
-        if hits:
-            distinct = len({text[a:b].casefold() for a, b in hits})
-            scored.append((-distinct, -len(hits), idx))
-    scored.sort()
-    chosen: list[tuple[int, int]] = []
+    # Spans never cross a sentence end (punctuation and line breaks break matches), so
+    # each belongs to the sentence that starts at or before it: one bisect per span.
+    starts = [s for s, _ in sentences]
+    inside: dict[int, list[tuple[int, int]]] = {}
+    for span in spans:
+        idx = bisect.bisect_right(starts, span[0]) - 1
+        if idx >= 0 and span[1] <= sentences[idx][1]:
+            inside.setdefault(idx, []).append(span)
+    scored = sorted(
+        (-len({text[a:b].casefold() for a, b in hits}), -len(hits), idx)
+        for idx, hits in inside.items()
+    )
+    chosen: list[tuple[int, int, int]] = []  # (start, end, sentence index)
     used = 0
     for _, _, idx in scored:
-        s, e = _window(sentences[idx], spans, size - used)
+        s, e = _window(sentences[idx], inside[idx], size - used)
         if e - s <= 0:
             break
         if chosen and (e - s) < min(size - used, sentences[idx][1] - sentences[idx][0]):
             continue  # only a cut piece would fit: leave it out rather than mangle it
-        chosen.append((s, e))
+        chosen.append((s, e, idx))
         used += e - s
         if used >= size:
             break
     if not chosen:
         # No match in the text (a title-only hit): the opening sentences.
-        for s, e in sentences:
-            s, e = _window((s, e), [], size - used)
+        for idx, sentence in enumerate(sentences):
+            s, e = _window(sentence, [], size - used)
             if e <= s or (chosen and used + (e - s) > size):
                 break
-            chosen.append((s, e))
+            chosen.append((s, e, idx))
             used += e - s
             if used >= size:
                 break
     chosen.sort()
     out: list[str] = []
     prev_end = -1
-    for s, e in chosen:
-        sentence = next(se for se in sentences if se[0] <= s and e <= se[1])
+    for s, e, idx in chosen:
+        sentence = sentences[idx]
         if out and not (s == sentence[0] and text[prev_end:s].strip() == ""):
             out.append("…")
         elif s > sentence[0]:
             out.append("…")
-        out.append(highlight(text, spans, s, e))
+        out.append(highlight(text, inside.get(idx, []), s, e))
         if e < sentence[1]:
             out.append("…")
         prev_end = e
