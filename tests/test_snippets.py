@@ -1,0 +1,59 @@
+"""Snippets and highlights: sentence choice, size, escaping, very long articles."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from searcher.snippets import TermGroup, find_spans, highlight, make_snippet
+
+
+def visible(snippet: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", "", snippet))
+
+
+def test_match_far_beyond_whooshs_32k_window() -> None:
+    text = "无关的句子。" * 20000 + "这里提到跨江大桥。" + "无关的句子。" * 10
+    assert len(text) > 120_000
+    assert make_snippet(text, [tuple("大桥")]) == "这里提到跨江<mark>大桥</mark>。"
+
+
+def test_best_sentences_in_text_order_joined_with_ellipsis() -> None:
+    text = "大桥开工。天气晴朗。大桥与隧道同步推进。市民关注。隧道贯通。"
+    snippet = make_snippet(text, [tuple("大桥"), tuple("隧道")])
+    # 天气晴朗。 and 市民关注。 are left out, so each gap shows as …
+    assert snippet == (
+        "<mark>大桥</mark>开工。…<mark>大桥</mark>与<mark>隧道</mark>同步推进。…<mark>隧道</mark>贯通。"
+    )
+
+
+def test_long_sentence_is_cut_around_the_match() -> None:
+    text = "甲" * 400 + "大桥" + "乙" * 400 + "。"
+    snippet = make_snippet(text, [tuple("大桥")], size=60)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>大桥</mark>" in snippet
+    assert len(visible(snippet)) == 60 + 2  # the window plus two ellipses
+
+
+def test_size_is_respected_on_real_looking_text() -> None:
+    text = "".join(f"第{i}条新闻提到经济发展，内容较长，需要截断处理。" for i in range(50))
+    snippet = make_snippet(text, [tuple("经济")])
+    assert len(visible(snippet).replace("…", "")) <= 160
+    assert snippet.count("<mark>经济</mark>") >= 5
+
+
+def test_everything_but_marks_is_escaped() -> None:
+    text = '<b>大桥</b> & "通车" <script>'
+    assert highlight(text, find_spans(text, [tuple("大桥")])) == (
+        "&lt;b&gt;<mark>大桥</mark>&lt;/b&gt; &amp; &quot;通车&quot; &lt;script&gt;"
+    )
+
+
+def test_no_match_gives_the_opening_sentences() -> None:
+    assert make_snippet("第一句。第二句。", [tuple("大桥")]) == "第一句。第二句。"
+
+
+def test_fallback_terms_only_when_the_whole_word_is_absent() -> None:
+    group = TermGroup(primary=(tuple("碳中和"),), fallback=(tuple("碳中"), ("和",)))
+    assert find_spans("实现碳中和，和平发展。", [group]) == [(2, 5)]
+    assert find_spans("碳中期，和平。", [group]) == [(0, 2), (4, 5)]
