@@ -134,15 +134,22 @@ def _build(
     timezone: str = DEFAULT_TIMEZONE,
     show_progress: bool = False,
 ) -> IndexReport:
-    """Create (or open) the index and update it from ``corpus``."""
-    if rebuild or not Index.exists(index_dir):
+    """Create (or open) the index and update it from ``corpus``.
+
+    A rebuild of an index with the same segmenter and time zone rewrites it in place in
+    one commit (crash-safe); a rebuild that changes either starts a new, empty index.
+    """
+    index = Index.open(index_dir) if Index.exists(index_dir) else None
+    if index is None or (
+        rebuild and (index.segmenter, str(index.timezone)) != (segmenter, timezone)
+    ):
         index = Index.create(index_dir, segmenter=segmenter, timezone=timezone)
-    else:
-        index = Index.open(index_dir)
     with index:
         progress, close = _progress(show_progress)
         try:
-            report: IndexReport = index.update(corpus, jobs=jobs, progress=progress)
+            report: IndexReport = index.update(
+                corpus, jobs=jobs, progress=progress, rebuild=rebuild
+            )
         finally:
             close()
     return report

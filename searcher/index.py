@@ -227,15 +227,17 @@ class Index:
         *,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        rebuild: bool = False,
     ) -> IndexReport:
         """Bring the index in line with the posts in folder ``corpus``.
 
         :param corpus: the corpus folder. :param jobs: analysis processes.
         :param progress: called as ``progress(done, total)`` while documents are written.
+        :param rebuild: rewrite every post, dropping the old segments in the same commit.
         Returns an :class:`IndexReport`; raises :class:`CorpusError` for a missing folder.
         See :func:`searcher.indexing.update_index`.
         """
-        return update_index(self, Path(corpus), jobs=jobs, progress=progress)
+        return update_index(self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild)
 
     def search(
         self,

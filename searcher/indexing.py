@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from whoosh import writing
+
 from .errors import CorpusError
 from .posts import Article, CorpusReport, read_corpus
 from .schema import FACET_SEPARATOR
@@ -106,6 +108,7 @@ def update_index(
     *,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    rebuild: bool = False,
 ) -> IndexReport:
     """Make ``index`` hold exactly the readable, distinct posts of folder ``corpus``.
 
@@ -113,6 +116,9 @@ def update_index(
     :param corpus: the corpus folder (walked recursively, see :func:`searcher.posts.read_corpus`).
     :param jobs: worker processes for analysis (Whoosh's multi-process writer); 1 = none.
     :param progress: called as ``progress(done, total)`` while documents are written.
+    :param rebuild: write every post anew and drop all old segments in the same commit
+        (Whoosh's ``CLEAR`` merge), so a rebuild killed halfway still leaves the old
+        index searchable.
     :returns: an :class:`IndexReport`.
     :raises CorpusError: the corpus folder is missing or unreadable.
 
@@ -136,11 +142,11 @@ def update_index(
     )
 
     with index.writing():
-        existing = indexed_digests(index)
+        existing = {} if rebuild else indexed_digests(index)
         changes = [a for a in articles.values() if existing.get(a.id) != a.digest]
         gone = sorted(set(existing) - set(articles))
         report.unchanged = len(articles) - len(changes)
-        if changes or gone:
+        if changes or gone or rebuild:
             options: dict[str, Any] = {"limitmb": 256}
             if jobs > 1:
                 options.update(procs=jobs, multisegment=True)
@@ -161,7 +167,7 @@ def update_index(
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            writer.commit(mergetype=writing.CLEAR if rebuild else None)
             index.write_meta(
                 corpus=str(corpus.resolve()),
                 updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

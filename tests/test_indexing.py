@@ -140,3 +140,15 @@ def test_jobs_build_the_same_index(tmp_path: Path) -> None:
     assert (again.updated, again.unchanged) == (1, 19)
     assert ids(two, "改过") == ["_posts/2022-03-07-p7"]
     assert two.search("防汛").total == 19
+
+
+def test_rebuild_rewrites_in_one_commit(tmp_path: Path) -> None:
+    posts = {
+        f"_posts/2022-03-0{i}-p{i}.md": post(f"标题{i}", f"正文第{i}篇。") for i in range(1, 4)
+    }
+    index = build(tmp_path, posts)
+    report = index.update(tmp_path / "corpus", rebuild=True)
+    assert (report.added, report.updated, report.unchanged) == (3, 0, 0)
+    assert index.search("正文").total == 3
+    segments = [p for p in (tmp_path / "index").iterdir() if p.suffix == ".seg"]
+    assert len(segments) == 1  # the old segment went in the same commit
