@@ -257,8 +257,8 @@ def _print_results(results: SearchResults, colour: bool) -> None:
             click.echo(f"   {name}: {top}")
 
 
-@main.command("search")
-@click.argument("query", nargs=-1)
+@main.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @index_option
 @corpus_option
 @click.option(
@@ -289,8 +289,9 @@ def search_command(
 ) -> None:
     """Search the index for QUERY.
 
-    Words are ANDed; OR, -word, "phrases" and title:word work as in a web search. With
-    no index yet, one is built from the corpus folder first.
+    Words are ANDed; OR, -word, "phrases" and title:word work as in a web search
+    (a -word is a query word, not an option). With no index yet, one is built from the
+    corpus folder first.
     """
     try:
         if not Index.exists(index_dir):

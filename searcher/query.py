@@ -74,6 +74,7 @@ class ParsedQuery:
 
     groups: list[list[Clause]] = field(default_factory=list)
     excluded: list[Clause] = field(default_factory=list)
+    typed: bool = False  # the query text was not blank
 
     @property
     def empty(self) -> bool:
@@ -130,7 +131,7 @@ def parse(text: str) -> ParsedQuery:
             word = word.strip("\"'”“")
             if word:
                 clauses.append(Clause(fold(word), False, title_only, negated))
-    parsed = ParsedQuery()
+    parsed = ParsedQuery(typed=bool(text.strip()))
     join = False
     for c in clauses:
         if isinstance(c, str):
@@ -368,4 +369,11 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
             excluded.append(ex)
     if excluded:
         q = wq.AndNot(q, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
+    elif match_all and (parsed.groups or parsed.excluded or parsed.typed):
+        # Something was typed but nothing in it can be searched (only punctuation,
+        # symbols or operators): answer that, rather than list every post.
+        notices.append(
+            "the query has nothing to search for (no letters, digits or Chinese characters)"
+        )
+        return Compiled(wq.NullQuery, [], notices, False)
     return Compiled(q, highlight, notices, match_all)

@@ -130,6 +130,7 @@ def test_malformed_queries_never_raise(news: Index, query: str) -> None:
 def test_lone_quote_is_ignored(news: Index) -> None:
     assert set(ids(news, '"银行')) == set(ids(news, "银行")) == {A, B, C, D}
     assert ids(news, "OR 地铁") == [C]
+    assert ids(news, "地铁 OR") == [C]
 
 
 @pytest.mark.parametrize(
@@ -166,3 +167,13 @@ def test_threads_share_one_index(news: Index) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda q: news.search(q).to_dict(), queries))
     assert got == expected
+
+
+@pytest.mark.parametrize("query", ['"', "-", "OR", "NOT", "😀", "，。！", '""'])
+def test_query_with_nothing_to_search_says_so(news: Index, query: str) -> None:
+    results = news.search(query)
+    assert (results.total, results.hits) == (0, [])
+    assert results.notices == [
+        "the query has nothing to search for (no letters, digits or Chinese characters)"
+    ]
+    assert news.search("  ").total == 4  # a blank query browses every post

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,3 +45,20 @@ def test_first_command_builds_then_answers(site: Path) -> None:
     again = subprocess.run(cli, capture_output=True, text=True, check=True)
     assert again.stderr == ""
     assert again.stdout == run.stdout
+
+
+def test_command_line_examples_run(site: Path) -> None:
+    block = README.split("## Command line", 1)[1].split("```", 1)[0]
+    commands = [
+        line.split("#", 1)[0].strip()
+        for line in block.splitlines()
+        if line.strip().startswith("searcher ") and "../shared" not in line
+    ]
+    assert len(commands) >= 8
+    for command in commands:
+        args = shlex.split(command)[1:]
+        run = subprocess.run(
+            [sys.executable, "-m", "searcher", *args], capture_output=True, text=True
+        )
+        assert run.returncode == 0, (command, run.stderr)
+        assert "Traceback" not in run.stderr
