@@ -21,7 +21,7 @@ import click
 from tqdm import tqdm
 
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
-from searcher.errors import SearcherError
+from searcher.errors import CorpusError, SearcherError
 from searcher.index import Index
 from searcher.indexing import IndexReport
 from searcher.posts import DEFAULT_TIMEZONE, check_corpus
@@ -74,6 +74,9 @@ def check(corpus: Path, timezone: str) -> None:
         report = check_corpus(corpus, zone)
     except SearcherError as error:
         _fail(str(error))
+        return
+    except Exception as error:  # never a traceback: one line naming what failed
+        _fail(f"unexpected {type(error).__name__}: {error}")
         return
     for line in report.lines:
         click.echo(line)
@@ -139,6 +142,8 @@ def _build(
     A rebuild of an index with the same segmenter and time zone rewrites it in place in
     one commit (crash-safe); a rebuild that changes either starts a new, empty index.
     """
+    if not corpus.is_dir():  # before creating anything, so no empty index is left behind
+        raise CorpusError(f"corpus folder not found: {corpus}")
     index = Index.open(index_dir) if Index.exists(index_dir) else None
     if index is None or (
         rebuild and (index.segmenter, str(index.timezone)) != (segmenter, timezone)
@@ -208,6 +213,9 @@ def index_command(
     except SearcherError as error:
         _fail(str(error))
         return
+    except Exception as error:  # never a traceback: one line naming what failed
+        _fail(f"unexpected {type(error).__name__}: {error}")
+        return
     if as_json:
         _echo_json(report.to_dict())
         return
@@ -250,7 +258,8 @@ def _print_results(results: SearchResults, colour: bool) -> None:
             click.echo(f"   {_terminal(hit.snippet, colour)}")
         click.echo(f"   {hit.url or hit.path}")
     pages = (results.total + results.limit - 1) // results.limit
-    click.echo(f"-- {results.total} posts, page {results.page} of {pages}")
+    shown = f"page {results.page} of {pages}" if results.hits else f"no page {results.page}"
+    click.echo(f"-- matches: {results.total}, {shown}")
     for name, counts in results.facets.items():
         top = ", ".join(f"{v} ({c})" for v, c in list(counts.items())[:8])
         if top:
@@ -297,6 +306,8 @@ def search_command(
         if not Index.exists(index_dir):
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
+            for message in report.messages:
+                click.echo(message, err=True)
             click.echo(f"indexed {report.added} posts", err=True)
         with Index.open(index_dir) as index:
             results = index.search(
@@ -311,6 +322,9 @@ def search_command(
             )
     except SearcherError as error:
         _fail(str(error))
+        return
+    except Exception as error:  # never a traceback: one line naming what failed
+        _fail(f"unexpected {type(error).__name__}: {error}")
         return
     if as_json:
         _echo_json(results.to_dict())
@@ -328,6 +342,9 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
             stats = index.stats()
     except SearcherError as error:
         _fail(str(error))
+        return
+    except Exception as error:  # never a traceback: one line naming what failed
+        _fail(f"unexpected {type(error).__name__}: {error}")
         return
     if as_json:
         _echo_json(stats.to_dict())
@@ -363,6 +380,9 @@ def serve_command(index_dir: Path, corpus: Path, host: str, port: int) -> None:
         index = Index.open(index_dir)
     except SearcherError as error:
         _fail(str(error))
+        return
+    except Exception as error:  # never a traceback: one line naming what failed
+        _fail(f"unexpected {type(error).__name__}: {error}")
         return
     click.echo(f"searching {index_dir} at http://{host}:{port}/", err=True)
     create_app(index).run(host=host, port=port, threaded=True)

@@ -72,8 +72,14 @@ class Index:
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
-        """True when ``path`` holds a searcher index."""
-        return Path(path, META_FILE).is_file() and whoosh_index.exists_in(str(path))
+        """True when ``path`` holds a searcher index (possibly a damaged one, which
+        :meth:`open` then reports)."""
+        if not Path(path, META_FILE).is_file():
+            return False
+        try:
+            return bool(whoosh_index.exists_in(str(path)))
+        except Exception:  # an unreadable table of contents: there, but damaged
+            return True
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Index:

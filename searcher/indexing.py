@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import writing
+from whoosh.index import LockError
 
-from .errors import CorpusError
+from .errors import CorpusError, SearchIndexError
 from .posts import Article, CorpusReport, read_corpus
 from .schema import FACET_SEPARATOR
 
@@ -150,7 +151,14 @@ def update_index(
             options: dict[str, Any] = {"limitmb": 256}
             if jobs > 1:
                 options.update(procs=jobs, multisegment=True)
-            writer = index.whoosh.writer(**options)
+            try:
+                writer = index.whoosh.writer(**options)
+            except LockError:
+                raise SearchIndexError(
+                    f"{index.path}: locked: another run is updating this index"
+                ) from None
+            except OSError as exc:
+                raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
             try:
                 for doc_id in gone:
                     writer.delete_by_term("id", doc_id)
@@ -167,7 +175,10 @@ def update_index(
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(mergetype=writing.CLEAR if rebuild else None)
+            try:
+                writer.commit(mergetype=writing.CLEAR if rebuild else None)
+            except OSError as exc:
+                raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
             index.write_meta(
                 corpus=str(corpus.resolve()),
                 updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

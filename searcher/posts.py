@@ -247,7 +247,7 @@ def _yaml_problem(error: yaml.YAMLError) -> tuple[str, int | None]:
     """Short description of a PyYAML error and its 0-based line in the parsed text."""
     problem = getattr(error, "problem", None) or getattr(error, "context", None) or str(error)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    return str(problem).strip(), (mark.line if mark is not None else None)
+    return " ".join(str(problem).split()), (mark.line if mark is not None else None)
 
 
 def _parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str, Any], list[str]]:
@@ -313,12 +313,25 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def _flatten(value: Any) -> list[str]:
-    if isinstance(value, list | tuple):
-        return [text for item in value for text in _flatten(item)]
-    if value is None:
-        return []
-    return [_scalar_text(value)]
+#: Control characters (C0 and C1, but tab and line breaks) never reach a title or facet.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+#: The most values taken from one front-matter list (tags, categories, a list title).
+#: YAML aliases can nest a few hundred bytes into billions of items ("billion laughs").
+MAX_VALUES = 1000
+
+
+def _flatten(value: Any, limit: int = MAX_VALUES) -> list[str]:
+    """The scalars of a nested list, depth first, at most ``limit`` of them."""
+    out: list[str] = []
+    stack = [value]
+    while stack and len(out) < limit:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif item is not None:
+            out.append(_scalar_text(item))
+    return out
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -768,6 +781,12 @@ def read_post(path: Path, root: Path, tz: ZoneInfo | None = None) -> Article:
     date = _post_date(fields, fm_lines, path.name, rel, zone, warnings)
     categories = jekyll_list(fields, "category", "categories")
     tags = jekyll_list(fields, "tag", "tags")
+    for name, values in (("categories", categories), ("tags", tags)):
+        if len(values) >= MAX_VALUES:
+            warnings.append(f"{rel}: more than {MAX_VALUES} {name}; kept the first {MAX_VALUES}")
+    title = _CONTROL.sub("", title)
+    categories = [v for v in (_CONTROL.sub("", c) for c in categories) if v]
+    tags = [v for v in (_CONTROL.sub("", t) for t in tags) if v]
     return Article(
         id=rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel,
         path=rel,
@@ -864,6 +883,7 @@ def _read_all(
     items.sort(key=lambda pair: _depth_order(pair[0]))
     by_key: dict[str, str] = {}
     by_digest: dict[str, str] = {}
+    by_id: set[str] = set()
     for _, item in items:
         if isinstance(item, Skipped):
             yield item
@@ -888,6 +908,11 @@ def _read_all(
         if kept is not None:
             yield Duplicate(article.path, kept, "same content")
             continue
+        if article.id in by_id:
+            # x.md beside x.html (different posts, one stem): the later path keeps its
+            # extension in its id, so neither overwrites the other in the index.
+            article.id = article.path
+        by_id.add(article.id)
         by_digest[article.digest] = article.path
         by_key[article.key] = article.path
         yield article

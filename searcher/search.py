@@ -13,14 +13,15 @@ jieba word in the ``title``/``body`` fields (see :mod:`searcher.query`). Title p
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 
-from .errors import QueryError
+from .errors import QueryError, SearchIndexError
 from .indexing import UNDATED
-from .query import compile_query, parse
+from .query import Compiled, compile_query, parse
 from .schema import FACETS
 from .snippets import SNIPPET_CHARS, find_spans, highlight, make_snippet
 
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
+#: Longer queries are cut (with a notice): each word becomes a query clause, and Whoosh
+#: nests clauses one matcher deep each, so thousands of words would be slow and would
+#: exhaust Python's recursion limit.
+MAX_QUERY_CHARS = 100
 
 
 @dataclass
@@ -182,7 +187,11 @@ def search(
     if start is not None and stop is not None and start > stop:
         raise QueryError(f"since: {since} is after until: {until}")
 
-    compiled = compile_query(parse(query), index.word_segmenter)
+    notices = []
+    if len(query) > MAX_QUERY_CHARS:
+        notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+    compiled = compile_query(parse(query[:MAX_QUERY_CHARS]), index.word_segmenter)
+    compiled.notices[:0] = notices
     filters: list[Any] = []
     if categories:
         filters.append(wq.Or([wq.Term("categories", c) for c in categories]))
@@ -194,6 +203,26 @@ def search(
     if compiled.match_all and sort == "relevance":
         sort = "newest"
 
+    try:
+        return _run(index, query, compiled, filter_q, sort, limit, page, snippet_chars)
+    except (OSError, EOFError, struct.error) as exc:
+        raise SearchIndexError(
+            f"{index.path}: index is damaged ({type(exc).__name__}: {exc}); "
+            "rebuild it with `searcher index --rebuild`"
+        ) from exc
+
+
+def _run(
+    index: Index,
+    query: str,
+    compiled: Compiled,
+    filter_q: Any,
+    sort: str,
+    limit: int,
+    page: int,
+    snippet_chars: int,
+) -> SearchResults:
+    """Run a compiled query: one scored pass, facets, then the page's hits."""
     with index.searcher() as s:
         # One pass collects every match (for the total and the facets) with its score.
         ranked = s.search(

@@ -207,7 +207,7 @@ def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPP
         s, e = _window(sentences[idx], inside[idx], size - used)
         if e - s <= 0:
             break
-        if chosen and (e - s) < min(size - used, sentences[idx][1] - sentences[idx][0]):
+        if chosen and (e - s) < sentences[idx][1] - sentences[idx][0]:
             continue  # only a cut piece would fit: leave it out rather than mangle it
         chosen.append((s, e, idx))
         used += e - s

@@ -95,7 +95,7 @@ def test_search_text_output_and_filters(site: Path) -> None:
     assert code == 0
     assert out.splitlines()[0] == "1. 大桥通车"
     assert "新建跨江大桥今日通车。" in out
-    assert "-- 1 posts, page 1 of 1" in out
+    assert "-- matches: 1, page 1 of 1" in out
     code, out, _ = run("search", "飞机")
     assert out.strip() == "no posts match '飞机'"
 
@@ -123,3 +123,31 @@ def test_stats(site: Path) -> None:
     assert data["segmenter"].startswith("rjieba")
     code, out, _ = run("stats")
     assert "documents:  3" in out
+
+
+def test_missing_corpus_leaves_no_empty_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHER_INDEX", raising=False)
+    monkeypatch.delenv("SEARCHER_CORPUS", raising=False)
+    code, _, err = run("search", "智慧")
+    assert (code, err.splitlines()[-1]) == (2, "error: corpus folder not found: corpus")
+    assert not (tmp_path / "index").exists()
+    code, _, _ = run("index", "nowhere", "--index", "ix")
+    assert code == 2 and not (tmp_path / "ix").exists()
+
+
+def test_damaged_index_is_a_one_line_error(site: Path) -> None:
+    run("index")
+    for seg in (site / "index").glob("*.seg"):
+        seg.write_bytes(seg.read_bytes()[:100])
+    code, _, err = run("search", "桥")
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_search_first_build_lists_problems(site: Path) -> None:
+    code, _, err = run("search", "桥")
+    assert "_posts/2024-05-03-bad.md:2: front matter is not valid YAML" in err
+    assert "README.md: skipped: " in err

@@ -177,3 +177,9 @@ def test_query_with_nothing_to_search_says_so(news: Index, query: str) -> None:
         "the query has nothing to search for (no letters, digits or Chinese characters)"
     ]
     assert news.search("  ").total == 4  # a blank query browses every post
+
+
+def test_long_query_is_cut_with_a_notice(news: Index) -> None:
+    results = news.search("银行 " + "的" * 5000)
+    assert results.notices[0] == "the query was cut to its first 100 characters"
+    assert {h.id for h in results.hits} == {A, B, C, D}

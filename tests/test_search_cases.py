@@ -265,3 +265,16 @@ def test_c6_only_common_words_get_a_clear_answer(c6: Index) -> None:
         "so most posts match"
     ]
     assert c6.search("人民 的").notices == []
+
+
+def test_invisible_characters_and_accents_do_not_break_words(tmp_path: Path) -> None:
+    index = build(
+        tmp_path,
+        {
+            "_posts/2022-03-01-a.md": post("甲", "推进智\u200b慧城市建设，打造数\u00ad字经济。"),
+            "_posts/2022-03-01-b.md": post("乙", "在cafe\u0301里喝咖啡。"),
+        },
+    )
+    assert ids(index, "智慧城市") == ["_posts/2022-03-01-a"]
+    assert ids(index, '"数字经济"') == ["_posts/2022-03-01-a"]
+    assert snippet(index, "café") == "在<mark>cafe\u0301</mark>里喝咖啡。"

@@ -32,12 +32,17 @@ CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U
 _UNIT = re.compile(
     rf"([{CJK_CHARS}])"  # one CJK character
     r"|(\d+(?:[.．]\d+)*)"  # a run of digits, decimals kept whole (6.3512)
-    rf"|((?:(?![{CJK_CHARS}])[^\W\d_])+)"  # a run of letters that are not CJK
+    rf"|((?:(?![{CJK_CHARS}])[^\W\d_][\u0300-\u036f]*)+)"  # letters (not CJK), accents kept
 )
 
 #: What may stand between two units without breaking a phrase: white space (but not a
-#: line break) and joining punctuation (``F-35``, ``3.5/4``, ``O'Neil``, ``奥斯特洛夫斯基·尼``).
-_JOINER = re.compile(r"[^\S\n]|[-_./'’·•‧・&＆＿－／＋+#＃]")
+#: line break), joining punctuation (``F-35``, ``3.5/4``, ``O'Neil``, ``奥斯特洛夫斯基·尼``)
+#: and invisible characters (zero-width spaces and joiners, soft hyphens, variation
+#: selectors), which web text scatters inside words.
+_JOINER = re.compile(
+    r"[^\S\n]|[-_./'’·•‧・&＆＿－／＋+#＃]"
+    r"|[\u00ad\u200b-\u200d\u2060\ufeff\ufe00-\ufe0f\U000e0100-\U000e01ef]"
+)
 
 
 def is_break(gap: str) -> bool:

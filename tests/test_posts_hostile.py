@@ -1,0 +1,49 @@
+"""Hostile posts found by trying to break the reader (names, YAML bombs, control codes)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from searcher.index import Index
+from searcher.posts import Article, read_corpus
+
+
+def test_same_stem_md_and_html_are_two_articles(tmp_path: Path) -> None:
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2024-01-29-same.md").write_text(
+        "---\ntitle: 同名甲\ncategories: 甲\n---\n甲。\n", "utf-8"
+    )
+    (posts / "2024-01-29-same.html").write_text(
+        "---\ntitle: 同名乙\ncategories: 乙\n---\n乙。\n", "utf-8"
+    )
+    ids = sorted(a.id for a in read_corpus(tmp_path) if isinstance(a, Article))
+    assert ids == ["_posts/2024-01-29-same", "_posts/2024-01-29-same.md"]
+    index = Index.create(tmp_path / "index")
+    assert index.update(tmp_path).added == 2
+    assert index.search("同名").total == 2
+
+
+def test_yaml_alias_bomb_is_cheap(tmp_path: Path) -> None:
+    lines = ["---", "title: 炸弹", "a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    lines += ["tags: [*h, *h, *h, *h, *h, *h, *h, *h, *h]", "---", "正文。", ""]
+    path = tmp_path / "2024-02-13-bomb.md"
+    path.write_text("\n".join(lines), "utf-8")
+    started = time.perf_counter()
+    (article,) = list(read_corpus(tmp_path))
+    assert time.perf_counter() - started < 5  # 9**9 items if expanded: minutes and GBs
+    assert isinstance(article, Article)
+    assert (article.title, article.tags) == ("炸弹", ["x"])
+
+
+def test_control_characters_never_reach_titles_or_facets(tmp_path: Path) -> None:
+    path = tmp_path / "2024-01-28-ctrl.md"
+    path.write_text(
+        '---\ntitle: "控制\\e[31m字符\\a标题"\ntags: ["a\\x07b"]\n---\n正文。\n', "utf-8"
+    )
+    (article,) = list(read_corpus(tmp_path))
+    assert isinstance(article, Article)
+    assert (article.title, article.tags) == ("控制[31m字符标题", ["ab"])
