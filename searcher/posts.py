@@ -835,6 +835,10 @@ def iter_post_files(root: Path) -> Iterator[Path | Skipped]:
             where = _relative(Path(error.filename), root) if error.filename else "?"
             yield Skipped(where, f"cannot read folder: {error.strerror or error}")
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in IGNORED_DIRS)
+        for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            dirnames.remove(d)  # never followed (loops), but never silently passed over
+            where = _relative(Path(dirpath, d), root)
+            yield Skipped(where, "symbolic link to a folder: not followed")
         for name in sorted(filenames):
             if name.startswith("."):
                 continue

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from searcher.index import Index
-from searcher.posts import Article, read_corpus
+from searcher.posts import Article, Skipped, read_corpus
 
 
 def test_same_stem_md_and_html_are_two_articles(tmp_path: Path) -> None:
@@ -47,3 +47,18 @@ def test_control_characters_never_reach_titles_or_facets(tmp_path: Path) -> None
     (article,) = list(read_corpus(tmp_path))
     assert isinstance(article, Article)
     assert (article.title, article.tags) == ("控制[31m字符标题", ["ab"])
+
+
+def test_symlinked_folder_is_reported_not_followed(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "2024-01-01-x.md").write_text("---\ntitle: 链接\n---\n正文。\n", "utf-8")
+    corpus = tmp_path / "corpus"
+    (corpus / "_posts").mkdir(parents=True)
+    (corpus / "_posts" / "linkdir").symlink_to(target)
+    (items,) = list(read_corpus(corpus))
+    assert isinstance(items, Skipped)
+    assert (items.path, items.reason) == (
+        "_posts/linkdir",
+        "symbolic link to a folder: not followed",
+    )
