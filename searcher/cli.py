@@ -12,7 +12,8 @@ import html
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,24 @@ def _fail(message: str) -> None:
     """Print ``error: <message>`` on stderr and exit with status 2."""
     click.echo(f"error: {message}", err=True)
     raise click.exceptions.Exit(EXIT_INPUT_ERROR)
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Turn any error into ``error: …`` on stderr and exit status 2: never a traceback.
+
+    Errors raised on purpose (:class:`SearcherError`) print their message; anything else
+    (a damaged file, an OS error) prints its type and message. click's own exits and
+    usage errors pass through unchanged.
+    """
+    try:
+        yield
+    except (click.exceptions.Exit, click.ClickException):
+        raise
+    except SearcherError as error:
+        _fail(str(error))
+    except Exception as error:
+        _fail(f"unexpected {type(error).__name__}: {error}")
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -70,14 +89,8 @@ def check(corpus: Path, timezone: str) -> None:
     could be read (even if some posts were skipped), 2 when it is missing or unreadable.
     """
     zone = _zone(timezone)
-    try:
+    with _one_line_errors():
         report = check_corpus(corpus, zone)
-    except SearcherError as error:
-        _fail(str(error))
-        return
-    except Exception as error:  # never a traceback: one line naming what failed
-        _fail(f"unexpected {type(error).__name__}: {error}")
-        return
     for line in report.lines:
         click.echo(line)
     click.echo(report.summary())
@@ -200,7 +213,7 @@ def index_command(
     nothing. Warnings and skipped files go to stderr, the summary to stdout.
     """
     _zone(timezone)
-    try:
+    with _one_line_errors():
         report = _build(
             index_dir,
             corpus,
@@ -210,12 +223,6 @@ def index_command(
             timezone=timezone,
             show_progress=not as_json and sys.stderr.isatty(),
         )
-    except SearcherError as error:
-        _fail(str(error))
-        return
-    except Exception as error:  # never a traceback: one line naming what failed
-        _fail(f"unexpected {type(error).__name__}: {error}")
-        return
     if as_json:
         _echo_json(report.to_dict())
         return
@@ -302,7 +309,7 @@ def search_command(
     (a -word is a query word, not an option). With no index yet, one is built from the
     corpus folder first.
     """
-    try:
+    with _one_line_errors():
         if not Index.exists(index_dir):
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
@@ -320,12 +327,6 @@ def search_command(
                 limit=limit,
                 page=page,
             )
-    except SearcherError as error:
-        _fail(str(error))
-        return
-    except Exception as error:  # never a traceback: one line naming what failed
-        _fail(f"unexpected {type(error).__name__}: {error}")
-        return
     if as_json:
         _echo_json(results.to_dict())
     else:
@@ -337,15 +338,9 @@ def search_command(
 @json_option
 def stats_command(index_dir: Path, as_json: bool) -> None:
     """Documents, categories, tags, dates and size of the index."""
-    try:
+    with _one_line_errors():
         with Index.open(index_dir) as index:
             stats = index.stats()
-    except SearcherError as error:
-        _fail(str(error))
-        return
-    except Exception as error:  # never a traceback: one line naming what failed
-        _fail(f"unexpected {type(error).__name__}: {error}")
-        return
     if as_json:
         _echo_json(stats.to_dict())
         return
@@ -373,16 +368,10 @@ def serve_command(index_dir: Path, corpus: Path, host: str, port: int) -> None:
     """Serve the search page (and /api/search) on http://HOST:PORT/."""
     from searcher.web import create_app
 
-    try:
+    with _one_line_errors():
         if not Index.exists(index_dir):
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             _build(index_dir, corpus, show_progress=sys.stderr.isatty())
         index = Index.open(index_dir)
-    except SearcherError as error:
-        _fail(str(error))
-        return
-    except Exception as error:  # never a traceback: one line naming what failed
-        _fail(f"unexpected {type(error).__name__}: {error}")
-        return
     click.echo(f"searching {index_dir} at http://{host}:{port}/", err=True)
     create_app(index).run(host=host, port=port, threaded=True)
