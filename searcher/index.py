@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,7 +190,7 @@ class Index:
             s.close()
             s = None
         if s is None:
-            s = self._ix.searcher(weighting=WEIGHTING)
+            s = self._open_searcher()
         try:
             yield s
         finally:
@@ -198,6 +199,22 @@ class Index:
                     self._pool.append(s)
                 else:
                     s.close()
+
+    def _open_searcher(self, attempts: int = 5) -> Searcher:
+        """A new Whoosh searcher on the latest commit.
+
+        A commit from another thread or process can delete the table of contents this
+        searcher is about to read (Whoosh keeps only the newest); then it tries again on
+        the newer one.
+        """
+        for attempt in range(attempts):
+            try:
+                return self._ix.searcher(weighting=WEIGHTING)
+            except FileNotFoundError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def cached(self, s: Searcher, name: str, build: Callable[[Searcher], Any]) -> Any:
         """A value computed once per index generation (facet postings, dates…)."""

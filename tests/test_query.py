@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +185,35 @@ def test_long_query_is_cut_with_a_notice(news: Index) -> None:
     results = news.search("银行 " + "的" * 5000)
     assert results.notices[0] == "the query was cut to its first 100 characters"
     assert {h.id for h in results.hits} == {A, B, C, D}
+
+
+def test_searches_during_updates(tmp_path: Path) -> None:
+    posts = {
+        f"_posts/2022-03-{i:02d}-p{i}.md": post(f"标题{i}", f"正文{i}，银行。")
+        for i in range(1, 11)
+    }
+    index = build(tmp_path, posts)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searching() -> None:
+        while not stop.is_set():
+            try:
+                assert index.search("银行").total == 10
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=searching) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for round_ in range(5):
+            for i in range(1, 11):
+                path = tmp_path / "corpus" / f"_posts/2022-03-{i:02d}-p{i}.md"
+                path.write_text(post(f"标题{i}", f"正文{i}，银行，第{round_}轮。"), "utf-8")
+            assert index.update(tmp_path / "corpus").updated == 10
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == []
