@@ -22,6 +22,7 @@ navigation footers) and the ``xwlb`` corpus (``+0800`` offsets, HTML bodies).
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import html
 import os
@@ -359,8 +360,8 @@ def jekyll_list(data: dict[str, Any], singular: str, plural: str) -> list[str]:
 # ---------------------------------------------------------------------------------------
 
 _DATE_VALUE = re.compile(
-    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
-    r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"(\d{4})(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})日?"
+    r"(?:(?:[Tt]|[ \t]*)(\d{1,2})[:：](\d{2})(?:[:：](\d{2})(?:[.,](\d+))?)?)?"
     r"[ \t]*(?:([Zz]|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)?"
 )
 _OFFSET_ONLY = re.compile(r"(?:[+-]\d{1,2}(?::?\d{2})?|[Zz]|UTC|GMT)")
@@ -378,10 +379,12 @@ def parse_date(text: str, tz: ZoneInfo | None = None) -> dt.datetime | None:
 
     ``text`` is the value as written (C8): ``2022-06-09 10:05:12 +0800`` (which PyYAML
     leaves a string), ``2022-03-01T08:30:00+08:00``, ``2022-03-01``, ``2022/3/1 8:30``,
-    fractions of a second, ``Z``/``UTC``. A time without offset is local to ``tz``
-    (default Asia/Shanghai); a date without time is midnight in ``tz``. The result is
-    converted to ``tz`` so that ``.date()`` is the site's local day. Returns None when the
-    text holds no calendar day (empty, ``+0800`` alone, garbage, 2022-02-30); never raises.
+    fractions of a second, ``Z``/``UTC``, Chinese ``2022年3月1日 08:30``, and RFC 2822
+    (``Tue, 01 Mar 2022 08:30:00 +0800``, as RSS feeds write it). A time without offset
+    is local to ``tz`` (default Asia/Shanghai); a date without time is midnight in
+    ``tz``. The result is converted to ``tz`` so that ``.date()`` is the site's local day.
+    Returns None when the text holds no calendar day (empty, ``+0800`` alone, garbage,
+    2022-02-30); never raises.
     """
     zone = tz or _zone(DEFAULT_TIMEZONE)
     text = text.strip()
@@ -400,11 +403,14 @@ def parse_date(text: str, tz: ZoneInfo | None = None) -> dt.datetime | None:
                 offset = dt.timezone(delta if sign == "+" else -delta)
                 return naive.replace(tzinfo=offset).astimezone(zone)
             return naive.replace(tzinfo=zone)
-        parsed = dt.datetime.fromisoformat(text)
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(text)  # RFC 2822, as in RSS feeds
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=zone)
         return parsed.astimezone(zone)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError, IndexError):
         return None
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from searcher.index import Index
-from searcher.posts import Article, Skipped, read_corpus
+from searcher.posts import Article, Skipped, parse_date, read_corpus
 
 
 def test_same_stem_md_and_html_are_two_articles(tmp_path: Path) -> None:
@@ -62,3 +65,19 @@ def test_symlinked_folder_is_reported_not_followed(tmp_path: Path) -> None:
         "_posts/linkdir",
         "symbolic link to a folder: not followed",
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2022年3月1日", "2022-03-01T00:00:00+08:00"),
+        ("2022年03月01日 08:30", "2022-03-01T08:30:00+08:00"),
+        ("2022.03.01", "2022-03-01T00:00:00+08:00"),
+        ("Tue, 01 Mar 2022 08:30:00 +0800", "2022-03-01T08:30:00+08:00"),
+        ("2022-02-28T23:30:00-01:00", "2022-03-01T08:30:00+08:00"),
+        ("2022-03-01T08:30:00Z", "2022-03-01T16:30:00+08:00"),
+    ],
+)
+def test_more_date_forms_land_on_the_same_day(written: str, expected: str) -> None:
+    parsed = parse_date(written, ZoneInfo("Asia/Shanghai"))
+    assert parsed is not None and parsed.isoformat() == expected
