@@ -314,9 +314,6 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-#: Control characters (C0 and C1, but tab and line breaks) never reach a title or facet.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
 #: The most values taken from one front-matter list (tags, categories, a list title).
 #: YAML aliases can nest a few hundred bytes into billions of items ("billion laughs").
 MAX_VALUES = 1000
@@ -480,7 +477,10 @@ def _post_date(
 # Body text
 # ---------------------------------------------------------------------------------------
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+#: Control characters (C0 and C1, but white space): never in a body, title or facet.
+#: Vertical tab and form feed count as white space (a space in a body).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_ONE_LINE = str.maketrans("\x0b\x0c\r\n", "    ")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)[^\n]*\n(.*?)^[ \t]{0,3}\1[ \t]*$", re.M | re.S)
 _SEP = r"[ \t｜|/·•,，、—–-]*"
 _BACK_LINK = r"\[返回[^\]\n]*\]\([^)\n]*\)"
@@ -567,7 +567,7 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 _CELL_TAGS = ("td", "th")
 _INVISIBLE = etree.XPath(
-    "//script | //style | //noscript | //template | //iframe | //object"
+    "//script | //style | //noscript | //template | //iframe | //object | //rt | //rp"
     " | //*[@hidden] | //*[@style][contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'),"
     " 'display:none')]"
 )
@@ -579,8 +579,9 @@ def html_to_text(source: str) -> str:
     Parsed once with lxml.html, so entities are decoded exactly once (``&amp;lt;`` is the
     text ``&lt;``, ``&lt;b&gt;`` the text ``<b>``; C9). Dropped: tags, comments,
     ``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<iframe>``, ``<object>``,
-    elements with a ``hidden`` attribute or ``style="display:none"`` (finews hides an
-    empty ``<p>`` this way), and everything in ``<head>``. Block elements, ``<br>`` and
+    ruby annotations (``<rt>``, ``<rp>``: 汉<rt>hàn</rt>字 reads 汉字), elements with a
+    ``hidden`` attribute or ``style="display:none"`` (finews hides an empty ``<p>`` this
+    way), and everything in ``<head>``. Block elements, ``<br>`` and
     newlines in the source end a line; table cells are separated by a space. Every run of
     other whitespace (``&nbsp;`` and U+3000 included) becomes one space, each line is
     stripped, and empty lines are removed.
@@ -790,9 +791,11 @@ def read_post(path: Path, root: Path, tz: ZoneInfo | None = None) -> Article:
     for name, values in (("categories", categories), ("tags", tags)):
         if len(values) >= MAX_VALUES:
             warnings.append(f"{rel}: more than {MAX_VALUES} {name}; kept the first {MAX_VALUES}")
-    title = _CONTROL.sub("", title)
-    categories = [v for v in (_CONTROL.sub("", c) for c in categories) if v]
-    tags = [v for v in (_CONTROL.sub("", t) for t in tags) if v]
+    title = _CONTROL_CHARS.sub("", title).translate(_ONE_LINE).strip()
+    categories = [
+        v for v in (_CONTROL_CHARS.sub("", c).translate(_ONE_LINE) for c in categories) if v
+    ]
+    tags = [v for v in (_CONTROL_CHARS.sub("", t).translate(_ONE_LINE) for t in tags) if v]
     return Article(
         id=rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel,
         path=rel,

@@ -81,3 +81,13 @@ def test_symlinked_folder_is_reported_not_followed(tmp_path: Path) -> None:
 def test_more_date_forms_land_on_the_same_day(written: str, expected: str) -> None:
     parsed = parse_date(written, ZoneInfo("Asia/Shanghai"))
     assert parsed is not None and parsed.isoformat() == expected
+
+
+def test_ruby_annotations_are_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "2024-01-01-ruby.md"
+    path.write_text(
+        "---\ntitle: 注音\n---\n<p><ruby>汉<rp>(</rp><rt>hàn</rt>字</ruby>。</p>\n", "utf-8"
+    )
+    (article,) = list(read_corpus(tmp_path))
+    assert isinstance(article, Article)
+    assert article.body == "汉字。"
