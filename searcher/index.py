@@ -293,8 +293,3 @@ class Index:
     def stats(self) -> IndexStats:
         """Counts and facts about the index; see :func:`searcher.search.stats`."""
         return stats(self)
-
-    def facet_values(self, name: str) -> Sequence[str]:
-        """Every value of facet ``name`` (``"categories"``, ``"tags"``, ``"year"``)."""
-        with self.searcher() as s:
-            return [v.decode("utf-8") for v in s.reader().lexicon(name)]

@@ -39,6 +39,7 @@ from whoosh import query as wq
 
 from .analysis import STOP_WORDS, UnitAnalyzer, fold, join_units
 from .analysis.segmenters import Segmenter
+from .analysis.tokenizers import CJK_CHARS
 from .snippets import TermGroup
 
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
@@ -47,9 +48,7 @@ WORD_BOOST = 1.0
 RUN_BOOST = 1.0
 
 _UNITS = UnitAnalyzer()
-_CJK_UNIT = re.compile(
-    r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]$"
-)
+_CJK_UNIT = re.compile(rf"^[{CJK_CHARS}]$")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 
 
@@ -75,11 +74,6 @@ class ParsedQuery:
     groups: list[list[Clause]] = field(default_factory=list)
     excluded: list[Clause] = field(default_factory=list)
     typed: bool = False  # the query text was not blank
-
-    @property
-    def empty(self) -> bool:
-        """True when the query has no positive clause (only exclusions, or nothing)."""
-        return not self.groups
 
 
 def parse(text: str) -> ParsedQuery:

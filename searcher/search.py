@@ -137,10 +137,7 @@ def _timestamps(s: Searcher) -> list[int]:
 
 
 def _counts(sets: dict[str, frozenset[int]], matched: set[int] | frozenset[int]) -> dict[str, int]:
-    counts = {
-        v: len(ids & matched) if len(ids) > len(matched) else len(matched & ids)
-        for v, ids in sets.items()
-    }
+    counts = {v: len(ids & matched) for v, ids in sets.items()}  # iterates the smaller set
     return dict(sorted(((v, c) for v, c in counts.items() if c), key=lambda vc: (-vc[1], vc[0])))
 
 
