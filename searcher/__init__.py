@@ -7,8 +7,8 @@ and ``.search("智慧城市")``); README.md has runnable examples.
 from .errors import CorpusError, PostError, QueryError, SearcherError, SearchIndexError
 from .index import Index
 from .indexing import IndexReport
-from .posts import Article, Duplicate, Skipped, check_corpus, read_corpus
 from .search import Hit, IndexStats, SearchResults
+from .site import Article, Duplicate, SiteOptions, Skipped, check_corpus, read_corpus
 
 __all__ = [
     "Article",
@@ -23,6 +23,7 @@ __all__ = [
     "SearchIndexError",
     "SearchResults",
     "SearcherError",
+    "SiteOptions",
     "Skipped",
     "check_corpus",
     "read_corpus",

@@ -25,8 +25,8 @@ from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.errors import CorpusError, SearcherError
 from searcher.index import Index
 from searcher.indexing import IndexReport
-from searcher.posts import DEFAULT_TIMEZONE, check_corpus
 from searcher.search import MAX_LIMIT, SORTS, SearchResults
+from searcher.site import DEFAULT_TIMEZONE, SiteOptions, check_corpus
 
 #: Exit status for a missing or unreadable input (same as click's usage errors).
 EXIT_INPUT_ERROR = 2
@@ -67,6 +67,57 @@ def _zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that say how a Jekyll site is read (Jekyll's own flag names)."""
+    for option in reversed(
+        [
+            click.option("--drafts", is_flag=True, help="Include posts in _drafts/ (as Jekyll)."),
+            click.option(
+                "--unpublished", is_flag=True, help="Include published: false (as Jekyll)."
+            ),
+            click.option("--future", is_flag=True, help="Include future-dated posts (as Jekyll)."),
+            click.option(
+                "--all-files",
+                is_flag=True,
+                help="Index every Markdown/HTML file with front matter as a post, not only "
+                "what Jekyll publishes (still reports what Jekyll would leave out).",
+            ),
+            click.option(
+                "--site-url",
+                help="Site address for result URLs, replacing _config.yml's url + baseurl.",
+            ),
+            click.option(
+                "--timezone",
+                default=None,
+                help="Site time zone (IANA name); overrides _config.yml's timezone "
+                f"(default: the config's, else {DEFAULT_TIMEZONE}).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _site_options(
+    drafts: bool,
+    unpublished: bool,
+    future: bool,
+    all_files: bool,
+    site_url: str | None,
+    timezone: str | None,
+) -> SiteOptions:
+    if timezone is not None:
+        _zone(timezone)
+    return SiteOptions(
+        drafts=drafts,
+        unpublished=unpublished,
+        future=future,
+        all_files=all_files,
+        site_url=site_url,
+        timezone=timezone,
+    )
+
+
 @click.group()
 def main() -> None:
     """Full-text search for Chinese news sites built with Jekyll."""
@@ -74,23 +125,35 @@ def main() -> None:
 
 @main.command()
 @click.argument("corpus", type=click.Path(path_type=Path))
-@click.option(
-    "--timezone",
-    "timezone",
-    default=DEFAULT_TIMEZONE,
-    show_default=True,
-    help="Site time zone for post dates written without an offset.",
-)
-def check(corpus: Path, timezone: str) -> None:
-    """Read every post under CORPUS and report what could not be read cleanly.
+@site_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def check(corpus: Path, as_json: bool, **site: Any) -> None:
+    """Read the Jekyll site CORPUS as `jekyll build` would and report on every file.
 
-    Prints one line per warning, skipped file and duplicate, each starting with the
-    file's path relative to CORPUS, then a summary line. Exit status 0 when the folder
-    could be read (even if some posts were skipped), 2 when it is missing or unreadable.
+    Prints one line per warning, left-out file (with its reason: draft, unpublished,
+    future, excluded by _config.yml, default exclude, not a valid post name, search:
+    false…) and duplicate, each starting with the file's path relative to CORPUS, then a
+    summary line. Exit status 0 when the folder could be read (even if some files were
+    left out), 2 when it is missing or unreadable.
     """
-    zone = _zone(timezone)
+    options = _site_options(**site)
     with _one_line_errors():
-        report = check_corpus(corpus, zone)
+        report = check_corpus(corpus, None, options)
+    if as_json:
+        _echo_json(
+            {
+                "documents": report.posts,
+                "types": report.types,
+                "with_warnings": report.with_warnings,
+                "warnings": report.warnings,
+                "left_out": report.left_out(),
+                "skipped": report.skipped_list(),
+                "duplicates": [
+                    {"path": d.path, "kept": d.kept, "reason": d.reason} for d in report.duplicates
+                ],
+            }
+        )
+        return
     for line in report.lines:
         click.echo(line)
     click.echo(report.summary())
@@ -147,7 +210,7 @@ def _build(
     rebuild: bool = False,
     jobs: int = 1,
     segmenter: str = DEFAULT_SEGMENTER,
-    timezone: str = DEFAULT_TIMEZONE,
+    options: SiteOptions | None = None,
     show_progress: bool = False,
 ) -> IndexReport:
     """Create (or open) the index and update it from ``corpus``.
@@ -157,16 +220,16 @@ def _build(
     """
     if not corpus.is_dir():  # before creating anything, so no empty index is left behind
         raise CorpusError(f"corpus folder not found: {corpus}")
+    options = options or SiteOptions()
+    timezone = options.timezone or DEFAULT_TIMEZONE
     index = Index.open(index_dir) if Index.exists(index_dir) else None
-    if index is None or (
-        rebuild and (index.segmenter, str(index.timezone)) != (segmenter, timezone)
-    ):
+    if index is None or (rebuild and index.segmenter != segmenter):
         index = Index.create(index_dir, segmenter=segmenter, timezone=timezone)
     with index:
         progress, close = _progress(show_progress)
         try:
             report: IndexReport = index.update(
-                corpus, jobs=jobs, progress=progress, rebuild=rebuild
+                corpus, jobs=jobs, progress=progress, rebuild=rebuild, options=options
             )
         finally:
             close()
@@ -191,12 +254,7 @@ def _build(
     show_default=True,
     help="jieba implementation for a new index.",
 )
-@click.option(
-    "--timezone",
-    default=DEFAULT_TIMEZONE,
-    show_default=True,
-    help="Site time zone of a new index (IANA name).",
-)
+@site_options
 @json_option
 def index_command(
     corpus: Path,
@@ -204,15 +262,15 @@ def index_command(
     rebuild: bool,
     jobs: int,
     segmenter: str,
-    timezone: str,
     as_json: bool,
+    **site: Any,
 ) -> None:
     """Index the posts of CORPUS (default ./corpus, or $SEARCHER_CORPUS).
 
     Incremental: only new, changed and deleted posts are written; a second run changes
     nothing. Warnings and skipped files go to stderr, the summary to stdout.
     """
-    _zone(timezone)
+    options = _site_options(**site)
     with _one_line_errors():
         report = _build(
             index_dir,
@@ -220,7 +278,7 @@ def index_command(
             rebuild=rebuild,
             jobs=jobs,
             segmenter=segmenter,
-            timezone=timezone,
+            options=options,
             show_progress=not as_json and sys.stderr.isatty(),
         )
     if as_json:
@@ -230,7 +288,13 @@ def index_command(
         click.echo(message, err=True)
     click.echo(
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "
-        f"unchanged {report.unchanged}, skipped {report.skipped}, "
+        f"unchanged {report.unchanged}, skipped {report.skipped}"
+        + (
+            " (" + ", ".join(f"{k} {n}" for k, n in sorted(report.left_out.items())) + ")"
+            if report.left_out
+            else ""
+        )
+        + ", "
         f"duplicates {report.duplicates}, warnings {report.warnings} "
         f"({report.seconds:.1f} s) -> {index_dir}"
     )
@@ -264,6 +328,8 @@ def _print_results(results: SearchResults, colour: bool) -> None:
         if hit.snippet:
             click.echo(f"   {_terminal(hit.snippet, colour)}")
         click.echo(f"   {hit.url or hit.path}")
+        if hit.source_url:
+            click.echo(f"   source: {hit.source_url}")
     pages = (results.total + results.limit - 1) // results.limit
     shown = f"page {results.page} of {pages}" if results.hits else f"no page {results.page}"
     click.echo(f"-- matches: {results.total}, {shown}")
@@ -284,6 +350,12 @@ def _print_results(results: SearchResults, colour: bool) -> None:
     help="Keep posts in this category (repeatable: any of).",
 )
 @click.option("--tag", "tags", multiple=True, help="Keep posts with this tag (repeatable: any of).")
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    help="Keep documents of this type: post, page or a collection (repeatable: any of).",
+)
 @click.option("--since", help="Keep posts dated on or after this day (YYYY-MM-DD, site time).")
 @click.option("--until", help="Keep posts dated on or before this day (inclusive).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -296,6 +368,7 @@ def search_command(
     corpus: Path,
     categories: tuple[str, ...],
     tags: tuple[str, ...],
+    types: tuple[str, ...],
     since: str | None,
     until: str | None,
     sort: str,
@@ -321,6 +394,7 @@ def search_command(
                 " ".join(query),
                 categories=categories,
                 tags=tags,
+                types=types,
                 since=since,
                 until=until,
                 sort=sort,

@@ -25,12 +25,12 @@ from whoosh.searching import Searcher
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, make_segmenter
 from .errors import SearchIndexError
 from .indexing import IndexReport, update_index
-from .posts import DEFAULT_TIMEZONE
 from .schema import WEIGHTING, make_schema, segmenter_of
 from .search import IndexStats, SearchResults, search, stats
+from .site import DEFAULT_TIMEZONE, SiteOptions
 
 #: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 META_FILE = "searcher.json"
 
 
@@ -251,16 +251,21 @@ class Index:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
         rebuild: bool = False,
+        options: SiteOptions | None = None,
     ) -> IndexReport:
-        """Bring the index in line with the posts in folder ``corpus``.
+        """Bring the index in line with the documents the Jekyll site ``corpus`` publishes.
 
         :param corpus: the corpus folder. :param jobs: analysis processes.
         :param progress: called as ``progress(done, total)`` while documents are written.
         :param rebuild: rewrite every post, dropping the old segments in the same commit.
+        :param options: :class:`searcher.site.SiteOptions` (``drafts``, ``unpublished``,
+            ``future``, ``all_files``, ``site_url``, ``timezone``); Jekyll's defaults.
         Returns an :class:`IndexReport`; raises :class:`CorpusError` for a missing folder.
         See :func:`searcher.indexing.update_index`.
         """
-        return update_index(self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild)
+        return update_index(
+            self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild, options=options
+        )
 
     def search(
         self,
@@ -268,6 +273,7 @@ class Index:
         *,
         categories: Sequence[str] = (),
         tags: Sequence[str] = (),
+        types: Sequence[str] = (),
         since: str | dt.date | None = None,
         until: str | dt.date | None = None,
         sort: str = "relevance",
@@ -283,6 +289,7 @@ class Index:
             query,
             categories=tuple(categories),
             tags=tuple(tags),
+            types=tuple(types),
             since=since,
             until=until,
             sort=sort,

@@ -20,8 +20,8 @@ from whoosh import writing
 from whoosh.index import LockError
 
 from .errors import CorpusError, SearchIndexError
-from .posts import Article, CorpusReport, read_corpus
 from .schema import FACET_SEPARATOR
+from .site import Article, CorpusReport, Site, SiteOptions
 
 #: The ``ts`` of a post without a date: below every real date, so that no date filter
 #: matches it; the query layer sorts such posts last in both date orders.
@@ -36,7 +36,9 @@ class IndexReport:
     """What one :func:`update_index` run did. Counts are numbers of posts (files).
 
     ``warnings`` counts posts read with at least one warning; ``messages`` holds every
-    warning and skip reason, each naming its file.
+    warning and skip reason, each naming its file. ``left_out`` counts the skipped files
+    by reason (``draft``, ``future``, ``excluded by _config.yml``…) and
+    ``skipped_files`` lists each as ``{"path", "kind", "reason"}``.
     """
 
     added: int = 0
@@ -48,6 +50,8 @@ class IndexReport:
     warnings: int = 0
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)
+    skipped_files: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict (``seconds`` rounded to milliseconds)."""
@@ -73,9 +77,12 @@ def document(article: Article, tz: dt.tzinfo) -> dict[str, Any]:
         "body_2": article.body,
         "categories": FACET_SEPARATOR.join(article.categories),
         "tags": FACET_SEPARATOR.join(article.tags),
+        "type": article.type,
         "meta": {
             "path": article.path,
             "url": article.url,
+            "source_url": article.source_url,
+            "type": article.type,
             "date": article.date.isoformat() if article.date else None,
             "categories": list(article.categories),
             "tags": list(article.tags),
@@ -110,16 +117,21 @@ def update_index(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     rebuild: bool = False,
+    options: SiteOptions | None = None,
 ) -> IndexReport:
-    """Make ``index`` hold exactly the readable, distinct posts of folder ``corpus``.
+    """Make ``index`` hold exactly the documents the Jekyll site ``corpus`` publishes.
 
     :param index: the index to update.
-    :param corpus: the corpus folder (walked recursively, see :func:`searcher.posts.read_corpus`).
+    :param corpus: the site folder (read as :func:`searcher.site.read_corpus` does).
     :param jobs: worker processes for analysis (Whoosh's multi-process writer); 1 = none.
     :param progress: called as ``progress(done, total)`` while documents are written.
     :param rebuild: write every post anew and drop all old segments in the same commit
         (Whoosh's ``CLEAR`` merge), so a rebuild killed halfway still leaves the old
         index searchable.
+    :param options: :class:`searcher.site.SiteOptions` (drafts, future, ``--all-files``,
+        site URL, time zone). When the site's time zone (``_config.yml`` or
+        ``options.timezone``) differs from the index's, the index takes it and every
+        dated document is rewritten.
     :returns: an :class:`IndexReport`.
     :raises CorpusError: the corpus folder is missing or unreadable.
 
@@ -131,7 +143,8 @@ def update_index(
         raise CorpusError(f"corpus folder not found: {corpus}")
     corpus_report = CorpusReport(root=corpus)
     articles: dict[str, Article] = {}
-    for item in read_corpus(corpus, index.timezone):
+    site = Site(corpus, options, index.timezone)
+    for item in site.documents():
         article = corpus_report.add(item)
         if article is not None:
             articles[article.id] = article
@@ -140,19 +153,23 @@ def update_index(
         duplicates=len(corpus_report.duplicates),
         warnings=corpus_report.with_warnings,
         messages=corpus_report.lines,
+        left_out=corpus_report.left_out(),
+        skipped_files=corpus_report.skipped_list(),
     )
 
     with index.writing():
+        if str(site.timezone.key) != str(index.timezone.key):
+            index.timezone = site.timezone
         existing = {} if rebuild else indexed_digests(index)
         changes = [a for a in articles.values() if existing.get(a.id) != a.digest]
         gone = sorted(set(existing) - set(articles))
         report.unchanged = len(articles) - len(changes)
         if changes or gone or rebuild:
-            options: dict[str, Any] = {"limitmb": 256}
+            writer_options: dict[str, Any] = {"limitmb": 256}
             if jobs > 1:
-                options.update(procs=jobs, multisegment=True)
+                writer_options.update(procs=jobs, multisegment=True)
             try:
-                writer = index.whoosh.writer(**options)
+                writer = index.whoosh.writer(**writer_options)
             except LockError:
                 raise SearchIndexError(
                     f"{index.path}: locked: another run is updating this index"
@@ -180,6 +197,7 @@ def update_index(
             except OSError as exc:
                 raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
             index.write_meta(
+                timezone=str(site.timezone.key),
                 corpus=str(corpus.resolve()),
                 updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             )

@@ -15,7 +15,8 @@ field          kind                             purpose
 ``year``       facet (one value)                years facet, in the site time zone
 ``categories`` facet (multi-valued)             ``--category`` filter and facet counts
 ``tags``       facet (multi-valued)             ``--tag`` filter and facet counts
-``meta``       stored only                      path, url, ISO date, lists for display
+``type``       facet (one value)                ``post``, ``page`` or a collection's name
+``meta``       stored only                      path, URLs, type, ISO date, lists
 =============  ===============================  ==========================================
 
 The schema is pickled into the index by Whoosh, analyzers included, so an index always
@@ -33,7 +34,7 @@ from .analysis import BigramAnalyzer, UnitAnalyzer, WordAnalyzer
 
 #: Facet fields: values are joined with this separator when indexed.
 FACET_SEPARATOR = "\n"
-FACETS = ("categories", "tags", "year")
+FACETS = ("categories", "tags", "year", "type")
 
 #: Ranking: Whoosh's BM25F with its usual constants (formula in :mod:`searcher.search`).
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
@@ -67,6 +68,7 @@ def make_schema(segmenter: str) -> fields.Schema:
         year=_facet_field(),
         categories=_facet_field(),
         tags=_facet_field(),
+        type=_facet_field(),
         meta=fields.STORED(),
     )
 

@@ -40,13 +40,18 @@ MAX_QUERY_CHARS = 100
 
 @dataclass
 class Hit:
-    """One matching post. ``title`` is plain text; ``title_html`` and ``snippet`` are HTML
-    (matches in ``<mark>``, the rest escaped). ``date`` is aware, or None. ``score`` is the
-    BM25F score under relevance sorting, None under date sorting."""
+    """One matching document. ``url`` is its page on the site (Jekyll's permalink, absolute
+    when the site's ``url`` is known), ``source_url`` the ``<http…>`` source link of its
+    body, ``type`` ``post``, ``page`` or a collection's name. ``title`` is plain text;
+    ``title_html`` and ``snippet`` are HTML (matches in ``<mark>``, the rest escaped).
+    ``date`` is aware, or None. ``score`` is the BM25F score under relevance sorting, None
+    under date sorting."""
 
     id: str
     path: str
     url: str | None
+    source_url: str | None
+    type: str
     title: str
     title_html: str
     date: dt.datetime | None
@@ -69,8 +74,8 @@ class SearchResults:
     """The answer to one search.
 
     total: posts matching (all pages); hits: this page's posts; facets: for
-    ``"categories"``, ``"tags"``, ``"years"``, ``{value: count}`` over all matching posts,
-    largest count first; notices: messages for the user (e.g. only common words).
+    ``"categories"``, ``"tags"``, ``"years"``, ``"types"``, ``{value: count}`` over all
+    matching posts, largest count first; notices: messages for the user (e.g. only common words).
     """
 
     query: str
@@ -147,6 +152,7 @@ def search(
     *,
     categories: list[str] | tuple[str, ...] = (),
     tags: list[str] | tuple[str, ...] = (),
+    types: list[str] | tuple[str, ...] = (),
     since: str | dt.date | None = None,
     until: str | dt.date | None = None,
     sort: str = "relevance",
@@ -160,6 +166,7 @@ def search(
         post that passes the filters, newest first.
     :param categories: keep posts in any of these categories (exact values).
     :param tags: keep posts with any of these tags (exact values).
+    :param types: keep documents of any of these types (``post``, ``page``, a collection).
     :param since: keep posts dated on or after this day (``YYYY-MM-DD``, a ``date``, or
         an aware ``datetime``), days in the index's site time zone. Undated posts never
         pass a date filter.
@@ -194,6 +201,8 @@ def search(
         filters.append(wq.Or([wq.Term("categories", c) for c in categories]))
     if tags:
         filters.append(wq.Or([wq.Term("tags", t) for t in tags]))
+    if types:
+        filters.append(wq.Or([wq.Term("type", t) for t in types]))
     if start is not None or stop is not None:
         filters.append(wq.NumericRange("ts", start if start is not None else UNDATED + 1, stop))
     filter_q = wq.And(filters) if filters else None
@@ -232,6 +241,7 @@ def _run(
             "categories": _counts(sets["categories"], matched),
             "tags": _counts(sets["tags"], matched),
             "years": _counts(sets["year"], matched),
+            "types": _counts(sets["type"], matched),
         }
         first = (page - 1) * limit
         scored: list[tuple[int, float | None]] = []
@@ -261,6 +271,8 @@ def _hit(s: Searcher, docnum: int, score: float | None, terms: list[Any], size: 
         id=stored["id"],
         path=meta["path"],
         url=meta.get("url"),
+        source_url=meta.get("source_url"),
+        type=str(meta.get("type", "post")),
         title=title,
         title_html=highlight(title, find_spans(title, terms)),
         date=date,

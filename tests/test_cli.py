@@ -58,7 +58,8 @@ def test_index_text_summary_names_problems(site: Path) -> None:
     code, out, err = run("index", "corpus", "--index", "elsewhere")
     assert code == 0
     assert out.startswith(
-        "added 3, updated 0, removed 0, unchanged 0, skipped 1, duplicates 0, warnings 1"
+        "added 3, updated 0, removed 0, unchanged 0, skipped 1 (not a document 1), "
+        "duplicates 0, warnings 1"
     )
     assert "README.md: skipped: " in err
     assert (site / "elsewhere" / "searcher.json").is_file()
@@ -76,6 +77,8 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "id",
         "path",
         "url",
+        "source_url",
+        "type",
         "title",
         "title_html",
         "date",

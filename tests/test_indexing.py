@@ -46,6 +46,8 @@ def test_update_twice_changes_nothing(tmp_path: Path) -> None:
     files = sorted((p.name, p.stat().st_mtime_ns) for p in (tmp_path / "index").iterdir())
     report = index.update(tmp_path / "corpus")
     assert report.to_dict() | {"seconds": 0} == {
+        "left_out": {},
+        "skipped_files": [],
         "added": 0,
         "updated": 0,
         "removed": 0,

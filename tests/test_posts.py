@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from searcher import posts
 from searcher.errors import CorpusError, PostError
-from searcher.posts import (
+from searcher.site import (
     Article,
     Duplicate,
+    Site,
+    SiteOptions,
     Skipped,
     SkippedPostError,
     body_to_text,
@@ -59,7 +60,9 @@ def read(folder: Path, name: str, text: str | bytes, tz: ZoneInfo | None = None)
 
 
 def articles(root: Path) -> dict[str, Article]:
-    return {item.path: item for item in read_corpus(root) if isinstance(item, Article)}
+    """The articles of a folder of posts that is not a Jekyll site (``--all-files``)."""
+    every = SiteOptions(all_files=True)
+    return {item.path: item for item in read_corpus(root, None, every) if isinstance(item, Article)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,13 +277,13 @@ def test_c8_offset_only_date_uses_news_id_in_file_name(tmp_path: Path) -> None:
 
 def test_undatable_post_is_kept_without_date(tmp_path: Path) -> None:
     write(tmp_path, "notes.md", post("title: 随记\ndate: 某天"))
-    (item,) = list(read_corpus(tmp_path))
+    (item,) = list(read_corpus(tmp_path, None, SiteOptions(all_files=True)))
     assert isinstance(item, Article)
     assert item.date is None
     assert item.warnings == [
         "notes.md:3: date '某天' is not a date and none in the file name; the post has no date"
     ]
-    assert item.key == "||notes"
+    assert (item.type, item.url, item.key) == ("page", "/notes.html", "/notes.html")
 
 
 def test_time_without_offset_is_local_to_the_site_time_zone(tmp_path: Path) -> None:
@@ -443,7 +446,8 @@ def test_markdown_syntax_left_alone_inside_html_lines() -> None:
 def test_html_post_is_not_markdown(tmp_path: Path) -> None:
     article = read(tmp_path, "2022-03-01-page.html", post("title: t", "<p>**不是粗体** # 号</p>"))
     assert article.body == "**不是粗体** # 号"
-    assert article.url is None
+    assert article.source_url is None
+    assert article.url == "/2022/03/01/page.html"
 
 
 def test_first_sentence() -> None:
@@ -478,7 +482,9 @@ def test_undecodable_file_is_skipped(tmp_path: Path) -> None:
         "not UTF-8 text (byte 0x81 at offset 11) and not GB18030 either: cannot decode"
     )
     assert str(raised.value).startswith("2022-03-01-bad.md: ")
-    assert list(read_corpus(tmp_path)) == [Skipped("2022-03-01-bad.md", raised.value.reason)]
+    assert list(read_corpus(tmp_path)) == [
+        Skipped("2022-03-01-bad.md", raised.value.reason, "unreadable")
+    ]
 
 
 def test_unreadable_and_binary_files_are_skipped(tmp_path: Path) -> None:
@@ -486,8 +492,14 @@ def test_unreadable_and_binary_files_are_skipped(tmp_path: Path) -> None:
     write(tmp_path, "2022-03-02-binary.md", b"---\ntitle: x\n---\n\x00\x01")
     items = list(read_corpus(tmp_path))
     assert items == [
-        Skipped("2022-03-01-dangling.md", "cannot read file: No such file or directory"),
-        Skipped("2022-03-02-binary.md", "contains NUL bytes: a binary file, not text"),
+        Skipped(
+            "2022-03-01-dangling.md",
+            "not a regular file (a broken link, a folder, a device or a pipe)",
+            "unreadable",
+        ),
+        Skipped(
+            "2022-03-02-binary.md", "contains NUL bytes: a binary file, not text", "unreadable"
+        ),
     ]
 
 
@@ -518,23 +530,48 @@ def test_walk_reports_every_post_file_once(tmp_path: Path) -> None:
     write(tmp_path, "_posts/2022-03-04-open.md", "---\ntitle: 未闭合\n正文\n")
     items = list(read_corpus(tmp_path))
     assert [(type(item).__name__, item.path) for item in items] == [
+        ("Skipped", ".draft.md"),
         ("Skipped", "README.md"),
         ("Skipped", "_includes/footer.html"),
         ("Skipped", "_layouts/post.html"),
         ("Article", "_posts/2022-03-01-a.md"),
         ("Article", "_posts/2022-03-02-b.markdown"),
         ("Article", "_posts/2022-03-03-c.HTML"),
-        ("Skipped", "_posts/2022-03-04-open.md"),
+        ("Article", "_posts/2022-03-04-open.md"),
+        ("Skipped", "node_modules/pkg/README.md"),
+        ("Skipped", "_site/2022/03/01/a.html"),
     ]
-    reasons = {item.path: item.reason for item in items if isinstance(item, Skipped)}
+    reasons = {item.path: (item.kind, item.reason) for item in items if isinstance(item, Skipped)}
     assert reasons == {
-        "README.md": "no front matter (first line is not ---): not a post",
-        "_posts/2022-03-04-open.md": "front matter opened with --- on line 1 is never closed",
-        "_includes/footer.html": "in a Jekyll template folder (layout or include), not a post",
-        "_layouts/post.html": "in a Jekyll template folder (layout or include), not a post",
+        ".draft.md": (
+            "special name",
+            "special name (.draft.md: names starting with . _ # ~ are not published)",
+        ),
+        "README.md": (
+            "not a document",
+            "no front matter (first line is not ---): Jekyll copies it as a static file",
+        ),
+        "_includes/footer.html": (
+            "special name",
+            "special name (_includes/: names starting with . _ # ~ are not published)",
+        ),
+        "_layouts/post.html": (
+            "special name",
+            "special name (_layouts/: names starting with . _ # ~ are not published)",
+        ),
+        "node_modules/pkg/README.md": (
+            "default exclude",
+            "left out by Jekyll's default excludes (node_modules/)",
+        ),
+        "_site/2022/03/01/a.html": ("special name", "in _site/, Jekyll's output folder"),
     }
+    # Jekyll publishes a post whose front matter is never closed: the whole file is its
+    # body (a post needs no front matter); Markdown reads the first --- as a rule.
+    by_path = {item.path: item for item in items if isinstance(item, Article)}
+    assert by_path["_posts/2022-03-04-open.md"].body == "title: 未闭合\n正文"
     assert check_corpus(tmp_path).summary() == (
-        "posts read: 3, recovered with warnings: 0, skipped: 4, duplicates: 0"
+        "posts read: 4, recovered with warnings: 1, "
+        "skipped: 6 (default exclude 1, not a document 1, special name 4), duplicates: 0"
     )
 
 
@@ -543,7 +580,10 @@ def test_identity_fields(tmp_path: Path) -> None:
     article = read_post(tmp_path / "_posts/2022-03-01-flood.md", tmp_path)
     assert article.id == "_posts/2022-03-01-flood"
     assert article.path == "_posts/2022-03-01-flood.md"
-    assert article.key == "安全/本地|2022-03-01|flood"
+    # The identity is the URL Jekyll writes the post to (two files there are one article).
+    assert article.key == "/%E6%9C%AC%E5%9C%B0/%E5%AE%89%E5%85%A8/2022/03/01/flood.html"
+    assert article.url == article.key
+    assert article.type == "post"
     assert re.fullmatch(r"[0-9a-f]{40}", article.digest)
     again = read_post(tmp_path / "_posts/2022-03-01-flood.md", tmp_path)
     assert again == article
@@ -570,34 +610,31 @@ def test_c10_duplicates_keep_the_shallowest_path(tmp_path: Path) -> None:
     write(tmp_path, "_posts/archive/2022-03-01-flood.md", text)
     write(tmp_path, "_posts/2022-03-01-flood.md", text)
     write(tmp_path, "old_post/2022-03-01-flood-copy.md", text)  # same content, other slug
-    items = list(read_corpus(tmp_path))
+    every = SiteOptions(all_files=True)  # old_post/ is not a _posts folder
+    items = list(read_corpus(tmp_path, None, every))
     assert [type(item).__name__ for item in items] == ["Article", "Duplicate", "Duplicate"]
     assert items[0].path == "_posts/2022-03-01-flood.md"
     assert items[1:] == [
         Duplicate(
             "old_post/2022-03-01-flood-copy.md", "_posts/2022-03-01-flood.md", "same content"
         ),
-        Duplicate(
-            "_posts/archive/2022-03-01-flood.md", "_posts/2022-03-01-flood.md", "same date and slug"
-        ),
+        Duplicate("_posts/archive/2022-03-01-flood.md", "_posts/2022-03-01-flood.md", "same URL"),
     ]
     write(
         tmp_path,
         "_posts/2022-03-01-flood.md",
         post("title: 防汛演练", "全市开展防汛应急演练，持续两天。\n"),
     )
-    items = list(read_corpus(tmp_path))
+    items = list(read_corpus(tmp_path, None, every))
     kept = [item for item in items if isinstance(item, Article)]
     assert [(a.path, a.body) for a in kept] == [
         ("_posts/2022-03-01-flood.md", "全市开展防汛应急演练，持续两天。"),
         ("old_post/2022-03-01-flood-copy.md", "全市开展防汛应急演练。"),
     ]
     assert [item for item in items if isinstance(item, Duplicate)] == [
-        Duplicate(
-            "_posts/archive/2022-03-01-flood.md", "_posts/2022-03-01-flood.md", "same date and slug"
-        )
+        Duplicate("_posts/archive/2022-03-01-flood.md", "_posts/2022-03-01-flood.md", "same URL")
     ]
-    assert check_corpus(tmp_path).summary() == (
+    assert check_corpus(tmp_path, None, every).summary() == (
         "posts read: 2, recovered with warnings: 0, skipped: 0, duplicates: 1"
     )
 
@@ -607,17 +644,17 @@ def test_unexpected_error_in_one_post_does_not_stop_the_run(
 ) -> None:
     write(tmp_path, "2022-03-01-a.md", post("title: 甲"))
     write(tmp_path, "2022-03-02-b.md", post("title: 乙"))
-    real = posts.read_post
+    real = Site.read
 
-    def flaky(path: Path, root: Path, tz: ZoneInfo | None = None) -> Article:
-        if path.name == "2022-03-01-a.md":
+    def flaky(site: Site, candidate: Any) -> Article:
+        if candidate.path.name == "2022-03-01-a.md":
             raise RuntimeError("boom")
-        return real(path, root, tz)
+        return real(site, candidate)
 
-    monkeypatch.setattr(posts, "read_post", flaky)
+    monkeypatch.setattr(Site, "read", flaky)
     items = list(read_corpus(tmp_path))
     assert items[0] == Skipped(
-        "2022-03-01-a.md", "unexpected error while reading: RuntimeError: boom"
+        "2022-03-01-a.md", "unexpected error while reading: RuntimeError: boom", "unreadable"
     )
     assert isinstance(items[1], Article) and items[1].title == "乙"
 
@@ -631,9 +668,9 @@ def test_unreadable_sub_folder_is_reported(tmp_path: Path, monkeypatch: pytest.M
         onerror(PermissionError(13, "Permission denied", str(locked)))
 
     monkeypatch.setattr(os, "walk", fake_walk)
-    items = list(read_corpus(tmp_path))
+    items = list(read_corpus(tmp_path, None, SiteOptions(all_files=True)))
     assert [type(item).__name__ for item in items] == ["Article", "Skipped"]
-    assert items[1] == Skipped("locked", "cannot read folder: Permission denied")
+    assert items[1] == Skipped("locked", "cannot read folder: Permission denied", "unreadable")
 
 
 def test_missing_or_non_folder_root_raises_at_call_time(tmp_path: Path) -> None:
@@ -658,7 +695,7 @@ needs_xwlb_small = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def finews_items() -> list[Article | Skipped | Duplicate]:
-    return list(read_corpus(FINEWS))
+    return list(read_corpus(FINEWS, None, SiteOptions(all_files=True)))
 
 
 @needs_finews
@@ -667,7 +704,11 @@ def test_finews_all_74_posts_read(finews_items: list[Article | Skipped | Duplica
     assert len(found) == 74
     # The folder's own README.md has no front matter: reported, not indexed.
     assert [item for item in finews_items if not isinstance(item, Article)] == [
-        Skipped("README.md", "no front matter (first line is not ---): not a post")
+        Skipped(
+            "README.md",
+            "no front matter (first line is not ---): Jekyll copies it as a static file",
+            "not a document",
+        )
     ]
     for article in found:
         assert article.title, article.path
@@ -682,7 +723,7 @@ def test_finews_all_74_posts_read(finews_items: list[Article | Skipped | Duplica
     ]
     assert sum(a.tags == ["东财滚动新闻"] for a in found) == 72
     # README: 71 source links, 2 empty <> (…870651 and -2022…), none in the init post.
-    assert sorted(a.path for a in found if a.url is None) == [
+    assert sorted(a.path for a in found if a.source_url is None) == [
         "_posts/-202205262391921712.md",
         "_posts/2021-12-01-init.md",
         "_posts/2021-12-08-202112082206870651.md",
@@ -703,14 +744,20 @@ def test_finews_post_without_usable_date(
     assert article.title == (
         "据霍尼韦尔官网消息，5月24日，霍尼韦尔宣布为蔚来旗下ET7新能源汽车提供HFO-1234yf(四氟丙烯)制冷剂"
     )
-    # The file's source link is the empty autolink "<>" (finews README, edge case 10).
+    # The file's source link is the empty autolink "<>" (finews README, edge case 10), and
+    # Jekyll would not publish it (no date in its name): no URL of either kind.
+    assert article.source_url is None
     assert article.url is None
     assert "《<蒙特利尔议定书>基加利修正案》" in article.body
     assert article.body.startswith("据霍尼韦尔官网消息，5月24日")
     assert article.body.endswith("（文章来源：上海证券报）")
     assert article.categories == ["emnews"]
     assert article.tags == ["东财滚动新闻"]
-    assert len(article.warnings) == 2
+    assert len(article.warnings) == 3
+    assert article.warnings[2] == (
+        "_posts/-202205262391921712.md: Jekyll would not publish it (not a valid post name "
+        "(Jekyll needs YYYY-MM-DD-title.ext)); indexed (--all-files)"
+    )
 
 
 @needs_finews
@@ -719,8 +766,11 @@ def test_finews_dates_and_urls(finews_items: list[Article | Skipped | Duplicate]
     nw = by_path["_posts/2022-06-09-NW202206092406594977.md"]
     assert nw.date == dt.datetime(2022, 6, 9, 10, 5, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     assert nw.title == "用数据建造一座“智慧城”（走特色发展之路）"
-    assert nw.url == (
+    assert nw.source_url == (
         "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202206092406594977"
+    )
+    assert nw.url == (  # C12, as jekyll build 4.3.1 gave it
+        "https://finews.withounder.com/renminribaohaiwaiban/2022/06/09/NW202206092406594977.html"
     )
     assert nw.body.endswith("（文章来源：人民日报海外版）")
     init = by_path["_posts/2021-12-01-init.md"]
@@ -734,7 +784,10 @@ def test_finews_dates_and_urls(finews_items: list[Article | Skipped | Duplicate]
         "12月7日晚间，新希望(000876)正式披露2021年11月生猪销售情况简报，今年前11个月生猪"
         "销售总量超过890万头，已超过2020年全年销量(829万头)。"
     )
-    assert two_line_footer.url == "http://finance.eastmoney.com/news/1354,202112082206736549.html"
+    assert (
+        two_line_footer.source_url
+        == "http://finance.eastmoney.com/news/1354,202112082206736549.html"
+    )
 
 
 @needs_xwlb_small
@@ -742,7 +795,11 @@ def test_xwlb_small_matches_manifest() -> None:
     rows = [json.loads(line) for line in (XWLB_SMALL / "manifest.jsonl").open(encoding="utf-8")]
     items = list(read_corpus(XWLB_SMALL))
     assert [item for item in items if not isinstance(item, Article)] == [
-        Skipped("README.md", "no front matter (first line is not ---): not a post")
+        Skipped(
+            "README.md",
+            "no front matter (first line is not ---): Jekyll copies it as a static file",
+            "not a document",
+        )
     ]
     found = {item.path: item for item in items if isinstance(item, Article)}
     assert len(rows) == len(found) == 300
@@ -754,7 +811,7 @@ def test_xwlb_small_matches_manifest() -> None:
         assert article.categories == ["xinwenlianbo"]
         assert article.warnings == []
         day = row["path"][len("_posts/") : len("_posts/") + 10].replace("-", "")
-        assert article.url == f"https://tv.cctv.com/lm/xwlb/day/{day}.shtml"
+        assert article.source_url == f"https://tv.cctv.com/lm/xwlb/day/{day}.shtml"
         assert "[返回" not in article.body and "<" not in article.body
         # The manifest counts the visible text with whitespace runs collapsed to one space
         # but with no break where two paragraphs touch (``</p><p>``). Our body puts one

@@ -37,7 +37,7 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> Index:
                 date="2025-03-01",
                 extra="categories: 社会\ntags: [交通, 银行]\n",
             ),
-            "_posts/undated-d.md": "---\ntitle: 无日期的银行公告\n---\n银行公告：系统升级。\n",
+            "undated-d.md": "---\ntitle: 无日期的银行公告\n---\n银行公告：系统升级。\n",
         },
     )
 
@@ -46,7 +46,7 @@ A, B, C, D = (
     "_posts/2024-01-05-a",
     "_posts/2024-06-30-b",
     "_posts/2025-03-01-c",
-    "_posts/undated-d",
+    "undated-d",
 )
 
 
@@ -94,6 +94,7 @@ def test_paging_and_facets_cover_all_matches(news: Index) -> None:
         "categories": {"财经": 2, "汽车": 1, "社会": 1},
         "tags": {"银行": 2, "交通": 1, "新能源汽车": 1, "货币政策": 1},
         "years": {"2024": 2, "2025": 1},
+        "types": {"post": 3, "page": 1},
     }
     assert news.search("银行", limit=2, page=9).hits == []
 

@@ -1,0 +1,883 @@
+"""Walking a Jekyll site: which files it publishes, reading each into an :class:`Article`.
+
+:class:`Site` is a site folder read with its ``_config.yml`` (:mod:`.config`) and the
+publishing switches (:class:`SiteOptions`: Jekyll's ``--drafts``, ``--unpublished``,
+``--future``, and searcher's ``--all-files`` and ``--site-url``). :func:`read_corpus`
+walks it and yields one record per Markdown or HTML file: an :class:`Article` for each
+document ``jekyll build`` publishes (posts, pages, documents of collections with
+``output: true``), a :class:`Skipped` with the reason for each one it leaves out, and a
+:class:`Duplicate` for a second file with the same URL or content. Nothing is dropped
+silently, and one broken file never stops the walk.
+
+The walk follows Jekyll 4.3's ``Reader``: folders are entered unless the config's
+``exclude`` (plus Jekyll's defaults) or a special name (``. _ # ~``) leaves them out;
+``_posts/`` and ``_drafts/`` in any entered folder hold posts, whose categories start
+with the folders above them; collections live in ``<collections_dir>/_<label>/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from searcher.errors import CorpusError, PostError
+
+from .config import SiteConfig, load_config
+from .dates import DEFAULT_TIMEZONE, date_from_filename, named_zone, parse_date, post_date
+from .frontmatter import (
+    FRONT_MATTER,
+    MAX_VALUES,
+    dedupe,
+    flatten,
+    jekyll_list,
+    key_line,
+    parse_front_matter,
+    scalar_text,
+)
+from .records import Article, Duplicate, Skipped, SkippedPostError
+from .text import CONTROL_CHARS, ONE_LINE, body_to_text, decode_bytes, first_sentence
+from .urls import (
+    PermalinkError,
+    absolute_url,
+    add_permalink_suffix,
+    document_placeholders,
+    render_document,
+    render_page,
+    style_template,
+)
+
+#: HTML extensions Jekyll copies through its identity converter (``HTML_EXTENSIONS``).
+HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
+#: Folders never walked in ``--all-files`` mode (besides hidden ``.name`` folders).
+IGNORED_DIRS = frozenset({"_site", "node_modules"})
+#: Jekyll template folders: never documents, even with front matter.
+TEMPLATE_DIRS = frozenset({"_layouts", "_includes"})
+#: Version-control folders: not walked at all (they hold no documents).
+VCS_DIRS = frozenset({".git", ".hg", ".svn"})
+#: Post file names Jekyll accepts (``Document::DATE_FILENAME_MATCHER``).
+POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
+_FALSE = frozenset({"false", "no", "off"})
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """How to read a site; every field defaults to what ``jekyll build`` does.
+
+    drafts, unpublished, future: Jekyll's ``--drafts``, ``--unpublished`` and
+        ``--future`` (the config's ``show_drafts``, ``unpublished``, ``future`` also turn
+        them on).
+    all_files: index every Markdown/HTML file with front matter, as a post, whether
+        Jekyll publishes it or not (for folders of posts that are not a site); what
+        Jekyll would leave out is still reported, as a warning.
+    site_url: replaces the config's ``url`` + ``baseurl`` in every URL
+        (``https://example.org/news``); None to use the config's.
+    timezone: an IANA name overriding the config's ``timezone``; None to use it.
+    now: the build time, aware (posts dated after it are future); None for now.
+    """
+
+    drafts: bool = False
+    unpublished: bool = False
+    future: bool = False
+    all_files: bool = False
+    site_url: str | None = None
+    timezone: str | None = None
+    now: dt.datetime | None = None
+
+
+@dataclass
+class SiteWarning:
+    """A problem with the site as a whole (its ``_config.yml``), naming the file."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class _Candidate:
+    """A file the walk found: what Jekyll would make of it."""
+
+    path: Path
+    rel: str
+    kind: str  # "post", "draft", "page", or a collection label
+    categories: list[str] = field(default_factory=list)
+    collection_dir: str = ""
+    jekyll_skip: str = ""  # --all-files: why Jekyll would leave this file out
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _is_text(name: str, config: SiteConfig) -> bool:
+    ext = os.path.splitext(name)[1].lower()
+    return ext in HTML_EXTENSIONS or ext.lstrip(".") in config.markdown_ext
+
+
+class Site:
+    """A Jekyll site folder, its config, and how to read it.
+
+    :param root: the site folder (the corpus). :param options: :class:`SiteOptions`.
+    :param tz: the time zone to use when neither ``options.timezone`` nor the config's
+        ``timezone`` names one (the index's); Asia/Shanghai when None.
+    Raises :class:`CorpusError` when ``root`` is missing, not a folder, or unreadable.
+    Attributes: ``config`` (:class:`SiteConfig`), ``options``, ``timezone`` (a
+    :class:`ZoneInfo`), ``now`` (aware), ``warnings`` (config problems, each naming
+    ``_config.yml``).
+    """
+
+    def __init__(
+        self, root: Path, options: SiteOptions | None = None, tz: ZoneInfo | None = None
+    ) -> None:
+        _check_root(root)
+        self.root = root
+        self.options = options or SiteOptions()
+        self.config = load_config(root)
+        self.warnings = list(self.config.warnings)
+        self.timezone = tz or named_zone(DEFAULT_TIMEZONE)
+        for source, name in (
+            ("_config.yml timezone", self.config.timezone),
+            ("--timezone", self.options.timezone),
+        ):
+            if name:
+                try:
+                    self.timezone = ZoneInfo(name)
+                except (ZoneInfoNotFoundError, ValueError):
+                    self.warnings.append(f"{source}: unknown time zone {name!r}; ignored")
+        now = self.options.now or dt.datetime.now(dt.timezone.utc)
+        self.now = now.astimezone(self.timezone)
+        self.drafts = self.options.drafts or self.config.show_drafts
+        self.unpublished = self.options.unpublished or self.config.unpublished
+        self.future = self.options.future or self.config.future
+
+    # -- the walk ---------------------------------------------------------------------
+
+    def walk(self) -> Iterator[_Candidate | Skipped]:
+        """Every Markdown/HTML file under the root: a candidate document, or a
+        :class:`Skipped` saying why Jekyll leaves it out. Sorted, deterministic."""
+        yield from self._walk_dir("")
+        for label in sorted(self.config.collections):
+            if label == "posts":
+                continue
+            folder = self.config.collection_dir(label)
+            if not (self.root / folder).is_dir():
+                if label in self.config.collections:
+                    self.warnings.append(
+                        f"_config.yml: collection {label!r} has no folder {folder}/; "
+                        "it has no documents"
+                    )
+                continue
+            for item in self._entries(folder):
+                if isinstance(item, Skipped):
+                    yield item
+                elif not self.config.is_output(label):
+                    yield Skipped(
+                        item,
+                        f"document of collection {label!r}, which has no output: true",
+                        "not output",
+                    )
+                else:
+                    yield _Candidate(self.root / item, item, label, collection_dir=folder)
+
+    def _listdir(self, rel: str) -> tuple[list[str], list[str], Skipped | None]:
+        folder = self.root / rel if rel else self.root
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as error:
+            return (
+                [],
+                [],
+                Skipped(rel or ".", f"cannot read folder: {error.strerror}", "unreadable"),
+            )
+        dirs: list[str] = []
+        files: list[str] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # a link to a folder is listed, then not followed
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+        return dirs, files, None
+
+    def _walk_dir(self, rel: str) -> Iterator[_Candidate | Skipped]:
+        dirs, files, error = self._listdir(rel)
+        if error is not None:
+            yield error
+            return
+        for name in files:
+            child = f"{rel}/{name}" if rel else name
+            if not _is_text(name, self.config):
+                continue
+            why = self.config.exclusion(child)
+            if why is not None:
+                yield Skipped(child, _why(why, child), why)
+            else:
+                yield _Candidate(self.root / child, child, "page")
+        in_collections = not self.config.collections_dir or (
+            rel == self.config.collections_dir or rel.startswith(self.config.collections_dir + "/")
+        )
+        for name in dirs:
+            child = f"{rel}/{name}" if rel else name
+            if name in ("_posts", "_drafts") and in_collections:
+                yield from self._posts(rel, child, draft=name == "_drafts")
+                continue
+            if name in VCS_DIRS:
+                continue
+            if os.path.islink(self.root / child):
+                yield Skipped(child, "symbolic link to a folder: not followed", "special name")
+                continue
+            why = self.config.exclusion(child)
+            if why is None:
+                yield from self._walk_dir(child)
+            elif not self._is_collection_dir(child):
+                for item in self._all_text_files(child):
+                    yield Skipped(item, _why(why, child + "/"), why)
+
+    def _is_collection_dir(self, rel: str) -> bool:
+        return any(
+            rel == self.config.collection_dir(label)
+            for label in self.config.collections
+            if label != "posts"
+        )
+
+    def _all_text_files(self, rel: str) -> Iterator[str]:
+        """Markdown/HTML files anywhere under folder ``rel`` (left out with it)."""
+        dirs, files, _ = self._listdir(rel)
+        for name in files:
+            if _is_text(name, self.config):
+                yield f"{rel}/{name}"
+        for name in dirs:
+            if name not in VCS_DIRS and not os.path.islink(self.root / rel / name):
+                yield from self._all_text_files(f"{rel}/{name}")
+
+    def _entries(self, folder: str) -> Iterator[str | Skipped]:
+        """Jekyll's ``Reader#get_entries``: every file under ``folder`` (recursively),
+        special names and excluded paths left out (and reported)."""
+        stack = [folder]
+        while stack:
+            rel = stack.pop()
+            dirs, files, error = self._listdir(rel)
+            if error is not None:
+                yield error
+                continue
+            for name in files:
+                child = f"{rel}/{name}"
+                if not _is_text(name, self.config):
+                    continue
+                inner = child[len(folder) + 1 :]
+                why = self.config.exclusion(child)
+                if why is None and _special(inner):
+                    why = "special name"
+                if why is not None:
+                    yield Skipped(child, _why(why, child), why)
+                else:
+                    yield child
+            for name in reversed(dirs):
+                if os.path.islink(self.root / rel / name):
+                    yield Skipped(
+                        f"{rel}/{name}", "symbolic link to a folder: not followed", "special name"
+                    )
+                elif name not in VCS_DIRS:
+                    stack.append(f"{rel}/{name}")
+
+    def _posts(self, parent: str, folder: str, draft: bool) -> Iterator[_Candidate | Skipped]:
+        categories = [c for c in parent.split("/") if c]
+        for item in sorted(
+            self._entries(folder), key=lambda i: i if isinstance(i, str) else i.path
+        ):
+            if isinstance(item, Skipped):
+                yield item
+                continue
+            name = item.rsplit("/", 1)[-1]
+            if draft:
+                if not self.drafts:
+                    yield Skipped(item, "a draft (in _drafts/; use --drafts to index it)", "draft")
+                else:
+                    yield _Candidate(self.root / item, item, "draft", categories, folder)
+                continue
+            match = POST_NAME.match(name)
+            problem = None
+            if match is None:
+                problem = "not a valid post name (Jekyll needs YYYY-MM-DD-title.ext)"
+            else:
+                try:
+                    dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+                except ValueError:
+                    day = "-".join(match.group(i) for i in (1, 2, 3))
+                    problem = f"not a valid post name ({day} is not a date)"
+            if problem:
+                yield Skipped(item, problem, "not a valid post name")
+            else:
+                yield _Candidate(self.root / item, item, "post", categories, folder)
+
+    # -- reading one document ---------------------------------------------------------
+
+    def read(self, candidate: _Candidate) -> Article:
+        """Read one candidate document into an :class:`Article`.
+
+        Raises :class:`SkippedPostError` (with its ``kind``) when Jekyll would not
+        publish it (unpublished, future, no front matter outside ``_posts``), when its
+        front matter says ``search: false``/``sitemap: false``, or when it cannot be read.
+        """
+        return _read_document(self, candidate)
+
+    def documents(self) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
+        """Every document, left-out file and duplicate of the site: see :func:`read_corpus`."""
+        return _read_all(self, _candidates(self))
+
+    def site_url(self) -> tuple[str, str]:
+        """The (url, baseurl) every URL starts with (``--site-url`` replaces both)."""
+        if self.options.site_url is not None:
+            return self.options.site_url.rstrip("/"), ""
+        return self.config.url, self.config.baseurl
+
+
+def _special(inner: str) -> bool:
+    """EntryFilter#special? for a path inside a ``_posts``-like folder."""
+    return any(part.startswith((".", "_", "#", "~")) for part in inner.split("/")) or (
+        inner.endswith("~")
+    )
+
+
+def _why(kind: str, rel: str) -> str:
+    if kind == "excluded by _config.yml":
+        return f"excluded by _config.yml (exclude: matches {rel})"
+    if kind == "default exclude":
+        return f"left out by Jekyll's default excludes ({rel})"
+    if rel.split("/", 1)[0] == "_site":
+        return "in _site/, Jekyll's output folder"
+    return f"special name ({rel}: names starting with . _ # ~ are not published)"
+
+
+def _falsy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return not value
+    return isinstance(value, str) and value.strip().lower() in _FALSE
+
+
+def _output_ext(path: Path) -> str:
+    ext = path.suffix.lower()
+    return ".html" if ext else ""
+
+
+def _read_document(site: Site, cand: _Candidate) -> Article:
+    rel, path = cand.rel, cand.path
+    if any(part in TEMPLATE_DIRS for part in rel.split("/")[:-1]):
+        raise SkippedPostError(
+            rel, "in a Jekyll template folder (layout or include), not a post", "special name"
+        )
+    try:
+        if not path.is_file():
+            raise SkippedPostError(
+                rel, "not a regular file (a broken link, a folder, a device or a pipe)"
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise SkippedPostError(rel, f"cannot read file: {error.strerror or error}") from None
+    warnings: list[str] = []
+    text = decode_bytes(data, rel, warnings)
+    is_post = cand.kind in ("post", "draft")
+    fields: dict[str, Any]
+    if FRONT_MATTER.detect(text):
+        try:
+            fm, content = FRONT_MATTER.split(text)
+            fields, fm_lines = parse_front_matter(fm, rel, warnings)
+        except ValueError:
+            if not is_post or site.options.all_files:
+                raise SkippedPostError(
+                    rel, "front matter opened with --- on line 1 is never closed", "not a document"
+                ) from None
+            # Jekyll publishes such a post with the whole file as its body.
+            fields, fm_lines, content = {}, [], text
+            warnings.append(
+                f"{rel}:1: front matter opened with --- is never closed; "
+                "the whole file is the body, as Jekyll publishes it"
+            )
+    elif is_post and not site.options.all_files and not warnings:
+        fields, fm_lines, content = {}, [], text  # Jekyll publishes such posts too
+    else:
+        raise SkippedPostError(
+            rel,
+            "no front matter (first line is not ---): Jekyll copies it as a static file",
+            "not a document",
+        )
+    doc_type = {"post": "posts", "draft": "drafts"}.get(cand.kind, cand.kind)
+    if cand.kind == "page":
+        doc_type = "pages"
+    defaults = site.config.defaults_for(rel, doc_type)
+    if defaults:
+        fields = {**defaults, **fields}
+
+    if _falsy(fields.get("published", True)) and not site.unpublished:
+        _leave_out(
+            site, cand, warnings, "published: false (use --unpublished to index it)", "unpublished"
+        )
+    for key in ("search", "sitemap"):
+        if _falsy(fields.get(key, True)):
+            _leave_out(site, cand, warnings, f"{key}: false in its front matter", "search: false")
+
+    markdown = path.suffix.lower().lstrip(".") in site.config.markdown_ext
+    body, source_url = body_to_text(content, markdown=markdown)
+    title = _title(fields, fm_lines, body, path, rel, warnings)
+
+    tz = site.timezone
+    date: dt.datetime | None
+    if cand.kind == "post" or site.options.all_files:
+        date = post_date(fields, fm_lines, path.name, rel, tz, warnings)
+    else:
+        raw = fields.get("date")
+        date = parse_date(scalar_text(raw), tz) if isinstance(raw, str) else None
+        if date is None and cand.kind not in ("page", "draft"):
+            date, _ = date_from_filename(path.name, tz)
+        if date is None and cand.kind == "draft":
+            date = dt.datetime.fromtimestamp(path.stat().st_mtime, tz)  # Jekyll: mtime
+    if cand.kind != "page" and date is not None and date > site.now and not site.future:
+        _leave_out(
+            site,
+            cand,
+            warnings,
+            f"dated {date.isoformat()}, in the future (use --future to index it; it is "
+            "indexed by the first run after that date)",
+            "future",
+        )
+
+    categories = jekyll_list(fields, "category", "categories")
+    if is_post:
+        categories = dedupe([*cand.categories, *categories])
+    tags = jekyll_list(fields, "tag", "tags")
+    for name, values in (("categories", categories), ("tags", tags)):
+        if len(values) >= MAX_VALUES:
+            warnings.append(f"{rel}: more than {MAX_VALUES} {name}; kept the first {MAX_VALUES}")
+    title = CONTROL_CHARS.sub("", title).translate(ONE_LINE).strip()
+    categories = [
+        v for v in (CONTROL_CHARS.sub("", c).translate(ONE_LINE) for c in categories) if v
+    ]
+    tags = [v for v in (CONTROL_CHARS.sub("", t).translate(ONE_LINE) for t in tags) if v]
+
+    if cand.jekyll_skip:
+        warnings.append(
+            f"{rel}: Jekyll would not publish it ({cand.jekyll_skip}); indexed (--all-files)"
+        )
+    url = _url(site, cand, fields, categories, date, warnings)
+    kind = "post" if is_post or cand.jekyll_skip else cand.kind
+    return Article(
+        id=rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel,
+        path=rel,
+        title=title,
+        body=body,
+        date=date,
+        categories=categories,
+        tags=tags,
+        url=url,
+        key=url or jekyll_key(rel, categories, date),
+        digest=article_digest(title, body, date, categories, tags, url, source_url, kind),
+        warnings=warnings,
+        source_url=source_url,
+        type=kind,
+    )
+
+
+def _leave_out(site: Site, cand: _Candidate, warnings: list[str], reason: str, kind: str) -> None:
+    """Jekyll would not publish ``cand``: raise, or with ``--all-files`` only say so."""
+    if not site.options.all_files:
+        raise SkippedPostError(cand.rel, reason, kind)
+    cand.jekyll_skip = cand.jekyll_skip or reason
+
+
+def _title(
+    fields: dict[str, Any],
+    fm_lines: list[str],
+    body: str,
+    path: Path,
+    rel: str,
+    warnings: list[str],
+) -> str:
+    title_value = fields.get("title")
+    if isinstance(title_value, list | dict):
+        line = key_line(fm_lines, "title")
+        warnings.append(f"{rel}:{line}: title is a YAML {type(title_value).__name__}; used as text")
+        title_value = " ".join(flatten(title_value))
+    title = html.unescape(scalar_text(title_value)).strip()
+    if not title:
+        title = first_sentence(body)
+        source = "the first sentence of the body"
+        if not title:
+            title = _slug(path.stem).strip("-_ ") or path.stem
+            source = "the file name"
+        line = key_line(fm_lines, "title")
+        where = f"{rel}:{line}" if line else rel
+        missing = "empty title" if line else "no title"
+        warnings.append(f"{where}: {missing}; used {source}: {title!r}")
+    return title
+
+
+def _url(
+    site: Site,
+    cand: _Candidate,
+    fields: dict[str, Any],
+    categories: list[str],
+    date: dt.datetime | None,
+    warnings: list[str],
+) -> str | None:
+    """The document's URL by Jekyll's permalink rules, or None when Jekyll would not
+    publish it (``--all-files``)."""
+    if cand.jekyll_skip:
+        return None
+    rel, path = cand.rel, cand.path
+    config = site.config
+    own = fields.get("permalink")
+    templates: list[tuple[str, str]] = []
+    if own is not None:
+        if isinstance(own, str) and own.strip():
+            templates.append((own.strip(), "permalink"))
+        else:
+            warnings.append(f"{rel}: permalink must be a non-empty string, not {own!r}; ignored")
+    output_ext = _output_ext(path)
+    url_base, baseurl = site.site_url()
+    if cand.kind == "page":
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        basename = path.name[: -len(path.suffix)] if path.suffix else path.name
+        basename = basename.rstrip(".")
+        if basename == "index":
+            default = "/:path/"
+        else:
+            default = add_permalink_suffix("/:path/:basename", config.permalink)
+        template = templates[0][0] if templates else default
+        url = render_page(template, folder, basename, output_ext)
+        return absolute_url(url, url_base, baseurl)
+    label = "posts" if cand.kind in ("post", "draft") else cand.kind
+    if label == "posts":
+        templates.append(
+            (config.collection_permalink("posts") or style_template(config.permalink), "site")
+        )
+    else:
+        templates.append(
+            (
+                config.collection_permalink(label)
+                or add_permalink_suffix("/:collection/:path", config.permalink),
+                "collection",
+            )
+        )
+    templates.append((style_template("date"), "Jekyll's default"))
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    match = POST_NAME.match(path.name)
+    slug = match.group(4) if match and cand.kind == "post" else stem
+    if isinstance(fields.get("slug"), str) and fields["slug"].strip():
+        slug = fields["slug"].strip()
+    slug = slug.rstrip(".")
+    no_ext = rel[: -len(path.suffix)] if path.suffix else rel
+    inner = no_ext.replace(config.collection_dir(label), "", 1).rstrip(".")
+    placeholders = document_placeholders(
+        label, inner, stem, slug, categories, date or site.now, output_ext
+    )
+    for template, source in templates:
+        try:
+            url = render_document(template, placeholders)
+        except PermalinkError as error:
+            warnings.append(f"{rel}: {source} {template!r}: {error}; the next rule is used")
+            continue
+        return absolute_url(url, url_base, baseurl)
+    return None
+
+
+_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.*)$")
+
+
+def _slug(stem: str) -> str:
+    match = _FILENAME_DATE.match(stem)
+    return match.group(4) if match else stem
+
+
+def jekyll_key(rel: str, categories: list[str], date: dt.datetime | None) -> str:
+    """Jekyll's identity of a post that has no URL: ``"<categories>|<day>|<slug>"``.
+
+    Categories are sorted and joined with ``/``; the day is the ``YYYY-MM-DD`` of the file
+    name when it has one, else the local day of ``date`` (empty when undated); the slug
+    is the file stem without its ``YYYY-MM-DD-`` prefix (C10).
+    """
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    match = _FILENAME_DATE.match(stem)
+    if match:
+        day = f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+    else:
+        day = date.date().isoformat() if date is not None else ""
+    return f"{'/'.join(sorted(categories))}|{day}|{_slug(stem)}"
+
+
+def article_digest(
+    title: str,
+    body: str,
+    date: dt.datetime | None,
+    categories: list[str],
+    tags: list[str],
+    url: str | None,
+    source_url: str | None = None,
+    kind: str = "post",
+) -> str:
+    """Hex SHA-1 over everything indexed; equal digests mean the same content."""
+    parts = [
+        title,
+        body,
+        date.isoformat() if date is not None else "",
+        "\x1f".join(categories),
+        "\x1f".join(tags),
+        url or "",
+        source_url or "",
+        kind,
+    ]
+    return hashlib.sha1("\x1e".join(parts).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------
+# The corpus
+# ---------------------------------------------------------------------------------------
+
+
+def _check_root(root: Path) -> None:
+    if not root.exists():
+        raise CorpusError(f"corpus folder not found: {root}")
+    if not root.is_dir():
+        raise CorpusError(f"corpus path is not a folder: {root}")
+    try:
+        with os.scandir(root):
+            pass
+    except OSError as error:
+        raise CorpusError(f"cannot read corpus folder {root}: {error.strerror or error}") from None
+
+
+def iter_post_files(root: Path) -> Iterator[Path | Skipped]:
+    """Every Markdown/HTML file under ``root`` (the ``--all-files`` walk), sorted.
+
+    Hidden files and folders (``.name``), ``_site`` and ``node_modules`` are not walked;
+    symbolic links to folders are not followed. A sub-folder that cannot be listed is
+    yielded as :class:`Skipped` with the OS error. Raises :class:`CorpusError` when
+    ``root`` is missing, not a folder, or unreadable.
+    """
+    _check_root(root)
+    errors: list[OSError] = []
+    config = SiteConfig()
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        while errors:
+            error = errors.pop(0)
+            where = _relative(Path(error.filename), root) if error.filename else "?"
+            yield Skipped(where, f"cannot read folder: {error.strerror or error}", "unreadable")
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in IGNORED_DIRS)
+        for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            dirnames.remove(d)  # never followed (loops), but never silently passed over
+            where = _relative(Path(dirpath, d), root)
+            yield Skipped(where, "symbolic link to a folder: not followed", "special name")
+        for name in sorted(filenames):
+            if not name.startswith(".") and _is_text(name, config):
+                yield Path(dirpath, name)
+    for error in errors:
+        where = _relative(Path(error.filename), root) if error.filename else "?"
+        yield Skipped(where, f"cannot read folder: {error.strerror or error}", "unreadable")
+
+
+def _depth_order(rel: str) -> tuple[int, str]:
+    return (rel.count("/"), rel)
+
+
+def _candidates(site: Site) -> list[_Candidate | Skipped]:
+    """What to read: Jekyll's walk, or with ``--all-files`` every file of the old walk,
+    each marked with what Jekyll would have done with it."""
+    jekyll = list(site.walk())
+    if not site.options.all_files:
+        return jekyll
+    verdict = {item.path if isinstance(item, Skipped) else item.rel: item for item in jekyll}
+    out: list[_Candidate | Skipped] = []
+    for found in iter_post_files(site.root):
+        if isinstance(found, Skipped):
+            out.append(found)
+            continue
+        rel = _relative(found, site.root)
+        seen = verdict.get(rel)
+        if isinstance(seen, _Candidate):
+            out.append(seen)
+        else:
+            why = seen.reason if seen is not None else "not a file Jekyll reads"
+            out.append(_Candidate(found, rel, "post", jekyll_skip=why))
+    return out
+
+
+def read_corpus(
+    root: Path, tz: ZoneInfo | None = None, options: SiteOptions | None = None
+) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
+    """Walk the site at ``root`` and yield every document, left-out file and duplicate.
+
+    :param root: the site (corpus) folder; its ``_config.yml`` is read when present.
+    :param tz: the site time zone when neither ``options.timezone`` nor the config names
+        one (default Asia/Shanghai).
+    :param options: :class:`SiteOptions` (default: exactly what ``jekyll build`` does).
+
+    Yields first a :class:`SiteWarning` for each problem with the config, then one item
+    per Markdown/HTML file: an :class:`Article` (a document Jekyll publishes), a
+    :class:`Skipped` (with the reason and its ``kind``; one broken file never stops the
+    run, not even one that trips an unexpected error) or a :class:`Duplicate`. Files are
+    read in order of (number of path components, path), which is the yield order.
+
+    A file whose URL (``key``) or else ``digest`` equals that of an article already
+    yielded is a :class:`Duplicate` of it: among copies the one nearest the root, then
+    the smallest path, is kept (C10). Raises :class:`CorpusError` at once (not at the
+    first ``next``) when ``root`` is missing, not a folder, or unreadable.
+    """
+    return Site(root, options, tz).documents()
+
+
+def _read_all(
+    site: Site, found: list[_Candidate | Skipped]
+) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
+    for message in site.warnings:
+        yield SiteWarning("_config.yml", message)
+    items = [((item.path if isinstance(item, Skipped) else item.rel), item) for item in found]
+    items.sort(key=lambda pair: _depth_order(pair[0]))
+    by_key: dict[str, str] = {}
+    by_digest: dict[str, str] = {}
+    by_id: set[str] = set()
+    for rel, item in items:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        try:
+            article = site.read(item)
+        except SkippedPostError as error:
+            yield Skipped(error.path, error.reason, error.kind)
+            continue
+        except PostError as error:
+            yield Skipped(rel, str(error), "unreadable")
+            continue
+        except Exception as error:  # one broken post never stops a run; it is reported
+            reason = f"unexpected error while reading: {type(error).__name__}: {error}"
+            yield Skipped(rel, reason, "unreadable")
+            continue
+        kept = by_key.get(article.key)
+        if kept is not None:
+            same = "same URL" if article.url else "same date and slug"
+            yield Duplicate(article.path, kept, same)
+            continue
+        content = article_digest(
+            article.title, article.body, article.date, article.categories, article.tags,
+            None, article.source_url, "",
+        )  # fmt: skip
+        kept = by_digest.get(content)
+        if kept is not None:
+            yield Duplicate(article.path, kept, "same content")
+            continue
+        if article.id in by_id:
+            # x.md beside x.html (different posts, one stem): the later path keeps its
+            # extension in its id, so neither overwrites the other in the index.
+            article.id = article.path
+        by_id.add(article.id)
+        by_digest[content] = article.path
+        by_key[article.key] = article.path
+        yield article
+
+
+def read_post(
+    path: Path, root: Path, tz: ZoneInfo | None = None, options: SiteOptions | None = None
+) -> Article:
+    """Read one file as a post of the site at ``root`` (wherever it lies, as
+    ``--all-files`` does), with the site's config and ``options``.
+
+    ``tz`` is the site time zone for dates without offset (default Asia/Shanghai).
+    Returns an :class:`Article` with ``warnings`` for everything recovered: front matter
+    that is not YAML (C7), a date taken from the file name or missing (C8), an empty
+    title replaced by the first sentence of the body (or the slug when the body is
+    empty), a GB18030 file. Raises :class:`SkippedPostError` (a ``PostError``) when the
+    file cannot be opened or decoded, has no front matter or front matter never closed,
+    or lies in ``_layouts``/``_includes``.
+    """
+    site = Site(root, options or SiteOptions(all_files=True), tz)
+    rel = _relative(path, root)
+    parent = rel.rsplit("/_posts/", 1)[0] if "/_posts/" in rel else ""
+    cand = _Candidate(path, rel, "post", [c for c in parent.split("/") if c])
+    return site.read(cand)
+
+
+@dataclass
+class CorpusReport:
+    """What :func:`check_corpus` found in a corpus folder.
+
+    posts: number of distinct documents read (duplicates not counted).
+    with_warnings: how many of them carry warnings (recovered, still indexed).
+    warnings: every warning line, each starting with the file's relative path.
+    skipped, duplicates: the files not indexed, in reading order.
+    lines: warnings, skipped files and duplicates as printable lines, in reading order.
+    types: ``{type: count}`` of the documents read (``post``, ``page``, a collection).
+    """
+
+    root: Path
+    posts: int = 0
+    with_warnings: int = 0
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    types: dict[str, int] = field(default_factory=dict)
+
+    def left_out(self) -> dict[str, int]:
+        """``{kind: count}`` of the skipped files, by reason (see ``SKIP_KINDS``)."""
+        counts: dict[str, int] = {}
+        for item in self.skipped:
+            counts[item.kind or "unreadable"] = counts.get(item.kind or "unreadable", 0) + 1
+        return counts
+
+    def summary(self) -> str:
+        """``posts read: N, recovered with warnings: W, skipped: S (…), duplicates: D``."""
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.left_out().items()))
+        return (
+            f"posts read: {self.posts}, recovered with warnings: {self.with_warnings}, "
+            f"skipped: {len(self.skipped)}{f' ({kinds})' if kinds else ''}, "
+            f"duplicates: {len(self.duplicates)}"
+        )
+
+    def add(self, item: Article | Skipped | Duplicate | SiteWarning) -> Article | None:
+        """Count one item of :func:`read_corpus`; return it if it is an article to index."""
+        if isinstance(item, Article):
+            self.posts += 1
+            self.types[item.type] = self.types.get(item.type, 0) + 1
+            if item.warnings:
+                self.with_warnings += 1
+                self.warnings.extend(item.warnings)
+                self.lines.extend(item.warnings)
+            return item
+        if isinstance(item, SiteWarning):
+            self.warnings.append(item.message)
+            self.lines.append(item.message)
+        elif isinstance(item, Skipped):
+            self.skipped.append(item)
+            self.lines.append(f"{item.path}: skipped: {item.reason}")
+        else:
+            self.duplicates.append(item)
+            why = f" ({item.reason})" if item.reason else ""
+            self.lines.append(f"{item.path}: duplicate of {item.kept}{why}, not indexed")
+        return None
+
+    def skipped_list(self) -> list[dict[str, str]]:
+        """The skipped files as ``{"path", "kind", "reason"}`` dicts (for ``--json``)."""
+        return [{"path": s.path, "kind": s.kind, "reason": s.reason} for s in self.skipped]
+
+
+def check_corpus(
+    root: Path, tz: ZoneInfo | None = None, options: SiteOptions | None = None
+) -> CorpusReport:
+    """Read a whole site (as :func:`read_corpus`) and count what happened.
+
+    Returns a :class:`CorpusReport`; raises :class:`CorpusError` when ``root`` is
+    missing, not a folder, or unreadable.
+    """
+    report = CorpusReport(root=root)
+    for item in read_corpus(root, tz, options):
+        report.add(item)
+    return report

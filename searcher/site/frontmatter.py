@@ -1,0 +1,241 @@
+"""Front matter with Jekyll's rules: delimiters, YAML scalars as text, list fields.
+
+* :data:`FRONT_MATTER` detects and splits the ``---`` block as Jekyll does.
+* :func:`parse_front_matter` loads it as YAML (every plain scalar a string, as Jekyll's
+  templates see it) and falls back to a lenient line-by-line reading when YAML fails,
+  with a warning naming the file and line (case C7).
+* :func:`jekyll_list` reads ``tags``/``categories`` as Jekyll does (C8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+# The C parser (libyaml) is much faster; resolution of plain scalars stays in Python.
+_BaseSafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_KEPT_RESOLVERS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"})
+
+
+class _StringLoader(_BaseSafeLoader):  # type: ignore[misc]
+    """Safe YAML loader that leaves every plain scalar a string, except ``null``/``~``.
+
+    Jekyll semantics as the project needs them: ``title: 2022`` is the string ``"2022"``,
+    ``tags: [yes]`` is ``["yes"]`` (not ``True``), and dates keep the text written in the
+    file so that :func:`parse_date` sees exactly that text.
+    """
+
+
+_StringLoader.yaml_implicit_resolvers = {
+    first: kept
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    if (kept := [(tag, rx) for tag, rx in resolvers if tag in _KEPT_RESOLVERS])
+}
+
+
+class _JekyllYAMLHandler(YAMLHandler):
+    """python-frontmatter handler with Jekyll's delimiters and the string loader.
+
+    Jekyll only treats a file as having front matter when its first line is ``---``; the
+    block ends at the next line that is exactly ``---`` or ``...`` (trailing spaces
+    allowed). The stock handler's ``^-{3,}\\s*$`` also accepts ``-----`` and lets ``\\s``
+    swallow line ends, which would shift the line numbers in warnings.
+    """
+
+    FM_BOUNDARY = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+    OPENING = re.compile(r"---[ \t]*(?:\n|$)")
+
+    def detect(self, text: str) -> bool:
+        return self.OPENING.match(text) is not None
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        kwargs.setdefault("Loader", _StringLoader)
+        return super().load(fm, **kwargs)
+
+
+FRONT_MATTER = _JekyllYAMLHandler()
+
+# A ``key: value`` line of the lenient fallback. Only an ASCII ``:`` separates (a
+# full-width ``：`` does not, as in YAML); the value may be empty.
+_KEY_LINE = re.compile(r"^([A-Za-z0-9_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+_LIST_ITEM_LINE = re.compile(r"^[ \t]+-[ \t]+(.*?)[ \t]*$|^-[ \t]+(.*?)[ \t]*$")
+_FULLWIDTH_KEY_LINE = re.compile(r"^[ \t]*[A-Za-z_][\w-]*[ \t]*：")
+_PLAIN_COMMENT = re.compile(r"[ \t]+#.*$")
+_DQ_ESCAPE = re.compile(r"\\(.)")
+
+
+def _unquote(value: str) -> str:
+    """Strip one pair of YAML quotes from a scalar written without valid escaping.
+
+    ``"他说"好"的"`` → ``他说"好"的`` (C7); ``'it''s'`` → ``it's``; a plain scalar loses a
+    trailing ``# comment``.
+    """
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return _DQ_ESCAPE.sub(r"\1", value[1:-1])
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return _PLAIN_COMMENT.sub("", value).strip()
+
+
+def _lenient_value(raw: str) -> Any:
+    """Value of one ``key: raw`` line: real YAML when that line parses alone, else a guess."""
+    try:
+        loaded = yaml.load(f"k: {raw}", Loader=_StringLoader)
+    except yaml.YAMLError:
+        loaded = None
+    if isinstance(loaded, dict) and set(loaded) == {"k"}:
+        return loaded["k"]
+    if raw.startswith("[") and raw.endswith("]"):
+        return [_unquote(item.strip()) for item in raw[1:-1].split(",") if item.strip()]
+    return _unquote(raw)
+
+
+def _lenient_front_matter(lines: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Recover ``key: value`` pairs line by line from front matter YAML rejected.
+
+    ``lines`` are the front matter lines; returns the mapping and the recovered keys in
+    file order. Block lists (``key:`` then ``  - item`` lines) and folded/literal block
+    scalars (``key: >``) are followed; anything else that is not a key line is ignored.
+    """
+    data: dict[str, Any] = {}
+    keys: list[str] = []
+    i = 0
+    while i < len(lines):
+        match = _KEY_LINE.match(lines[i])
+        i += 1
+        if not match:
+            continue
+        key, raw = match.group(1), match.group(2) or ""
+        value: Any
+        if raw in ("", ">", "|", ">-", "|-", ">+", "|+"):
+            block: list[str] = []
+            while i < len(lines) and (lines[i][:1] in (" ", "\t", "-") or not lines[i]):
+                block.append(lines[i])
+                i += 1
+            items = [m.group(1) or m.group(2) or "" for m in map(_LIST_ITEM_LINE.match, block) if m]
+            if raw == "" and items:
+                value = [_unquote(item) for item in items]
+            elif raw:
+                joiner = "\n" if raw.startswith("|") else " "
+                value = joiner.join(line.strip() for line in block if line.strip())
+            else:
+                value = None
+        else:
+            value = _lenient_value(raw)
+        if key not in data:
+            keys.append(key)
+        data[key] = value
+    return data, keys
+
+
+def yaml_problem(error: yaml.YAMLError) -> tuple[str, int | None]:
+    """Short description of a PyYAML error and its 0-based line in the parsed text."""
+    problem = getattr(error, "problem", None) or getattr(error, "context", None) or str(error)
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return " ".join(str(problem).split()), (mark.line if mark is not None else None)
+
+
+def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Parse the text between the ``---`` lines; returns (fields, front matter lines).
+
+    Line ``i`` of the returned list is line ``i + 1`` of the file (line 1 is the opening
+    ``---``). Falls back to :func:`_lenient_front_matter` when YAML raises or gives no
+    mapping, and appends a warning naming the file and line (C7).
+    """
+    lines = fm.split("\n")
+    try:
+        loaded = FRONT_MATTER.load(fm)
+    except yaml.YAMLError as error:
+        problem, line = yaml_problem(error)
+        data, keys = _lenient_front_matter(lines)
+        where = f"{rel}:{line + 1}" if line is not None else rel
+        if keys:
+            warnings.append(
+                f"{where}: front matter is not valid YAML ({problem}); "
+                f"recovered {', '.join(keys)} by line"
+            )
+        else:
+            warnings.append(
+                f"{where}: front matter is not valid YAML ({problem}) and has no key/value pairs"
+            )
+        return data, lines
+    if loaded is None:  # empty front matter (``---`` / ``---``) is valid in Jekyll
+        return {}, lines
+    if isinstance(loaded, dict):
+        return {str(k): v for k, v in loaded.items() if k is not None}, lines
+    # YAML gave a scalar or a list: no key/value pairs at all.
+    data, keys = _lenient_front_matter(lines)
+    first = next((n for n, text in enumerate(lines) if text.strip()), 0)
+    why = f"it is a YAML {type(loaded).__name__}"
+    for n, text in enumerate(lines):
+        if _FULLWIDTH_KEY_LINE.match(text):
+            first, why = n, "a full-width colon '：' is not a key separator"
+            break
+    message = f"{rel}:{first + 1}: front matter has no key/value pairs ({why})"
+    if keys:
+        message += f"; recovered {', '.join(keys)} by line"
+    warnings.append(message)
+    return data, lines
+
+
+def key_line(lines: list[str], key: str) -> int | None:
+    """1-based file line of ``key:`` in the front matter lines, if present."""
+    prefix = re.compile(rf"^{re.escape(key)}[ \t]*:")
+    for n, text in enumerate(lines):
+        if prefix.match(text):
+            return n + 1
+    return None
+
+
+def scalar_text(value: Any) -> str:
+    """A front matter scalar as the text written in the file (``None`` → ``""``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # only reachable through explicit ``!!bool`` tags
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+#: The most values taken from one front-matter list (tags, categories, a list title).
+#: YAML aliases can nest a few hundred bytes into billions of items ("billion laughs").
+MAX_VALUES = 1000
+
+
+def flatten(value: Any, limit: int = MAX_VALUES) -> list[str]:
+    """The scalars of a nested list, depth first, at most ``limit`` of them."""
+    out: list[str] = []
+    stack = [value]
+    while stack and len(out) < limit:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif item is not None:
+            out.append(scalar_text(item))
+    return out
+
+
+def dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in (i.strip() for i in items) if item))
+
+
+def jekyll_list(data: dict[str, Any], singular: str, plural: str) -> list[str]:
+    """Jekyll's ``pluralized_array_from_hash`` for ``category``/``categories`` and ``tag``/``tags``.
+
+    The singular key wins when present and is taken whole (``category: 科技 财经`` is one
+    category); a plural string is split on whitespace (``categories: 科技 财经`` → two,
+    C8); a YAML list stays a list. Items are strings as written, blanks and repeats
+    dropped (first occurrence kept).
+    """
+    if data.get(singular) is not None:
+        return dedupe(flatten(data[singular]))
+    value = data.get(plural)
+    if isinstance(value, str):
+        return dedupe(value.split())
+    return dedupe(flatten(value))

@@ -1,0 +1,202 @@
+"""Body text: Markdown (a CommonMark parser), HTML (lxml), encodings, first sentence.
+
+* :func:`body_to_text` turns a document body into plain text and its source URL:
+  Markdown goes through markdown-it-py (CommonMark, with GitHub's tables and
+  strikethrough) with raw HTML allowed, as kramdown does; the HTML goes through
+  :func:`html_to_text`, which decodes entities exactly once (C9).
+* :func:`decode_bytes` decodes a file (UTF-8, GB18030 or UTF-16, with warnings).
+* :func:`first_sentence` gives the title of an untitled post (C8).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, cast
+
+import lxml.html
+from lxml import etree
+from markdown_it import MarkdownIt
+
+from .records import SkippedPostError
+
+#: Longest title derived from the body when a post has none (characters).
+FALLBACK_TITLE_CHARS = 60
+
+#: Control characters (C0 and C1, but white space): never in a body, title or facet.
+#: Vertical tab and form feed count as white space (a space in a body).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+ONE_LINE = str.maketrans("\x0b\x0c\r\n", "    ")
+_SEP = r"[ \t｜|/·•,，、—–-]*"
+_BACK_LINK = r"\[返回[^\]\n]*\]\([^)\n]*\)"
+_FOOTER_LINE = re.compile(rf"^[ \t]*{_BACK_LINK}(?:{_SEP}{_BACK_LINK})*{_SEP}$", re.M)
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]*)>|<>")
+# Liquid tags and output ({% … %}, {{ … }}): Jekyll renders them; their text is not the
+# article's, so it is dropped.
+_LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+# kramdown's own syntax, which Jekyll's Markdown converter understands and CommonMark
+# does not: block and span attribute lists ({: .class}, {:#id}), extensions
+# ({::options … /}, {::comment}…{:/comment}, {::nomarkdown}…{:/}) and ALDs ({:ref: …}).
+_KRAMDOWN_COMMENT = re.compile(r"\{::comment\}.*?\{:/(?:comment)?\}", re.S)
+_KRAMDOWN_TAG = re.compile(r"\{:(?:[^{}\n\\]|\\.)*\}")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def _image_alt(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """An image is searchable by its alt text (``![图片说明](a.png)`` → 图片说明)."""
+    return html.escape(tokens[idx].content, quote=False)
+
+
+def _markdown_parser() -> MarkdownIt:
+    """CommonMark with raw HTML, plus tables and strikethrough (kramdown has both)."""
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    parser.add_render_rule("image", _image_alt)
+    return parser
+
+
+_MARKDOWN = _markdown_parser()
+
+
+def markdown_to_html(body: str) -> tuple[str, str | None]:
+    """Render a Markdown body to HTML; returns (HTML, first ``<http…>`` source URL).
+
+    Before rendering (issue 2 and the finews README): navigation footer lines made only
+    of ``[返回…](…)`` links and separators are dropped; ``<http…>`` autolinks are removed
+    (the first is returned as the source URL) and empty ``<>`` too; Liquid tags and
+    kramdown's attribute lists and extensions are dropped. The rest is CommonMark
+    (markdown-it-py), raw HTML passed through, so entities are still encoded in the
+    result: :func:`html_to_text` decodes them exactly once.
+
+    >>> markdown_to_html("| a | b |\\n|---|---|\\n| 1 | 2 |\\n{: .table}")[0].count("<td>")
+    2
+    """
+    body = _FOOTER_LINE.sub("", body)
+    url: str | None = None
+    for match in _AUTOLINK.finditer(body):
+        if match.group(1):
+            url = match.group(1)
+            break
+    body = _AUTOLINK.sub("", body)
+    body = _LIQUID.sub("", body)
+    if "{:" in body:
+        body = _KRAMDOWN_TAG.sub("", _KRAMDOWN_COMMENT.sub("", body))
+    return _MARKDOWN.render(body), url
+
+
+_HTML_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+_BLOCK_TAGS = (
+    "address", "article", "aside", "blockquote", "caption", "center", "dd", "details",
+    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+    "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
+)  # fmt: skip
+_CELL_TAGS = ("td", "th")
+_INVISIBLE = etree.XPath(
+    "//script | //style | //noscript | //template | //iframe | //object | //rt | //rp"
+    " | //*[@hidden] | //*[@style][contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'),"
+    " 'display:none')]"
+)
+
+
+def html_to_text(source: str) -> str:
+    """Visible text of an HTML fragment: one ``"\\n"`` between paragraphs, no markup.
+
+    Parsed once with lxml.html, so entities are decoded exactly once (``&amp;lt;`` is the
+    text ``&lt;``, ``&lt;b&gt;`` the text ``<b>``; C9). Dropped: tags, comments,
+    ``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<iframe>``, ``<object>``,
+    ruby annotations (``<rt>``, ``<rp>``: 汉<rt>hàn</rt>字 reads 汉字), elements with a
+    ``hidden`` attribute or ``style="display:none"`` (finews hides an empty ``<p>`` this
+    way), and everything in ``<head>``. Block elements, ``<br>`` and
+    newlines in the source end a line; table cells are separated by a space. Every run of
+    other whitespace (``&nbsp;`` and U+3000 included) becomes one space, each line is
+    stripped, and empty lines are removed.
+    """
+    source = CONTROL_CHARS.sub("", source)
+    if not source.strip():
+        return ""
+    try:
+        root = lxml.html.document_fromstring(source, parser=_HTML_PARSER)
+    except (etree.ParserError, ValueError):  # "Document is empty": nothing visible
+        return ""
+    body = cast("lxml.html.HtmlElement | None", root.find("body"))
+    if body is None:
+        return ""
+    for element in cast("list[lxml.html.HtmlElement]", _INVISIBLE(root)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for element in body.iter(*_BLOCK_TAGS):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    for element in body.iter("br"):
+        element.tail = "\n" + (element.tail or "")
+    for element in body.iter(*_CELL_TAGS):
+        element.tail = " " + (element.tail or "")
+    return _normalise_lines(body.text_content())
+
+
+def _normalise_lines(text: str) -> str:
+    text = _SPACES.sub(" ", text)
+    return "\n".join(line for line in (part.strip() for part in text.split("\n")) if line)
+
+
+def body_to_text(body: str, markdown: bool = True) -> tuple[str, str | None]:
+    """Plain text of a post body and its source URL; see :func:`markdown_to_html`.
+
+    ``markdown`` is True for ``.md``/``.markdown`` posts (Markdown reduced first, then
+    HTML) and False for ``.html`` posts (HTML only, no source URL).
+    """
+    url = None
+    if markdown:
+        body, url = markdown_to_html(body)
+    return html_to_text(body), url
+
+
+_SENTENCE_SPLIT = re.compile(r"[。！？!?\n]")
+
+
+def first_sentence(text: str, limit: int = FALLBACK_TITLE_CHARS) -> str:
+    """First non-empty sentence of ``text``: up to the first 。！？!? or line end, at most
+    ``limit`` characters, terminator excluded (the title of an untitled post, C8)."""
+    for part in _SENTENCE_SPLIT.split(text):
+        part = part.strip()
+        if part:
+            return part[:limit].rstrip()
+    return ""
+
+
+def decode_bytes(data: bytes, rel: str, warnings: list[str]) -> str:
+    """Decode a post file: UTF-8 (BOM stripped), else GB18030 with a warning.
+
+    A UTF-16 file with a byte order mark is decoded with a warning too. Raises
+    :class:`SkippedPostError` when the bytes are none of these, or hold NUL bytes (a
+    binary file). CRLF and lone CR line ends become LF; a leading U+FEFF is removed.
+    """
+    text: str
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise SkippedPostError(rel, f"not valid UTF-16 text ({error.reason})") from None
+        warnings.append(f"{rel}: file is UTF-16, not UTF-8; decoded as UTF-16")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                raise SkippedPostError(
+                    rel,
+                    f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
+                    " and not GB18030 either: cannot decode",
+                ) from None
+            warnings.append(
+                f"{rel}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+                f"{error.start}); decoded as GB18030"
+            )
+    if "\x00" in text:
+        raise SkippedPostError(rel, "contains NUL bytes: a binary file, not text")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
