@@ -278,7 +278,7 @@ def _apply(config: SiteConfig, data: dict[str, Any], where: str) -> None:
         )
         return None
 
-    config.url = (text("url") or "").rstrip("/")
+    config.url = text("url") or ""
     baseurl = (text("baseurl") or "").strip()
     config.baseurl = ("/" + baseurl.strip("/")) if baseurl.strip("/") else ""
     config.permalink = text("permalink") or "date"

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from searcher.errors import CorpusError, PostError
 
 from .config import SiteConfig, load_config
-from .dates import DEFAULT_TIMEZONE, date_from_filename, named_zone, parse_date, post_date
+from .dates import DEFAULT_TIMEZONE, date_from_filename, front_matter_date, named_zone, post_date
 from .frontmatter import (
     FRONT_MATTER,
     MAX_VALUES,
@@ -436,8 +436,7 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
     if cand.kind == "post" or site.options.all_files:
         date = post_date(fields, fm_lines, path.name, rel, tz, warnings)
     else:
-        raw = fields.get("date")
-        date = parse_date(scalar_text(raw), tz) if isinstance(raw, str) else None
+        date = front_matter_date(fields.get("date"), tz)
         if date is None and cand.kind not in ("page", "draft"):
             date, _ = date_from_filename(path.name, tz)
         if date is None and cand.kind == "draft":

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .frontmatter import key_line, scalar_text
+from .frontmatter import UTCTimestamp, key_line, scalar_text
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -99,6 +99,22 @@ def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.dateti
     return None, ""
 
 
+def front_matter_date(raw: Any, tz: ZoneInfo) -> dt.datetime | None:
+    """The ``date`` front matter value as Jekyll reads it, in ``tz``, or None.
+
+    A plain YAML timestamp without zone is UTC (:class:`UTCTimestamp`, as Ruby's YAML
+    reads it); any other text is parsed by :func:`parse_date` (local to ``tz`` when it
+    has no offset, as Jekyll's ``Time.parse`` under the site's ``timezone``).
+    """
+    if isinstance(raw, UTCTimestamp):
+        return parse_date(f"{raw} +00:00", tz)
+    if isinstance(raw, str):
+        return parse_date(raw, tz)
+    if isinstance(raw, dt.datetime | dt.date):  # explicit !!timestamp tag
+        return parse_date(raw.isoformat(), tz)
+    return None
+
+
 def post_date(
     data: dict[str, Any],
     fm_lines: list[str],
@@ -111,9 +127,7 @@ def post_date(
     raw = data.get("date")
     text = scalar_text(raw).strip() if not isinstance(raw, list | dict) else repr(raw)
     if text:
-        parsed = parse_date(text, zone) if isinstance(raw, str) else None
-        if isinstance(raw, dt.datetime | dt.date):  # explicit !!timestamp tag
-            parsed = parse_date(raw.isoformat(), zone)
+        parsed = front_matter_date(raw, zone)
         if parsed is not None:
             return parsed
     fallback, source = date_from_filename(name, zone)

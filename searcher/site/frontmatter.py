@@ -38,6 +38,23 @@ _StringLoader.yaml_implicit_resolvers = {
 }
 
 
+class UTCTimestamp(str):
+    """A plain (unquoted) YAML timestamp with a time but no zone, kept as its text.
+
+    YAML 1.1 reads it as UTC, and so does Ruby's Psych, which Jekyll uses:
+    ``date: 2021-12-01 13:33:50`` is published as 21:33:50 in Asia/Shanghai (checked
+    with ``jekyll build`` 4.3.1 on the finews sample). Quoted, the same text is local.
+    """
+
+
+_UTC_TIMESTAMP = re.compile(r"^\d{4}-\d\d?-\d\d?(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?$")
+_UTC_TAG = "tag:searcher,2026:utc-timestamp"
+_StringLoader.add_implicit_resolver(_UTC_TAG, _UTC_TIMESTAMP, list("0123456789"))
+_StringLoader.add_constructor(
+    _UTC_TAG, lambda loader, node: UTCTimestamp(loader.construct_scalar(node))
+)
+
+
 class _JekyllYAMLHandler(YAMLHandler):
     """python-frontmatter handler with Jekyll's delimiters and the string loader.
 

@@ -67,7 +67,7 @@ def add_permalink_suffix(template: str, style: str) -> str:
     take from the site's style (``/`` for ``pretty``, ``:output_ext`` for the others)."""
     if style == "pretty":
         return template + "/"
-    if style in ("date", "ordinal", "none", "weekdate"):
+    if style in ("date", "ordinal", "none"):  # not weekdate: Jekyll 4.3 leaves it out
         return template + ":output_ext"
     if style.endswith("/"):
         template += "/"
@@ -246,4 +246,5 @@ def absolute_url(url: str, site_url: str, baseurl: str) -> str:
     """
     base = "/" + baseurl.strip("/") if baseurl.strip("/") else ""
     path = normalize_path(base + (url if url.startswith("/") else "/" + url))
-    return site_url.rstrip("/") + path if site_url else path
+    # Jekyll 4.3 does not trim a trailing "/" from ``url``: "https://x.org/" gives "//zh".
+    return site_url + path if site_url else path
