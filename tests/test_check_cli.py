@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,23 @@ def test_check_finews() -> None:
         "(Jekyll needs YYYY-MM-DD-title.ext)); indexed (--all-files)",
         "posts read: 74, recovered with warnings: 1, skipped: 1 (not a document 1), duplicates: 0",
     ]
+
+
+def test_check_json_lists_every_left_out_file_with_its_reason(tmp_path: Path) -> None:
+    write(tmp_path, "_config.yml", "exclude: [old]\n")
+    write(tmp_path, "_posts/2022-03-01-a.md", "---\ntitle: 甲\n---\n正文。\n")
+    write(tmp_path, "_drafts/b.md", "---\ntitle: 草稿\n---\n正文。\n")
+    write(tmp_path, "old/c.md", "---\ntitle: 旧\n---\n正文。\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert (data["documents"], data["types"]) == (1, {"post": 1})
+    assert data["left_out"] == {"draft": 1, "excluded by _config.yml": 1}
+    assert data["skipped"] == [
+        {"path": "_drafts/b.md", "kind": "draft",
+         "reason": "a draft (in _drafts/; use --drafts to index it)"},
+        {"path": "old/c.md", "kind": "excluded by _config.yml",
+         "reason": "excluded by _config.yml (exclude: matches old/)"},
+    ]  # fmt: skip
+    drafts = CliRunner().invoke(main, ["check", str(tmp_path), "--json", "--drafts"])
+    assert json.loads(drafts.stdout)["documents"] == 2

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 from searcher.index import Index
+from searcher.site import SiteOptions
 from searchutil import build, ids, post, write_corpus
 
 FLOOD = post("防汛演练", "全市开展防汛应急演练。")
@@ -154,3 +156,49 @@ def test_rebuild_rewrites_in_one_commit(tmp_path: Path) -> None:
     assert index.search("正文").total == 3
     segments = [p for p in (tmp_path / "index").iterdir() if p.suffix == ".seg"]
     assert len(segments) == 1  # the old segment went in the same commit
+
+
+def test_config_changes_are_picked_up_by_the_next_update(tmp_path: Path) -> None:
+    posts = {
+        "_config.yml": "url: https://a.example.org\ntimezone: Asia/Shanghai\n",
+        "_posts/2022-03-01-a.md": post("桥梁", "大桥通车。", extra="categories: 交通\n"),
+        "_posts/2022-03-02-b.md": post("道路", "道路维修。"),
+        "old/_posts/2016-01-01-c.md": post("旧闻", "旧桥拆除。"),
+    }
+    index = build(tmp_path, posts)
+    assert [h.url for h in index.search("桥", sort="newest").hits] == [
+        "https://a.example.org/%E4%BA%A4%E9%80%9A/2022/03/01/a.html",
+        "https://a.example.org/old/2022/03/01/c.html",
+    ]
+    (tmp_path / "corpus/_config.yml").write_text(
+        "url: https://b.example.org\npermalink: pretty\ntimezone: UTC\nexclude: [old]\n", "utf-8"
+    )
+    report = index.update(tmp_path / "corpus")
+    assert (report.updated, report.removed, report.unchanged) == (2, 1, 0)
+    assert report.left_out == {"excluded by _config.yml": 1}
+    assert [h.url for h in index.search("桥").hits] == [
+        "https://b.example.org/%E4%BA%A4%E9%80%9A/2022/03/01/a/"
+    ]
+    assert str(index.timezone) == "UTC"
+    assert index.search("桥").hits[0].date == dt.datetime(2022, 3, 1, 2, tzinfo=dt.timezone.utc)
+
+
+def test_future_post_appears_on_the_first_run_after_its_date(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path,
+        {
+            "_posts/2030-01-01-later.md": post(
+                "新年", "新年快乐。", date="2030-01-01 08:00:00 +0800"
+            )
+        },
+    )
+    index = Index.create(tmp_path / "index")
+    before = dt.datetime(2029, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    report = index.update(corpus, options=SiteOptions(now=before))
+    assert (report.added, report.left_out) == (0, {"future": 1})
+    assert report.skipped_files[0]["path"] == "_posts/2030-01-01-later.md"
+    after = before + dt.timedelta(hours=8, seconds=2)
+    report = index.update(corpus, options=SiteOptions(now=after))
+    assert (report.added, report.left_out) == (1, {})
+    assert ids(index, "新年") == ["_posts/2030-01-01-later"]
+    assert index.update(corpus, options=SiteOptions(future=True, now=before)).unchanged == 1

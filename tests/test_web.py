@@ -16,7 +16,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
         {
             "_posts/2022-03-01-a.md": post(
                 "跨江大桥通车",
-                "新建跨江大桥今日通车。<script>x</script>",
+                "新建跨江大桥今日通车。<script>x</script>\n\n<https://source.example.org/a>",
                 extra="categories: 交通\ntags: [桥梁]\n",
             ),
             "_posts/2023-05-01-b.md": post(
@@ -59,3 +59,16 @@ def test_api_matches_cli_json_shape(client: FlaskClient) -> None:
     }
     page = client.get("/?q=桥&since=2022-13-01").get_data(as_text=True)
     assert "since: not a date (YYYY-MM-DD): &#39;2022-13-01&#39;" in page
+
+
+def test_titles_link_to_the_site_and_sources_are_shown(client: FlaskClient) -> None:
+    page = client.get("/?q=跨江").get_data(as_text=True)
+    # No url: in a _config.yml, so the link is root-relative (Jekyll's relative_url).
+    assert '<h2><a href="/%E4%BA%A4%E9%80%9A/2022/03/01/a.html">' in page
+    assert '<a class="source" href="https://source.example.org/a"' in page
+    hit = client.get("/api/search?q=跨江").get_json()["hits"][0]
+    assert (hit["url"], hit["source_url"], hit["type"]) == (
+        "/%E4%BA%A4%E9%80%9A/2022/03/01/a.html",
+        "https://source.example.org/a",
+        "post",
+    )
