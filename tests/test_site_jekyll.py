@@ -332,3 +332,30 @@ def test_finews_with_its_real_config(tmp_path: Path) -> None:
     )
     _, skipped = searcher(site)
     assert skipped["_posts/-202205262391921712.md"].kind == "not a valid post name"
+
+
+def test_dated_collection_documents_drafts_short_dates_and_identical_pages(
+    tmp_path: Path,
+) -> None:
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": (
+                "timezone: Asia/Shanghai\ncollections:\n  news:\n    output: true\n"
+                "    permalink: /:collection/:title/:slug/\n"
+            ),
+            "_news/2022-01-02-n1.md": page("集合"),
+            "_drafts/2022-01-05-dr.md": page("草稿"),
+            "_posts/2022-1-5-short.md": page("短日期"),
+            "_posts/2022-01-03-f.md": page("分类", "category: 社会\ncategories: [经济]\n"),
+            "sub/p4.htm": page("旧扩展名"),
+            "same-a.md": page("同文"),
+            "same-b.md": page("同文"),
+        },
+    )
+    articles = assert_same_as_jekyll(site, "--drafts", drafts=True)
+    assert articles["_news/2022-01-02-n1.md"].url == "/news/n1/n1/"
+    assert articles["_drafts/2022-01-05-dr.md"].url == "/2022/01/05/dr.html"
+    assert articles["_posts/2022-01-03-f.md"].categories == ["经济", "社会"]
+    assert articles["sub/p4.htm"].url == "/sub/p4.htm"
+    assert {"same-a.md", "same-b.md"} <= set(articles)  # two pages, though one text

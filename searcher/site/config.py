@@ -281,7 +281,13 @@ def _apply(config: SiteConfig, data: dict[str, Any], where: str) -> None:
     config.url = text("url") or ""
     baseurl = (text("baseurl") or "").strip()
     config.baseurl = ("/" + baseurl.strip("/")) if baseurl.strip("/") else ""
-    config.permalink = text("permalink") or "date"
+    permalink = data.get("permalink")
+    if permalink is not None and not isinstance(permalink, str):
+        config.warnings.append(
+            f"{where}: permalink must be a style name or a template, not {permalink!r}; "
+            "the date style is used"
+        )
+    config.permalink = permalink if isinstance(permalink, str) and permalink else "date"
     config.timezone = text("timezone")
     if "exclude" in data and data["exclude"] is not None:
         own = _string_list(data["exclude"])

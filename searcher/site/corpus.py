@@ -366,11 +366,6 @@ def _falsy(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in _FALSE
 
 
-def _output_ext(path: Path) -> str:
-    ext = path.suffix.lower()
-    return ".html" if ext else ""
-
-
 def _read_document(site: Site, cand: _Candidate) -> Article:
     rel, path = cand.rel, cand.path
     if any(part in TEMPLATE_DIRS for part in rel.split("/")[:-1]):
@@ -437,7 +432,7 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
         date = post_date(fields, fm_lines, path.name, rel, tz, warnings)
     else:
         date = front_matter_date(fields.get("date"), tz)
-        if date is None and cand.kind not in ("page", "draft"):
+        if date is None and cand.kind != "page":
             date, _ = date_from_filename(path.name, tz)
         if date is None and cand.kind == "draft":
             date = dt.datetime.fromtimestamp(path.stat().st_mtime, tz)  # Jekyll: mtime
@@ -452,8 +447,9 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
         )
 
     categories = jekyll_list(fields, "category", "categories")
-    if is_post:
-        categories = dedupe([*cand.categories, *categories])
+    if is_post:  # Jekyll: folders, then categories:, then category: (populate_categories)
+        plural = jekyll_list({"categories": fields.get("categories")}, "category", "categories")
+        categories = dedupe([*cand.categories, *plural, *categories])
     tags = jekyll_list(fields, "tag", "tags")
     for name, values in (("categories", categories), ("tags", tags)):
         if len(values) >= MAX_VALUES:
@@ -542,7 +538,7 @@ def _url(
             templates.append((own.strip(), "permalink"))
         else:
             warnings.append(f"{rel}: permalink must be a non-empty string, not {own!r}; ignored")
-    output_ext = _output_ext(path)
+    output_ext = ".html" if path.suffix.lower().lstrip(".") in config.markdown_ext else path.suffix
     url_base, baseurl = site.site_url()
     if cand.kind == "page":
         folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
@@ -571,7 +567,7 @@ def _url(
     templates.append((style_template("date"), "Jekyll's default"))
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     match = POST_NAME.match(path.name)
-    slug = match.group(4) if match and cand.kind == "post" else stem
+    slug = match.group(4) if match and cand.kind != "page" else stem  # Jekyll drops the date
     if isinstance(fields.get("slug"), str) and fields["slug"].strip():
         slug = fields["slug"].strip()
     slug = slug.rstrip(".")
@@ -590,7 +586,7 @@ def _url(
     return None
 
 
-_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.*)$")
+_FILENAME_DATE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")
 
 
 def _slug(stem: str) -> str:
@@ -769,7 +765,7 @@ def _read_all(
             article.title, article.body, article.date, article.categories, article.tags,
             None, article.source_url, "",
         )  # fmt: skip
-        kept = by_digest.get(content)
+        kept = by_digest.get(content) if site.options.all_files else None
         if kept is not None:
             yield Duplicate(article.path, kept, "same content")
             continue
