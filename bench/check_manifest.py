@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from common import SHARED_CORPUS, need
-from searcher.posts import Article, Duplicate, Skipped, read_corpus
+from searcher.site import Article, Duplicate, Skipped, read_corpus
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import need, random_substrings
 from searcher.index import Index
-from searcher.posts import Article, read_corpus
+from searcher.site import Article, read_corpus
 
 COMMON = [
     "经济",
