@@ -44,7 +44,7 @@ DEFAULT_INCLUDE = (".htaccess",)
 DEFAULT_MARKDOWN_EXT = "markdown,mkdown,mkdn,mkd,md"
 #: Names Jekyll treats as special: leading ``.``, ``_``, ``#`` or ``~`` (EntryFilter).
 SPECIAL_LEADING = (".", "_", "#", "~")
-#: The most nodes one YAML document may expand to (aliases make "billion laughs").
+#: The largest ``_config.yml`` read, in bytes (a bigger one gets Jekyll's defaults).
 MAX_CONFIG_BYTES = 1 << 20
 
 
@@ -257,7 +257,7 @@ class _ConfigLoader(yaml.SafeLoader):
 
     budget = 100_000
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+    def compose_node(self, parent: Any, index: Any) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise yaml.YAMLError("too many YAML nodes (alias expansion)")

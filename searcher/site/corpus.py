@@ -31,7 +31,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from searcher.errors import CorpusError, PostError
 
 from .config import SiteConfig, load_config
-from .dates import DEFAULT_TIMEZONE, date_from_filename, front_matter_date, named_zone, post_date
+from .dates import (
+    DEFAULT_TIMEZONE,
+    FILENAME_DATE,
+    date_from_filename,
+    front_matter_date,
+    named_zone,
+    post_date,
+)
 from .frontmatter import (
     FRONT_MATTER,
     MAX_VALUES,
@@ -171,11 +178,10 @@ class Site:
                 continue
             folder = self.config.collection_dir(label)
             if not (self.root / folder).is_dir():
-                if label in self.config.collections:
-                    self.warnings.append(
-                        f"_config.yml: collection {label!r} has no folder {folder}/; "
-                        "it has no documents"
-                    )
+                self.warnings.append(
+                    f"_config.yml: collection {label!r} has no folder {folder}/; "
+                    "it has no documents"
+                )
                 continue
             for item in self._entries(folder):
                 if isinstance(item, Skipped):
@@ -415,12 +421,10 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
         fields = {**defaults, **fields}
 
     if _falsy(fields.get("published", True)) and not site.unpublished:
-        _leave_out(
-            site, cand, warnings, "published: false (use --unpublished to index it)", "unpublished"
-        )
+        _leave_out(site, cand, "published: false (use --unpublished to index it)", "unpublished")
     for key in ("search", "sitemap"):
         if _falsy(fields.get(key, True)):
-            _leave_out(site, cand, warnings, f"{key}: false in its front matter", "search: false")
+            _leave_out(site, cand, f"{key}: false in its front matter", "search: false")
 
     markdown = path.suffix.lower().lstrip(".") in site.config.markdown_ext
     body, source_url = body_to_text(content, markdown=markdown)
@@ -440,7 +444,6 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
         _leave_out(
             site,
             cand,
-            warnings,
             f"dated {date.isoformat()}, in the future (use --future to index it; it is "
             "indexed by the first run after that date)",
             "future",
@@ -483,7 +486,7 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
     )
 
 
-def _leave_out(site: Site, cand: _Candidate, warnings: list[str], reason: str, kind: str) -> None:
+def _leave_out(site: Site, cand: _Candidate, reason: str, kind: str) -> None:
     """Jekyll would not publish ``cand``: raise, or with ``--all-files`` only say so."""
     if not site.options.all_files:
         raise SkippedPostError(cand.rel, reason, kind)
@@ -586,11 +589,8 @@ def _url(
     return None
 
 
-_FILENAME_DATE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")
-
-
 def _slug(stem: str) -> str:
-    match = _FILENAME_DATE.match(stem)
+    match = FILENAME_DATE.match(stem)
     return match.group(4) if match else stem
 
 
@@ -602,7 +602,7 @@ def jekyll_key(rel: str, categories: list[str], date: dt.datetime | None) -> str
     is the file stem without its ``YYYY-MM-DD-`` prefix (C10).
     """
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    match = _FILENAME_DATE.match(stem)
+    match = FILENAME_DATE.match(stem)
     if match:
         day = f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
     else:
@@ -761,11 +761,10 @@ def _read_all(
             same = "same URL" if article.url else "same date and slug"
             yield Duplicate(article.path, kept, same)
             continue
-        content = article_digest(
-            article.title, article.body, article.date, article.categories, article.tags,
-            None, article.source_url, "",
-        )  # fmt: skip
-        kept = by_digest.get(content) if site.options.all_files else None
+        # Same text at two URLs: Jekyll publishes both, so only --all-files (where the
+        # URL is not the identity) drops the second copy.
+        content = _content_digest(article) if site.options.all_files else ""
+        kept = by_digest.get(content)
         if kept is not None:
             yield Duplicate(article.path, kept, "same content")
             continue
@@ -774,9 +773,18 @@ def _read_all(
             # extension in its id, so neither overwrites the other in the index.
             article.id = article.path
         by_id.add(article.id)
-        by_digest[content] = article.path
+        if content:
+            by_digest[content] = article.path
         by_key[article.key] = article.path
         yield article
+
+
+def _content_digest(article: Article) -> str:
+    """:func:`article_digest` of what a reader sees, without the URL and type."""
+    return article_digest(
+        article.title, article.body, article.date, article.categories, article.tags,
+        None, article.source_url, "",
+    )  # fmt: skip
 
 
 def read_post(

@@ -24,7 +24,8 @@ _DATE_VALUE = re.compile(
     r"[ \t]*(?:([Zz]|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)?"
 )
 _OFFSET_ONLY = re.compile(r"(?:[+-]\d{1,2}(?::?\d{2})?|[Zz]|UTC|GMT)")
-_FILENAME_DATE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")  # Jekyll's matcher
+#: A date-prefixed file stem (``2022-03-01-slug``), Jekyll's ``DATE_FILENAME_MATCHER``.
+FILENAME_DATE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")
 _ID_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})\d{6,}(?!\d)")
 
 
@@ -85,7 +86,7 @@ def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.dateti
     zone = tz or named_zone(DEFAULT_TIMEZONE)
     stem = name.rsplit(".", 1)[0]
     candidates: list[tuple[re.Match[str] | None, str]] = [
-        (_FILENAME_DATE.match(stem), "file name"),
+        (FILENAME_DATE.match(stem), "file name"),
         *((m, "id in the file name") for m in _ID_DATE.finditer(stem)),
     ]
     for match, source in candidates:
