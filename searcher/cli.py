@@ -26,7 +26,7 @@ from searcher.errors import CorpusError, SearcherError
 from searcher.index import Index
 from searcher.indexing import IndexReport
 from searcher.search import MAX_LIMIT, SORTS, SearchResults
-from searcher.site import DEFAULT_TIMEZONE, SiteOptions, check_corpus
+from searcher.site import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions, check_corpus
 
 #: Exit status for a missing or unreadable input (same as click's usage errors).
 EXIT_INPUT_ERROR = 2
@@ -87,6 +87,13 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Site address for result URLs, replacing _config.yml's url + baseurl.",
             ),
             click.option(
+                "--max-post-bytes",
+                type=click.IntRange(1),
+                default=MAX_POST_BYTES,
+                show_default=True,
+                help="Leave out (and report) files larger than this many bytes.",
+            ),
+            click.option(
                 "--timezone",
                 default=None,
                 help="Site time zone (IANA name); overrides _config.yml's timezone "
@@ -105,6 +112,7 @@ def _site_options(
     all_files: bool,
     site_url: str | None,
     timezone: str | None,
+    max_post_bytes: int = MAX_POST_BYTES,
 ) -> SiteOptions:
     if timezone is not None:
         _zone(timezone)
@@ -115,6 +123,7 @@ def _site_options(
         all_files=all_files,
         site_url=site_url,
         timezone=timezone,
+        max_post_bytes=max_post_bytes,
     )
 
 

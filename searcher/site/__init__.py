@@ -15,6 +15,7 @@ reads each file through ``frontmatter``, ``dates``, ``text`` and ``urls``, and y
 
 from .config import SiteConfig, load_config
 from .corpus import (
+    MAX_POST_BYTES,
     CorpusReport,
     Site,
     SiteOptions,
@@ -34,6 +35,7 @@ from .urls import PermalinkError, slugify
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "MAX_POST_BYTES",
     "SKIP_KINDS",
     "Article",
     "CorpusReport",

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .frontmatter import yaml_problem
+from .frontmatter import expanded_size, yaml_problem
 
 CONFIG_FILE = "_config.yml"
 
@@ -242,6 +242,12 @@ def load_config(root: Path) -> SiteConfig:
         config.warnings.append(f"{where}: nested too deeply; Jekyll's defaults used")
         return config
     if data is None:
+        return config
+    if expanded_size(data, _ConfigLoader.budget) > _ConfigLoader.budget:
+        config.warnings.append(
+            f"{where}: YAML aliases expand to more than {_ConfigLoader.budget:,} values; "
+            "Jekyll's defaults used"
+        )
         return config
     if not isinstance(data, dict):
         config.warnings.append(

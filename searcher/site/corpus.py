@@ -74,6 +74,10 @@ POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
 _FALSE = frozenset({"false", "no", "off"})
 
 
+#: Default largest file read as a document, in bytes (``--max-post-bytes``).
+MAX_POST_BYTES = 8 * 2**20
+
+
 @dataclass(frozen=True)
 class SiteOptions:
     """How to read a site; every field defaults to what ``jekyll build`` does.
@@ -88,6 +92,8 @@ class SiteOptions:
         (``https://example.org/news``); None to use the config's.
     timezone: an IANA name overriding the config's ``timezone``; None to use it.
     now: the build time, aware (posts dated after it are future); None for now.
+    max_post_bytes: files larger than this many bytes are left out as ``too large``
+        (default :data:`MAX_POST_BYTES`, 8 MiB: a thousand times a long news story).
     """
 
     drafts: bool = False
@@ -97,6 +103,7 @@ class SiteOptions:
     site_url: str | None = None
     timezone: str | None = None
     now: dt.datetime | None = None
+    max_post_bytes: int = MAX_POST_BYTES
 
 
 @dataclass
@@ -119,11 +126,38 @@ class _Candidate:
     jekyll_skip: str = ""  # --all-files: why Jekyll would leave this file out
 
 
+def valid_name(name: str) -> bool:
+    """True when a file name (as ``os`` gives it) is valid UTF-8 text.
+
+    Python hands undecodable bytes over as lone surrogates (PEP 383); Whoosh, JSON and
+    the terminal cannot encode those, and ``jekyll build`` aborts on such a name.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def escape_name(name: str) -> str:
+    """``name`` with every byte that is not UTF-8 shown as ``\\xNN`` (printable, and
+    safe to store): ``"bad\\udcff.md"`` becomes ``"bad\\\\xff.md"``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def bad_name_reason(folder: bool) -> str:
+    """The reason given for a file or folder whose name is not valid UTF-8."""
+    what = "folder name" if folder else "file name"
+    tail = "; nothing in it is read" if folder else ""
+    return f"{what} is not valid UTF-8 (jekyll build aborts on it){tail}"
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root).as_posix()
+        rel = path.relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        rel = path.as_posix()
+    return escape_name(rel)
 
 
 def _is_text(name: str, config: SiteConfig) -> bool:
@@ -195,32 +229,36 @@ class Site:
                 else:
                     yield _Candidate(self.root / item, item, label, collection_dir=folder)
 
-    def _listdir(self, rel: str) -> tuple[list[str], list[str], Skipped | None]:
+    def _listdir(self, rel: str) -> tuple[list[str], list[str], list[Skipped]]:
+        """Folders and files in ``rel`` (sorted), and what cannot be read there: the
+        folder itself, or names that are not valid UTF-8 (``jekyll build`` aborts on
+        them), reported with the bad bytes escaped as ``\\xff``."""
         folder = self.root / rel if rel else self.root
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as error:
-            return (
-                [],
-                [],
-                Skipped(rel or ".", f"cannot read folder: {error.strerror}", "unreadable"),
-            )
+            why = f"cannot read folder: {error.strerror}"
+            return [], [], [Skipped(rel or ".", why, "unreadable")]
         dirs: list[str] = []
         files: list[str] = []
+        problems: list[Skipped] = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()  # a link to a folder is listed, then not followed
             except OSError:
                 is_dir = False
+            if not valid_name(entry.name):
+                if is_dir or _is_text(escape_name(entry.name), self.config):
+                    child = escape_name(f"{rel}/{entry.name}" if rel else entry.name)
+                    problems.append(Skipped(child, bad_name_reason(is_dir), "bad file name"))
+                continue
             (dirs if is_dir else files).append(entry.name)
-        return dirs, files, None
+        return dirs, files, problems
 
     def _walk_dir(self, rel: str) -> Iterator[_Candidate | Skipped]:
-        dirs, files, error = self._listdir(rel)
-        if error is not None:
-            yield error
-            return
+        dirs, files, problems = self._listdir(rel)
+        yield from problems
         for name in files:
             child = f"{rel}/{name}" if rel else name
             if not _is_text(name, self.config):
@@ -259,7 +297,8 @@ class Site:
 
     def _all_text_files(self, rel: str) -> Iterator[str]:
         """Markdown/HTML files anywhere under folder ``rel`` (left out with it)."""
-        dirs, files, _ = self._listdir(rel)
+        dirs, files, problems = self._listdir(rel)
+        yield from (p.path for p in problems)
         for name in files:
             if _is_text(name, self.config):
                 yield f"{rel}/{name}"
@@ -273,10 +312,8 @@ class Site:
         stack = [folder]
         while stack:
             rel = stack.pop()
-            dirs, files, error = self._listdir(rel)
-            if error is not None:
-                yield error
-                continue
+            dirs, files, problems = self._listdir(rel)
+            yield from problems
             for name in files:
                 child = f"{rel}/{name}"
                 if not _is_text(name, self.config):
@@ -383,7 +420,16 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
             raise SkippedPostError(
                 rel, "not a regular file (a broken link, a folder, a device or a pipe)"
             )
-        data = path.read_bytes()
+        limit = site.options.max_post_bytes
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # never more, even if the file grows meanwhile
+        if len(data) > limit:
+            raise SkippedPostError(
+                rel,
+                f"larger than the maximum post size ({limit:,} bytes; "
+                "raise it with --max-post-bytes)",
+                "too large",
+            )
     except OSError as error:
         raise SkippedPostError(rel, f"cannot read file: {error.strerror or error}") from None
     warnings: list[str] = []
@@ -427,7 +473,14 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
             _leave_out(site, cand, f"{key}: false in its front matter", "search: false")
 
     markdown = path.suffix.lower().lstrip(".") in site.config.markdown_ext
-    body, source_url = body_to_text(content, markdown=markdown)
+    problems: list[str] = []
+    body, source_url = body_to_text(content, markdown=markdown, problems=problems)
+    warnings.extend(f"{rel}: {problem}" for problem in problems)
+    if not body and content.strip():
+        warnings.append(
+            f"{rel}: the body has no visible text, although the file has "
+            f"{len(content.strip()):,} characters after the front matter (markup only?)"
+        )
     title = _title(fields, fm_lines, body, path, rel, warnings)
 
     tz = site.timezone
@@ -668,13 +721,21 @@ def iter_post_files(root: Path) -> Iterator[Path | Skipped]:
             where = _relative(Path(error.filename), root) if error.filename else "?"
             yield Skipped(where, f"cannot read folder: {error.strerror or error}", "unreadable")
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in IGNORED_DIRS)
+        for d in [d for d in dirnames if not valid_name(d)]:
+            dirnames.remove(d)
+            yield Skipped(_relative(Path(dirpath, d), root), bad_name_reason(True), "bad file name")
         for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             dirnames.remove(d)  # never followed (loops), but never silently passed over
             where = _relative(Path(dirpath, d), root)
             yield Skipped(where, "symbolic link to a folder: not followed", "special name")
         for name in sorted(filenames):
-            if not name.startswith(".") and _is_text(name, config):
+            if name.startswith(".") or not _is_text(escape_name(name), config):
+                continue
+            if valid_name(name):
                 yield Path(dirpath, name)
+            else:
+                where = _relative(Path(dirpath, name), root)
+                yield Skipped(where, bad_name_reason(False), "bad file name")
     for error in errors:
         where = _relative(Path(error.filename), root) if error.filename else "?"
         yield Skipped(where, f"cannot read folder: {error.strerror or error}", "unreadable")

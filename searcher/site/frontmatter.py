@@ -157,6 +157,11 @@ def yaml_problem(error: yaml.YAMLError) -> tuple[str, int | None]:
     return " ".join(str(problem).split()), (mark.line if mark is not None else None)
 
 
+_USED_KEYS = frozenset(
+    "title date categories category tags tag permalink slug published search sitemap".split()
+)
+
+
 def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str, Any], list[str]]:
     """Parse the text between the ``---`` lines; returns (fields, front matter lines).
 
@@ -184,7 +189,26 @@ def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str
     if loaded is None:  # empty front matter (``---`` / ``---``) is valid in Jekyll
         return {}, lines
     if isinstance(loaded, dict):
-        return {str(k): v for k, v in loaded.items() if k is not None}, lines
+        fields: dict[str, Any] = {}
+        dropped: list[str] = []
+        for k, v in loaded.items():
+            if k is None:
+                continue
+            if expanded_size(k) > MAX_NODES or expanded_size(v) > MAX_NODES:
+                dropped.append(str(k) if isinstance(k, str) else "(a mapping key)")
+                continue
+            fields[str(k)] = v
+        if dropped:
+            dropped.sort(key=lambda key: key not in _USED_KEYS)  # stable: file order kept
+            line = key_line(lines, dropped[0])
+            named = ", ".join(dropped[:5])
+            if dropped[5:]:
+                named += f" and {len(dropped) - 5} more"
+            warnings.append(
+                f"{rel}:{line or 1}: {named}: YAML aliases expand to more than "
+                f"{MAX_NODES:,} values; ignored"
+            )
+        return fields, lines
     # YAML gave a scalar or a list: no key/value pairs at all.
     data, keys = _lenient_front_matter(lines)
     first = next((n for n, text in enumerate(lines) if text.strip()), 0)
@@ -225,12 +249,56 @@ def scalar_text(value: Any) -> str:
 MAX_VALUES = 1000
 
 
+#: The most YAML values (scalars, lists, mappings, counted as expanded) one front-matter
+#: field may hold. Aliases share nodes, so a few hundred bytes can stand for billions of
+#: values; a field over the cap is dropped with a warning before anything expands it.
+MAX_NODES = 10_000
+
+
+def expanded_size(value: Any, limit: int = MAX_NODES) -> int:
+    """How many values ``value`` holds once every alias is expanded (itself included).
+
+    Counted without expanding: each distinct list or mapping is sized once. Stops
+    counting (returns a number above ``limit``) as soon as the count passes ``limit``.
+
+    >>> a = ["x"] * 10
+    >>> expanded_size([a, a, a])
+    34
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        item, children_done = stack.pop()
+        if not isinstance(item, list | tuple | dict):
+            continue
+        if id(item) in sizes and not children_done:
+            continue
+        children = list(item.keys()) + list(item.values()) if isinstance(item, dict) else item
+        if not children_done:
+            sizes[id(item)] = 0  # guards against cycles (YAML allows recursive aliases)
+            stack.append((item, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        total = 1
+        for c in children:
+            total += sizes.get(id(c), 1) if isinstance(c, list | tuple | dict) else 1
+            if total > limit:
+                return limit + 1
+        sizes[id(item)] = total
+    if isinstance(value, list | tuple | dict):
+        return sizes[id(value)]
+    return 1
+
+
 def flatten(value: Any, limit: int = MAX_VALUES) -> list[str]:
-    """The scalars of a nested list, depth first, at most ``limit`` of them."""
+    """The scalars of a nested list or mapping (its values), depth first, at most
+    ``limit`` of them."""
     out: list[str] = []
     stack = [value]
     while stack and len(out) < limit:
         item = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
         if isinstance(item, list | tuple):
             stack.extend(reversed(item))
         elif item is not None:
@@ -251,8 +319,8 @@ def jekyll_list(data: dict[str, Any], singular: str, plural: str) -> list[str]:
     dropped (first occurrence kept).
     """
     if data.get(singular) is not None:
-        return dedupe(flatten(data[singular]))
+        return dedupe(flatten(data[singular]))[:MAX_VALUES]
     value = data.get(plural)
     if isinstance(value, str):
-        return dedupe(value.split())
-    return dedupe(flatten(value))
+        return dedupe(value.split())[:MAX_VALUES]
+    return dedupe(flatten(value))[:MAX_VALUES]

@@ -26,6 +26,8 @@ SKIP_KINDS = (
     "not output",  # a document of a collection without output: true
     "not a document",  # no front matter outside _posts/ (Jekyll copies it as it is)
     "unreadable",  # cannot be read or decoded
+    "bad file name",  # a file or folder name that is not valid UTF-8 (Jekyll aborts)
+    "too large",  # bigger than SiteOptions.max_post_bytes
 )
 
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import html
+import html.parser
 import re
 from typing import Any, cast
 
@@ -83,7 +84,6 @@ def markdown_to_html(body: str) -> tuple[str, str | None]:
     return _MARKDOWN.render(body), url
 
 
-_HTML_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 _BLOCK_TAGS = (
     "address", "article", "aside", "blockquote", "caption", "center", "dd", "details",
     "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
@@ -98,7 +98,7 @@ _INVISIBLE = etree.XPath(
 )
 
 
-def html_to_text(source: str) -> str:
+def html_to_text(source: str, problems: list[str] | None = None) -> str:
     """Visible text of an HTML fragment: one ``"\\n"`` between paragraphs, no markup.
 
     Parsed once with lxml.html, so entities are decoded exactly once (``&amp;lt;`` is the
@@ -110,14 +110,30 @@ def html_to_text(source: str) -> str:
     newlines in the source end a line; table cells are separated by a space. Every run of
     other whitespace (``&nbsp;`` and U+3000 included) becomes one space, each line is
     stripped, and empty lines are removed.
+
+    :param source: the HTML, any size (lxml's ``huge_tree``: no limit on text nodes).
+    :param problems: when given, gets one sentence per problem that changed how the text
+        was read. libxml2 stops at 2,048 nested elements and drops all text after that
+        point; such a document is read again with the standard library's streaming
+        parser (no depth limit; ``hidden``/``display:none`` then only apply to the
+        element names that :data:`_INVISIBLE` lists), and the problem is recorded.
     """
     source = CONTROL_CHARS.sub("", source)
     if not source.strip():
         return ""
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(source, parser=_HTML_PARSER)
+        root = lxml.html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):  # "Document is empty": nothing visible
         return ""
+    if any(error.level_name == "FATAL" for error in parser.error_log):
+        error = next(e for e in parser.error_log if e.level_name == "FATAL")
+        if problems is not None:
+            problems.append(
+                f"HTML that lxml cannot read whole ({error.message.split(',')[0]}); "
+                "its text was read with a streaming parser instead"
+            )
+        return _streamed_text(source)
     body = cast("lxml.html.HtmlElement | None", root.find("body"))
     if body is None:
         return ""
@@ -134,21 +150,79 @@ def html_to_text(source: str) -> str:
     return _normalise_lines(body.text_content())
 
 
+_INVISIBLE_TAGS = frozenset("script style noscript template iframe object rt rp head".split())
+
+
+class _TextCollector(html.parser.HTMLParser):
+    """The standard library's event parser collecting visible text (any depth)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden: list[str] = []  # the stack of hidden elements we are inside
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        style = "".join((v or "") for k, v in attrs if k == "style").replace(" ", "").lower()
+        if (
+            self.hidden
+            or tag in _INVISIBLE_TAGS
+            or any(k == "hidden" for k, _ in attrs)
+            or ("display:none" in style)
+        ):
+            if tag not in _VOID_TAGS:
+                self.hidden.append(tag)
+            return
+        if tag in _BLOCK_TAGS or tag == "br":
+            self.parts.append("\n")
+        elif tag in _CELL_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.hidden:
+            if tag in self.hidden:
+                while self.hidden.pop() != tag:
+                    pass
+            return
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        elif tag in _CELL_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+def _streamed_text(source: str) -> str:
+    collector = _TextCollector()
+    collector.feed(source)
+    collector.close()
+    return _normalise_lines("".join(collector.parts))
+
+
 def _normalise_lines(text: str) -> str:
     text = _SPACES.sub(" ", text)
     return "\n".join(line for line in (part.strip() for part in text.split("\n")) if line)
 
 
-def body_to_text(body: str, markdown: bool = True) -> tuple[str, str | None]:
+def body_to_text(
+    body: str, markdown: bool = True, problems: list[str] | None = None
+) -> tuple[str, str | None]:
     """Plain text of a post body and its source URL; see :func:`markdown_to_html`.
 
     ``markdown`` is True for ``.md``/``.markdown`` posts (Markdown reduced first, then
-    HTML) and False for ``.html`` posts (HTML only, no source URL).
+    HTML) and False for ``.html`` posts (HTML only, no source URL). ``problems`` gets
+    what :func:`html_to_text` reports.
     """
     url = None
     if markdown:
         body, url = markdown_to_html(body)
-    return html_to_text(body), url
+    return html_to_text(body, problems), url
 
 
 _SENTENCE_SPLIT = re.compile(r"[。！？!?\n]")
