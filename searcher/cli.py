@@ -22,7 +22,7 @@ import click
 from tqdm import tqdm
 
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
-from searcher.errors import CorpusError, SearcherError
+from searcher.errors import SearcherError
 from searcher.index import Index
 from searcher.indexing import IndexReport
 from searcher.search import MAX_LIMIT, SORTS, SearchResults
@@ -222,27 +222,20 @@ def _build(
     options: SiteOptions | None = None,
     show_progress: bool = False,
 ) -> IndexReport:
-    """Create (or open) the index and update it from ``corpus``.
-
-    A rebuild of an index with the same segmenter and time zone rewrites it in place in
-    one commit (crash-safe); a rebuild that changes either starts a new, empty index.
-    """
-    if not corpus.is_dir():  # before creating anything, so no empty index is left behind
-        raise CorpusError(f"corpus folder not found: {corpus}")
-    options = options or SiteOptions()
-    timezone = options.timezone or DEFAULT_TIMEZONE
-    index = Index.open(index_dir) if Index.exists(index_dir) else None
-    if index is None or (rebuild and index.segmenter != segmenter):
-        index = Index.create(index_dir, segmenter=segmenter, timezone=timezone)
-    with index:
-        progress, close = _progress(show_progress)
-        try:
-            report: IndexReport = index.update(
-                corpus, jobs=jobs, progress=progress, rebuild=rebuild, options=options
-            )
-        finally:
-            close()
-    return report
+    """:meth:`Index.build` with a progress bar on stderr when ``show_progress``."""
+    progress, close = _progress(show_progress)
+    try:
+        return Index.build(
+            index_dir,
+            corpus,
+            rebuild=rebuild,
+            segmenter=segmenter,
+            options=options,
+            jobs=jobs,
+            progress=progress,
+        )
+    finally:
+        close()
 
 
 @main.command("index")

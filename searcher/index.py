@@ -8,9 +8,12 @@ A searcher that is out of date after an update is dropped and reopened on next u
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import json
 import os
+import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, make_segmenter
-from .errors import SearchIndexError
+from .errors import CorpusError, SearchIndexError
 from .indexing import IndexReport, update_index
 from .schema import WEIGHTING, make_schema, segmenter_of
 from .search import IndexStats, SearchResults, search, stats
@@ -39,6 +42,60 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
+
+
+def _pid_alive(text: str) -> bool:
+    try:
+        os.kill(int(text), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_INDEX_FILES = re.compile(r"^(?:_?MAIN_.*|MAIN\.tmp|" + re.escape(META_FILE) + r"(?:\.tmp)?)$")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap folders ``a`` and ``b`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``);
+    False where the system has no such call."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result != 0:
+        errno = ctypes.get_errno()
+        if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not on this file system
+            return False
+        raise OSError(errno, os.strerror(errno), str(b))
+    return True
+
+
+def _swap_in(new: Path, folder: Path) -> None:
+    """Put the complete index in ``new`` at ``folder``; the old index there goes away.
+
+    Files in ``folder`` that are not the index's (a README, a ``.gitignore``) stay.
+    """
+    try:
+        if not folder.exists():
+            os.rename(new, folder)
+            return
+        if _exchange(new, folder):
+            old = new  # the exchange left the old index where the new one was built
+        else:
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.rename(folder, old)
+            os.rename(new, folder)
+        for entry in old.iterdir():
+            if not _INDEX_FILES.match(entry.name):
+                os.rename(entry, folder / entry.name)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise SearchIndexError(f"{folder}: cannot put the new index in place: {exc}") from exc
 
 
 class Index:
@@ -139,8 +196,9 @@ class Index:
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             **make_segmenter(segmenter).describe(),
         }
-        (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
-        return cls(folder, ix, meta)
+        index = cls(folder, ix, meta)
+        index.write_meta()
+        return index
 
     @classmethod
     def open_or_create(
@@ -153,6 +211,77 @@ class Index:
         if cls.exists(path):
             return cls.open(path)
         return cls.create(path, segmenter=segmenter, timezone=timezone)
+
+    @classmethod
+    def build(
+        cls,
+        path: str | os.PathLike[str],
+        corpus: str | os.PathLike[str],
+        *,
+        rebuild: bool = False,
+        segmenter: str = DEFAULT_SEGMENTER,
+        options: SiteOptions | None = None,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IndexReport:
+        """Create or update the index in ``path`` from the Jekyll site ``corpus``: what
+        ``searcher index`` does. Every way it can go leaves a searchable index behind.
+
+        * No index yet, or a ``rebuild`` that cannot reuse the old one (another
+          ``segmenter``, an old format, a damaged index): the new index is built in a
+          sibling folder and swapped in when complete (one atomic ``renameat2`` exchange
+          on Linux, else two renames). Until then the old index, if any, is searched; a
+          failed or killed build leaves no folder behind but its ``.<name>.new-<pid>``
+          (removed by the next build).
+        * Otherwise an incremental update, or with ``rebuild`` a rewrite in one commit
+          (Whoosh's ``CLEAR`` merge), also of a new time zone: see :meth:`update`.
+
+        :param path: the index folder. :param corpus: the site folder.
+        :param rebuild: rewrite everything. :param segmenter: ``"rjieba"`` or ``"jieba"``,
+            for a new index or a rebuild. :param options: how the site is read.
+        :param jobs: analysis processes. :param progress: ``progress(done, total)``.
+        :returns: the :class:`IndexReport`.
+        :raises CorpusError: ``corpus`` is missing (nothing is touched).
+        :raises SearchIndexError: the index cannot be written, is locked, or (without
+            ``rebuild``) is damaged or of an old format.
+        """
+        folder, site = Path(path), Path(corpus)
+        if not site.is_dir():  # before creating anything
+            raise CorpusError(f"corpus folder not found: {site}")
+        if folder.exists() and not folder.is_dir():
+            raise SearchIndexError(f"index path is a file, not a folder: {folder}")
+        options = options or SiteOptions()
+        old: Index | None = None
+        if cls.exists(folder):
+            try:
+                old = cls.open(folder)
+            except SearchIndexError:
+                if not rebuild:
+                    raise
+        if old is not None and not (rebuild and old.segmenter != segmenter):
+            with old:
+                return old.update(
+                    site, jobs=jobs, progress=progress, rebuild=rebuild, options=options
+                )
+        if old is not None:
+            old.close()
+        timezone = options.timezone or DEFAULT_TIMEZONE
+        for stale in folder.parent.glob(f".{folder.name}.new-*"):
+            if stale.is_dir() and not _pid_alive(stale.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(stale, ignore_errors=True)
+        staging = folder.with_name(f".{folder.name}.new-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            with cls.create(staging, segmenter=segmenter, timezone=timezone) as new:
+                report = new.update(site, jobs=jobs, progress=progress, options=options)
+            _swap_in(staging, folder)
+        except SearchIndexError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise SearchIndexError(str(exc).replace(str(staging), str(folder))) from exc
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return report
 
     def close(self) -> None:
         """Close every pooled searcher. The object must not be used afterwards."""
@@ -239,8 +368,12 @@ class Index:
         self.meta.update(values)
         text = json.dumps(self.meta, ensure_ascii=False, indent=2)
         tmp = self.path / (META_FILE + ".tmp")
-        tmp.write_text(text, "utf-8")
-        tmp.replace(self.path / META_FILE)
+        try:
+            tmp.write_text(text, "utf-8")
+            tmp.replace(self.path / META_FILE)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise SearchIndexError(f"{self.path / META_FILE}: cannot write: {exc}") from exc
 
     # -- the public operations --------------------------------------------------------
 

@@ -10,6 +10,8 @@ index as the last commit left it, searchable.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -22,6 +24,7 @@ from whoosh.index import LockError
 from .errors import CorpusError, SearchIndexError
 from .schema import FACET_SEPARATOR
 from .site import Article, CorpusReport, Site, SiteOptions
+from .site.corpus import escape_name
 
 #: The ``ts`` of a post without a date: below every real date, so that no date filter
 #: matches it; the query layer sorts such posts last in both date orders.
@@ -110,6 +113,58 @@ def indexed_digests(index: Index) -> dict[str, str]:
     return out
 
 
+_SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.")
+
+
+def _cancel(writer: Any) -> None:
+    """Cancel ``writer`` and release its lock, even when its commit failed halfway (then
+    Whoosh's ``cancel`` raises before it releases the lock)."""
+    try:
+        writer.cancel()
+    except Exception:
+        for child in [writer, *getattr(writer, "tasks", [])]:
+            lock = getattr(child, "writelock", None)
+            try:
+                if lock is not None:
+                    lock.release()
+            except Exception:  # released already
+                pass
+
+
+def remove_leftovers(index: Index) -> list[str]:
+    """Delete what no commit refers to: segment files and pool folders of a writer that
+    failed (a full disk) or was killed. Returns the names removed.
+
+    Only done while Whoosh's write lock can be taken, so a writer at work in another
+    process is never touched; Whoosh itself only cleans up after a successful commit,
+    so without this a full disk would make every later update fail as well.
+    """
+    ix = index.whoosh
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire(False):
+        return []
+    removed: list[str] = []
+    try:
+        live = {seg.segment_id() for seg in ix._read_toc().segments}
+        for entry in index.path.iterdir():
+            match = _SEGMENT_FILE.match(entry.name)
+            try:
+                if match and match.group(1) not in live and entry.is_file():
+                    entry.unlink()
+                elif entry.name.endswith(".tmp") and entry.is_dir():
+                    shutil.rmtree(entry)
+                elif entry.name.endswith(".json.tmp"):
+                    entry.unlink()
+                else:
+                    continue
+            except OSError:
+                continue
+            removed.append(entry.name)
+    finally:
+        lock.release()
+    return removed
+
+
 def update_index(
     index: Index,
     corpus: Path,
@@ -165,6 +220,7 @@ def update_index(
         gone = sorted(set(existing) - set(articles))
         report.unchanged = len(articles) - len(changes)
         if changes or gone or rebuild:
+            remove_leftovers(index)  # of a run that was killed or ran out of disk
             writer_options: dict[str, Any] = {"limitmb": 256}
             if jobs > 1:
                 writer_options.update(procs=jobs, multisegment=True)
@@ -189,16 +245,16 @@ def update_index(
                     writer.add_document(**document(article, index.timezone))
                     if progress is not None:
                         progress(n, len(changes))
-            except BaseException:
-                writer.cancel()
-                raise
-            try:
                 writer.commit(mergetype=writing.CLEAR if rebuild else None)
-            except OSError as exc:
-                raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
+            except BaseException as exc:
+                _cancel(writer)
+                remove_leftovers(index)
+                if isinstance(exc, OSError):
+                    raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
+                raise
             index.write_meta(
                 timezone=str(site.timezone.key),
-                corpus=str(corpus.resolve()),
+                corpus=escape_name(str(corpus.resolve())),
                 updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             )
     report.seconds = time.perf_counter() - started

@@ -60,7 +60,8 @@ def _add_filter(args: Any, name: str, value: str) -> str:
 
 def _year_filter(args: Any, year: str) -> str:
     pairs = _pairs(args, ("page", "since", "until"))
-    return urlencode([*pairs, ("since", f"{year}-01-01"), ("until", f"{year}-12-31")])
+    y = f"{int(year):04d}"  # year 1 is "0001-01-01", an ISO date
+    return urlencode([*pairs, ("since", f"{y}-01-01"), ("until", f"{y}-12-31")])
 
 
 def create_app(index: Index) -> Flask:

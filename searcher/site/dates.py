@@ -35,6 +35,17 @@ def named_zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+#: The dates a post may carry (UTC): one day inside years 1-9999 at each end, so that
+#: the date stays in range in every time zone, including the local mean time offsets
+#: that tz data gives to very old dates (Asia/Shanghai: +08:05:43 before 1901).
+DATE_MIN = dt.datetime(1, 1, 2, tzinfo=dt.timezone.utc)
+DATE_MAX = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.timezone.utc)
+
+
+class _OutOfRange(Exception):
+    pass
+
+
 def parse_date(text: str, tz: ZoneInfo | None = None) -> dt.datetime | None:
     """Parse a Jekyll front matter date into an aware datetime in the site time zone.
 
@@ -45,34 +56,57 @@ def parse_date(text: str, tz: ZoneInfo | None = None) -> dt.datetime | None:
     is local to ``tz`` (default Asia/Shanghai); a date without time is midnight in
     ``tz``. The result is converted to ``tz`` so that ``.date()`` is the site's local day.
     Returns None when the text holds no calendar day (empty, ``+0800`` alone, garbage,
-    2022-02-30); never raises.
+    2022-02-30) or a day outside :data:`DATE_MIN` … :data:`DATE_MAX` (see
+    :func:`date_out_of_range`); never raises.
     """
-    zone = tz or named_zone(DEFAULT_TIMEZONE)
+    try:
+        return _parse(text, tz or named_zone(DEFAULT_TIMEZONE))
+    except (_OutOfRange, ValueError, OverflowError, TypeError, IndexError):
+        return None
+
+
+def date_out_of_range(text: str, tz: ZoneInfo | None = None) -> bool:
+    """True when ``text`` is a calendar date that :func:`parse_date` refuses because it
+    lies outside :data:`DATE_MIN` … :data:`DATE_MAX` (``0001-01-01 00:00 +0800``)."""
+    try:
+        _parse(text, tz or named_zone(DEFAULT_TIMEZONE))
+    except _OutOfRange:
+        return True
+    except (ValueError, OverflowError, TypeError, IndexError):
+        return False
+    return False
+
+
+def _parse(text: str, zone: ZoneInfo) -> dt.datetime:
     text = text.strip()
     match = _DATE_VALUE.fullmatch(text)
-    try:
-        if match:
-            y, mo, d, h, mi, s, frac, utc, sign, oh, om = match.groups()
-            micro = int((frac or "0")[:6].ljust(6, "0"))
-            naive = dt.datetime(
-                int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro
-            )
-            if utc:
-                return naive.replace(tzinfo=dt.timezone.utc).astimezone(zone)
-            if sign:
-                delta = dt.timedelta(hours=int(oh), minutes=int(om or 0))
-                offset = dt.timezone(delta if sign == "+" else -delta)
-                return naive.replace(tzinfo=offset).astimezone(zone)
-            return naive.replace(tzinfo=zone)
+    offset: dt.tzinfo
+    if match:
+        y, mo, d, h, mi, s, frac, utc, sign, oh, om = match.groups()
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        naive = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro)
+        if utc:
+            offset = dt.timezone.utc
+        elif sign:
+            delta = dt.timedelta(hours=int(oh), minutes=int(om or 0))
+            offset = dt.timezone(delta if sign == "+" else -delta)
+        else:
+            offset = zone
+        parsed = naive.replace(tzinfo=offset)
+    else:
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
             parsed = email.utils.parsedate_to_datetime(text)  # RFC 2822, as in RSS feeds
         if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=zone)
+            parsed = parsed.replace(tzinfo=zone)
+    # A real calendar day from here on: any failure is a range problem.
+    try:
+        if not DATE_MIN <= parsed <= DATE_MAX:
+            raise _OutOfRange
         return parsed.astimezone(zone)
-    except (ValueError, OverflowError, TypeError, IndexError):
-        return None
+    except (OverflowError, ValueError):
+        raise _OutOfRange from None
 
 
 def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.datetime | None, str]:
@@ -140,6 +174,10 @@ def post_date(
         problem = "no date in the front matter"
     elif _OFFSET_ONLY.fullmatch(text):
         problem = f"date {text!r} has an offset but no day"
+    elif isinstance(raw, str) and date_out_of_range(
+        f"{raw} +00:00" if isinstance(raw, UTCTimestamp) else raw, zone
+    ):
+        problem = f"date {text!r} is outside the dates kept (years 1 to 9999 in every time zone)"
     else:
         problem = f"date {text!r} is not a date"
     if fallback is None:

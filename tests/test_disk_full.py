@@ -1,0 +1,96 @@
+"""Issue #7.4: a run that fills the disk removes what it wrote, and the next run works.
+
+The index lives on a small tmpfs, mounted in a private mount namespace (``unshare``)
+so that the test needs no root; it is skipped only where mounting is not permitted,
+and fails under CI, which must run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys
+    from pathlib import Path
+    from searcher.errors import SearchIndexError
+    from searcher.index import Index
+
+    mnt, corpus, big = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    out = {}
+    try:  # a first build that does not fit leaves nothing behind
+        Index.build(mnt / "ix", big)
+    except SearchIndexError as error:
+        out["first"] = str(error)
+    out["after_first"] = sorted(os.listdir(mnt))
+    out["first_report"] = Index.build(mnt / "ix", corpus).added
+    before = sorted(os.listdir(mnt / "ix"))
+    try:  # an update that does not fit leaves the index as it was
+        Index.build(mnt / "ix", big)
+    except SearchIndexError as error:
+        out["update"] = str(error).replace(str(mnt), "MNT")
+    out["same_files"] = sorted(os.listdir(mnt / "ix")) == before
+    with Index.open(mnt / "ix") as index:
+        out["total"] = index.search("水利").total
+    # One more post: the next update works without anyone freeing space by hand.
+    (corpus / "_posts" / "2024-02-01-new.md").write_text(
+        "---\\ntitle: 新增\\n---\\n新增一篇水利新闻。\\n", "utf-8"
+    )
+    report = Index.build(mnt / "ix", corpus)
+    out["next"] = [report.added, report.unchanged]
+    with Index.open(mnt / "ix") as index:
+        out["total_after"] = index.search("水利").total
+    print(json.dumps(out, ensure_ascii=False))
+    """
+)
+
+
+def _posts(root: Path, count: int, size: int) -> Path:
+    posts = root / "_posts"
+    posts.mkdir(parents=True)
+    for i in range(count):
+        words = "".join(
+            f"第{i}篇第{j}段水利工程建设进展顺利，市民关注{j * i}号项目。" for j in range(size)
+        )
+        (posts / f"2024-01-{i % 28 + 1:02d}-p{i}.md").write_text(
+            f"---\ntitle: 水利新闻{i}\n---\n{words}\n", "utf-8"
+        )
+    return root
+
+
+def test_a_full_disk_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+    unshare = shutil.which("unshare")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    small = _posts(tmp_path / "small", 10, 5)
+    big = _posts(tmp_path / "big", 400, 40)
+    run_script = f'exec {sys.executable} -c "$0" {mnt} {small} {big}'
+    inner = f"mount -t tmpfs -o size=2m tmpfs {mnt} && {run_script}"
+    command = ["sh", "-c", inner, SCRIPT]
+    if os.geteuid() != 0:
+        if unshare is None:
+            pytest.skip("no unshare(1) to mount a tmpfs without root")
+        command = [unshare, "-rm", *command]
+    elif unshare is not None:
+        command = [unshare, "-m", *command]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if run.returncode != 0 and "mount" in run.stderr and os.environ.get("CI") != "true":
+        pytest.skip(f"mounting a tmpfs is not permitted here: {run.stderr.strip()}")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["first"] == (f"{mnt}/ix: cannot write index: [Errno 28] No space left on device")
+    assert out["after_first"] == []
+    assert out["first_report"] == 10
+    assert out["update"] == "MNT/ix: cannot write index: [Errno 28] No space left on device"
+    assert out["same_files"] is True
+    assert out["total"] == 10
+    assert out["next"] == [1, 10]
+    assert out["total_after"] == 11
