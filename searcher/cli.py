@@ -385,7 +385,7 @@ def search_command(
     corpus folder first.
     """
     with _one_line_errors():
-        if not Index.exists(index_dir):
+        if not Index.exists(index_dir) and not index_dir.is_file():
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
             for message in report.messages:
@@ -445,7 +445,7 @@ def serve_command(index_dir: Path, corpus: Path, host: str, port: int) -> None:
     from searcher.web import create_app
 
     with _one_line_errors():
-        if not Index.exists(index_dir):
+        if not Index.exists(index_dir) and not index_dir.is_file():
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             _build(index_dir, corpus, show_progress=sys.stderr.isatty())
         index = Index.open(index_dir)

@@ -12,21 +12,24 @@ import ctypes
 import datetime as dt
 import json
 import os
+import pickle
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, make_segmenter
-from .errors import CorpusError, SearchIndexError
+from .errors import CorpusError, SearcherError, SearchIndexError
 from .indexing import IndexReport, update_index
 from .schema import WEIGHTING, make_schema, segmenter_of
 from .search import IndexStats, SearchResults, search, stats
@@ -98,6 +101,74 @@ def _swap_in(new: Path, folder: Path) -> None:
         raise SearchIndexError(f"{folder}: cannot put the new index in place: {exc}") from exc
 
 
+#: An update is isolated in a child process when another thread searched this recently.
+BUSY_SECONDS = 10.0
+
+
+def _child_main() -> None:
+    """The child process of an isolated update (``python -c``, so no ``__main__`` of
+    the parent is imported): reads its arguments as a pickle on stdin and writes
+    pickled ``("progress", done, total)``, then ``("done", report)`` or
+    ``("error", exception)`` messages on stdout (which nothing else may use)."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints go to stderr, never into the message stream
+    path, corpus, jobs, rebuild, options, report_progress = pickle.load(sys.stdin.buffer)
+
+    def send(*message: Any) -> None:
+        pickle.dump(message, out)
+        out.flush()
+
+    try:
+        with Index.open(path) as index:
+            report = update_index(
+                index,
+                corpus,
+                jobs=jobs,
+                progress=(lambda done, total: send("progress", done, total))
+                if report_progress
+                else None,
+                rebuild=rebuild,
+                options=options,
+            )
+        send("done", report)
+    except BaseException as exc:  # sent to the parent, which raises it
+        if not isinstance(exc, SearcherError):
+            exc = SearchIndexError(f"{path}: update failed: {type(exc).__name__}: {exc}")
+        send("error", exc)
+
+
+def _update_in_child(
+    path: Path,
+    corpus: Path,
+    jobs: int,
+    rebuild: bool,
+    options: SiteOptions | None,
+    progress: Callable[[int, int], None] | None,
+) -> IndexReport:
+    """Run :func:`update_index` in a new interpreter and relay its progress and report."""
+    command = [sys.executable, "-c", "from searcher.index import _child_main; _child_main()"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as child:
+        assert child.stdin is not None and child.stdout is not None
+        args = (path.resolve(), corpus.resolve(), jobs, rebuild, options, progress is not None)
+        pickle.dump(args, child.stdin)
+        child.stdin.close()
+        while True:
+            try:
+                message = pickle.load(child.stdout)
+            except (EOFError, pickle.UnpicklingError):
+                child.wait()
+                raise SearchIndexError(
+                    f"{path}: the update process died (exit status {child.returncode}); "
+                    "the index is as its last commit left it"
+                ) from None
+            if message[0] == "progress" and progress is not None:
+                progress(message[1], message[2])
+            elif message[0] == "done":
+                return cast(IndexReport, message[1])
+            elif message[0] == "error":
+                raise message[1]
+
+
 class Index:
     """A search index stored in a folder.
 
@@ -125,6 +196,7 @@ class Index:
         self._pool: list[Searcher] = []
         self._caches: dict[str, Any] = {}
         self._cache_generation = -1
+        self._last_search: dict[int, float] = {}  # thread id → when it last searched
 
     # -- opening ---------------------------------------------------------------------
 
@@ -147,6 +219,8 @@ class Index:
         built by an incompatible version of searcher (rebuild it with ``--rebuild``).
         """
         folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise SearchIndexError(f"index path is not a folder: {folder}")
         if not cls.exists(folder):
             raise SearchIndexError(f"no index in {folder} (build one with `searcher index`)")
         try:
@@ -246,10 +320,10 @@ class Index:
             ``rebuild``) is damaged or of an old format.
         """
         folder, site = Path(path), Path(corpus)
+        if folder.exists() and not folder.is_dir():
+            raise SearchIndexError(f"index path is not a folder: {folder}")
         if not site.is_dir():  # before creating anything
             raise CorpusError(f"corpus folder not found: {site}")
-        if folder.exists() and not folder.is_dir():
-            raise SearchIndexError(f"index path is a file, not a folder: {folder}")
         options = options or SiteOptions()
         old: Index | None = None
         if cls.exists(folder):
@@ -315,6 +389,7 @@ class Index:
         """
         with self._pool_lock:
             s = self._pool.pop() if self._pool else None
+            self._last_search[threading.get_ident()] = time.monotonic()
         if s is not None and not s.up_to_date():
             s.close()
             s = None
@@ -324,6 +399,7 @@ class Index:
             yield s
         finally:
             with self._pool_lock:
+                self._last_search[threading.get_ident()] = time.monotonic()
                 if len(self._pool) < 8:
                     self._pool.append(s)
                 else:
@@ -385,6 +461,7 @@ class Index:
         progress: Callable[[int, int], None] | None = None,
         rebuild: bool = False,
         options: SiteOptions | None = None,
+        isolate: bool | None = None,
     ) -> IndexReport:
         """Bring the index in line with the documents the Jekyll site ``corpus`` publishes.
 
@@ -393,12 +470,42 @@ class Index:
         :param rebuild: rewrite every post, dropping the old segments in the same commit.
         :param options: :class:`searcher.site.SiteOptions` (``drafts``, ``unpublished``,
             ``future``, ``all_files``, ``site_url``, ``timezone``); Jekyll's defaults.
-        Returns an :class:`IndexReport`; raises :class:`CorpusError` for a missing folder.
-        See :func:`searcher.indexing.update_index`.
+        :param isolate: do the work in a child process (a new interpreter), so that
+            the update and searches running in other threads of this process do not
+            share one interpreter lock: measured in ``bench/concurrent.py``, four
+            searching threads slowed an in-process update about 6×. None (default):
+            isolate when another thread has searched this index in the last
+            :data:`BUSY_SECONDS` seconds; costs about half a second to start the child.
+        Returns an :class:`IndexReport`; raises :class:`CorpusError` for a missing folder,
+        :class:`SearchIndexError` when the child process dies. See
+        :func:`searcher.indexing.update_index`.
         """
-        return update_index(
-            self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild, options=options
-        )
+        if isolate is None:
+            isolate = self._busy()
+        if not isolate:
+            return update_index(
+                self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild, options=options
+            )
+        with self.writing():
+            report = _update_in_child(self.path, Path(corpus), jobs, rebuild, options, progress)
+            self._reload_meta()
+        return report
+
+    def _busy(self) -> bool:
+        """True when a thread other than this one searched within BUSY_SECONDS."""
+        me, now = threading.get_ident(), time.monotonic()
+        with self._pool_lock:
+            return any(
+                ident != me and now - when < BUSY_SECONDS
+                for ident, when in self._last_search.items()
+            )
+
+    def _reload_meta(self) -> None:
+        try:
+            self.meta = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SearchIndexError(f"{self.path / META_FILE}: cannot read: {exc}") from exc
+        self.timezone = _zone(str(self.meta.get("timezone", DEFAULT_TIMEZONE)))
 
     def search(
         self,

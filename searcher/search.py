@@ -23,6 +23,7 @@ from .errors import QueryError, SearchIndexError
 from .indexing import UNDATED
 from .query import Compiled, compile_query, parse
 from .schema import FACETS
+from .site.text import CONTROL_CHARS
 from .snippets import SNIPPET_CHARS, find_spans, highlight, make_snippet
 
 if TYPE_CHECKING:
@@ -163,7 +164,8 @@ def search(
     """Search ``index``.
 
     :param query: the query text (syntax in :mod:`searcher.query`); empty lists every
-        post that passes the filters, newest first.
+        post that passes the filters, newest first. Control characters (NUL…) are
+        dropped, as from posts.
     :param categories: keep posts in any of these categories (exact values).
     :param tags: keep posts with any of these tags (exact values).
     :param types: keep documents of any of these types (``post``, ``page``, a collection).
@@ -192,6 +194,7 @@ def search(
         raise QueryError(f"since: {since} is after until: {until}")
 
     notices = []
+    query = CONTROL_CHARS.sub("", query)  # NUL and other control codes are never text
     if len(query) > MAX_QUERY_CHARS:
         notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
     compiled = compile_query(parse(query[:MAX_QUERY_CHARS]), index.word_segmenter)

@@ -5,7 +5,8 @@ Routes:
 * ``GET /`` — the search page: ``q``, ``category``, ``tag`` (repeatable), ``since``,
   ``until``, ``sort``, ``page`` as query parameters; facet counts link to filters.
 * ``GET /api/search`` — the same parameters (plus ``limit``), answered with the JSON
-  object of ``searcher search --json``; a bad parameter is a 400 with ``{"error": …}``.
+  object of ``searcher search --json``; a bad parameter is a 400 with ``{"error": …}``,
+  and an unknown path or method under ``/api/`` a JSON 404 or 405.
 
 Snippets and titles are inserted as HTML: :mod:`searcher.snippets` escapes everything but
 its own ``<mark>`` tags.
@@ -13,25 +14,39 @@ its own ``<mark>`` tags.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, jsonify, render_template, request
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from .errors import QueryError
 from .index import Index
 from .search import SORTS, SearchResults
+from .site.text import CONTROL_CHARS
 
 PAGE_SIZE = 10
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _number(args: Any, name: str, default: int) -> int:
+    """A whole-number parameter, written with ASCII digits only (``int()`` would also
+    take ``١٢`` or ``１２``, which a link never holds)."""
+    value = args.get(name, "").strip()
+    if not value:
+        return default
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise QueryError(f"{name}: must be a whole number written with 0-9, not {value!r}")
+    return int(value)
+
+
 def _options(args: Any, limit: int) -> dict[str, Any]:
-    try:
-        page = int(args.get("page", "1") or 1)
-        limit = int(args.get("limit", str(limit)) or limit)
-    except ValueError:
-        raise QueryError("page and limit must be whole numbers") from None
+    page = _number(args, "page", 1)
+    limit = _number(args, "limit", limit)
     return {
         "categories": args.getlist("category"),
         "tags": args.getlist("tag"),
@@ -79,7 +94,7 @@ def create_app(index: Index) -> Flask:
 
     @app.get("/")
     def page() -> str:
-        query = request.args.get("q", "")
+        query = CONTROL_CHARS.sub("", request.args.get("q", ""))  # as the search does
         error = None
         results: SearchResults | None = None
         options: dict[str, Any] = {}
@@ -103,6 +118,14 @@ def create_app(index: Index) -> Flask:
             html=Markup,
             args=request.args,
         )
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def not_found(error: HTTPException) -> Any:
+        """Errors under ``/api/`` are JSON like the API's answers; elsewhere HTML."""
+        if request.path.startswith("/api/"):
+            return jsonify({"error": error.description, "status": error.code}), error.code
+        return error
 
     @app.get("/api/search")
     def api() -> Any:

@@ -39,7 +39,9 @@ _UNIT = re.compile(
 #: line break), joining punctuation (``F-35``, ``3.5/4``, ``O'Neil``, ``奥斯特洛夫斯基·尼``)
 #: and invisible characters (zero-width spaces and joiners, soft hyphens, variation
 #: selectors), which web text scatters inside words.
-_JOINER = re.compile(
+#: What may stand between two units of one word: spaces, joining marks, zero-width
+#: characters (a gap made only of these is not a break).
+JOINER = re.compile(
     r"[^\S\n]|[-_./'’·•‧・&＆＿－／＋+#＃]"
     r"|[\u00ad\u200b-\u200d\u2060\ufeff\ufe00-\ufe0f\U000e0100-\U000e01ef]"
 )
@@ -54,7 +56,7 @@ def is_break(gap: str) -> bool:
     >>> is_break(""), is_break(" "), is_break("-"), is_break("，"), is_break("\\n")
     (False, False, False, True, True)
     """
-    return bool(gap) and _JOINER.sub("", gap) != ""
+    return bool(gap) and JOINER.sub("", gap) != ""
 
 
 class UnitTokenizer(Tokenizer):  # type: ignore[misc]

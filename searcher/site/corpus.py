@@ -74,6 +74,9 @@ POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
 _FALSE = frozenset({"false", "no", "off"})
 
 
+#: Longest title kept, in characters (a title is highlighted whole on every hit).
+MAX_TITLE_CHARS = 1000
+
 #: Default largest file read as a document, in bytes (``--max-post-bytes``).
 MAX_POST_BYTES = 8 * 2**20
 
@@ -511,6 +514,11 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
         if len(values) >= MAX_VALUES:
             warnings.append(f"{rel}: more than {MAX_VALUES} {name}; kept the first {MAX_VALUES}")
     title = CONTROL_CHARS.sub("", title).translate(ONE_LINE).strip()
+    if len(title) > MAX_TITLE_CHARS:
+        warnings.append(
+            f"{rel}: title of {len(title):,} characters; kept the first {MAX_TITLE_CHARS:,}"
+        )
+        title = title[:MAX_TITLE_CHARS].rstrip()
     categories = [
         v for v in (CONTROL_CHARS.sub("", c).translate(ONE_LINE) for c in categories) if v
     ]
