@@ -154,8 +154,9 @@ def test_rebuild_rewrites_in_one_commit(tmp_path: Path) -> None:
     report = index.update(tmp_path / "corpus", rebuild=True)
     assert (report.added, report.updated, report.unchanged) == (3, 0, 0)
     assert index.search("正文").total == 3
-    segments = [p for p in (tmp_path / "index").iterdir() if p.suffix == ".seg"]
+    segments = {p.name.split(".")[0] for p in (tmp_path / "index").glob("MAIN_*.*")}
     assert len(segments) == 1  # the old segment went in the same commit
+    assert len(index.whoosh._read_toc().segments) == 1
 
 
 def test_config_changes_are_picked_up_by_the_next_update(tmp_path: Path) -> None:
