@@ -101,6 +101,11 @@ def _swap_in(new: Path, folder: Path) -> None:
         raise SearchIndexError(f"{folder}: cannot put the new index in place: {exc}") from exc
 
 
+#: Most idle Whoosh searchers kept for reuse: one per concurrent request, so that a
+#: busy server does not open and close a searcher per request (each holds a few open
+#: files and its caches, not a copy of the index: segments are not compound files).
+POOL_SIZE = 32
+
 #: An update is isolated in a child process when another thread searched this recently.
 BUSY_SECONDS = 10.0
 
@@ -400,7 +405,7 @@ class Index:
         finally:
             with self._pool_lock:
                 self._last_search[threading.get_ident()] = time.monotonic()
-                if len(self._pool) < 8:
+                if len(self._pool) < POOL_SIZE:
                     self._pool.append(s)
                 else:
                     s.close()
