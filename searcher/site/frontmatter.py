@@ -264,21 +264,29 @@ def expanded_size(value: Any, limit: int = MAX_NODES) -> int:
     >>> a = ["x"] * 10
     >>> expanded_size([a, a, a])
     34
+    >>> loop = []; loop.append(loop)  # YAML's ``&a [*a]``
+    >>> expanded_size(loop) > MAX_NODES
+    True
     """
     sizes: dict[int, int] = {}
+    open_ids: set[int] = set()  # the path being walked: meeting one again is a cycle
     stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
         item, children_done = stack.pop()
         if not isinstance(item, list | tuple | dict):
             continue
-        if id(item) in sizes and not children_done:
+        if not children_done and id(item) in open_ids:
+            return limit + 1  # a recursive alias (``&a [*a]``) expands without end
+        if not children_done and id(item) in sizes:
             continue
         children = list(item.keys()) + list(item.values()) if isinstance(item, dict) else item
         if not children_done:
-            sizes[id(item)] = 0  # guards against cycles (YAML allows recursive aliases)
+            sizes[id(item)] = 0
+            open_ids.add(id(item))
             stack.append((item, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
+            stack.extend((c, False) for c in children if id(c) not in sizes or id(c) in open_ids)
             continue
+        open_ids.discard(id(item))
         total = 1
         for c in children:
             total += sizes.get(id(c), 1) if isinstance(c, list | tuple | dict) else 1
