@@ -8,6 +8,7 @@ A searcher that is out of date after an update is dropped and reopened on next u
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import datetime as dt
 import json
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,6 +107,9 @@ def _swap_in(new: Path, folder: Path) -> None:
 #: busy server does not open and close a searcher per request (each holds a few open
 #: files and its caches, not a copy of the index: segments are not compound files).
 POOL_SIZE = 32
+
+#: Answers kept per Index (least recently used dropped first), until the next commit.
+RESULTS_CACHE = 512
 
 #: An update is isolated in a child process when another thread searched this recently.
 BUSY_SECONDS = 10.0
@@ -202,6 +207,8 @@ class Index:
         self._caches: dict[str, Any] = {}
         self._cache_generation = -1
         self._last_search: dict[int, float] = {}  # thread id → when it last searched
+        self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
+        self._results_generation = -1
 
     # -- opening ---------------------------------------------------------------------
 
@@ -477,7 +484,7 @@ class Index:
             ``future``, ``all_files``, ``site_url``, ``timezone``); Jekyll's defaults.
         :param isolate: do the work in a child process (a new interpreter), so that
             the update and searches running in other threads of this process do not
-            share one interpreter lock: measured in ``bench/concurrent.py``, four
+            share one interpreter lock: measured in ``bench/update_vs_search.py``, four
             searching threads slowed an in-process update about 6×. None (default):
             isolate when another thread has searched this index in the last
             :data:`BUSY_SECONDS` seconds; costs about half a second to start the child.
@@ -527,20 +534,45 @@ class Index:
     ) -> SearchResults:
         """Search the index; the parameters are those of :func:`searcher.search.search`.
 
+        ``categories``, ``tags`` and ``types`` are sequences of values; a single string is
+        one value. The last :data:`RESULTS_CACHE` answers are kept until the next commit:
+        the same search again is answered from them (a copy, so callers may change it).
         Returns :class:`SearchResults`; raises :class:`QueryError` naming a bad parameter.
         """
-        return search(
+        cats, tag_values, type_values = (
+            (value,) if isinstance(value, str) else tuple(value)
+            for value in (categories, tags, types)
+        )
+        key = (query, cats, tag_values, type_values, str(since), str(until), sort, limit, page)
+        generation = self._ix.latest_generation()
+        with self._pool_lock:
+            self._last_search[threading.get_ident()] = time.monotonic()
+            if self._results_generation != generation:
+                self._results.clear()
+                self._results_generation = generation
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+        if cached is not None:
+            return copy.deepcopy(cached)
+        results = search(
             self,
             query,
-            categories=tuple(categories),
-            tags=tuple(tags),
-            types=tuple(types),
+            categories=cats,
+            tags=tag_values,
+            types=type_values,
             since=since,
             until=until,
             sort=sort,
             limit=limit,
             page=page,
         )
+        with self._pool_lock:
+            if self._results_generation == generation:
+                self._results[key] = copy.deepcopy(results)
+                while len(self._results) > RESULTS_CACHE:
+                    self._results.popitem(last=False)
+        return results
 
     def stats(self) -> IndexStats:
         """Counts and facts about the index; see :func:`searcher.search.stats`."""

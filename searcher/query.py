@@ -201,6 +201,18 @@ class _PhraseMatcher(matching.ListMatcher):  # type: ignore[misc]
         return float(self._max_weight)
 
 
+def _starts(positions: Any, offsets: list[int], within: set[int] | None) -> set[int]:
+    """Phrase starts consistent with a bigram found at ``positions`` and standing at
+    each of ``offsets`` in the phrase (narrowed to ``within`` when given)."""
+    starts = within
+    for j in offsets:
+        shifted = {p - j for p in positions}
+        starts = shifted if starts is None else starts & shifted
+        if not starts:
+            return set()
+    return starts if starts is not None else set()
+
+
 class BigramPhrase(wq.Phrase):  # type: ignore[misc]
     """A phrase of bigrams, matched by intersecting position sets.
 
@@ -216,16 +228,20 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         terms = [field.to_bytes(w) for w in self.words]
         if any((self.fieldname, t) not in reader for t in terms):
             return matching.NullMatcher()
-        order = sorted(
-            range(len(terms)), key=lambda j: reader.doc_frequency(self.fieldname, terms[j])
-        )
-        first = order[0]
-        candidates = {
-            d: {p - first for p in positions}
-            for d, positions in reader.postings(self.fieldname, terms[first]).items_as("positions")
-        }
-        for j in order[1:]:
-            m = reader.postings(self.fieldname, terms[j])
+        # Each distinct bigram's postings are read once, however often it recurs in the
+        # phrase (新闻联播新闻联播… repeats four bigrams): rarest first.
+        offsets: dict[bytes, list[int]] = {}
+        for j, term in enumerate(terms):
+            offsets.setdefault(term, []).append(j)
+        order = sorted(offsets, key=lambda t: reader.doc_frequency(self.fieldname, t))
+        rarest = order[0]
+        candidates: dict[int, set[int]] = {}
+        for d, positions in reader.postings(self.fieldname, rarest).items_as("positions"):
+            starts = _starts(positions, offsets[rarest], None)
+            if starts:
+                candidates[d] = starts
+        for term in order[1:]:
+            m = reader.postings(self.fieldname, term)
             kept: dict[int, set[int]] = {}
             for d in sorted(candidates):
                 if not m.is_active():
@@ -235,19 +251,19 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
                     if not m.is_active():
                         break
                 if m.id() == d:
-                    starts = candidates[d].intersection([p - j for p in m.value_as("positions")])
+                    starts = _starts(m.value_as("positions"), offsets[term], candidates[d])
                     if starts:
                         kept[d] = starts
             candidates = kept
             if not candidates:
                 return matching.NullMatcher()
         docs = sorted(candidates)
-        scorer = searcher.weighting.scorer(searcher, self.fieldname, terms[first])
+        scorer = searcher.weighting.scorer(searcher, self.fieldname, rarest)
         m = _PhraseMatcher(
             docs,
             weights=[float(len(candidates[d])) for d in docs],
             scorer=scorer,
-            terminfo=reader.term_info(self.fieldname, terms[first]),
+            terminfo=reader.term_info(self.fieldname, rarest),
         )
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
@@ -309,6 +325,12 @@ def _clause_query(c: Clause, segmenter: Segmenter) -> tuple[Any, bool, TermGroup
         if len(parts) > 1:
             optional.append(match_units(tuple(seg), c.title_only, RUN_BOOST))
             primary.append(tuple(seg))
+    # A sub-word met again (新闻联播新闻联播…) is required once: the same clause twice
+    # matches the same posts, at twice the work.
+    unique: dict[tuple[str, ...], SubTerm] = {}
+    for p in subs:
+        unique.setdefault(p.units, p)
+    subs = list(unique.values())
     only_stops = all(p.stop for p in subs)
     fallback: list[tuple[str, ...]] = []
     for p in subs:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from whoosh import collectors
 from whoosh import query as wq
 
 from .errors import QueryError, SearchIndexError
@@ -37,6 +39,10 @@ MAX_LIMIT = 1000
 #: nests clauses one matcher deep each, so thousands of words would be slow and would
 #: exhaust Python's recursion limit.
 MAX_QUERY_CHARS = 100
+#: Default CPU time (seconds, of the searching thread) for matching and scoring one
+#: query: a query that needs more is answered from the matches found by then, with a
+#: notice, so that no request can hold a server thread for long.
+QUERY_CPU_SECONDS = 2.0
 
 
 @dataclass
@@ -160,6 +166,7 @@ def search(
     limit: int = 10,
     page: int = 1,
     snippet_chars: int = SNIPPET_CHARS,
+    cpu_seconds: float = QUERY_CPU_SECONDS,
 ) -> SearchResults:
     """Search ``index``.
 
@@ -178,6 +185,8 @@ def search(
     :param limit: hits per page, 1 to 1000.
     :param page: page number, from 1.
     :param snippet_chars: snippet size in characters.
+    :param cpu_seconds: CPU time of this thread for matching and scoring (checked every
+        64 matches); past it the answer covers the matches found so far, with a notice.
     :returns: :class:`SearchResults`; facet counts cover all matching posts.
     :raises QueryError: a parameter is invalid; the message names it.
     """
@@ -213,12 +222,42 @@ def search(
         sort = "newest"
 
     try:
-        return _run(index, query, compiled, filter_q, sort, limit, page, snippet_chars)
+        return _run(index, query, compiled, filter_q, sort, limit, page, snippet_chars, cpu_seconds)
     except (OSError, EOFError, struct.error) as exc:
         raise SearchIndexError(
             f"{index.path}: index is damaged ({type(exc).__name__}: {exc}); "
             "rebuild it with `searcher index --rebuild`"
         ) from exc
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+class _Budget(collectors.WrappingCollector):  # type: ignore[misc]
+    """Stops collecting once the thread has spent ``seconds`` of CPU time on the query.
+
+    CPU time of this thread (``time.thread_time``), not wall time: under load a query
+    waits for the interpreter lock, and waiting must not cut its answer short.
+    """
+
+    def __init__(self, child: Any, seconds: float) -> None:
+        super().__init__(child)
+        self.seconds = seconds
+        self.stopped = False
+        self.count = 0
+        self.deadline = 0.0
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.deadline = time.thread_time() + self.seconds
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.count += 1
+        if not self.count & 63 and time.thread_time() > self.deadline:
+            self.stopped = True
+            raise _OutOfBudget
+        return self.child.collect(sub_docnum)
 
 
 def _run(
@@ -230,15 +269,26 @@ def _run(
     limit: int,
     page: int,
     snippet_chars: int,
+    cpu_seconds: float = QUERY_CPU_SECONDS,
 ) -> SearchResults:
     """Run a compiled query: one scored pass, facets, then the page's hits."""
     with index.searcher() as s:
-        # One pass collects every match (for the total and the facets) with its score.
-        ranked = s.search(
-            compiled.query, limit=None, filter=filter_q, scored=sort == "relevance", terms=False
-        )
+        # One pass collects every match (for the total and the facets) with its score,
+        # within a budget of CPU time.
+        budget = _Budget(s.collector(limit=None, scored=sort == "relevance"), cpu_seconds)
+        outer = budget if filter_q is None else collectors.FilterCollector(budget, filter_q)
+        try:
+            s.search_with_collector(compiled.query, outer)
+        except _OutOfBudget:
+            pass
+        ranked = outer.results()
         matched = set(ranked.docs())
         total = len(matched)
+        if budget.stopped:
+            compiled.notices.append(
+                f"the search was stopped after {cpu_seconds:g} s of work: the total, the "
+                f"facets and the ranking only cover the {total} matching posts found by then"
+            )
         sets = index.cached(s, "facets", _facet_sets)
         facets = {
             "categories": _counts(sets["categories"], matched),

@@ -143,8 +143,10 @@ def test_missing_corpus_leaves_no_empty_index(
 
 def test_damaged_index_is_a_one_line_error(site: Path) -> None:
     run("index")
-    for seg in (site / "index").glob("*.seg"):
-        seg.write_bytes(seg.read_bytes()[:100])
+    damaged = [p for p in (site / "index").glob("MAIN_*.*") if p.suffix in (".trm", ".pst")]
+    assert damaged  # segments are separate files: the term and posting files
+    for part in damaged:
+        part.write_bytes(part.read_bytes()[:100])
     code, _, err = run("search", "桥")
     assert code == 2
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err

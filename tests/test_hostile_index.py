@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from searcher.cli import main
 from searcher.errors import CorpusError
 from searcher.index import Index
+from searcher.search import search
 from searcher.snippets import LONG_TEXT, excerpt, make_snippet
 from searcher.web import create_app
 from searchutil import post, write_corpus
@@ -208,3 +209,40 @@ def test_10_update_beside_searching_threads_runs_in_a_child_process(tmp_path: Pa
     assert index.search("防汛").total == 9  # this process sees the child's commit
     with pytest.raises(CorpusError, match="corpus folder not found"):  # raised in the child
         index.update(tmp_path / "missing", isolate=True)
+
+
+# Bounded work per request: a CPU budget for matching, and answers kept until a commit.
+
+
+def test_query_work_is_capped_by_a_cpu_budget(tmp_path: Path) -> None:
+    posts = {f"_posts/2024-01-01-p{i}.md": post(f"标题{i}", "央视网消息。") for i in range(100)}
+    corpus = write_corpus(tmp_path, posts)
+    index = Index.create(tmp_path / "index")
+    index.update(corpus)
+    whole = search(index, "央视网消息")
+    assert (whole.total, whole.notices) == (100, [])
+    cut = search(index, "央视网消息", cpu_seconds=0.0)  # checked at every 64th match
+    assert cut.total == 63
+    assert cut.notices == [
+        "the search was stopped after 0 s of work: the total, the facets and the ranking "
+        "only cover the 63 matching posts found by then"
+    ]
+    filtered = search(index, "央视网消息", cpu_seconds=0.0, tags=("无此标签",))
+    assert filtered.total == 0  # the filter still applies under the budget
+
+
+def test_answers_are_cached_until_the_next_commit(tmp_path: Path) -> None:
+    posts = {"_posts/2024-01-01-a.md": post("桥", "大桥通车。", extra="categories: 交通\n")}
+    corpus = write_corpus(tmp_path, posts)
+    index = Index.create(tmp_path / "index")
+    index.update(corpus)
+    first = index.search("大桥", categories="交通")  # one string is one category
+    assert first.total == 1
+    first.hits.clear()  # callers get a copy: the cached answer is not changed
+    assert index.search("大桥", categories=["交通"]).total == 1
+    assert len(index.search("大桥", categories="交通").hits) == 1
+    write_corpus(
+        tmp_path, {"_posts/2024-01-02-b.md": post("桥", "大桥维修。", extra="categories: 交通\n")}
+    )
+    index.update(corpus)
+    assert index.search("大桥", categories="交通").total == 2  # the commit cleared the cache
