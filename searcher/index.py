@@ -209,6 +209,7 @@ class Index:
         self._last_search: dict[int, float] = {}  # thread id → when it last searched
         self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
         self._results_generation = -1
+        self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
 
     # -- opening ---------------------------------------------------------------------
 
@@ -536,7 +537,8 @@ class Index:
 
         ``categories``, ``tags`` and ``types`` are sequences of values; a single string is
         one value. The last :data:`RESULTS_CACHE` answers are kept until the next commit:
-        the same search again is answered from them (a copy, so callers may change it).
+        the same search again is answered from them (a copy, so callers may change it),
+        and a search asked again while it runs waits for that run instead of repeating it.
         Returns :class:`SearchResults`; raises :class:`QueryError` naming a bad parameter.
         """
         cats, tag_values, type_values = (
@@ -545,33 +547,44 @@ class Index:
         )
         key = (query, cats, tag_values, type_values, str(since), str(until), sort, limit, page)
         generation = self._ix.latest_generation()
-        with self._pool_lock:
-            self._last_search[threading.get_ident()] = time.monotonic()
-            if self._results_generation != generation:
-                self._results.clear()
-                self._results_generation = generation
-            cached = self._results.get(key)
-            if cached is not None:
-                self._results.move_to_end(key)
-        if cached is not None:
-            return copy.deepcopy(cached)
-        results = search(
-            self,
-            query,
-            categories=cats,
-            tags=tag_values,
-            types=type_values,
-            since=since,
-            until=until,
-            sort=sort,
-            limit=limit,
-            page=page,
-        )
-        with self._pool_lock:
-            if self._results_generation == generation:
-                self._results[key] = copy.deepcopy(results)
-                while len(self._results) > RESULTS_CACHE:
-                    self._results.popitem(last=False)
+        while True:
+            with self._pool_lock:
+                self._last_search[threading.get_ident()] = time.monotonic()
+                if self._results_generation != generation:
+                    self._results.clear()
+                    self._results_generation = generation
+                cached = self._results.get(key)
+                if cached is not None:
+                    self._results.move_to_end(key)
+                    return copy.deepcopy(cached)
+                running = self._running.get(key)
+                if running is None:  # this thread computes it; others asking wait for it
+                    running = self._running[key] = threading.Event()
+                    break
+            running.wait()  # then read the answer from the cache (or compute it, if
+            # the thread that ran it failed or a commit came in between)
+        try:
+            results = search(
+                self,
+                query,
+                categories=cats,
+                tags=tag_values,
+                types=type_values,
+                since=since,
+                until=until,
+                sort=sort,
+                limit=limit,
+                page=page,
+            )
+            with self._pool_lock:
+                if self._results_generation == generation:
+                    self._results[key] = copy.deepcopy(results)
+                    while len(self._results) > RESULTS_CACHE:
+                        self._results.popitem(last=False)
+        finally:
+            with self._pool_lock:
+                del self._running[key]
+            running.set()
         return results
 
     def stats(self) -> IndexStats:

@@ -246,3 +246,37 @@ def test_answers_are_cached_until_the_next_commit(tmp_path: Path) -> None:
     )
     index.update(corpus)
     assert index.search("大桥", categories="交通").total == 2  # the commit cleared the cache
+
+
+def test_the_same_search_asked_at_once_runs_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = write_corpus(tmp_path, {"_posts/2024-01-01-a.md": post("桥", "大桥通车。")})
+    index = Index.create(tmp_path / "index")
+    index.update(corpus)
+    import searcher.index as index_module
+
+    calls: list[str] = []
+    release = threading.Event()
+    real = index_module.search
+
+    def slow(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[1]))
+        release.wait(10)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module, "search", slow)
+    answers: list[int] = []
+    workers = [
+        threading.Thread(target=lambda: answers.append(index.search("大桥").total))
+        for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    while not calls:
+        threading.Event().wait(0.01)
+    threading.Event().wait(0.2)  # let the other three arrive and wait
+    release.set()
+    for worker in workers:
+        worker.join()
+    assert (calls, answers) == (["大桥"], [1, 1, 1, 1])
