@@ -206,7 +206,7 @@ def _streamed_text(source: str) -> str:
 
 
 def _normalise_lines(text: str) -> str:
-    text = _SPACES.sub(" ", text)
+    text = CONTROL_CHARS.sub("", _SPACES.sub(" ", text))  # &#1; decodes to a control code
     return "\n".join(line for line in (part.strip() for part in text.split("\n")) if line)
 
 
