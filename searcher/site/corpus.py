@@ -519,10 +519,8 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
             f"{rel}: title of {len(title):,} characters; kept the first {MAX_TITLE_CHARS:,}"
         )
         title = title[:MAX_TITLE_CHARS].rstrip()
-    categories = [
-        v for v in (CONTROL_CHARS.sub("", c).translate(ONE_LINE) for c in categories) if v
-    ]
-    tags = [v for v in (CONTROL_CHARS.sub("", t).translate(ONE_LINE) for t in tags) if v]
+    categories = dedupe([CONTROL_CHARS.sub("", c).translate(ONE_LINE) for c in categories])
+    tags = dedupe([CONTROL_CHARS.sub("", t).translate(ONE_LINE) for t in tags])
 
     if cand.jekyll_skip:
         warnings.append(
@@ -567,7 +565,8 @@ def _title(
         line = key_line(fm_lines, "title")
         warnings.append(f"{rel}:{line}: title is a YAML {type(title_value).__name__}; used as text")
         title_value = " ".join(flatten(title_value))
-    title = html.unescape(scalar_text(title_value)).strip()
+    title = CONTROL_CHARS.sub("", html.unescape(scalar_text(title_value)))
+    title = title.translate(ONE_LINE).strip()
     if not title:
         title = first_sentence(body)
         source = "the first sentence of the body"

@@ -103,7 +103,7 @@ def _lenient_value(raw: str) -> Any:
     """Value of one ``key: raw`` line: real YAML when that line parses alone, else a guess."""
     try:
         loaded = yaml.load(f"k: {raw}", Loader=_StringLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         loaded = None
     if isinstance(loaded, dict) and set(loaded) == {"k"}:
         return loaded["k"]
@@ -144,6 +144,8 @@ def _lenient_front_matter(lines: list[str]) -> tuple[dict[str, Any], list[str]]:
                 value = None
         else:
             value = _lenient_value(raw)
+            if expanded_size(value) > MAX_NODES:  # a line of its own: key: &a [*a]
+                value = None
         if key not in data:
             keys.append(key)
         data[key] = value
@@ -172,8 +174,20 @@ def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str
     lines = fm.split("\n")
     try:
         loaded = FRONT_MATTER.load(fm)
-    except yaml.YAMLError as error:
-        problem, line = yaml_problem(error)
+    except (
+        yaml.YAMLError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        RecursionError,
+    ) as error:
+        # PyYAML's constructors raise more than YAMLError on a bad explicit tag
+        # (``!!bool maybe``: KeyError, ``!!int x``: ValueError).
+        if isinstance(error, yaml.YAMLError):
+            problem, line = yaml_problem(error)
+        else:
+            problem, line = f"{type(error).__name__}: {error}", None
         data, keys = _lenient_front_matter(lines)
         where = f"{rel}:{line + 1}" if line is not None else rel
         if keys:
@@ -303,7 +317,9 @@ def flatten(value: Any, limit: int = MAX_VALUES) -> list[str]:
     ``limit`` of them."""
     out: list[str] = []
     stack = [value]
-    while stack and len(out) < limit:
+    steps = 0
+    while stack and len(out) < limit and steps < MAX_NODES:
+        steps += 1  # a list holding itself (&a [*a]) gives no scalar, ever
         item = stack.pop()
         if isinstance(item, dict):
             item = list(item.values())

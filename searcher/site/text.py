@@ -21,20 +21,49 @@ from markdown_it import MarkdownIt
 
 from .records import SkippedPostError
 
+#: More "[" than this in a Markdown body and they are all read as text, not links.
+MAX_LINK_BRACKETS = 10_000
+
 #: Longest title derived from the body when a post has none (characters).
 FALLBACK_TITLE_CHARS = 60
 
 #: Control characters (C0 and C1, but white space): never in a body, title or facet.
 #: Vertical tab and form feed count as white space (a space in a body).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-ONE_LINE = str.maketrans("\x0b\x0c\r\n", "    ")
+ONE_LINE = str.maketrans("\x0b\x0c\r\n\u2028\u2029", "      ")
 _SEP = r"[ \t｜|/·•,，、—–-]*"
 _BACK_LINK = r"\[返回[^\]\n]*\]\([^)\n]*\)"
 _FOOTER_LINE = re.compile(rf"^[ \t]*{_BACK_LINK}(?:{_SEP}{_BACK_LINK})*{_SEP}$", re.M)
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]*)>|<>")
+
+
 # Liquid tags and output ({% … %}, {{ … }}): Jekyll renders them; their text is not the
 # article's, so it is dropped.
-_LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+def _drop_liquid(text: str) -> str:
+    """``text`` without ``{% … %}`` and ``{{ … }}``, in one pass (a regex with ``.*?``
+    is quadratic on many openings that never close)."""
+    if "{%" not in text and "{{" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while True:
+        starts = [
+            (i, close)
+            for i, close in ((text.find("{%", pos), "%}"), (text.find("{{", pos), "}}"))
+            if i >= 0
+        ]
+        if not starts:
+            break
+        start, close = min(starts)
+        end = text.find(close, start + 2)
+        if end < 0:
+            break  # no closing after it: what follows is text
+        out.append(text[pos:start])
+        pos = end + 2
+    out.append(text[pos:])
+    return "".join(out)
+
+
 # kramdown's own syntax, which Jekyll's Markdown converter understands and CommonMark
 # does not: block and span attribute lists ({: .class}, {:#id}), extensions
 # ({::options … /}, {::comment}…{:/comment}, {::nomarkdown}…{:/}) and ALDs ({:ref: …}).
@@ -78,7 +107,7 @@ def markdown_to_html(body: str) -> tuple[str, str | None]:
             url = match.group(1)
             break
     body = _AUTOLINK.sub("", body)
-    body = _LIQUID.sub("", body)
+    body = _drop_liquid(body)
     if "{:" in body:
         body = _KRAMDOWN_TAG.sub("", _KRAMDOWN_COMMENT.sub("", body))
     return _MARKDOWN.render(body), url
@@ -118,7 +147,8 @@ def html_to_text(source: str, problems: list[str] | None = None) -> str:
         parser (no depth limit; ``hidden``/``display:none`` then only apply to the
         element names that :data:`_INVISIBLE` lists), and the problem is recorded.
     """
-    source = CONTROL_CHARS.sub("", source)
+    # Vertical tab and form feed are white space, but lxml refuses them in text.
+    source = CONTROL_CHARS.sub("", source).translate(_XML_SPACES)
     if not source.strip():
         return ""
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
@@ -150,6 +180,7 @@ def html_to_text(source: str, problems: list[str] | None = None) -> str:
     return _normalise_lines(body.text_content())
 
 
+_XML_SPACES = str.maketrans("\x0b\x0c", "  ")
 _INVISIBLE_TAGS = frozenset("script style noscript template iframe object rt rp head".split())
 
 
@@ -221,6 +252,14 @@ def body_to_text(
     """
     url = None
     if markdown:
+        if body.count("[") > MAX_LINK_BRACKETS:
+            # markdown-it-py looks for a link at every "[": 300,000 of them took 11 s.
+            body = body.replace("[", "\\[")
+            if problems is not None:
+                problems.append(
+                    f"more than {MAX_LINK_BRACKETS:,} '[' in the Markdown; read as text, "
+                    "without links"
+                )
         body, url = markdown_to_html(body)
     return html_to_text(body, problems), url
 
