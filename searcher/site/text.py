@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 
 from .records import SkippedPostError
 
-#: More "[" than this in a Markdown body and they are all read as text, not links.
+#: More "[" than this in a Markdown body and it is read as text and HTML, not Markdown.
 MAX_LINK_BRACKETS = 10_000
 
 #: Longest title derived from the body when a post has none (characters).
@@ -148,7 +148,7 @@ def html_to_text(source: str, problems: list[str] | None = None) -> str:
         element names that :data:`_INVISIBLE` lists), and the problem is recorded.
     """
     # Vertical tab and form feed are white space, but lxml refuses them in text.
-    source = CONTROL_CHARS.sub("", source).translate(_XML_SPACES)
+    source = _NOT_XML.sub("", CONTROL_CHARS.sub("", source)).translate(_XML_SPACES)
     if not source.strip():
         return ""
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
@@ -167,20 +167,24 @@ def html_to_text(source: str, problems: list[str] | None = None) -> str:
     body = cast("lxml.html.HtmlElement | None", root.find("body"))
     if body is None:
         return ""
-    for element in cast("list[lxml.html.HtmlElement]", _INVISIBLE(root)):
-        if element.getparent() is not None:
-            element.drop_tree()
-    for element in body.iter(*_BLOCK_TAGS):
-        element.text = "\n" + (element.text or "")
-        element.tail = "\n" + (element.tail or "")
-    for element in body.iter("br"):
-        element.tail = "\n" + (element.tail or "")
-    for element in body.iter(*_CELL_TAGS):
-        element.tail = " " + (element.tail or "")
+    try:
+        for element in cast("list[lxml.html.HtmlElement]", _INVISIBLE(root)):
+            if element.getparent() is not None:
+                element.drop_tree()
+        for element in body.iter(*_BLOCK_TAGS):
+            element.text = "\n" + (element.text or "")
+            element.tail = "\n" + (element.tail or "")
+        for element in body.iter("br"):
+            element.tail = "\n" + (element.tail or "")
+        for element in body.iter(*_CELL_TAGS):
+            element.tail = " " + (element.tail or "")
+    except ValueError:  # text lxml will not set again (&#1; decoded to a control code)
+        return _streamed_text(source)
     return _normalise_lines(body.text_content())
 
 
 _XML_SPACES = str.maketrans("\x0b\x0c", "  ")
+_NOT_XML = re.compile("[\ufffe\uffff]")  # not characters in XML: lxml refuses them
 _INVISIBLE_TAGS = frozenset("script style noscript template iframe object rt rp head".split())
 
 
@@ -253,14 +257,15 @@ def body_to_text(
     url = None
     if markdown:
         if body.count("[") > MAX_LINK_BRACKETS:
-            # markdown-it-py looks for a link at every "[": 300,000 of them took 11 s.
-            body = body.replace("[", "\\[")
+            # markdown-it-py looks for a link at every "[": 300,000 of them took 11 s
+            # (2 s even escaped), so such a body is read as HTML, not Markdown.
             if problems is not None:
                 problems.append(
-                    f"more than {MAX_LINK_BRACKETS:,} '[' in the Markdown; read as text, "
-                    "without links"
+                    f"more than {MAX_LINK_BRACKETS:,} '[' in the Markdown; read as plain "
+                    "text and HTML, not as Markdown"
                 )
-        body, url = markdown_to_html(body)
+        else:
+            body, url = markdown_to_html(body)
     return html_to_text(body, problems), url
 
 
