@@ -337,6 +337,9 @@ class Index:
             raise SearchIndexError(f"index path is not a folder: {folder}")
         if not site.is_dir():  # before creating anything
             raise CorpusError(f"corpus folder not found: {site}")
+        for stale in folder.parent.glob(f".{folder.name}.new-*"):  # of a killed build
+            if stale.is_dir() and not _pid_alive(stale.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(stale, ignore_errors=True)
         options = options or SiteOptions()
         old: Index | None = None
         if cls.exists(folder):
@@ -353,9 +356,6 @@ class Index:
         if old is not None:
             old.close()
         timezone = options.timezone or DEFAULT_TIMEZONE
-        for stale in folder.parent.glob(f".{folder.name}.new-*"):
-            if stale.is_dir() and not _pid_alive(stale.name.rsplit("-", 1)[-1]):
-                shutil.rmtree(stale, ignore_errors=True)
         staging = folder.with_name(f".{folder.name}.new-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         try:

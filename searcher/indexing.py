@@ -213,6 +213,7 @@ def update_index(
     )
 
     with index.writing():
+        remove_leftovers(index)  # of a run that was killed or ran out of disk
         if str(site.timezone.key) != str(index.timezone.key):
             index.timezone = site.timezone
         existing = {} if rebuild else indexed_digests(index)
@@ -220,7 +221,6 @@ def update_index(
         gone = sorted(set(existing) - set(articles))
         report.unchanged = len(articles) - len(changes)
         if changes or gone or rebuild:
-            remove_leftovers(index)  # of a run that was killed or ran out of disk
             # Segments stay as separate files: Whoosh reads a compound segment through a
             # BytesIO copy of each part, per searcher (8 pooled searchers of a 56 MB index
             # held 995 MiB; as separate files, 111 MiB at the same speed).

@@ -171,8 +171,8 @@ def search(
     """Search ``index``.
 
     :param query: the query text (syntax in :mod:`searcher.query`); empty lists every
-        post that passes the filters, newest first. Control characters (NUL…) are
-        dropped, as from posts.
+        post that passes the filters, newest first. Control characters (NUL…) separate
+        words; a query of nothing else has nothing to search for.
     :param categories: keep posts in any of these categories (exact values).
     :param tags: keep posts with any of these tags (exact values).
     :param types: keep documents of any of these types (``post``, ``page``, a collection).
@@ -203,10 +203,13 @@ def search(
         raise QueryError(f"since: {since} is after until: {until}")
 
     notices = []
-    query = CONTROL_CHARS.sub("", query)  # NUL and other control codes are never text
+    typed = bool(query.strip())
+    query = CONTROL_CHARS.sub(" ", query)  # NUL and other control codes separate words
     if len(query) > MAX_QUERY_CHARS:
         notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
-    compiled = compile_query(parse(query[:MAX_QUERY_CHARS]), index.word_segmenter)
+    parsed = parse(query[:MAX_QUERY_CHARS])
+    parsed.typed = parsed.typed or typed  # only control codes: nothing to search, not "all"
+    compiled = compile_query(parsed, index.word_segmenter)
     compiled.notices[:0] = notices
     filters: list[Any] = []
     if categories:

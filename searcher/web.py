@@ -40,7 +40,9 @@ def _number(args: Any, name: str, default: int) -> int:
     if not value:
         return default
     if not _WHOLE_NUMBER.fullmatch(value):
-        raise QueryError(f"{name}: must be a whole number written with 0-9, not {value!r}")
+        raise QueryError(
+            f"{name}: must be a whole number from 1 to 999999999 written with 0-9, not {value!r}"
+        )
     return int(value)
 
 
@@ -123,7 +125,7 @@ def create_app(index: Index) -> Flask:
     @app.errorhandler(405)
     def not_found(error: HTTPException) -> Any:
         """Errors under ``/api/`` are JSON like the API's answers; elsewhere HTML."""
-        if request.path.startswith("/api/"):
+        if request.path == "/api" or request.path.startswith("/api/"):
             return jsonify({"error": error.description, "status": error.code}), error.code
         return error
 

@@ -225,3 +225,21 @@ def test_9_space_separated_tags_are_capped(tmp_path: Path) -> None:
     index = Index.create(tmp_path / "ix")
     index.update(root)
     assert len(index.search("标签").hits[0].tags) == MAX_VALUES
+
+
+def test_6_deeply_nested_markdown_keeps_what_follows(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    items = "".join("  " * i + f"- 项目{i}\n" for i in range(12))
+    quotes = "> " * 30 + "引用深处\n"
+    body = f"开头\n\n{items}\n列表之后\n\n{quotes}\n最后一段。"
+    (root / "_posts" / "2024-05-09-nested.md").write_text(_post("嵌套", body), "utf-8")
+    article = _by_path(root)["_posts/2024-05-09-nested.md"]
+    assert isinstance(article, Article)
+    assert article.body.split("\n") == [
+        "开头",
+        *[f"项目{i}" for i in range(12)],
+        "列表之后",
+        "引用深处",
+        "最后一段。",
+    ]
+    assert article.warnings == []

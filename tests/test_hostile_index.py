@@ -172,11 +172,17 @@ def test_10_api_errors_are_json_and_parameters_are_checked(tmp_path: Path) -> No
     digits = client.get("/api/search?q=正文&page=١٢")
     assert (digits.status_code, digits.get_json()) == (
         400,
-        {"error": "page: must be a whole number written with 0-9, not '١٢'"},
+        {"error": "page: must be a whole number from 1 to 999999999 written with 0-9, not '١٢'"},
     )
     page = client.get("/?q=正%00文").get_data(as_text=True)
     assert "\x00" not in page
-    assert client.get("/api/search?q=正%00文").get_json()["query"] == "正文"
+    assert client.get("/api/search?q=正%00文").get_json()["query"] == "正 文"  # separates
+    nothing = client.get("/api/search?q=%00%01").get_json()
+    assert (nothing["total"], nothing["notices"]) == (
+        0,
+        ["the query has nothing to search for (no letters, digits or Chinese characters)"],
+    )
+    assert client.get("/api").content_type == "application/json"
 
 
 def test_10_index_option_pointing_at_a_file(tmp_path: Path) -> None:
@@ -280,3 +286,32 @@ def test_the_same_search_asked_at_once_runs_once(
     for worker in workers:
         worker.join()
     assert (calls, answers) == (["大桥"], [1, 1, 1, 1])
+
+
+def test_7_a_date_from_the_file_name_is_range_checked_too(tmp_path: Path) -> None:
+    posts = {
+        "_posts/0001-01-01-a.md": "---\ntitle: 甲\ndate: nope\n---\n正文。\n",
+        "_posts/2024-01-01-b.md": post("乙", "正文。"),
+    }
+    corpus = write_corpus(tmp_path, posts)
+    result = CliRunner().invoke(main, ["index", str(corpus), "--index", str(tmp_path / "ix")])
+    assert (
+        "_posts/0001-01-01-a.md:3: date 'nope' is not a date and none in the file name; "
+        "the post has no date" in result.output
+    )
+    stats = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "ix"), "--json"])
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.output)["years"] == {"2022": 1}  # the other post's date
+
+
+def test_8_a_killed_builds_staging_folder_goes_at_the_next_run(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path, {"_posts/2024-01-01-a.md": post("甲", "正文。")})
+    Index.build(tmp_path / "index", corpus)
+    stale = tmp_path / ".index.new-999999999"  # no such process
+    stale.mkdir()
+    (stale / "MAIN_x.pst").write_bytes(b"x")
+    (tmp_path / "index" / "MAIN_orphan.pst").write_bytes(b"x")  # a killed writer's file
+    report = Index.build(tmp_path / "index", corpus)  # nothing to change
+    assert report.unchanged == 1
+    assert not stale.exists()
+    assert not (tmp_path / "index" / "MAIN_orphan.pst").exists()

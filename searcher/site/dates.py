@@ -130,7 +130,12 @@ def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.dateti
             day = dt.datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             continue
-        return day.replace(tzinfo=zone), source
+        try:
+            dated = day.replace(tzinfo=zone)
+            if DATE_MIN <= dated <= DATE_MAX:
+                return dated, source
+        except (OverflowError, ValueError):  # 0001-01-01 in a zone east of UTC
+            pass
     return None, ""
 
 

@@ -21,6 +21,9 @@ from markdown_it import MarkdownIt
 
 from .records import SkippedPostError
 
+#: Markdown nesting levels parsed (a list level counts two: list and item).
+MAX_MARKDOWN_NESTING = 10_000
+
 #: More "[" than this in a Markdown body and it is read as text and HTML, not Markdown.
 MAX_LINK_BRACKETS = 10_000
 
@@ -79,7 +82,11 @@ def _image_alt(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
 
 def _markdown_parser() -> MarkdownIt:
     """CommonMark with raw HTML, plus tables and strikethrough (kramdown has both)."""
-    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # CommonMark's preset stops parsing, silently, 20 levels deep (10 nested lists), and
+    # everything after is lost; kramdown has no such limit. Deeper than Python's
+    # recursion allows, body_to_text reads the body as text instead.
+    parser = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_MARKDOWN_NESTING})
+    parser.enable(["table", "strikethrough"])
     parser.add_render_rule("image", _image_alt)
     return parser
 
@@ -265,7 +272,13 @@ def body_to_text(
                     "text and HTML, not as Markdown"
                 )
         else:
-            body, url = markdown_to_html(body)
+            try:
+                body, url = markdown_to_html(body)
+            except RecursionError:
+                if problems is not None:
+                    problems.append(
+                        "Markdown nested too deeply to parse; read as plain text and HTML"
+                    )
     return html_to_text(body, problems), url
 
 
