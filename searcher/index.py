@@ -362,11 +362,10 @@ class Index:
             with cls.create(staging, segmenter=segmenter, timezone=timezone) as new:
                 report = new.update(site, jobs=jobs, progress=progress, options=options)
             _swap_in(staging, folder)
-        except SearchIndexError as exc:
+        except BaseException as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            raise SearchIndexError(str(exc).replace(str(staging), str(folder))) from exc
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, SearchIndexError):  # name the index, not the staging folder
+                raise SearchIndexError(str(exc).replace(str(staging), str(folder))) from exc
             raise
         return report
 
@@ -402,7 +401,6 @@ class Index:
         """
         with self._pool_lock:
             s = self._pool.pop() if self._pool else None
-            self._last_search[threading.get_ident()] = time.monotonic()
         if s is not None and not s.up_to_date():
             s.close()
             s = None
@@ -412,7 +410,6 @@ class Index:
             yield s
         finally:
             with self._pool_lock:
-                self._last_search[threading.get_ident()] = time.monotonic()
                 if len(self._pool) < POOL_SIZE:
                     self._pool.append(s)
                 else:

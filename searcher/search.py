@@ -153,6 +153,12 @@ def _counts(sets: dict[str, frozenset[int]], matched: set[int] | frozenset[int])
     return dict(sorted(((v, c) for v, c in counts.items() if c), key=lambda vc: (-vc[1], vc[0])))
 
 
+def clean_query(query: str) -> str:
+    """``query`` with NUL and other control characters made spaces: they separate
+    words, as in posts, and are never echoed back."""
+    return CONTROL_CHARS.sub(" ", query)
+
+
 def search(
     index: Index,
     query: str = "",
@@ -204,7 +210,7 @@ def search(
 
     notices = []
     typed = bool(query.strip())
-    query = CONTROL_CHARS.sub(" ", query)  # NUL and other control codes separate words
+    query = clean_query(query)
     if len(query) > MAX_QUERY_CHARS:
         notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
     parsed = parse(query[:MAX_QUERY_CHARS])
@@ -390,4 +396,4 @@ def stats(index: Index) -> IndexStats:
     )
 
 
-__all__ = ["Hit", "IndexStats", "SearchResults", "search", "stats"]
+__all__ = ["Hit", "IndexStats", "SearchResults", "clean_query", "search", "stats"]

@@ -24,8 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from .errors import QueryError
 from .index import Index
-from .search import SORTS, SearchResults
-from .site.text import CONTROL_CHARS
+from .search import SORTS, SearchResults, clean_query
 
 PAGE_SIZE = 10
 
@@ -96,7 +95,7 @@ def create_app(index: Index) -> Flask:
 
     @app.get("/")
     def page() -> str:
-        query = CONTROL_CHARS.sub("", request.args.get("q", ""))  # as the search does
+        query = clean_query(request.args.get("q", ""))
         error = None
         results: SearchResults | None = None
         options: dict[str, Any] = {}

@@ -50,7 +50,7 @@ from .frontmatter import (
     scalar_text,
 )
 from .records import Article, Duplicate, Skipped, SkippedPostError
-from .text import CONTROL_CHARS, ONE_LINE, body_to_text, decode_bytes, first_sentence
+from .text import body_to_text, decode_bytes, first_sentence, one_line
 from .urls import (
     PermalinkError,
     absolute_url,
@@ -513,14 +513,13 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
     for name, values in (("categories", categories), ("tags", tags)):
         if len(values) >= MAX_VALUES:
             warnings.append(f"{rel}: more than {MAX_VALUES} {name}; kept the first {MAX_VALUES}")
-    title = CONTROL_CHARS.sub("", title).translate(ONE_LINE).strip()
     if len(title) > MAX_TITLE_CHARS:
         warnings.append(
             f"{rel}: title of {len(title):,} characters; kept the first {MAX_TITLE_CHARS:,}"
         )
         title = title[:MAX_TITLE_CHARS].rstrip()
-    categories = dedupe([CONTROL_CHARS.sub("", c).translate(ONE_LINE) for c in categories])
-    tags = dedupe([CONTROL_CHARS.sub("", t).translate(ONE_LINE) for t in tags])
+    categories = dedupe([one_line(c) for c in categories])
+    tags = dedupe([one_line(t) for t in tags])
 
     if cand.jekyll_skip:
         warnings.append(
@@ -565,13 +564,12 @@ def _title(
         line = key_line(fm_lines, "title")
         warnings.append(f"{rel}:{line}: title is a YAML {type(title_value).__name__}; used as text")
         title_value = " ".join(flatten(title_value))
-    title = CONTROL_CHARS.sub("", html.unescape(scalar_text(title_value)))
-    title = title.translate(ONE_LINE).strip()
+    title = one_line(html.unescape(scalar_text(title_value)))
     if not title:
         title = first_sentence(body)
         source = "the first sentence of the body"
         if not title:
-            title = _slug(path.stem).strip("-_ ") or path.stem
+            title = one_line(_slug(path.stem).strip("-_ ") or path.stem)
             source = "the file name"
         line = key_line(fm_lines, "title")
         where = f"{rel}:{line}" if line else rel

@@ -99,11 +99,16 @@ def _unquote(value: str) -> str:
     return _PLAIN_COMMENT.sub("", value).strip()
 
 
+#: What loading YAML can raise: PyYAML's constructors raise more than YAMLError on a bad
+#: explicit tag (``!!bool maybe``: KeyError, ``!!int x``: ValueError).
+YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, RecursionError)
+
+
 def _lenient_value(raw: str) -> Any:
     """Value of one ``key: raw`` line: real YAML when that line parses alone, else a guess."""
     try:
         loaded = yaml.load(f"k: {raw}", Loader=_StringLoader)
-    except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    except YAML_FAILURES:
         loaded = None
     if isinstance(loaded, dict) and set(loaded) == {"k"}:
         return loaded["k"]
@@ -174,16 +179,7 @@ def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str
     lines = fm.split("\n")
     try:
         loaded = FRONT_MATTER.load(fm)
-    except (
-        yaml.YAMLError,
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-        RecursionError,
-    ) as error:
-        # PyYAML's constructors raise more than YAMLError on a bad explicit tag
-        # (``!!bool maybe``: KeyError, ``!!int x``: ValueError).
+    except YAML_FAILURES as error:
         if isinstance(error, yaml.YAMLError):
             problem, line = yaml_problem(error)
         else:

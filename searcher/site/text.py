@@ -34,6 +34,14 @@ FALLBACK_TITLE_CHARS = 60
 #: Vertical tab and form feed count as white space (a space in a body).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 ONE_LINE = str.maketrans("\x0b\x0c\r\n\u2028\u2029", "      ")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line of plain text, for a title or a facet value: control
+    characters dropped, line and paragraph breaks made spaces, ends stripped."""
+    return CONTROL_CHARS.sub("", text).translate(ONE_LINE).strip()
+
+
 _SEP = r"[ \t｜|/·•,，、—–-]*"
 _BACK_LINK = r"\[返回[^\]\n]*\]\([^)\n]*\)"
 _FOOTER_LINE = re.compile(rf"^[ \t]*{_BACK_LINK}(?:{_SEP}{_BACK_LINK})*{_SEP}$", re.M)
