@@ -27,5 +27,11 @@ class SearchIndexError(SearcherError):
     """The index folder is missing, unreadable, or was built by an incompatible version."""
 
 
+class IndexFormatError(SearchIndexError):
+    """The index was built by an older format or another analysis (for example another
+    traditional → simplified table): searching it would give wrong answers, so it is
+    refused; ``searcher index`` rebuilds it."""
+
+
 class QueryError(SearcherError):
     """A search parameter is invalid (for example ``--sort`` or ``--since``); names it."""

@@ -30,15 +30,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, make_segmenter
-from .errors import CorpusError, SearcherError, SearchIndexError
+from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, read_user_dict
+from .analysis.segmenters import user_dict_digest
+from .analysis.variants import script_table
+from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
 from .indexing import IndexReport, update_index
-from .schema import WEIGHTING, make_schema, segmenter_of
+from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
 from .site import DEFAULT_TIMEZONE, SiteOptions
 
-#: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow.
-FORMAT_VERSION = 2
+#: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow
+#: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries).
+FORMAT_VERSION = 3
 META_FILE = "searcher.json"
 
 
@@ -47,6 +50,23 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
+
+
+def _read_user_dict(
+    path: str | os.PathLike[str] | None,
+) -> tuple[tuple[UserWord, ...] | None, list[str], str]:
+    """The words of the user dictionary at ``path`` (None: not given; ``""``: none), the
+    warnings about its lines, and its name."""
+    if path is None:
+        return None, [], ""
+    if str(path) == "":
+        return (), [], ""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SearchIndexError(f"--dict: cannot read {path}: {exc}") from exc
+    words, warnings = read_user_dict(text, str(path))
+    return words, warnings, str(path)
 
 
 def _pid_alive(text: str) -> bool:
@@ -199,8 +219,11 @@ class Index:
         self.meta = meta
         self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
         self.segmenter = segmenter_of(ix.schema)
-        #: The segmenter object that cuts query words (the kind that built the index).
-        self.word_segmenter = make_segmenter(self.segmenter)
+        #: The user dictionary's words the index was built with (also cut query words).
+        self.user_words: tuple[UserWord, ...] = word_tokenizer(ix.schema).user_words
+        #: The segmenter object that cuts query words (the kind that built the index,
+        #: with its user dictionary).
+        self.word_segmenter = make_segmenter(self.segmenter, self.user_words)
         self._write_lock = threading.Lock()
         self._pool_lock = threading.Lock()
         self._pool: list[Searcher] = []
@@ -228,8 +251,10 @@ class Index:
     def open(cls, path: str | os.PathLike[str]) -> Index:
         """Open the index in folder ``path``.
 
-        Raises :class:`SearchIndexError` when there is no index there, or when it was
-        built by an incompatible version of searcher (rebuild it with ``--rebuild``).
+        Raises :class:`SearchIndexError` when there is no index there, and its subclass
+        :class:`IndexFormatError` when it was built by an incompatible version of searcher
+        or with another traditional → simplified table than the installed OpenCC gives
+        (``searcher index`` rebuilds it).
         """
         folder = Path(path)
         if folder.exists() and not folder.is_dir():
@@ -241,8 +266,15 @@ class Index:
         except (OSError, ValueError) as exc:
             raise SearchIndexError(f"{folder / META_FILE}: cannot read: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
-            raise SearchIndexError(
+            raise IndexFormatError(
                 f"{folder}: index format {meta.get('format')} is not {FORMAT_VERSION}; "
+                "rebuild it with `searcher index --rebuild`"
+            )
+        folding = script_table().description
+        if meta.get("folding") != folding:
+            raise IndexFormatError(
+                f"{folder}: built with traditional → simplified folding "
+                f"{meta.get('folding')!r}, but this installation folds with {folding!r}; "
                 "rebuild it with `searcher index --rebuild`"
             )
         try:
@@ -257,12 +289,18 @@ class Index:
         path: str | os.PathLike[str],
         segmenter: str = DEFAULT_SEGMENTER,
         timezone: str = DEFAULT_TIMEZONE,
+        user_words: Sequence[UserWord] = (),
+        user_dict_source: str = "",
     ) -> Index:
         """Create a new, empty index in folder ``path`` (made if missing; an old index
         there is replaced).
 
         :param segmenter: ``"rjieba"`` (default) or ``"jieba"``.
         :param timezone: the site time zone, an IANA name such as ``"Asia/Shanghai"``.
+        :param user_words: a user dictionary's words
+            (:func:`~searcher.analysis.read_user_dict`), stored in the index's schema and
+            used for its documents and queries alike. :param user_dict_source: where
+            they came from (a file name), recorded in ``searcher.json``.
         Raises :class:`SearchIndexError` for an unknown segmenter or time zone, or a
         folder that cannot be written.
         """
@@ -274,7 +312,7 @@ class Index:
         folder = Path(path)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            ix = whoosh_index.create_in(str(folder), make_schema(segmenter))
+            ix = whoosh_index.create_in(str(folder), make_schema(segmenter, tuple(user_words)))
         except OSError as exc:
             raise SearchIndexError(f"{folder}: cannot create index: {exc}") from exc
         meta = {
@@ -282,6 +320,14 @@ class Index:
             "timezone": timezone,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             **make_segmenter(segmenter).describe(),
+            "folding": script_table().description,
+            "user_dictionary": {
+                "source": user_dict_source,
+                "words": len(user_words),
+                "sha1": user_dict_digest(user_words),
+            }
+            if user_words
+            else None,
         }
         index = cls(folder, ix, meta)
         index.write_meta()
@@ -310,12 +356,15 @@ class Index:
         options: SiteOptions | None = None,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        user_dict: str | os.PathLike[str] | None = None,
     ) -> IndexReport:
         """Create or update the index in ``path`` from the Jekyll site ``corpus``: what
         ``searcher index`` does. Every way it can go leaves a searchable index behind.
 
-        * No index yet, or a ``rebuild`` that cannot reuse the old one (another
-          ``segmenter``, an old format, a damaged index): the new index is built in a
+        * No index yet, one of an old format or another traditional → simplified table,
+          a user dictionary with other words than the index's, or a ``rebuild`` that
+          cannot reuse the old one (another ``segmenter``, a damaged index): the new
+          index is built in a
           sibling folder and swapped in when complete (one atomic ``renameat2`` exchange
           on Linux, else two renames). Until then the old index, if any, is searched; a
           failed or killed build leaves no folder behind but its ``.<name>.new-<pid>``
@@ -327,10 +376,15 @@ class Index:
         :param rebuild: rewrite everything. :param segmenter: ``"rjieba"`` or ``"jieba"``,
             for a new index or a rebuild. :param options: how the site is read.
         :param jobs: analysis processes. :param progress: ``progress(done, total)``.
+        :param user_dict: a user dictionary file in jieba's format (``word [freq] [tag]``
+            a line, UTF-8): its words are stored in the index and cut documents and
+            queries alike; malformed lines are reported in the report's messages, each
+            naming its line. ``None`` keeps the index's own dictionary (if any); ``""``
+            removes it. A dictionary that changes the words re-segments every post.
         :returns: the :class:`IndexReport`.
         :raises CorpusError: ``corpus`` is missing (nothing is touched).
         :raises SearchIndexError: the index cannot be written, is locked, or (without
-            ``rebuild``) is damaged or of an old format.
+            ``rebuild``) is damaged; ``user_dict`` cannot be read.
         """
         folder, site = Path(path), Path(corpus)
         if folder.exists() and not folder.is_dir():
@@ -341,26 +395,43 @@ class Index:
             if stale.is_dir() and not _pid_alive(stale.name.rsplit("-", 1)[-1]):
                 shutil.rmtree(stale, ignore_errors=True)
         options = options or SiteOptions()
+        words, notes, source = _read_user_dict(user_dict)
         old: Index | None = None
         if cls.exists(folder):
             try:
                 old = cls.open(folder)
+            except IndexFormatError as exc:
+                notes.append(f"{exc}: rebuilding it")
             except SearchIndexError:
                 if not rebuild:
                     raise
-        if old is not None and not (rebuild and old.segmenter != segmenter):
-            with old:
-                return old.update(
-                    site, jobs=jobs, progress=progress, rebuild=rebuild, options=options
-                )
         if old is not None:
+            if words is None:  # keep the index's own dictionary
+                words = old.user_words
+                source = str((old.meta.get("user_dictionary") or {}).get("source", ""))
+            if not rebuild:
+                segmenter = old.segmenter
+            if old.segmenter == segmenter and old.user_words == words:
+                with old:
+                    report = old.update(
+                        site, jobs=jobs, progress=progress, rebuild=rebuild, options=options
+                    )
+                report.messages[:0] = notes
+                return report
             old.close()
         timezone = options.timezone or DEFAULT_TIMEZONE
         staging = folder.with_name(f".{folder.name}.new-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            with cls.create(staging, segmenter=segmenter, timezone=timezone) as new:
+            with cls.create(
+                staging,
+                segmenter=segmenter,
+                timezone=timezone,
+                user_words=words or (),
+                user_dict_source=source,
+            ) as new:
                 report = new.update(site, jobs=jobs, progress=progress, options=options)
+            report.messages[:0] = notes
             _swap_in(staging, folder)
         except BaseException as exc:
             shutil.rmtree(staging, ignore_errors=True)
@@ -529,6 +600,7 @@ class Index:
         sort: str = "relevance",
         limit: int = 10,
         page: int = 1,
+        recency: float | None = None,
     ) -> SearchResults:
         """Search the index; the parameters are those of :func:`searcher.search.search`.
 
@@ -542,7 +614,18 @@ class Index:
             (value,) if isinstance(value, str) else tuple(value)
             for value in (categories, tags, types)
         )
-        key = (query, cats, tag_values, type_values, str(since), str(until), sort, limit, page)
+        key = (
+            query,
+            cats,
+            tag_values,
+            type_values,
+            str(since),
+            str(until),
+            sort,
+            limit,
+            page,
+            recency,
+        )
         generation = self._ix.latest_generation()
         while True:
             with self._pool_lock:
@@ -572,6 +655,7 @@ class Index:
                 sort=sort,
                 limit=limit,
                 page=page,
+                recency=recency,
             )
             with self._pool_lock:
                 if self._results_generation == generation:

@@ -30,7 +30,7 @@ from typing import Any
 from whoosh import fields, scoring
 from whoosh.analysis import RegexTokenizer
 
-from .analysis import BigramAnalyzer, UnitAnalyzer, WordAnalyzer
+from .analysis import BigramAnalyzer, UnitAnalyzer, UserWord, WordAnalyzer, WordTokenizer
 
 #: Facet fields: values are joined with this separator when indexed.
 FACET_SEPARATOR = "\n"
@@ -46,13 +46,14 @@ def _facet_field() -> Any:
     return field
 
 
-def make_schema(segmenter: str) -> fields.Schema:
+def make_schema(segmenter: str, user_words: tuple[UserWord, ...] = ()) -> fields.Schema:
     """Build the schema for a new index whose words are cut by ``segmenter``.
 
     :param segmenter: ``"rjieba"`` or ``"jieba"`` (see :mod:`searcher.analysis.segmenters`).
+    :param user_words: a user dictionary's words, carried in the pickled schema.
     :returns: a :class:`whoosh.fields.Schema` with the fields in this module's table.
     """
-    words = WordAnalyzer(segmenter)
+    words = WordAnalyzer(segmenter, user_words)
     units = UnitAnalyzer()
     bigrams = BigramAnalyzer()
     return fields.Schema(
@@ -75,5 +76,11 @@ def make_schema(segmenter: str) -> fields.Schema:
 
 def segmenter_of(schema: fields.Schema) -> str:
     """The name of the segmenter an index's schema was built with (``"rjieba"``…)."""
-    tokenizer = schema["body"].analyzer.items[0]
-    return str(tokenizer.segmenter_name)
+    return str(word_tokenizer(schema).segmenter_name)
+
+
+def word_tokenizer(schema: fields.Schema) -> WordTokenizer:
+    """The :class:`~searcher.analysis.WordTokenizer` of an index's schema: it owns the
+    segmenter (with the index's user dictionary) that must also cut query words."""
+    tokenizer: WordTokenizer = schema["body"].analyzer.items[0]
+    return tokenizer

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .analysis import UnitAnalyzer
-from .analysis.tokenizers import JOINER
+from .analysis.tokenizers import APOSTROPHE, JOINER
+from .analysis.variants import script_table
 
 #: A query term as the highlighter sees it: a tuple of folded units, e.g. ``("证", "券")``.
 Term = tuple[str, ...]
@@ -175,7 +176,7 @@ def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) 
 #: opening and the neighbourhood of each term's first matches are (:func:`excerpt`).
 LONG_TEXT = 20_000
 _HITS_PER_TERM = 8
-_GAP = f"(?:{JOINER.pattern})*"
+_GAP = f"(?:{JOINER.pattern}|{APOSTROPHE})*"
 _SENTENCE_END = re.compile(r"[\n。！？；!?;]")
 
 
@@ -185,13 +186,16 @@ def _fullwidth(ch: str) -> str:
 
 def _term_pattern(term: Term) -> re.Pattern[str]:
     """A regex that finds, in the original text, every place the folded ``term`` can
-    match: each unit's letters in either case and half or full width, units separated by
-    what the tokenizer joins (spaces, ``-``, zero-width characters…)."""
+    match: each unit's letters in either case and half or full width, each Chinese
+    character in either script (``[台枱檯臺颱]``), units separated by what the tokenizer
+    joins (spaces, ``-``, zero-width characters…)."""
+    variants = script_table().forms
     units = []
     for unit in term:
         chars = []
         for ch in unit:
             forms = {ch, ch.upper(), _fullwidth(ch), _fullwidth(ch.upper())}
+            forms.update(variants.get(ch, ""))
             chars.append("[" + "".join(re.escape(f) for f in sorted(forms)) + "]")
         units.append("".join(chars))
     return re.compile(_GAP.join(units))

@@ -2,14 +2,23 @@
 
 One module per kind of stage, as in Whoosh's own ``analysis`` package:
 :mod:`.segmenters` (jieba implementations), :mod:`.tokenizers`, :mod:`.filters`,
-:mod:`.ngrams` and :mod:`.analyzers` (the composed pipelines).
+:mod:`.ngrams`, :mod:`.analyzers` (the composed pipelines) and :mod:`.variants`
+(traditional and simplified characters, from OpenCC).
 """
 
 from .analyzers import STOP_WORDS, BigramAnalyzer, UnitAnalyzer, WordAnalyzer
 from .filters import FoldFilter, StopFilter, fold
 from .ngrams import BigramFilter, join_units
-from .segmenters import DEFAULT_SEGMENTER, SEGMENTERS, Segmenter, make_segmenter
+from .segmenters import (
+    DEFAULT_SEGMENTER,
+    SEGMENTERS,
+    Segmenter,
+    UserWord,
+    make_segmenter,
+    read_user_dict,
+)
 from .tokenizers import UnitTokenizer, WordTokenizer, is_break
+from .variants import regional_forms, script_table, to_simplified
 
 __all__ = [
     "DEFAULT_SEGMENTER",
@@ -22,10 +31,15 @@ __all__ = [
     "StopFilter",
     "UnitAnalyzer",
     "UnitTokenizer",
+    "UserWord",
     "WordAnalyzer",
     "WordTokenizer",
     "fold",
     "is_break",
     "join_units",
     "make_segmenter",
+    "read_user_dict",
+    "regional_forms",
+    "script_table",
+    "to_simplified",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 
 from .filters import FoldFilter, StopFilter
 from .ngrams import BigramFilter
-from .segmenters import DEFAULT_SEGMENTER, Segmenter
+from .segmenters import DEFAULT_SEGMENTER, Segmenter, UserWord
 from .tokenizers import UnitTokenizer, WordTokenizer
 
 #: Common function words. They are indexed like every other word (so phrases that hold
@@ -49,12 +49,15 @@ def BigramAnalyzer() -> Any:
     return UnitTokenizer() | FoldFilter() | BigramFilter()
 
 
-def WordAnalyzer(segmenter: Segmenter | str = DEFAULT_SEGMENTER) -> Any:
+def WordAnalyzer(
+    segmenter: Segmenter | str = DEFAULT_SEGMENTER, user_words: tuple[UserWord, ...] = ()
+) -> Any:
     """jieba words, folded, with stop words marked (not removed).
 
     :param segmenter: a segmenter or its name, ``"rjieba"`` (default) or ``"jieba"``.
+    :param user_words: a user dictionary's words, for a segmenter given by name.
 
     >>> [t.text for t in WordAnalyzer("jieba")("人民的名义")]
     ['人民', '的', '名义']
     """
-    return WordTokenizer(segmenter) | FoldFilter() | StopFilter(STOP_WORDS)
+    return WordTokenizer(segmenter, user_words) | FoldFilter() | StopFilter(STOP_WORDS)

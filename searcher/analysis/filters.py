@@ -12,33 +12,45 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token
 
+from .variants import script_table
+
 
 def fold(text: str) -> str:
-    """Fold ``text`` for matching: Unicode NFKC, then case folding.
+    """Fold ``text`` for matching: Unicode NFKC, case folding, then traditional Chinese
+    characters to simplified ones.
 
     Full-width letters and digits become ASCII (``ＡＩ２０２２`` → ``ai2022``), compatibility
-    ideographs become unified ones, ``ß`` becomes ``ss``. The same fold is applied to
-    documents and queries (CASES.md C5).
+    ideographs become unified ones, ``ß`` becomes ``ss`` (CASES.md C5), ``開通`` becomes
+    ``开通`` (one character for one, from OpenCC's tables: :mod:`.variants`, CASES.md
+    C13). The same fold is applied to documents and queries.
 
-    >>> fold("ＡＩ２０２２"), fold("iPhone14")
-    ('ai2022', 'iphone14')
+    >>> fold("ＡＩ２０２２"), fold("iPhone14"), fold("臺北")
+    ('ai2022', 'iphone14', '台北')
     """
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize("NFKC", text).casefold().translate(script_table().translate)
 
 
 class FoldFilter(Filter):  # type: ignore[misc]
     """Replace each token's text by :func:`fold` of it; offsets stay on the original text.
 
     Nothing is stemmed: ``iPhone`` stays ``iphone`` (jieba's stock recipe stemmed it to
-    ``iphon``, CASES.md C5).
+    ``iphon``, CASES.md C5). Traditional characters become simplified ones, one for one,
+    so a highlight still covers exactly the characters as written (CASES.md C13).
+
+    >>> from searcher.analysis.tokenizers import UnitTokenizer
+    >>> [(t.text, t.startchar) for t in (UnitTokenizer() | FoldFilter())("開通", chars=True)]
+    [('开', 0), ('通', 1)]
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        chars = script_table().chars
         for t in tokens:
             text = t.text
-            if not ("\u4e00" <= text <= "\u9fff" and len(text) == 1):
+            if len(text) == 1 and "\u4e00" <= text <= "\u9fff":
+                t.text = chars.get(text, text)
+            else:
                 t.text = fold(text)
             yield t
 

@@ -13,15 +13,24 @@ queries, so the index records the segmenter it was built with (see :mod:`searche
 
 Each segmenter object owns its own dictionary: nothing here touches jieba's module-level
 default tokenizer, so two indexes in one process never share mutable state.
+
+A *user dictionary* (jieba's format, ``word [freq] [tag]`` a line) adds names the
+dictionary lacks: new places, people, products. :func:`read_user_dict` reads one, and
+both segmenters take its words (jieba-rs and jieba both have ``add_word``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
+import unicodedata
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
+
+from .variants import to_simplified
 
 SEGMENTERS = ("rjieba", "jieba")
 DEFAULT_SEGMENTER = "rjieba"
@@ -41,6 +50,68 @@ class Segmenter(Protocol):
         ...
 
 
+class UserWord(NamedTuple):
+    """One entry of a user dictionary: the word (NFKC-normalised and folded to simplified
+    characters, as the text it must match is), its frequency or None (jieba then picks
+    one that keeps the word whole), and its part-of-speech tag or None."""
+
+    word: str
+    freq: int | None = None
+    tag: str | None = None
+
+
+_FREQ = re.compile(r"\d{1,9}")
+_TAG = re.compile(r"[A-Za-z]{1,10}")
+
+
+def read_user_dict(text: str, source: str = "<dict>") -> tuple[tuple[UserWord, ...], list[str]]:
+    """Parse a user dictionary in jieba's format: one ``word [freq] [tag]`` a line,
+    fields separated by white space (jieba's ``load_userdict``). Blank lines and lines
+    starting with ``#`` are skipped; a byte-order mark is ignored.
+
+    :param text: the file's text. :param source: its name, for warnings.
+    :returns: the words (later lines win for a repeated word) and the warnings, each
+        naming ``source:line`` and why the line was ignored (more fields than
+        ``word freq tag``, a frequency that is not a whole number, a tag that is not
+        letters).
+
+    >>> words, warnings = read_user_dict("江河之上 5 nz\\n臺積電\\nbad x y z\\n", "d.txt")
+    >>> words
+    (UserWord(word='江河之上', freq=5, tag='nz'), UserWord(word='台积电', freq=None, tag=None))
+    >>> warnings
+    ["d.txt:3: ignored: not 'word [freq] [tag]': 'bad x y z'"]
+    """
+    words: dict[str, UserWord] = {}
+    warnings: list[str] = []
+    for n, raw in enumerate(text.lstrip("\ufeff").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split()
+        freq: int | None = None
+        tag: str | None = None
+        rest = fields[1:]
+        if rest and _FREQ.fullmatch(rest[0]):
+            freq = int(rest.pop(0))
+        if rest and _TAG.fullmatch(rest[0]):
+            tag = rest.pop(0)
+        if rest:
+            warnings.append(f"{source}:{n}: ignored: not 'word [freq] [tag]': {line[:80]!r}")
+            continue
+        word = to_simplified(unicodedata.normalize("NFKC", fields[0]))
+        words[word] = UserWord(word, freq, tag)
+    return tuple(words.values()), warnings
+
+
+def user_dict_digest(words: Sequence[UserWord]) -> str:
+    """A short digest of a user dictionary's words (``""`` for none), recorded in the
+    index so that a changed dictionary is noticed."""
+    if not words:
+        return ""
+    text = "\n".join(f"{w.word} {w.freq or ''} {w.tag or ''}" for w in words)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
 def _version(dist: str) -> str:
     try:
         return metadata.version(dist)
@@ -57,10 +128,12 @@ class RjiebaSegmenter:
 
     name = "rjieba"
 
-    def __init__(self) -> None:
+    def __init__(self, user_words: Sequence[UserWord] = ()) -> None:
         import rjieba
 
         self._jieba: Any = rjieba.Jieba()
+        for w in user_words:
+            self._jieba.add_word(w.word, w.freq, w.tag)
 
     def cut(self, text: str) -> list[str]:
         return list(self._jieba.cut(text, True))
@@ -83,10 +156,11 @@ class JiebaSegmenter:
 
     name = "jieba"
 
-    def __init__(self) -> None:
+    def __init__(self, user_words: Sequence[UserWord] = ()) -> None:
         import jieba
 
         self._tokenizer: Any = jieba.Tokenizer()
+        self._user_words = tuple(user_words)
         self._lock = threading.Lock()
         self._ready = False
 
@@ -97,6 +171,8 @@ class JiebaSegmenter:
 
                 logging.getLogger("jieba").setLevel(logging.WARNING)
                 self._tokenizer.initialize()
+                for w in self._user_words:
+                    self._tokenizer.add_word(w.word, w.freq, w.tag)
                 self._ready = True
 
     def cut(self, text: str) -> list[str]:
@@ -115,14 +191,15 @@ class JiebaSegmenter:
         }
 
 
-def make_segmenter(name: str = DEFAULT_SEGMENTER) -> Segmenter:
-    """Return a new segmenter by name: ``"rjieba"`` or ``"jieba"``.
+def make_segmenter(name: str = DEFAULT_SEGMENTER, user_words: Sequence[UserWord] = ()) -> Segmenter:
+    """Return a new segmenter by name: ``"rjieba"`` or ``"jieba"``, with the words of a
+    user dictionary added (see :func:`read_user_dict`).
 
     Raises ValueError naming the parameter for any other name, and ImportError when the
     chosen package is not installed.
     """
     if name == "rjieba":
-        return RjiebaSegmenter()
+        return RjiebaSegmenter(user_words)
     if name == "jieba":
-        return JiebaSegmenter()
+        return JiebaSegmenter(user_words)
     raise ValueError(f"segmenter must be one of {', '.join(SEGMENTERS)}, not {name!r}")

@@ -17,13 +17,15 @@ consume each token before asking for the next.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
-from .segmenters import DEFAULT_SEGMENTER, Segmenter, make_segmenter
+from .segmenters import DEFAULT_SEGMENTER, Segmenter, UserWord, make_segmenter
+from .variants import script_table
 
 #: Characters that are one unit each: CJK ideographs (BMP and the supplementary planes,
 #: so U+20BB7 𠮷 is one unit), kana and Hangul syllables.
@@ -36,27 +38,41 @@ _UNIT = re.compile(
 )
 
 #: What may stand between two units without breaking a phrase: white space (but not a
-#: line break), joining punctuation (``F-35``, ``3.5/4``, ``O'Neil``, ``奥斯特洛夫斯基·尼``)
-#: and invisible characters (zero-width spaces and joiners, soft hyphens, variation
-#: selectors), which web text scatters inside words.
-#: What may stand between two units of one word: spaces, joining marks, zero-width
-#: characters (a gap made only of these is not a break).
+#: line break), ASCII joining punctuation (``F-35``, ``3.5/4``, ``O'Neil``, ``AT&T``),
+#: the Latin middle dots of transliterated names (``奥斯特洛夫斯基·尼古拉``) and invisible
+#: characters (zero-width spaces and joiners, soft hyphens, variation selectors), which
+#: web text scatters inside words. Nothing else: every other punctuation mark, CJK and
+#: full-width ones included (``，、《》‘’＂－／・``), breaks a phrase (issue #8, C14).
 JOINER = re.compile(
-    r"[^\S\n]|[-_./'’·•‧・&＆＿－／＋+#＃]"
+    r"[^\S\n]|[-_./'·•‧&+#]"
     r"|[\u00ad\u200b-\u200d\u2060\ufeff\ufe00-\ufe0f\U000e0100-\U000e01ef]"
 )
 
+#: The typographic apostrophe: a joiner between two runs of letters (``O’Neil``,
+#: ``don’t``), a closing quote everywhere else (``他说‘计划’已于三月启动``).
+APOSTROPHE = "\u2019"
 
-def is_break(gap: str) -> bool:
+
+def is_break(gap: str, letters: bool = False) -> bool:
     """True when ``gap`` (the text between two units) ends a phrase.
 
-    Sentence and clause punctuation (``，。、；：！？“”《》（）`` …) and line breaks end a
-    phrase; spaces and joiners (``-`` ``.`` ``/`` ``·``) do not.
+    Punctuation (``，。、；：！？“”‘’《》（）－`` … every mark but the joiners of
+    :data:`JOINER`) and line breaks end a phrase; spaces and joiners (``-`` ``.`` ``/``
+    ``·``) do not.
+
+    :param gap: the characters between the two units.
+    :param letters: both units are runs of letters; then ``’`` joins them as ``'`` does.
 
     >>> is_break(""), is_break(" "), is_break("-"), is_break("，"), is_break("\\n")
     (False, False, False, True, True)
+    >>> is_break("’"), is_break("’", letters=True), is_break("－")
+    (True, False, True)
     """
-    return bool(gap) and JOINER.sub("", gap) != ""
+    if not gap:
+        return False
+    if letters and APOSTROPHE in gap:
+        gap = gap.replace(APOSTROPHE, "")
+    return JOINER.sub("", gap) != ""
 
 
 class UnitTokenizer(Tokenizer):  # type: ignore[misc]
@@ -98,11 +114,18 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos - 1
         prev_end = -1
+        prev_letters = False
         for match in _UNIT.finditer(value):
             start = match.start()
-            brk = prev_end >= 0 and start != prev_end and is_break(value[prev_end:start])
+            letters = match.lastindex == 3
+            brk = (
+                prev_end >= 0
+                and start != prev_end
+                and is_break(value[prev_end:start], letters and prev_letters)
+            )
             pos += 2 if brk else 1
             prev_end = match.end()
+            prev_letters = letters
             t.text = match.group()
             t.brk = brk
             t.boost = 1.0
@@ -129,35 +152,61 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
     kept. Character offsets are not recorded: highlighting works on units
     (:class:`UnitTokenizer`), which keep exact offsets.
 
+    Traditional characters are folded to simplified ones first as well (:mod:`.variants`),
+    so that jieba's simplified dictionary segments both scripts alike.
+
     :param segmenter: a :class:`~.segmenters.Segmenter`, or the name of one
         (``"rjieba"``, ``"jieba"``).
+    :param user_words: a user dictionary's words (:func:`~.segmenters.read_user_dict`),
+        added to a segmenter made from a name. They are pickled with the tokenizer, so an
+        index's schema carries its user dictionary to every process that opens it.
 
     >>> [t.text for t in WordTokenizer("jieba")("上海证券交易所发布公告，三家公司获准上市。")]
     ['上海证券交易所', '发布公告', '三家', '公司', '获准', '上市']
     """
 
-    def __init__(self, segmenter: Segmenter | str = DEFAULT_SEGMENTER) -> None:
+    def __init__(
+        self, segmenter: Segmenter | str = DEFAULT_SEGMENTER, user_words: tuple[UserWord, ...] = ()
+    ) -> None:
         self.segmenter_name = segmenter if isinstance(segmenter, str) else segmenter.name
+        self.user_words = tuple(UserWord(*w) for w in user_words)
         self._segmenter: Segmenter | None = None if isinstance(segmenter, str) else segmenter
+        self._lock = threading.Lock()
 
     @property
     def segmenter(self) -> Segmenter:
         """The segmenter, created on first use (it is not pickled with the schema)."""
         if self._segmenter is None:
-            self._segmenter = make_segmenter(self.segmenter_name)
+            with self._lock:
+                if self._segmenter is None:
+                    self._segmenter = make_segmenter(self.segmenter_name, self.user_words)
         return self._segmenter
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"segmenter_name": self.segmenter_name, "_segmenter": None}
+        return {
+            "segmenter_name": self.segmenter_name,
+            "user_words": tuple(tuple(w) for w in self.user_words),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.segmenter_name = state["segmenter_name"]
+        self.user_words = tuple(UserWord(*w) for w in state.get("user_words", ()))
+        self._segmenter = None
+        self._lock = threading.Lock()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, WordTokenizer) and other.segmenter_name == self.segmenter_name
+        return (
+            isinstance(other, WordTokenizer)
+            and other.segmenter_name == self.segmenter_name
+            and other.user_words == self.user_words
+        )
 
     def __hash__(self) -> int:
-        return hash((WordTokenizer, self.segmenter_name))
+        return hash((WordTokenizer, self.segmenter_name, self.user_words))
 
     def __repr__(self) -> str:
-        return f"WordTokenizer({self.segmenter_name!r})"
+        extra = f", {len(self.user_words)} user words" if self.user_words else ""
+        return f"WordTokenizer({self.segmenter_name!r}{extra})"
 
     def __call__(
         self,
@@ -174,7 +223,7 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
     ) -> Iterator[Token]:
         """Tokenize ``value``; see :class:`UnitTokenizer` for the parameters."""
         t = Token(positions, False, removestops=removestops, mode=mode, **kwargs)
-        text = unicodedata.normalize("NFKC", value)
+        text = unicodedata.normalize("NFKC", value).translate(script_table().translate)
         pos = start_pos
         for word in self.segmenter.cut(text):
             if not _WORDLIKE.search(word):
