@@ -22,7 +22,7 @@ import click
 from tqdm import tqdm
 
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
-from searcher.errors import SearcherError
+from searcher.errors import IndexFormatError, SearcherError
 from searcher.index import Index
 from searcher.indexing import IndexReport
 from searcher.search import MAX_LIMIT, SORTS, SearchResults
@@ -221,6 +221,7 @@ def _build(
     segmenter: str = DEFAULT_SEGMENTER,
     options: SiteOptions | None = None,
     show_progress: bool = False,
+    user_dict: str | None = None,
 ) -> IndexReport:
     """:meth:`Index.build` with a progress bar on stderr when ``show_progress``."""
     progress, close = _progress(show_progress)
@@ -233,6 +234,7 @@ def _build(
             options=options,
             jobs=jobs,
             progress=progress,
+            user_dict=user_dict,
         )
     finally:
         close()
@@ -256,6 +258,13 @@ def _build(
     show_default=True,
     help="jieba implementation for a new index.",
 )
+@click.option(
+    "--dict",
+    "user_dict",
+    metavar="FILE",
+    help="User dictionary in jieba's format (word [freq] [tag] a line), stored with the "
+    "index; a changed one re-segments every post; '' removes it.",
+)
 @site_options
 @json_option
 def index_command(
@@ -264,6 +273,7 @@ def index_command(
     rebuild: bool,
     jobs: int,
     segmenter: str,
+    user_dict: str | None,
     as_json: bool,
     **site: Any,
 ) -> None:
@@ -282,6 +292,7 @@ def index_command(
             segmenter=segmenter,
             options=options,
             show_progress=not as_json and sys.stderr.isatty(),
+            user_dict=user_dict,
         )
     if as_json:
         _echo_json(report.to_dict())
@@ -363,6 +374,13 @@ def _print_results(results: SearchResults, colour: bool) -> None:
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option(
+    "--recency",
+    type=click.FloatRange(0, min_open=True),
+    metavar="DAYS",
+    help="Relevance sorting: let recent stories rise, with this half-life in days "
+    "(README, Ranking).",
+)
 @json_option
 def search_command(
     query: tuple[str, ...],
@@ -376,6 +394,7 @@ def search_command(
     sort: str,
     limit: int,
     page: int,
+    recency: float | None,
     as_json: bool,
 ) -> None:
     """Search the index for QUERY.
@@ -387,11 +406,14 @@ def search_command(
     with _one_line_errors():
         if not Index.exists(index_dir) and not index_dir.is_file():
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
-            report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
-            for message in report.messages:
-                click.echo(message, err=True)
-            click.echo(f"indexed {report.added} posts", err=True)
-        with Index.open(index_dir) as index:
+            _build_for_search(index_dir, corpus)
+        try:
+            index = Index.open(index_dir)
+        except IndexFormatError as exc:
+            click.echo(f"{exc}: rebuilding it from {corpus} first", err=True)
+            _build_for_search(index_dir, corpus)
+            index = Index.open(index_dir)
+        with index:
             results = index.search(
                 " ".join(query),
                 categories=categories,
@@ -402,11 +424,19 @@ def search_command(
                 sort=sort,
                 limit=limit,
                 page=page,
+                recency=recency,
             )
     if as_json:
         _echo_json(results.to_dict())
     else:
         _print_results(results, colour=sys.stdout.isatty())
+
+
+def _build_for_search(index_dir: Path, corpus: Path) -> None:
+    report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
+    for message in report.messages:
+        click.echo(message, err=True)
+    click.echo(f"indexed {report.added} posts", err=True)
 
 
 @main.command("stats")

@@ -5,24 +5,32 @@ Syntax (the words a user types):
 * words are ANDed: ``证券 公告`` finds posts holding both;
 * ``OR`` between two words (or phrases) accepts either; ``AND`` is the default anyway;
 * ``-word`` (or ``NOT word``) excludes posts holding ``word``;
-* ``"a phrase"`` (ASCII or Chinese quotes) must occur exactly, units in order;
+* ``"a phrase"`` must occur exactly, units in order; any quote marks pair, mismatched
+  ones too (``“”`` ``‘’`` ``「」`` ``『』`` ``＂＂`` ``“…"``), and a title in book-title marks
+  (``《江河之上》``, ``〈…〉``) is a phrase as well;
 * ``title:word`` or ``title:"a phrase"`` matches in the title only.
 
-Full-width forms are folded first (``＂`` is a quote, ``－`` a minus). Nothing in a query
+Operators may be typed full width (``＂`` is a quote, ``－`` a minus). Nothing in a query
 is an error: a lone quote is ignored, a lone ``OR`` or ``-`` is dropped.
 
-How each word matches (the rules of issue #3 and CASES.md C1–C6):
+How each word matches (the rules of issues #3 and #8, CASES.md C1–C6, C13–C15):
+
+* Traditional and simplified characters match each other (both are folded to
+  simplified, :mod:`searcher.analysis.variants`); a word with other regional spellings
+  (``软件``, Taiwan's ``軟體``) also finds those, ranked below its own form.
 
 * A word is split into *sub-terms*: its runs of letters/digits stay whole (``iphone14``,
-  ``6.3512``); its runs of Chinese are segmented by the index's jieba segmenter.
+  ``6.3512``); its runs of Chinese are segmented by the index's jieba segmenter. A
+  number stays with the Chinese word after it (``12万``, ``3.5亿元``: a quantity).
 * A hit must contain every sub-term *literally* as a run of units (bigram phrase on the
   ``*_2`` fields, or the unigram on ``*_1`` for one unit), in the title or the body. So
   any run of Chinese characters in a post finds it, single characters included, and
   ``6.35`` does not find ``6.3512`` while ``iphone`` finds ``iPhone14``.
 * Ranking adds, for each sub-term, the score of the jieba *word* in the ``title``/``body``
   word fields, so a post holding ``本田`` as a word outranks one where 本田 only stands
-  inside another word; and the score of the whole word as one literal run, so ``人民的名义``
-  ranks the post that holds it verbatim above one with 人民 … 的 … 名义.
+  inside another word; and the whole word as one literal run, in a tier of its own
+  (:class:`Verbatim`): ``人民的名义`` ranks every post that holds it verbatim above the
+  posts with only 人民 … 的 … 名义, wherever those stand.
 * Stop words (:data:`searcher.analysis.STOP_WORDS`) are not required unless the query
   holds nothing else; they still count in phrases and in the whole-word run.
 """
@@ -30,16 +38,16 @@ How each word matches (the rules of issue #3 and CASES.md C1–C6):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import matching
 from whoosh import query as wq
 
-from .analysis import STOP_WORDS, UnitAnalyzer, fold, join_units
+from .analysis import STOP_WORDS, UnitAnalyzer, join_units
 from .analysis.segmenters import Segmenter
-from .analysis.tokenizers import CJK_CHARS
+from .analysis.tokenizers import APOSTROPHE, CJK_CHARS
+from .analysis.variants import regional_forms
 from .snippets import TermGroup
 
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
@@ -49,15 +57,17 @@ RUN_BOOST = 1.0
 
 _UNITS = UnitAnalyzer()
 _CJK_UNIT = re.compile(rf"^[{CJK_CHARS}]$")
-_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+_LATIN = re.compile(rf"(?![{CJK_CHARS}])[^\W\d_]")
+_NUMBER = re.compile(r"\d")
 
 
 @dataclass
 class Clause:
     """One word or phrase of a query, as typed (folded).
 
-    text: the folded text; quoted: typed between quotes; title_only: ``title:`` prefix;
-    negated: ``-`` or ``NOT`` prefix.
+    text: the text as typed (it is folded by analysis); quoted: typed between quote
+    marks or book-title marks; title_only: ``title:`` prefix; negated: ``-`` or ``NOT``
+    prefix.
     """
 
     text: str
@@ -76,14 +86,38 @@ class ParsedQuery:
     typed: bool = False  # the query text was not blank
 
 
+#: Marks that open or close a quoted phrase. Any of them opens one and the next one
+#: closes it, so mismatched pairs (“…" or 「…”) still make a phrase (CASES.md C14). Book
+#: titles (《…》, 〈…〉) are matched as phrases too.
+QUOTE_MARKS = frozenset('"“”‘’「」『』《》〈〉＂｢｣﹁﹂﹃﹄〝〞〟')
+
+#: Full-width ASCII (U+FF01–FF5E) to ASCII, for reading operators (``－``, ``ＯＲ``,
+#: ``ｔｉｔｌｅ：``) without changing the text a clause matches.
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
+def _opens_quote(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is a quote mark: ``’`` between two letters is an apostrophe
+    (``O’Neil``), as in the tokenizer."""
+    if text[i] not in QUOTE_MARKS:
+        return False
+    if text[i] == APOSTROPHE and 0 < i < len(text) - 1:
+        return not (_LATIN.match(text[i - 1]) and _LATIN.match(text[i + 1]))
+    return True
+
+
 def parse(text: str) -> ParsedQuery:
     """Parse the query syntax of this module's docstring; never raises.
 
-    >>> p = parse('证券 OR 股票 -基金 title:"人民 的"')
+    A clause keeps the characters as typed: they are folded by the same analysis as the
+    posts (:func:`units_of`), so that a full-width mark that breaks a phrase in a post
+    breaks it in the query too. Operators may be typed full width (``－基金``, ``ＯＲ``).
+
+    >>> p = parse('证券 OR 股票 -基金 title:"人民 的" 《江河之上》')
     >>> [[c.text for c in g] for g in p.groups], [c.text for c in p.excluded]
-    ([['证券', '股票'], ['人民 的']], ['基金'])
+    ([['证券', '股票'], ['人民 的'], ['江河之上']], ['基金'])
     """
-    text = unicodedata.normalize("NFKC", text)
+    op = text.translate(_HALF_WIDTH)  # same length as text: indexes agree
     clauses: list[Clause | str] = []
     i, n = 0, len(text)
     negate_next = False
@@ -94,37 +128,37 @@ def parse(text: str) -> ParsedQuery:
         negated = negate_next
         negate_next = False
         title_only = False
-        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+        if op[i] == "-" and i + 1 < n and not text[i + 1].isspace():
             negated = True
             i += 1
-        if text[i : i + 6].lower() == "title:" and i + 6 < n and not text[i + 6].isspace():
+        if op[i : i + 6].lower() == "title:" and i + 6 < n and not text[i + 6].isspace():
             title_only = True
             i += 6
-        if text[i] in _QUOTES:
-            close = text.find(_QUOTES[text[i]], i + 1)
+        if _opens_quote(text, i):
+            close = next((k for k in range(i + 1, n) if _opens_quote(text, k)), -1)
             if close != -1:
                 body = text[i + 1 : close]
                 i = close + 1
                 if body.strip():
-                    clauses.append(Clause(fold(body.strip()), True, title_only, negated))
+                    clauses.append(Clause(body.strip(), True, title_only, negated))
                 continue
             i += 1  # a lone quote: ignore it and read on
             continue
         j = i
-        while j < n and not text[j].isspace() and text[j] not in _QUOTES:
+        while j < n and not text[j].isspace() and not _opens_quote(text, j):
             j += 1
-        word = text[i:j]
+        word, word_op = text[i:j], op[i:j]
         i = j
-        if word in ("OR", "|"):
+        if word_op in ("OR", "|"):
             clauses.append("OR")
-        elif word == "AND" or word == "-":
+        elif word_op == "AND" or word_op == "-":
             continue
-        elif word == "NOT":
+        elif word_op == "NOT":
             negate_next = True
         else:
-            word = word.strip("\"'”“")
+            word = word.strip("'＇")
             if word:
-                clauses.append(Clause(fold(word), False, title_only, negated))
+                clauses.append(Clause(word, False, title_only, negated))
     parsed = ParsedQuery(typed=bool(text.strip()))
     join = False
     for c in clauses:
@@ -166,8 +200,18 @@ class SubTerm:
 
 
 def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
-    """Split one unit segment into sub-terms: letter/digit runs whole, Chinese by jieba."""
+    """Split one unit segment into sub-terms: letter/digit runs whole, Chinese by jieba.
+
+    A number followed by Chinese characters is kept with the first word jieba finds in
+    them, as one run (a quantity: ``12万``, ``36座``, ``3.5亿元``, ``24小时``, ``2024年``), so
+    that ``12万`` never matches 12 and 万 apart (issue #8, CASES.md C14).
+
+    >>> from searcher.analysis import make_segmenter
+    >>> [p.units for p in sub_terms(["3.5", "亿", "元", "投", "资"], make_segmenter())]
+    [('3.5', '亿', '元'), ('投', '资')]
+    """
     out: list[SubTerm] = []
+    number: SubTerm | None = None  # a number waiting for the Chinese word after it
     i = 0
     while i < len(segment):
         j = i
@@ -181,9 +225,15 @@ def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
             for word in segmenter.cut(text):
                 word_units = tuple(run[pos : pos + len(word)])
                 pos += len(word)
+                if number is not None:  # the unit of a quantity
+                    out[-1] = SubTerm(number.units + word_units, word, False)
+                    number = None
+                    continue
                 out.append(SubTerm(word_units, word, word in STOP_WORDS))
         else:
-            out.append(SubTerm(tuple(run), "".join(run), len(run) == 1 and run[0] in STOP_WORDS))
+            sub = SubTerm(tuple(run), "".join(run), len(run) == 1 and run[0] in STOP_WORDS)
+            out.append(sub)
+            number = sub if _NUMBER.match(run[-1]) else None
         i = j
     return out
 
@@ -270,6 +320,46 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         return m
 
 
+#: Score added for each clause whose exact wording a post holds (the whole run of a
+#: word that jieba splits, or the literal form of a word with regional spellings). It is
+#: far above any BM25F score here (each part scores at most idf · (K1 + 1) · boost, about
+#: 100 on 20,000 posts), so it acts as a tier: :mod:`searcher.search` reads it back as
+#: ``score // VERBATIM_TIER``, and a post with the exact wording ranks above every post
+#: with only its parts, wherever they stand (issue #8, CASES.md C15).
+VERBATIM_TIER = 1e6
+
+
+class _TierMatcher(matching.WrappingMatcher):  # type: ignore[misc]
+    """Its child's matches, each scoring :data:`VERBATIM_TIER` more."""
+
+    def __init__(self, child: Any, boost: float = 1.0) -> None:
+        super().__init__(child, boost=boost)
+
+    def _replacement(self, newchild: Any) -> Any:
+        return _TierMatcher(newchild, self.boost)
+
+    def copy(self) -> Any:
+        return _TierMatcher(self.child.copy(), self.boost)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return float(self.child.max_quality() * self.boost + VERBATIM_TIER)
+
+    def score(self) -> float:
+        return float(self.child.score() * self.boost + VERBATIM_TIER)
+
+
+class Verbatim(wq.WrappingQuery):  # type: ignore[misc]
+    """The posts of ``child`` (a clause's exact wording), with :data:`VERBATIM_TIER`
+    added to their score."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        m = self.child.matcher(searcher, context)
+        return _TierMatcher(m) if m.is_active() else m
+
+
 def match_units(units: tuple[str, ...], title_only: bool, boost: float = 1.0) -> Any:
     """The Whoosh query matching posts that hold ``units`` as a literal run.
 
@@ -292,38 +382,75 @@ def match_word(word: str, title_only: bool) -> Any:
 
 @dataclass
 class Compiled:
-    """A query ready to run: the Whoosh query, the terms to highlight, and notices."""
+    """A query ready to run: the Whoosh query, the terms to highlight, notices, whether
+    it matches every post, and the parts of each word jieba splits (for proximity)."""
 
     query: Any
     highlight: list[TermGroup]
     notices: list[str]
     match_all: bool
+    proximity: list[list[tuple[str, ...]]] = field(default_factory=list)
 
 
-def _clause_query(c: Clause, segmenter: Segmenter) -> tuple[Any, bool, TermGroup]:
+#: Weight of a regional spelling of a word (``软件`` → 軟體): below the literal form.
+REGIONAL_BOOST = 0.5
+
+
+def _clause_query(
+    c: Clause, segmenter: Segmenter
+) -> tuple[Any, bool, TermGroup, list[tuple[str, ...]]]:
     """The Whoosh query of one clause (None if it has no units), whether the clause
-    held only stop words, and the terms to highlight for it.
+    held only stop words, the terms to highlight for it, and its parts for the
+    proximity factor (:mod:`searcher.ranking`; empty unless jieba splits it).
+
+    Other regional spellings of the clause (:func:`~searcher.analysis.regional_forms`,
+    ``软件`` → 软体 for Taiwan's 軟體) are alternatives at :data:`REGIONAL_BOOST`; the
+    literal form is then wrapped in :class:`Verbatim`, so that posts holding it rank
+    first (CASES.md C13).
+    """
+    q, only_stops, group, parts = _literal_query(c, segmenter)
+    if q is None:
+        return None, False, group, []
+    alternatives = []
+    for form in regional_forms(c.text):
+        alt, _, alt_group, _ = _literal_query(
+            Clause(form, c.quoted, c.title_only), segmenter, tiers=False
+        )
+        if alt is not None:
+            alternatives.append(alt.with_boost(REGIONAL_BOOST))
+            group = TermGroup(group.primary + alt_group.primary, group.fallback)
+    if alternatives:
+        q = wq.Or([Verbatim(q), *alternatives])
+    return q, only_stops, group, parts
+
+
+def _literal_query(
+    c: Clause, segmenter: Segmenter, tiers: bool = True
+) -> tuple[Any, bool, TermGroup, list[tuple[str, ...]]]:
+    """:func:`_clause_query` for the clause's literal form; ``tiers``: wrap the exact
+    wording of a word with several parts in :class:`Verbatim`.
 
     Highlighting marks the whole word where it occurs, and its non-stop sub-terms only
     in posts where the whole word does not occur.
     """
     segments = units_of(c.text)
     if not segments:
-        return None, False, TermGroup(())
+        return None, False, TermGroup(()), []
     required: list[Any] = []
     optional: list[Any] = []
     if c.quoted:
         for seg in segments:
             required.append(match_units(tuple(seg), c.title_only))
         group = TermGroup(tuple(tuple(seg) for seg in segments))
-        return (required[0] if len(required) == 1 else wq.And(required)), False, group
+        return (required[0] if len(required) == 1 else wq.And(required)), False, group, []
     subs: list[SubTerm] = []
     primary: list[tuple[str, ...]] = []
     for seg in segments:
         parts = sub_terms(seg, segmenter)
         subs.extend(parts)
         if len(parts) > 1:
-            optional.append(match_units(tuple(seg), c.title_only, RUN_BOOST))
+            run = match_units(tuple(seg), c.title_only, RUN_BOOST)
+            optional.append(Verbatim(run) if tiers else run)
             primary.append(tuple(seg))
     # A sub-word met again (新闻联播新闻联播…) is required once: the same clause twice
     # matches the same posts, at twice the work.
@@ -344,7 +471,8 @@ def _clause_query(c: Clause, segmenter: Segmenter) -> tuple[Any, bool, TermGroup
     q: Any = required[0] if len(required) == 1 else wq.And(required)
     if optional:
         q = wq.AndMaybe(q, wq.Or(optional))
-    return q, only_stops, TermGroup(tuple(primary), tuple(fallback))
+    words = [p.units for p in subs if not p.stop and len(p.units) > 1] if len(subs) > 1 else []
+    return q, only_stops, TermGroup(tuple(primary), tuple(fallback)), words
 
 
 def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
@@ -356,18 +484,20 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
     highlight: list[TermGroup] = []
     notices: list[str] = []
     compiled = [[_clause_query(c, segmenter) for c in group] for group in parsed.groups]
-    all_stops = all(stop for group in compiled for _, stop, _ in group)
+    all_stops = all(stop for group in compiled for _, stop, _, _ in group)
     groups: list[Any] = []
     boosts: list[Any] = []
+    proximity: list[list[tuple[str, ...]]] = []
     for group in compiled:
-        alts = [(q, stop, terms) for q, stop, terms in group if q is not None]
+        alts = [(q, stop, terms, parts) for q, stop, terms, parts in group if q is not None]
         if not alts:
             continue
         if len(alts) == 1 and alts[0][1] and not all_stops:
             boosts.append(alts[0][0])  # a lone common word beside real words: not required
             continue
-        groups.append(alts[0][0] if len(alts) == 1 else wq.Or([q for q, _, _ in alts]))
-        highlight.extend(terms for _, _, terms in alts)
+        groups.append(alts[0][0] if len(alts) == 1 else wq.Or([a[0] for a in alts]))
+        highlight.extend(a[2] for a in alts)
+        proximity.extend(a[3] for a in alts if len(a[3]) > 1)
     if all_stops and groups:
         words = " ".join(c.text for g in parsed.groups for c in g)
         notices.append(
@@ -380,7 +510,7 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
         q = wq.AndMaybe(q, wq.Or(boosts))
     excluded = []
     for c in parsed.excluded:
-        ex, _, _ = _clause_query(Clause(c.text, c.quoted, c.title_only), segmenter)
+        ex = _clause_query(Clause(c.text, c.quoted, c.title_only), segmenter)[0]
         if ex is not None:
             excluded.append(ex)
     if excluded:
@@ -392,4 +522,4 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
             "the query has nothing to search for (no letters, digits or Chinese characters)"
         )
         return Compiled(wq.NullQuery, [], notices, False)
-    return Compiled(q, highlight, notices, match_all)
+    return Compiled(q, highlight, notices, match_all, proximity)

@@ -1,6 +1,6 @@
 """Running searches: filters, sorting, paging, facet counts, snippets; and index stats.
 
-Ranking is Whoosh's BM25F (``B = 0.75``, ``K1 = 1.2``) summed over the query's parts::
+Relevance is Whoosh's BM25F (``B = 0.75``, ``K1 = 1.2``) summed over the query's parts::
 
     score(d) = Σ_parts boost(part) · idf(part) · tf·(K1 + 1)
                                                / (tf + K1·(1 − B + B·len_f(d)/avglen_f))
@@ -8,6 +8,8 @@ Ranking is Whoosh's BM25F (``B = 0.75``, ``K1 = 1.2``) summed over the query's p
 where a part is a unigram, bigram or bigram phrase in the ``*_1``/``*_2`` fields, or a
 jieba word in the ``title``/``body`` fields (see :mod:`searcher.query`). Title parts carry
 ``TITLE_BOOST`` (3.0); word parts, ``WORD_BOOST`` (1.0); the whole-word run, ``RUN_BOOST``.
+Hits are then ordered by :mod:`searcher.ranking`: exact wording first, then BM25F times
+proximity and (optionally) recency factors, then newest first.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from whoosh import query as wq
 from .errors import QueryError, SearchIndexError
 from .indexing import UNDATED
 from .query import Compiled, compile_query, parse
+from .ranking import rank
 from .schema import FACETS
 from .site.text import CONTROL_CHARS
 from .snippets import SNIPPET_CHARS, find_spans, highlight, make_snippet
@@ -173,6 +176,8 @@ def search(
     page: int = 1,
     snippet_chars: int = SNIPPET_CHARS,
     cpu_seconds: float = QUERY_CPU_SECONDS,
+    recency: float | None = None,
+    now: dt.datetime | None = None,
 ) -> SearchResults:
     """Search ``index``.
 
@@ -193,6 +198,10 @@ def search(
     :param snippet_chars: snippet size in characters.
     :param cpu_seconds: CPU time of this thread for matching and scoring (checked every
         64 matches); past it the answer covers the matches found so far, with a notice.
+    :param recency: under relevance sorting, a half-life in days: each hit's relevance is
+        multiplied by ``1/2 + 1/2 · 2 ** (−age_days / recency)`` (:mod:`searcher.ranking`),
+        so recent stories rise among equally relevant ones. None (default): no factor.
+    :param now: the present for ``recency`` (an aware datetime); default: the clock.
     :returns: :class:`SearchResults`; facet counts cover all matching posts.
     :raises QueryError: a parameter is invalid; the message names it.
     """
@@ -207,6 +216,11 @@ def search(
     stop = _day(until, "until", tz, end=True)
     if start is not None and stop is not None and start > stop:
         raise QueryError(f"since: {since} is after until: {until}")
+    if recency is not None and (
+        isinstance(recency, bool) or not isinstance(recency, (int, float)) or not recency > 0
+    ):
+        raise QueryError(f"recency: must be a number of days above 0, not {recency!r}")
+    moment = (now or dt.datetime.now(dt.timezone.utc)).timestamp()
 
     notices = []
     typed = bool(query.strip())
@@ -231,7 +245,18 @@ def search(
         sort = "newest"
 
     try:
-        return _run(index, query, compiled, filter_q, sort, limit, page, snippet_chars, cpu_seconds)
+        return _run(
+            index,
+            query,
+            compiled,
+            filter_q,
+            sort,
+            limit,
+            page,
+            snippet_chars,
+            cpu_seconds,
+            (recency, moment),
+        )
     except (OSError, EOFError, struct.error) as exc:
         raise SearchIndexError(
             f"{index.path}: index is damaged ({type(exc).__name__}: {exc}); "
@@ -279,8 +304,11 @@ def _run(
     page: int,
     snippet_chars: int,
     cpu_seconds: float = QUERY_CPU_SECONDS,
+    recency: tuple[float | None, float] = (None, 0.0),
 ) -> SearchResults:
-    """Run a compiled query: one scored pass, facets, then the page's hits."""
+    """Run a compiled query: one scored pass, facets, then the page's hits.
+
+    ``recency``: the half-life in days (or None) and the present in Unix seconds."""
     with index.searcher() as s:
         # One pass collects every match (for the total and the facets) with its score,
         # within a budget of CPU time.
@@ -307,10 +335,19 @@ def _run(
         }
         first = (page - 1) * limit
         scored: list[tuple[int, float | None]] = []
-        if sort == "relevance":
-            scored = [(d, score) for score, d in ranked.top_n[first : first + limit]]
+        stamps = index.cached(s, "timestamps", _timestamps)
+        if sort == "relevance" and first < total:
+            best = rank(
+                ranked.top_n,
+                stamps,
+                end=first + limit,
+                reader=s.reader(),
+                words=compiled.proximity,
+                recency=recency[0],
+                now=recency[1],
+            )
+            scored = [(d, score) for d, score in best[first:]]
         elif first < total:
-            stamps = index.cached(s, "timestamps", _timestamps)
             newest = sort == "newest"
 
             def key(d: int) -> tuple[bool, int, int]:

@@ -3,7 +3,8 @@
 Routes:
 
 * ``GET /`` — the search page: ``q``, ``category``, ``tag`` (repeatable), ``since``,
-  ``until``, ``sort``, ``page`` as query parameters; facet counts link to filters.
+  ``until``, ``sort``, ``recency`` (a half-life in days, see README "Ranking"), ``page``
+  as query parameters; facet counts link to filters.
 * ``GET /api/search`` — the same parameters (plus ``limit``), answered with the JSON
   object of ``searcher search --json``; a bad parameter is a 400 with ``{"error": …}``,
   and an unknown path or method under ``/api/`` a JSON 404 or 405.
@@ -45,10 +46,26 @@ def _number(args: Any, name: str, default: int) -> int:
     return int(value)
 
 
+_DAYS = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,3})?")
+
+
+def _days(args: Any, name: str) -> float | None:
+    """A positive number of days (``30``, ``7.5``), ASCII digits only; blank: None."""
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    if not _DAYS.fullmatch(value) or float(value) <= 0:
+        raise QueryError(
+            f"{name}: must be a number of days above 0 written with 0-9, not {value!r}"
+        )
+    return float(value)
+
+
 def _options(args: Any, limit: int) -> dict[str, Any]:
     page = _number(args, "page", 1)
     limit = _number(args, "limit", limit)
     return {
+        "recency": _days(args, "recency"),
         "categories": args.getlist("category"),
         "tags": args.getlist("tag"),
         "since": args.get("since") or None,

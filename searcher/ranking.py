@@ -1,0 +1,181 @@
+"""Ranking under relevance sorting: exact wording first, then BM25F with closeness and
+recency, then newer news.
+
+Each hit is ordered by, in turn (issue #8, CASES.md C15):
+
+1. its **tier**: how many of the query's words it holds with their exact wording
+   (:class:`searcher.query.Verbatim`), so that ``量子芯片`` verbatim beats 量子 in a
+   title and 芯片 in a body;
+2. its **relevance**::
+
+       relevance(d) = bm25f(d) · proximity(d) · recency(d)
+
+       proximity(d) = 1 + PROXIMITY_WEIGHT · mean_w 1 / (1 + gap_w(d) / PROXIMITY_SCALE)
+       recency(d)   = 1                                   without ``recency``
+                    = 1/2 + 1/2 · 2 ** (−age_days(d) / recency)   with it
+
+   where ``w`` ranges over the query words that jieba splits into two or more parts of
+   two or more characters (``量子芯片`` → 量子 + 芯片; single characters have no positions
+   in the index and are left out), ``gap_w(d)`` is the fewest units between those parts
+   in the title or in the body (0 when they stand together; a word whose parts are never
+   all in one field adds 0), and ``age_days`` is the post's age in days (undated posts count as
+   infinitely old). Proximity is computed for the first :data:`PROXIMITY_WINDOW` hits
+   by tier and BM25F, and only reorders those. The recency factor halves a story's
+   weight over a long time at most: among equally relevant stories the recent ones rise,
+   but an old story that matches much better stays above a new one that barely matches;
+3. its **date**, newest first (equal relevance, compared to 6 decimal places);
+4. its document number (file order), so the order is total.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .analysis import join_units
+from .indexing import UNDATED
+from .query import VERBATIM_TIER
+
+#: How many of the best hits (by tier and BM25F) the proximity factor re-ranks.
+PROXIMITY_WINDOW = 100
+#: The most the proximity factor adds: parts side by side score up to 1.5×.
+PROXIMITY_WEIGHT = 0.5
+#: Units of gap at which the proximity bonus halves.
+PROXIMITY_SCALE = 8.0
+#: At most this many positions of one part are looked at in one document.
+MAX_POSITIONS = 2000
+
+#: A query word's parts, each a tuple of folded units: ``[("量", "子"), ("芯", "片")]``.
+Parts = Sequence[tuple[str, ...]]
+
+
+def recency_factor(ts: int, now: float, half_life_days: float) -> float:
+    """``1/2 + 1/2 · 2 ** (−age / half_life)``: 1 for a story dated now, 3/4 at one
+    half-life, towards 1/2 for old ones; 1/2 for an undated post.
+
+    :param ts: the post's date in Unix seconds (UTC), or :data:`UNDATED`.
+    :param now: the present, in Unix seconds. :param half_life_days: in days, > 0.
+
+    >>> recency_factor(0, 0, 30), recency_factor(0, 30 * 86400, 30)
+    (1.0, 0.75)
+    """
+    if ts == UNDATED:
+        return 0.5
+    age_days = max(0.0, now - ts) / 86400.0
+    return 0.5 + 0.5 * math.pow(2.0, -age_days / half_life_days)
+
+
+def _part_positions(reader: Any, field: str, part: tuple[str, ...], doc: int) -> list[int]:
+    """Start positions (unit positions) of ``part`` (two units or more) as a literal
+    run in ``doc``'s ``field`` (``"title"`` or ``"body"``): the intersection of its
+    bigrams' positions, shifted to the part's start."""
+    terms = [(f"{field}_2", join_units(a, b)) for a, b in zip(part, part[1:], strict=False)]
+    starts: set[int] | None = None
+    for j, (fieldname, text) in enumerate(terms):
+        if (fieldname, text) not in reader:
+            return []
+        m = reader.postings(fieldname, text)
+        m.skip_to(doc)
+        if not m.is_active() or m.id() != doc:
+            return []
+        found = {p - j for p in m.value_as("positions")[:MAX_POSITIONS]}
+        starts = found if starts is None else starts & found
+        if not starts:
+            return []
+    return sorted(starts or ())
+
+
+def _gap(occurrences: list[list[int]], parts: Parts) -> float:
+    """The fewest units between the parts, over windows holding one start of each part
+    (a sliding window over all starts in order); ``inf`` when a part is missing."""
+    if any(not occ for occ in occurrences):
+        return math.inf
+    events = sorted((p, i) for i, occ in enumerate(occurrences) for p in occ)
+    need = len(parts)
+    total_len = sum(len(p) for p in parts)
+    counts = [0] * need
+    have = 0
+    best = math.inf
+    left = 0
+    for p, i in events:
+        counts[i] += 1
+        if counts[i] == 1:
+            have += 1
+        while have == need:
+            lp, li = events[left]
+            span = max(p + len(parts[i]), lp + len(parts[li])) - lp
+            best = min(best, max(0, span - total_len))
+            counts[li] -= 1
+            if counts[li] == 0:
+                have -= 1
+            left += 1
+    return best
+
+
+def proximity_factor(reader: Any, doc: int, words: Sequence[Parts]) -> float:
+    """The proximity factor of the module's formula for ``doc`` (1.0 with no words)."""
+    if not words:
+        return 1.0
+    total = 0.0
+    for parts in words:
+        gap = min(
+            _gap([_part_positions(reader, field, p, doc) for p in parts], parts)
+            for field in ("title", "body")
+        )
+        if gap != math.inf:
+            total += 1.0 / (1.0 + gap / PROXIMITY_SCALE)
+    return 1.0 + PROXIMITY_WEIGHT * total / len(words)
+
+
+def rank(
+    scored: Sequence[tuple[float, int]],
+    stamps: Sequence[int],
+    *,
+    end: int,
+    reader: Any = None,
+    words: Sequence[Parts] = (),
+    recency: float | None = None,
+    now: float = 0.0,
+) -> list[tuple[int, float]]:
+    """Order hits as the module describes and return the first ``end`` of them.
+
+    :param scored: ``(whoosh score, docnum)`` of every match, tiers included.
+    :param stamps: each document's date in Unix seconds (UTC), by docnum.
+    :param end: how many hits are needed (the end of the page asked for).
+    :param reader: the Whoosh reader, for positions (None: no proximity factor).
+    :param words: the parts of each query word that jieba splits.
+    :param recency: the half-life in days, or None for no recency factor.
+    :param now: the present, in Unix seconds (for ``recency``).
+    :returns: ``[(docnum, relevance)]``, best first; relevance excludes the tier.
+    """
+
+    def key(item: tuple[float, int]) -> tuple[float, float, int, int]:
+        score, doc = item
+        tier = math.floor(score / VERBATIM_TIER)
+        rel = score - tier * VERBATIM_TIER
+        if recency:
+            rel *= recency_factor(stamps[doc], now, recency)
+        return (-tier, -round(rel, 6), -stamps[doc], doc)
+
+    want = max(end, PROXIMITY_WINDOW if words and reader is not None else end)
+    best = heapq.nsmallest(want, scored, key=key)
+    keys = [key(item) for item in best]
+    if words and reader is not None:
+        head = []
+        for (tier, neg_rel, neg_ts, doc), _ in zip(keys[:PROXIMITY_WINDOW], best, strict=False):
+            rel = -neg_rel * proximity_factor(reader, doc, words)
+            head.append((tier, -round(rel, 6), neg_ts, doc))
+        keys[: len(head)] = sorted(head)
+    return [(doc, -neg_rel) for _, neg_rel, _, doc in keys[:end]]
+
+
+__all__ = [
+    "PROXIMITY_SCALE",
+    "PROXIMITY_WEIGHT",
+    "PROXIMITY_WINDOW",
+    "proximity_factor",
+    "rank",
+    "recency_factor",
+]
