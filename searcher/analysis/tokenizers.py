@@ -28,8 +28,12 @@ from .segmenters import DEFAULT_SEGMENTER, Segmenter, UserWord, make_segmenter
 from .variants import script_table
 
 #: Characters that are one unit each: CJK ideographs (BMP and the supplementary planes,
-#: so U+20BB7 𠮷 is one unit), kana and Hangul syllables.
-CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff"
+#: so U+20BB7 𠮷 is one unit), kana (not the kana block's marks ゠ and ・, which are
+#: punctuation) and Hangul syllables.
+CJK_CHARS = (
+    "\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff"
+)
 
 _UNIT = re.compile(
     rf"([{CJK_CHARS}])"  # one CJK character

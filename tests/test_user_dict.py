@@ -1,0 +1,130 @@
+"""``searcher index --dict FILE``: a user dictionary in jieba's format (issue #8)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searcher.analysis import UserWord, read_user_dict
+from searcher.cli import main
+from searcher.index import Index
+from searchutil import ids, post, write_corpus
+
+POSTS = {
+    "_posts/2024-03-01-a.md": post("甲", "新剧由张三丰田创作，今晚开播。"),
+    "_posts/2024-03-01-b.md": post("乙", "张三丰在田间劳作，收获颇丰。"),
+}
+
+
+def test_read_user_dict_lines_and_warnings() -> None:
+    text = (
+        "\ufeff张三丰田 10 nr\n"
+        "江河之上\n"
+        "\n"
+        "# a comment\n"
+        "臺積電 5\n"
+        "词 nz\n"
+        "坏行 abc 12\n"
+        "太多 1 n x\n"
+        "江河之上 3\n"
+    )
+    words, warnings = read_user_dict(text, "names.txt")
+    assert words == (
+        UserWord("张三丰田", 10, "nr"),
+        UserWord("江河之上", 3, None),  # the later line wins
+        UserWord("台积电", 5, None),  # folded like the text it must match
+        UserWord("词", None, "nz"),
+    )
+    assert warnings == [
+        "names.txt:7: ignored: not 'word [freq] [tag]': '坏行 abc 12'",
+        "names.txt:8: ignored: not 'word [freq] [tag]': '太多 1 n x'",
+    ]
+
+
+@pytest.mark.parametrize("segmenter", ["rjieba", "jieba"])
+def test_dictionary_is_used_for_documents_and_queries(tmp_path: Path, segmenter: str) -> None:
+    corpus = write_corpus(tmp_path, POSTS)
+    plain = tmp_path / "plain"
+    Index.build(plain, corpus, segmenter=segmenter)
+    with Index.open(plain) as index:
+        # without the name, 张三丰田 is 张三丰 + 田: b matches with the parts apart
+        assert ids(index, "张三丰田") == ["_posts/2024-03-01-a", "_posts/2024-03-01-b"]
+        assert index.user_words == ()
+    names = tmp_path / "names.txt"
+    names.write_text("张三丰田 10 nr\n", encoding="utf-8")
+    with_dict = tmp_path / "with-dict"
+    report = Index.build(with_dict, corpus, segmenter=segmenter, user_dict=names)
+    assert report.added == 2
+    with Index.open(with_dict) as index:
+        assert index.user_words == (UserWord("张三丰田", 10, "nr"),)
+        assert "张三丰田" in index.word_segmenter.cut("新剧由张三丰田创作")
+        analyzer = index.whoosh.schema["body"].analyzer  # the documents' analysis
+        assert "张三丰田" in [t.text for t in analyzer("新剧由张三丰田创作")]
+        assert ids(index, "张三丰田") == ["_posts/2024-03-01-a"]
+        assert index.meta["user_dictionary"]["words"] == 1
+        assert index.meta["user_dictionary"]["source"] == str(names)
+
+
+def test_changing_the_dictionary_re_segments_and_omitting_it_keeps_it(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path, POSTS)
+    folder = tmp_path / "index"
+    names = tmp_path / "names.txt"
+    names.write_text("张三丰田\n", encoding="utf-8")
+    assert Index.build(folder, corpus, user_dict=names).added == 2
+    again = Index.build(folder, corpus)  # no --dict: the index keeps its own
+    assert (again.added, again.unchanged) == (0, 2)
+    same = Index.build(folder, corpus, user_dict=names)
+    assert (same.added, same.unchanged) == (0, 2)
+    names.write_text("张三丰田\n田间劳作\n", encoding="utf-8")
+    changed = Index.build(folder, corpus, user_dict=names)
+    assert (changed.added, changed.unchanged) == (2, 0)  # every post re-segmented
+    with Index.open(folder) as index:
+        assert [w.word for w in index.user_words] == ["张三丰田", "田间劳作"]
+        assert "田间劳作" in index.word_segmenter.cut("张三丰在田间劳作")
+    removed = Index.build(folder, corpus, user_dict="")
+    assert removed.added == 2
+    with Index.open(folder) as index:
+        assert index.user_words == ()
+        assert index.meta["user_dictionary"] is None
+
+
+def test_dictionary_travels_with_the_index_to_another_process(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path, POSTS)
+    names = tmp_path / "names.txt"
+    names.write_text("张三丰田\n", encoding="utf-8")
+    Index.build(tmp_path / "index", corpus, user_dict=names)
+    names.unlink()  # stored in the index, not read again
+    code = (
+        "from searcher.index import Index\n"
+        f"ix = Index.open({str(tmp_path / 'index')!r})\n"
+        "print([h.id for h in ix.search('张三丰田').hits])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['_posts/2024-03-01-a']"
+
+
+def test_cli_dict_warns_with_the_line_and_reports_a_missing_file(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path, POSTS)
+    names = tmp_path / "names.txt"
+    names.write_text("张三丰田\nbad 1 2 3\n", encoding="utf-8")
+    runner = CliRunner()
+    index = str(tmp_path / "index")
+    out = runner.invoke(main, ["index", str(corpus), "--index", index, "--dict", str(names)])
+    assert out.exit_code == 0, out.output
+    assert f"{names}:2: ignored: not 'word [freq] [tag]': 'bad 1 2 3'" in out.output
+    assert "added 2" in out.output
+    missing = runner.invoke(
+        main, ["index", str(corpus), "--index", index, "--dict", str(tmp_path / "nope.txt")]
+    )
+    assert missing.exit_code == 2
+    assert f"--dict: cannot read {tmp_path / 'nope.txt'}" in missing.output
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("caf\xe9\n".encode("latin-1"))
+    bad = runner.invoke(main, ["index", str(corpus), "--index", index, "--dict", str(latin1)])
+    assert bad.exit_code == 2 and "--dict: cannot read" in bad.output
+    with Index.open(index) as ix:  # the failed runs changed nothing
+        assert ids(ix, "张三丰田") == ["_posts/2024-03-01-a"]
