@@ -29,7 +29,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold().translate(script_table().translate)
+    return script_table().fold(unicodedata.normalize("NFKC", text).casefold())
 
 
 class FoldFilter(Filter):  # type: ignore[misc]
@@ -46,12 +46,16 @@ class FoldFilter(Filter):  # type: ignore[misc]
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         chars = script_table().chars
+        folded: dict[str, str] = {}  # words recur within a text: fold each once
         for t in tokens:
             text = t.text
             if len(text) == 1 and "\u4e00" <= text <= "\u9fff":
                 t.text = chars.get(text, text)
             else:
-                t.text = fold(text)
+                f = folded.get(text)
+                if f is None:
+                    f = folded[text] = fold(text)
+                t.text = f
             yield t
 
 

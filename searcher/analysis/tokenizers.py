@@ -227,7 +227,7 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
     ) -> Iterator[Token]:
         """Tokenize ``value``; see :class:`UnitTokenizer` for the parameters."""
         t = Token(positions, False, removestops=removestops, mode=mode, **kwargs)
-        text = unicodedata.normalize("NFKC", value).translate(script_table().translate)
+        text = script_table().fold(unicodedata.normalize("NFKC", value))
         pos = start_pos
         for word in self.segmenter.cut(text):
             if not _WORDLIKE.search(word):

@@ -53,12 +53,21 @@ class ScriptTable:
     character → every character that folds to it, itself included (``"台"`` →
     ``"台枱臺檯颱"``), for regular expressions over unfolded text. description: what
     built it (OpenCC version, configurations, size and a digest), recorded in the index.
+    traditional: the characters that change, as a set (a text without one is returned
+    as it is, which is much faster than translating it).
     """
 
     chars: Mapping[str, str]
     translate: Mapping[int, str]
     forms: Mapping[str, str]
     description: str
+    traditional: frozenset[str]
+
+    def fold(self, text: str) -> str:
+        """``text`` with every traditional character replaced by its simplified form."""
+        if self.traditional.isdisjoint(text):
+            return text
+        return text.translate(self.translate)
 
 
 @functools.cache
@@ -94,11 +103,14 @@ def script_table() -> ScriptTable:
     description = (
         f"opencc {version} t2s+hk2s characters, {len(table)} pairs, sha1:{digest.hexdigest()[:12]}"
     )
+    # Plain dicts, read only by convention: str.translate and .get are several times
+    # slower through a MappingProxyType, and they run once per character indexed.
     return ScriptTable(
-        chars=MappingProxyType(table),
-        translate=MappingProxyType({ord(a): b for a, b in table.items()}),
+        chars=table,
+        translate={ord(a): b for a, b in table.items()},
         forms=MappingProxyType(forms),
         description=description,
+        traditional=frozenset(table),
     )
 
 
@@ -116,7 +128,7 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("這套軟體"), to_simplified("iPhone 衞星")
     ('这套软体', 'iPhone 卫星')
     """
-    return text.translate(script_table().translate)
+    return script_table().fold(text)
 
 
 #: OpenCC's phrase-level configurations for regional vocabulary: from simplified text
