@@ -37,8 +37,10 @@ How each word matches (the rules of issues #3 and #8, CASES.md C1–C6, C13–C1
 
 from __future__ import annotations
 
+import pickle
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from whoosh import matching
@@ -263,6 +265,35 @@ def _starts(positions: Any, offsets: list[int], within: set[int] | None) -> set[
     return starts if starts is not None else set()
 
 
+def _positions(value: bytes) -> list[int]:
+    """The positions in a raw posting value of Whoosh's ``Positions`` format (a 4-byte
+    count, then the pickled list of deltas): what ``value_as("positions")`` gives,
+    with the running sum done by :func:`itertools.accumulate` rather than a Python loop."""
+    if value[-1:] != b".":
+        value += b"."
+    return list(accumulate(pickle.loads(value[4:])))
+
+
+#: Raw posting values of the bigrams one search has read: ``(reader id, field, term)`` →
+#: ``{docnum: value}``. Shared by the phrases of one compiled query (a word's parts and
+#: its whole run read the same bigrams), dropped with it.
+PostingMemo = dict[tuple[int, str, bytes], dict[int, bytes]]
+
+
+def _all_values(reader: Any, fieldname: str, term: bytes, memo: PostingMemo | None) -> Any:
+    key = (id(reader), fieldname, term)
+    if memo is not None and key in memo:
+        return memo[key]
+    values: dict[int, bytes] = {}
+    m = reader.postings(fieldname, term)
+    while m.is_active():
+        values[m.id()] = m.value()
+        m.next()
+    if memo is not None:
+        memo[key] = values
+    return values
+
+
 class BigramPhrase(wq.Phrase):  # type: ignore[misc]
     """A phrase of bigrams, matched by intersecting position sets.
 
@@ -270,7 +301,17 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
     several times faster than Whoosh's span machinery on phrases of common bigrams. The
     score is BM25F with the phrase's count in the document as its frequency and the
     rarest bigram's document frequency for the idf.
+
+    The rarest bigram's postings are read in full; each other bigram's are read in full
+    too when the candidates are many (one pass beats a skip per candidate), else by
+    skipping to each candidate. Postings read in full are kept in :attr:`memo` when the
+    query has one (:func:`compile_query` gives its phrases a shared one).
     """
+
+    memo: PostingMemo | None = None
+
+    def normalize(self) -> Any:
+        return self  # Whoosh's rebuilds the query and would drop the memo
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         reader = searcher.reader()
@@ -283,27 +324,35 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         offsets: dict[bytes, list[int]] = {}
         for j, term in enumerate(terms):
             offsets.setdefault(term, []).append(j)
-        order = sorted(offsets, key=lambda t: reader.doc_frequency(self.fieldname, t))
+        frequency = {t: reader.doc_frequency(self.fieldname, t) for t in offsets}
+        order = sorted(offsets, key=lambda t: frequency[t])
         rarest = order[0]
         candidates: dict[int, set[int]] = {}
-        for d, positions in reader.postings(self.fieldname, rarest).items_as("positions"):
-            starts = _starts(positions, offsets[rarest], None)
+        for d, value in _all_values(reader, self.fieldname, rarest, self.memo).items():
+            starts = _starts(_positions(value), offsets[rarest], None)
             if starts:
                 candidates[d] = starts
         for term in order[1:]:
-            m = reader.postings(self.fieldname, term)
             kept: dict[int, set[int]] = {}
-            for d in sorted(candidates):
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                    if not m.is_active():
-                        break
-                if m.id() == d:
-                    starts = _starts(m.value_as("positions"), offsets[term], candidates[d])
-                    if starts:
-                        kept[d] = starts
+            if len(candidates) * 16 >= frequency[term]:
+                values = _all_values(reader, self.fieldname, term, self.memo)
+                for d, within in candidates.items():
+                    value = values.get(d)
+                    if value is not None:
+                        starts = _starts(_positions(value), offsets[term], within)
+                        if starts:
+                            kept[d] = starts
+            else:
+                m = reader.postings(self.fieldname, term)
+                for d in sorted(candidates):
+                    if m.id() < d:
+                        m.skip_to(d)
+                        if not m.is_active():
+                            break
+                    if m.id() == d:
+                        starts = _starts(_positions(m.value()), offsets[term], candidates[d])
+                        if starts:
+                            kept[d] = starts
             candidates = kept
             if not candidates:
                 return matching.NullMatcher()
@@ -318,6 +367,14 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
+
+
+def share_memo(q: Any, memo: PostingMemo) -> None:
+    """Give every :class:`BigramPhrase` in the query tree ``q`` the same ``memo``."""
+    if isinstance(q, BigramPhrase):
+        q.memo = memo
+    for child in q.children():
+        share_memo(child, memo)
 
 
 #: Score added for each clause whose exact wording a post holds (the whole run of a
@@ -522,4 +579,5 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
             "the query has nothing to search for (no letters, digits or Chinese characters)"
         )
         return Compiled(wq.NullQuery, [], notices, False)
+    share_memo(q, {})
     return Compiled(q, highlight, notices, match_all, proximity)
