@@ -410,8 +410,11 @@ def search_command(
         try:
             index = Index.open(index_dir)
         except IndexFormatError as exc:
-            click.echo(f"{exc}: rebuilding it from {corpus} first", err=True)
-            _build_for_search(index_dir, corpus)
+            source = _recorded_corpus(index_dir)
+            if source is None:
+                raise SearcherError(f"{exc} (from the site it was built from)") from exc
+            click.echo(f"{exc}: rebuilding it from {source} first", err=True)
+            _build_for_search(index_dir, source)
             index = Index.open(index_dir)
         with index:
             results = index.search(
@@ -430,6 +433,16 @@ def search_command(
         _echo_json(results.to_dict())
     else:
         _print_results(results, colour=sys.stdout.isatty())
+
+
+def _recorded_corpus(index_dir: Path) -> Path | None:
+    """The site folder an index records it was built from, if it still exists."""
+    try:
+        meta = json.loads((index_dir / "searcher.json").read_text(encoding="utf-8"))
+        folder = Path(str(meta["corpus"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder if folder.is_dir() else None
 
 
 def _build_for_search(index_dir: Path, corpus: Path) -> None:

@@ -69,6 +69,18 @@ def _read_user_dict(
     return words, warnings, str(path)
 
 
+def _old_user_words(folder: Path) -> tuple[tuple[UserWord, ...], str]:
+    """The user dictionary of an index that cannot be opened as it is (an older format
+    or folding): from its pickled schema and ``searcher.json``, or none."""
+    try:
+        schema = whoosh_index.open_dir(str(folder)).schema
+        words = word_tokenizer(schema).user_words
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        return words, str((meta.get("user_dictionary") or {}).get("source", ""))
+    except Exception:  # whatever an old or damaged index raises: rebuild without one
+        return (), ""
+
+
 def _pid_alive(text: str) -> bool:
     try:
         os.kill(int(text), 0)
@@ -402,6 +414,8 @@ class Index:
                 old = cls.open(folder)
             except IndexFormatError as exc:
                 notes.append(f"{exc}: rebuilding it")
+                if words is None:  # keep the old index's user dictionary
+                    words, source = _old_user_words(folder)
             except SearchIndexError:
                 if not rebuild:
                     raise

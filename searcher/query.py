@@ -137,15 +137,23 @@ def parse(text: str) -> ParsedQuery:
             title_only = True
             i += 6
         if _opens_quote(text, i):
-            close = next((k for k in range(i + 1, n) if _opens_quote(text, k)), -1)
+            # A run of marks opens (《“…”》 nests a quote in a title), the next run closes.
+            while i < n and _opens_quote(text, i):
+                i += 1
+            close = next((k for k in range(i, n) if _opens_quote(text, k)), -1)
             if close != -1:
-                body = text[i + 1 : close]
-                i = close + 1
+                body = text[i:close]
+                i = close
+                while i < n and _opens_quote(text, i):
+                    i += 1
                 if body.strip():
                     clauses.append(Clause(body.strip(), True, title_only, negated))
                 continue
-            i += 1  # a lone quote: ignore it and read on
-            continue
+            # A lone mark: ignore it and read on, keeping -, NOT and title: for the word.
+            while i < n and text[i].isspace():
+                i += 1
+            if i >= n:
+                continue
         j = i
         while j < n and not text[j].isspace() and not _opens_quote(text, j):
             j += 1
@@ -206,7 +214,9 @@ def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
 
     A number followed by Chinese characters is kept with the first word jieba finds in
     them, as one run (a quantity: ``12万``, ``36座``, ``3.5亿元``, ``24小时``, ``2024年``), so
-    that ``12万`` never matches 12 and 万 apart (issue #8, CASES.md C14).
+    that ``12万`` never matches 12 and 万 apart (issue #8, CASES.md C14). Quantities next
+    to each other are one run (``2024年3月15日``), and so is a one-character prefix of a
+    quantity (``第3季度``, ``约3万``).
 
     >>> from searcher.analysis import make_segmenter
     >>> [p.units for p in sub_terms(["3.5", "亿", "元", "投", "资"], make_segmenter())]
@@ -237,7 +247,21 @@ def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
             out.append(sub)
             number = sub if _NUMBER.match(run[-1]) else None
         i = j
-    return out
+    # A date or a count in several parts stays one run (2024年3月15日), and so does a
+    # one-character prefix of a quantity (第3季度, 约3万).
+    merged: list[SubTerm] = []
+    for sub in out:
+        numeric = any(_NUMBER.match(u) for u in sub.units)
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and numeric
+            and (any(_NUMBER.match(u) for u in prev.units) or len(prev.units) == 1)
+        ):
+            merged[-1] = SubTerm(prev.units + sub.units, sub.word, False)
+        else:
+            merged.append(sub)
+    return merged
 
 
 class _PhraseMatcher(matching.ListMatcher):  # type: ignore[misc]
@@ -454,18 +478,20 @@ REGIONAL_BOOST = 0.5
 
 
 def _clause_query(
-    c: Clause, segmenter: Segmenter
+    c: Clause, segmenter: Segmenter, tiers: bool = True
 ) -> tuple[Any, bool, TermGroup, list[tuple[str, ...]]]:
     """The Whoosh query of one clause (None if it has no units), whether the clause
     held only stop words, the terms to highlight for it, and its parts for the
     proximity factor (:mod:`searcher.ranking`; empty unless jieba splits it).
 
-    Other regional spellings of the clause (:func:`~searcher.analysis.regional_forms`,
-    ``软件`` → 软体 for Taiwan's 軟體) are alternatives at :data:`REGIONAL_BOOST`; the
-    literal form is then wrapped in :class:`Verbatim`, so that posts holding it rank
-    first (CASES.md C13).
+    With ``tiers``, the clause's exact wording (as typed, as one run) is wrapped in
+    :class:`Verbatim`, so every clause counts once in the tier of a post that holds it
+    verbatim. Other regional spellings of the clause
+    (:func:`~searcher.analysis.regional_forms`, ``软件`` → 软体 for Taiwan's 軟體) are
+    alternatives at :data:`REGIONAL_BOOST` without a tier, so that posts holding the
+    form as typed rank first (CASES.md C13).
     """
-    q, only_stops, group, parts = _literal_query(c, segmenter)
+    q, only_stops, group, parts = _literal_query(c, segmenter, tiers)
     if q is None:
         return None, False, group, []
     alternatives = []
@@ -477,15 +503,16 @@ def _clause_query(
             alternatives.append(alt.with_boost(REGIONAL_BOOST))
             group = TermGroup(group.primary + alt_group.primary, group.fallback)
     if alternatives:
-        q = wq.Or([Verbatim(q), *alternatives])
+        q = wq.Or([q, *alternatives])
     return q, only_stops, group, parts
 
 
 def _literal_query(
     c: Clause, segmenter: Segmenter, tiers: bool = True
 ) -> tuple[Any, bool, TermGroup, list[tuple[str, ...]]]:
-    """:func:`_clause_query` for the clause's literal form; ``tiers``: wrap the exact
-    wording of a word with several parts in :class:`Verbatim`.
+    """:func:`_clause_query` for the clause's literal form; ``tiers``: wrap its exact
+    wording in :class:`Verbatim` (the whole run of a word with several parts, else the
+    whole query: then every match is verbatim).
 
     Highlighting marks the whole word where it occurs, and its non-stop sub-terms only
     in posts where the whole word does not occur.
@@ -499,13 +526,16 @@ def _literal_query(
         for seg in segments:
             required.append(match_units(tuple(seg), c.title_only))
         group = TermGroup(tuple(tuple(seg) for seg in segments))
-        return (required[0] if len(required) == 1 else wq.And(required)), False, group, []
+        quoted: Any = required[0] if len(required) == 1 else wq.And(required)
+        return (Verbatim(quoted) if tiers else quoted), False, group, []
     subs: list[SubTerm] = []
     primary: list[tuple[str, ...]] = []
+    run_tier = False
     for seg in segments:
         parts = sub_terms(seg, segmenter)
         subs.extend(parts)
         if len(parts) > 1:
+            run_tier = tiers
             run = match_units(tuple(seg), c.title_only, RUN_BOOST)
             optional.append(Verbatim(run) if tiers else run)
             primary.append(tuple(seg))
@@ -528,6 +558,8 @@ def _literal_query(
     q: Any = required[0] if len(required) == 1 else wq.And(required)
     if optional:
         q = wq.AndMaybe(q, wq.Or(optional))
+    if tiers and not run_tier and not only_stops:
+        q = Verbatim(q)
     words = [p.units for p in subs if not p.stop and len(p.units) > 1] if len(subs) > 1 else []
     return q, only_stops, TermGroup(tuple(primary), tuple(fallback)), words
 
@@ -550,7 +582,8 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
         if not alts:
             continue
         if len(alts) == 1 and alts[0][1] and not all_stops:
-            boosts.append(alts[0][0])  # a lone common word beside real words: not required
+            # a lone common word beside real words: not required (and it has no tier)
+            boosts.append(alts[0][0])
             continue
         groups.append(alts[0][0] if len(alts) == 1 else wq.Or([a[0] for a in alts]))
         highlight.extend(a[2] for a in alts)
@@ -567,7 +600,7 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
         q = wq.AndMaybe(q, wq.Or(boosts))
     excluded = []
     for c in parsed.excluded:
-        ex = _clause_query(Clause(c.text, c.quoted, c.title_only), segmenter)[0]
+        ex = _clause_query(Clause(c.text, c.quoted, c.title_only), segmenter, False)[0]
         if ex is not None:
             excluded.append(ex)
     if excluded:

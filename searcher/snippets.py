@@ -221,27 +221,32 @@ def excerpt(
     if len(text) <= limit:
         return text
     head = limit // 4
-    pieces = [(0, head)]
+    # (start, end, first match start, last match end) of each piece
+    pieces = [(0, head, head, 0)]
     groups = [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
     for term in {t for g in groups for t in g.primary + g.fallback if t}:
         for n, match in enumerate(_term_pattern(term).finditer(text)):
             if n == _HITS_PER_TERM:
                 break
-            pieces.append((max(0, match.start() - radius), match.end() + radius))
+            a, b = match.span()
+            pieces.append((max(0, a - radius), b + radius, a, b))
     pieces.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in pieces:
+    merged: list[tuple[int, int, int, int]] = []
+    for start, end, first, last in pieces:
         if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            s0, e0, f0, l0 = merged[-1]
+            merged[-1] = (s0, max(end, e0), min(first, f0), max(last, l0))
         else:
-            merged.append((start, min(end, len(text))))
+            merged.append((start, min(end, len(text)), first, last))
     out = []
-    for start, end in merged:
+    for start, end, first, last in merged:
+        # Cut at sentence ends, but never into a match: the start moves to a sentence
+        # end before the first match, the end to one after the last.
         if start > 0:
-            cut = _SENTENCE_END.search(text, start, end)
-            start = cut.end() if cut is not None and cut.end() < end else start
+            cut = _SENTENCE_END.search(text, start, min(first, end))
+            start = cut.end() if cut is not None else start
         if end < len(text):
-            ends = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, max(last, start), end)]
             end = ends[-1] if ends else end
         out.append(text[start:end].strip())
     return "\n".join(piece for piece in out if piece)

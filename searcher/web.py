@@ -46,7 +46,7 @@ def _number(args: Any, name: str, default: int) -> int:
     return int(value)
 
 
-_DAYS = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,3})?")
+_DAYS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
 def _days(args: Any, name: str) -> float | None:

@@ -94,7 +94,7 @@ def test_c13_index_records_the_folding_and_refuses_another(tmp_path: Path) -> No
     index.close()
     meta_file = tmp_path / "index" / "searcher.json"
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    assert meta["folding"].startswith("opencc ") and "t2s+hk2s characters" in meta["folding"]
+    assert meta["folding"].startswith("opencc ") and "t2s+hk2s+tw2s characters" in meta["folding"]
     meta["folding"] = "opencc 0.0 t2s characters, 1 pairs, sha1:000000000000"
     meta_file.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(IndexFormatError, match="traditional → simplified folding"):
@@ -243,3 +243,74 @@ def test_apostrophe_joins_letters_only(tmp_path: Path) -> None:
     assert ids(index, '"oneil"') == []
     assert ids(index, '"说好"') == []
     assert ids(index, "don’t") == ["_posts/2024-03-01-a"]
+
+
+# -- what a hostile tester found --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return build(
+        tmp_path_factory.mktemp("found"),
+        {
+            "_posts/2024-03-01-a.md": post("甲", "这意味着政策将实施，我们有着信心。"),
+            "_posts/2024-03-01-b.md": post("乙", "這意味著政策將實施。"),
+            "_posts/2024-03-01-c.md": post("丙", "⼈民日报发表评论。"),
+            "_posts/2024-03-01-d.md": post("丁", "会议于2024年5月召开，3月已开始筹备。"),
+            "_posts/2024-03-01-e.md": post("戊", "会议于2024年3月15日召开。"),
+            "_posts/2024-03-01-f.md": post("己", "3月20日开幕，15日报名截止。"),
+            "_posts/2024-03-01-g.md": post("庚", "第一批项目在3季度完成，第3季度收尾。"),
+            "_posts/2024-03-01-h.md": post("辛", "其中3,200万元用于研发，1人负责。"),
+            "_posts/2024-03-01-i.md": post("壬", "总投资1,200万元，年产1200万件。"),
+            "_posts/2024-03-01-j.md": post("癸", "纪录片《江河之上》今晚开播，江河与之上。"),
+        },
+    )
+
+
+def f(*letters: str) -> list[str]:
+    return [f"_posts/2024-03-01-{x}" for x in letters]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("意味著", f("a", "b")),  # Taiwan's 著 for 着 (OpenCC tw2s)
+        ("意味着", f("a", "b")),
+        ("有著", f("a")),
+        ("人民日报", f("c")),  # a Kangxi radical ⼈ (U+2F08) is 人
+        ("2024年3月", f("e")),  # not 2024年5月 … 3月
+        ("3月15日", f("e")),  # not 3月20日 … 15日
+        ("第3季度", f("g")),
+        ("1,200万", f("i")),  # not 3,200万 … 1人
+        ("1200万", f("i")),  # the same number
+        ("3,200万元", f("h")),
+        ("《“江河之上”》", f("j")),  # marks nest
+        ("“《江河之上》”", f("j")),
+        ("江河 -“之上", []),  # an unclosed mark keeps the minus
+        ("江河 NOT 《之上", []),
+        ("title:《江河之上", []),  # and title:
+    ],
+)
+def test_found_by_a_hostile_tester(found: Index, query: str, expected: list[str]) -> None:
+    assert sorted(ids(found, query)) == sorted(expected)
+
+
+def test_every_clause_counts_once_in_the_tier(tmp_path: Path) -> None:
+    index = build(
+        tmp_path,
+        {
+            "_posts/2024-03-01-a.md": post(
+                "手机新品发布", "新款手机今日发布，手机销量大增，手机市场火热。"
+            ),
+            "_posts/2024-03-01-b.md": post("乙", "长篇报道。" * 60 + "提到一次软件。"),
+        },
+    )
+    # 软件 has a regional spelling and 手机 has none: neither may get a tier the other lacks
+    assert ids(index, "手机 OR 软件") == ["_posts/2024-03-01-a", "_posts/2024-03-01-b"]
+
+
+def test_a_long_post_keeps_its_highlight_far_from_a_sentence_end(tmp_path: Path) -> None:
+    body = "填充句子。" * 4500 + "乙，" * 200 + "运动会闭幕。" + "结束。"
+    index = build(tmp_path, {"_posts/2024-03-01-a.md": post("甲", body)})
+    snippet = index.search("运动会").hits[0].snippet
+    assert snippet.endswith("乙，<mark>运动会</mark>闭幕。")

@@ -128,3 +128,33 @@ def test_cli_dict_warns_with_the_line_and_reports_a_missing_file(tmp_path: Path)
     assert bad.exit_code == 2 and "--dict: cannot read" in bad.output
     with Index.open(index) as ix:  # the failed runs changed nothing
         assert ids(ix, "张三丰田") == ["_posts/2024-03-01-a"]
+
+
+def test_a_format_rebuild_keeps_the_dictionary_and_search_uses_the_recorded_site(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    corpus = write_corpus(tmp_path, POSTS)
+    names = tmp_path / "names.txt"
+    names.write_text("张三丰田\n", encoding="utf-8")
+    folder = tmp_path / "index"
+    Index.build(folder, corpus, user_dict=names)
+    meta_file = folder / "searcher.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["folding"] = "another table"
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "searcher", "search", "张三丰田", "--index", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,  # no ./corpus here: the index's own site is used
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"rebuilding it from {corpus.resolve()} first" in run.stderr
+    with Index.open(folder) as index:
+        assert index.user_words == (UserWord("张三丰田"),)  # kept through the rebuild
+        assert ids(index, "张三丰田") == ["_posts/2024-03-01-a"]
+        assert index.meta["corpus"] == str(corpus.resolve())

@@ -36,7 +36,8 @@ class FoldFilter(Filter):  # type: ignore[misc]
     """Replace each token's text by :func:`fold` of it; offsets stay on the original text.
 
     Nothing is stemmed: ``iPhone`` stays ``iphone`` (jieba's stock recipe stemmed it to
-    ``iphon``, CASES.md C5). Traditional characters become simplified ones, one for one,
+    ``iphon``, CASES.md C5). A number loses its thousands separators (``1,200`` →
+    ``1200``). Traditional characters become simplified ones, one for one,
     so a highlight still covers exactly the characters as written (CASES.md C13).
 
     >>> from searcher.analysis.tokenizers import UnitTokenizer
@@ -54,7 +55,10 @@ class FoldFilter(Filter):  # type: ignore[misc]
             else:
                 f = folded.get(text)
                 if f is None:
-                    f = folded[text] = fold(text)
+                    f = fold(text)
+                    if "," in f and f[0].isdigit():  # 1,200 is the number 1200
+                        f = f.replace(",", "")
+                    folded[text] = f
                 t.text = f
             yield t
 

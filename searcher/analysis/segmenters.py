@@ -60,7 +60,7 @@ class UserWord(NamedTuple):
     tag: str | None = None
 
 
-_FREQ = re.compile(r"\d{1,9}")
+_FREQ = re.compile(r"\d{1,18}")
 _TAG = re.compile(r"[A-Za-z]{1,10}")
 
 
@@ -84,7 +84,7 @@ def read_user_dict(text: str, source: str = "<dict>") -> tuple[tuple[UserWord, .
     words: dict[str, UserWord] = {}
     warnings: list[str] = []
     for n, raw in enumerate(text.lstrip("\ufeff").splitlines(), 1):
-        line = raw.strip()
+        line = raw.replace("\ufeff", "").strip()
         if not line or line.startswith("#"):
             continue
         fields = line.split()

@@ -28,16 +28,18 @@ from .segmenters import DEFAULT_SEGMENTER, Segmenter, UserWord, make_segmenter
 from .variants import script_table
 
 #: Characters that are one unit each: CJK ideographs (BMP and the supplementary planes,
-#: so U+20BB7 𠮷 is one unit), kana (not the kana block's marks ゠ and ・, which are
-#: punctuation) and Hangul syllables.
+#: so U+20BB7 𠮷 is one unit), CJK and Kangxi radicals (text copied from PDFs holds
+#: ⼈ U+2F08 for 人; NFKC folds them), kana (not the kana block's marks ゠ and ・, which
+#: are punctuation) and Hangul syllables.
 CJK_CHARS = (
-    "\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff"
+    "\u2e80-\u2fdf\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff"
 )
 
 _UNIT = re.compile(
     rf"([{CJK_CHARS}])"  # one CJK character
-    r"|(\d+(?:[.．]\d+)*)"  # a run of digits, decimals kept whole (6.3512)
+    # a run of digits: thousands separators (1,200,000) and decimals (6.3512) kept whole
+    r"|(\d{1,3}(?:,\d{3})+(?:[.．]\d+)?(?!\d)|\d+(?:[.．]\d+)*)"
     rf"|((?:(?![{CJK_CHARS}])[^\W\d_][\u0300-\u036f]*)+)"  # letters (not CJK), accents kept
 )
 

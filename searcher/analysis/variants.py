@@ -9,11 +9,13 @@ The fold is **one character to one character**, so offsets into the original tex
 exact and highlights mark the characters as written. It is built from OpenCC's own
 conversion data (pip ``opencc``, the official bindings), not from a hand-written table:
 each CJK character is converted on its own by OpenCC's ``t2s`` configuration (its
-``TSCharacters`` dictionaries), and where ``t2s`` keeps a character, by ``hk2s`` (Hong
-Kong variants such as 衞, 敍). OpenCC's phrase dictionaries are not used for the fold:
-a fold that depends on neighbouring characters could fold a substring of a post
-differently from the post itself, and substring recall would no longer be 100%.
-``tw2s`` is not used either: its variant table maps 么 (in 什么) to 幺.
+``TSCharacters`` dictionaries); where ``t2s`` keeps a character, by ``hk2s`` (Hong
+Kong variants such as 衞, 敍); and where both keep it, by ``tw2s`` (Taiwan's 著 for 着,
+as in 意味著), unless OpenCC's ``s2t`` changes that character, which makes it a
+simplified character of its own (``tw2s`` maps 么, as in 什么, to 幺). OpenCC's phrase
+dictionaries are not used for the fold: a fold that depends on neighbouring characters
+could fold a substring of a post differently from the post itself, and substring recall
+would no longer be 100%.
 
 Phrase-level, regional vocabulary (軟體 ↔ 软件, 網路 ↔ 网络) differs in its characters,
 not only in their script; :func:`regional_forms` gives those forms of a query word via
@@ -81,13 +83,17 @@ def script_table() -> ScriptTable:
     chars = [chr(c) for lo, hi in _RANGES for c in range(lo, hi)]
     joined = "\n".join(chars)  # one per line: no phrase spans two characters
     table: dict[str, str] = {}
-    for config in ("t2s", "hk2s"):
+    to_traditional = opencc.OpenCC("s2t")
+    for config in ("t2s", "hk2s", "tw2s"):
         converted = opencc.OpenCC(config).convert(joined).split("\n")
         if len(converted) != len(chars):  # pragma: no cover - OpenCC keeps lines
             raise RuntimeError(f"OpenCC {config} changed the number of lines")
         for a, b in zip(chars, converted, strict=True):
-            if a != b and len(b) == 1 and a not in table:
-                table[a] = b
+            if a == b or len(b) != 1 or a in table:
+                continue
+            if config == "tw2s" and to_traditional.convert(a) != a:
+                continue  # a simplified character itself (么 of 什么, not Taiwan's 麼)
+            table[a] = b
     for a, b in list(table.items()):  # close under repetition (薴 → 苧 → 苎)
         seen = {a}
         while b in table and b not in seen:
@@ -101,7 +107,8 @@ def script_table() -> ScriptTable:
     digest = hashlib.sha1("".join(f"{a}{b}" for a, b in sorted(table.items())).encode())
     version = _version()
     description = (
-        f"opencc {version} t2s+hk2s characters, {len(table)} pairs, sha1:{digest.hexdigest()[:12]}"
+        f"opencc {version} t2s+hk2s+tw2s characters, {len(table)} pairs, "
+        f"sha1:{digest.hexdigest()[:12]}"
     )
     # Plain dicts, read only by convention: str.translate and .get are several times
     # slower through a MappingProxyType, and they run once per character indexed.
