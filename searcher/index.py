@@ -35,6 +35,7 @@ from .analysis.segmenters import user_dict_digest
 from .analysis.variants import script_table
 from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
 from .indexing import IndexReport, update_index
+from .query import PhraseCache
 from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
 from .site import DEFAULT_TIMEZONE, SiteOptions
@@ -243,6 +244,8 @@ class Index:
         self._cache_generation = -1
         self._last_search: dict[int, float] = {}  # thread id → when it last searched
         self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
+        #: The documents of very common phrases, per segment, across searches.
+        self.phrase_cache = PhraseCache()
         self._results_generation = -1
         self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
 
