@@ -67,24 +67,36 @@ def recency_factor(ts: int, now: float, half_life_days: float) -> float:
     return 0.5 + 0.5 * math.pow(2.0, -age_days / half_life_days)
 
 
-def _part_positions(reader: Any, field: str, part: tuple[str, ...], doc: int) -> list[int]:
+def _part_positions(
+    reader: Any, field: str, part: tuple[str, ...], docs: list[int]
+) -> dict[int, list[int]]:
     """Start positions (unit positions) of ``part`` (two units or more) as a literal
-    run in ``doc``'s ``field`` (``"title"`` or ``"body"``): the intersection of its
-    bigrams' positions, shifted to the part's start."""
+    run in each of ``docs`` (ascending docnums) in ``field`` (``"title"`` or
+    ``"body"``): the intersection of its bigrams' positions, shifted to the part's start.
+    One posting reader per bigram walks all the documents (a reader costs more than a
+    skip). Documents without the part are left out."""
     terms = [(f"{field}_2", join_units(a, b)) for a, b in zip(part, part[1:], strict=False)]
-    starts: set[int] | None = None
+    starts: dict[int, set[int]] | None = None
     for j, (fieldname, text) in enumerate(terms):
         if (fieldname, text) not in reader:
-            return []
+            return {}
         m = reader.postings(fieldname, text)
-        m.skip_to(doc)
-        if not m.is_active() or m.id() != doc:
-            return []
-        found = {p - j for p in m.value_as("positions")[:MAX_POSITIONS]}
-        starts = found if starts is None else starts & found
+        found: dict[int, set[int]] = {}
+        for doc in docs if starts is None else sorted(starts):
+            if m.id() < doc:
+                m.skip_to(doc)
+                if not m.is_active():
+                    break
+            if m.id() == doc:
+                positions = {p - j for p in m.value_as("positions")[:MAX_POSITIONS]}
+                if starts is not None:
+                    positions &= starts[doc]
+                if positions:
+                    found[doc] = positions
+        starts = found
         if not starts:
-            return []
-    return sorted(starts or ())
+            return {}
+    return {d: sorted(p) for d, p in (starts or {}).items()}
 
 
 def _gap(occurrences: list[list[int]], parts: Parts) -> float:
@@ -114,19 +126,24 @@ def _gap(occurrences: list[list[int]], parts: Parts) -> float:
     return best
 
 
-def proximity_factor(reader: Any, doc: int, words: Sequence[Parts]) -> float:
-    """The proximity factor of the module's formula for ``doc`` (1.0 with no words)."""
+def proximity_factors(reader: Any, docs: Sequence[int], words: Sequence[Parts]) -> list[float]:
+    """The proximity factor of the module's formula for each of ``docs`` (1.0 each with
+    no words)."""
     if not words:
-        return 1.0
-    total = 0.0
+        return [1.0] * len(docs)
+    ordered = sorted(set(docs))
+    totals = dict.fromkeys(ordered, 0.0)
     for parts in words:
-        gap = min(
-            _gap([_part_positions(reader, field, p, doc) for p in parts], parts)
-            for field in ("title", "body")
-        )
-        if gap != math.inf:
-            total += 1.0 / (1.0 + gap / PROXIMITY_SCALE)
-    return 1.0 + PROXIMITY_WEIGHT * total / len(words)
+        best = dict.fromkeys(ordered, math.inf)
+        for field in ("title", "body"):
+            found = [_part_positions(reader, field, p, ordered) for p in parts]
+            for doc in ordered:
+                occurrences = [f.get(doc, []) for f in found]
+                best[doc] = min(best[doc], _gap(occurrences, parts))
+        for doc, gap in best.items():
+            if gap != math.inf:
+                totals[doc] += 1.0 / (1.0 + gap / PROXIMITY_SCALE)
+    return [1.0 + PROXIMITY_WEIGHT * totals[d] / len(words) for d in docs]
 
 
 def rank(
@@ -163,10 +180,12 @@ def rank(
     best = heapq.nsmallest(want, scored, key=key)
     keys = [key(item) for item in best]
     if words and reader is not None:
-        head = []
-        for (tier, neg_rel, neg_ts, doc), _ in zip(keys[:PROXIMITY_WINDOW], best, strict=False):
-            rel = -neg_rel * proximity_factor(reader, doc, words)
-            head.append((tier, -round(rel, 6), neg_ts, doc))
+        window = keys[:PROXIMITY_WINDOW]
+        factors = proximity_factors(reader, [k[3] for k in window], words)
+        head = [
+            (tier, -round(-neg_rel * factor, 6), neg_ts, doc)
+            for (tier, neg_rel, neg_ts, doc), factor in zip(window, factors, strict=True)
+        ]
         keys[: len(head)] = sorted(head)
     return [(doc, -neg_rel) for _, neg_rel, _, doc in keys[:end]]
 
@@ -175,7 +194,7 @@ __all__ = [
     "PROXIMITY_SCALE",
     "PROXIMITY_WEIGHT",
     "PROXIMITY_WINDOW",
-    "proximity_factor",
+    "proximity_factors",
     "rank",
     "recency_factor",
 ]
