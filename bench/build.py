@@ -2,7 +2,8 @@
 
 Usage: python bench/build.py CORPUS_DIR INDEX_DIR [--jobs N] [--segmenter rjieba|jieba]
 
-Builds a fresh index (the folder is replaced), then runs the update a second time to
+Builds a fresh index with ``Index.build`` (what ``searcher index`` does; the folder is
+replaced), then runs the update a second time to
 time an incremental run with nothing to change. Peak memory is the peak resident set
 size of this process and its children (``getrusage``), in MiB.
 """
@@ -26,14 +27,24 @@ def main() -> None:
     ap.add_argument("index")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--segmenter", default="rjieba")
+    ap.add_argument("--pool-mb", type=int, help="Whoosh's limitmb per writer (default 256)")
+    ap.add_argument("--segment-posts", type=int, help="posts per segment (0: one segment)")
     args = ap.parse_args()
     corpus = need(Path(args.corpus))
+    if args.pool_mb:
+        import searcher.indexing
+
+        searcher.indexing.POOL_MB = args.pool_mb
+    if args.segment_posts is not None:
+        import searcher.index
+
+        searcher.index.SEGMENT_POSTS = args.segment_posts
     target = Path(args.index)
     shutil.rmtree(target, ignore_errors=True)
     t = time.perf_counter()
-    index = Index.create(target, segmenter=args.segmenter)
-    report = index.update(corpus, jobs=args.jobs)
+    report = Index.build(target, corpus, segmenter=args.segmenter, jobs=args.jobs)
     build_s = time.perf_counter() - t
+    index = Index.open(target)
     t = time.perf_counter()
     again = index.update(corpus)
     again_s = time.perf_counter() - t
@@ -46,6 +57,8 @@ def main() -> None:
         "corpus": str(corpus),
         "segmenter": args.segmenter,
         "jobs": args.jobs,
+        "pool_mb": args.pool_mb or 256,
+        "segment_posts": args.segment_posts,
         "posts_indexed": report.added,
         "skipped": report.skipped,
         "duplicates": report.duplicates,

@@ -34,7 +34,7 @@ from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, r
 from .analysis.segmenters import user_dict_digest
 from .analysis.variants import script_table
 from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
-from .indexing import IndexReport, update_index
+from .indexing import SEGMENT_POSTS, IndexReport, update_index
 from .query import PhraseCache
 from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
@@ -447,7 +447,15 @@ class Index:
                 user_words=words or (),
                 user_dict_source=source,
             ) as new:
-                report = new.update(site, jobs=jobs, progress=progress, options=options)
+                # Nobody searches the staged index: commit bounded segments as it fills.
+                report = update_index(
+                    new,
+                    site,
+                    jobs=jobs,
+                    progress=progress,
+                    options=options,
+                    segment_posts=SEGMENT_POSTS,
+                )
             report.messages[:0] = notes
             _swap_in(staging, folder)
         except BaseException as exc:

@@ -29,6 +29,13 @@ from .site.corpus import escape_name
 #: The ``ts`` of a post without a date: below every real date, so that no date filter
 #: matches it; the query layer sorts such posts last in both date orders.
 UNDATED = -(2**62)
+#: Whoosh's posting pool per writing process, in MB (``limitmb``): past it the pool is
+#: sorted and spilled to a temporary file, and the runs are merged at commit.
+POOL_MB = 256
+#: Posts per segment of a staged build (``segment_posts``); 0: one segment. Off: on 5,000
+#: xwlb posts, segments of 2,000 (a 256 MB pool never spills) built 33% faster but made
+#: the index 33% larger and queries 14% slower (bench/README.md, levers).
+SEGMENT_POSTS = 0
 
 if TYPE_CHECKING:
     from .index import Index
@@ -173,6 +180,7 @@ def update_index(
     progress: Callable[[int, int], None] | None = None,
     rebuild: bool = False,
     options: SiteOptions | None = None,
+    segment_posts: int | None = None,
 ) -> IndexReport:
     """Make ``index`` hold exactly the documents the Jekyll site ``corpus`` publishes.
 
@@ -187,6 +195,11 @@ def update_index(
         site URL, time zone). When the site's time zone (``_config.yml`` or
         ``options.timezone``) differs from the index's, the index takes it and every
         dated document is rewritten.
+    :param segment_posts: for a new index that nobody searches yet (a staged build):
+        commit a segment every this many posts, unmerged, so that Whoosh's posting pool
+        (:data:`POOL_MB`) never spills to disk (the spill and its merge cost about 30%
+        of a build past a few thousand posts). Ignored for updates, which stay one
+        commit, and with ``jobs`` > 1.
     :returns: an :class:`IndexReport`.
     :raises CorpusError: the corpus folder is missing or unreadable.
 
@@ -224,17 +237,22 @@ def update_index(
             # Segments stay as separate files: Whoosh reads a compound segment through a
             # BytesIO copy of each part, per searcher (8 pooled searchers of a 56 MB index
             # held 995 MiB; as separate files, 111 MiB at the same speed).
-            writer_options: dict[str, Any] = {"limitmb": 256, "compound": False}
+            writer_options: dict[str, Any] = {"limitmb": POOL_MB, "compound": False}
             if jobs > 1:
                 writer_options.update(procs=jobs, multisegment=True)
-            try:
-                writer = index.whoosh.writer(**writer_options)
-            except LockError:
-                raise SearchIndexError(
-                    f"{index.path}: locked: another run is updating this index"
-                ) from None
-            except OSError as exc:
-                raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
+            chunk = segment_posts if segment_posts and jobs == 1 and not existing else 0
+
+            def open_writer() -> Any:
+                try:
+                    return index.whoosh.writer(**writer_options)
+                except LockError:
+                    raise SearchIndexError(
+                        f"{index.path}: locked: another run is updating this index"
+                    ) from None
+                except OSError as exc:
+                    raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
+
+            writer = open_writer()
             try:
                 for doc_id in gone:
                     writer.delete_by_term("id", doc_id)
@@ -248,7 +266,13 @@ def update_index(
                     writer.add_document(**document(article, index.timezone))
                     if progress is not None:
                         progress(n, len(changes))
-                writer.commit(mergetype=writing.CLEAR if rebuild else None)
+                    if chunk and n % chunk == 0 and n < len(changes):
+                        writer.commit(merge=False)
+                        writer = open_writer()
+                if chunk:
+                    writer.commit(merge=False)
+                else:
+                    writer.commit(mergetype=writing.CLEAR if rebuild else None)
             except BaseException as exc:
                 _cancel(writer)
                 remove_leftovers(index)
@@ -264,4 +288,4 @@ def update_index(
     return report
 
 
-__all__ = ["IndexReport", "document", "indexed_digests", "update_index"]
+__all__ = ["POOL_MB", "SEGMENT_POSTS", "IndexReport", "document", "indexed_digests", "update_index"]

@@ -37,3 +37,10 @@ def build(root: Path, posts: dict[str, str]) -> Index:
 def ids(index: Index, query: str, **options: object) -> list[str]:
     """The ids of the hits of ``query``, in rank order (first page of 50)."""
     return [h.id for h in index.search(query, limit=50, **options).hits]  # type: ignore[arg-type]
+
+
+def snippet(index: Index, query: str, doc: str = "") -> str:
+    """The snippet of the first hit of ``query`` (of the hit whose id ends with ``doc``)."""
+    hits = [h for h in index.search(query, limit=50).hits if h.id.endswith(doc)]
+    assert hits, f"no hit for {query!r} ending with {doc!r}"
+    return hits[0].snippet

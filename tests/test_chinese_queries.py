@@ -12,15 +12,9 @@ import pytest
 from searcher.analysis import BigramAnalyzer, is_break, regional_forms, to_simplified
 from searcher.analysis.tokenizers import APOSTROPHE
 from searcher.index import Index
-from searchutil import build, ids, post
+from searchutil import build, ids, post, snippet
 
 NOTHING = "the query has nothing to search for (no letters, digits or Chinese characters)"
-
-
-def first_snippet(index: Index, query: str, doc: str) -> str:
-    hits = [h for h in index.search(query, limit=50).hits if h.id.endswith(doc)]
-    assert hits, f"{doc} not found by {query!r}"
-    return hits[0].snippet
 
 
 # -- C13 traditional and simplified -------------------------------------------------
@@ -62,10 +56,8 @@ def test_c13_either_script_finds_both(c13: Index, query: str, expected: set[str]
 
 
 def test_c13_highlight_marks_the_original_characters(c13: Index) -> None:
-    assert (
-        first_snippet(c13, "开通", "a") == "臺北捷運新線今日<mark>開通</mark>，沿線居民搭乘更便利。"
-    )
-    assert first_snippet(c13, "開通", "b") == "台北地铁新线今日<mark>开通</mark>。"
+    assert snippet(c13, "开通", "a") == "臺北捷運新線今日<mark>開通</mark>，沿線居民搭乘更便利。"
+    assert snippet(c13, "開通", "b") == "台北地铁新线今日<mark>开通</mark>。"
     hit = c13.search("臺北").hits
     assert sorted(h.snippet.split("<mark>")[1].split("</mark>")[0] for h in hit) == ["台北", "臺北"]
 
@@ -74,7 +66,7 @@ def test_c13_regional_vocabulary_ranks_below_the_literal_form(c13: Index) -> Non
     assert regional_forms("软件") == ["软体"]
     assert ids(c13, "软件") == [D, C]  # 軟體 (Taiwan) found, below 软件 itself
     assert ids(c13, "軟體") == [C, D]
-    assert first_snippet(c13, "软件", "c") == "這套<mark>軟體</mark>由本地團隊開發。"
+    assert snippet(c13, "软件", "c") == "這套<mark>軟體</mark>由本地團隊開發。"
     assert ids(c13, '"软件"') == [D, C]
 
 
@@ -178,8 +170,8 @@ def test_c14_curly_single_quotes_break_phrases_and_highlights(c14: Index) -> Non
     assert ids(c14, '"计划已于"') == []
     assert ids(c14, '"说计划"') == []
     assert ids(c14, "计划已于") == c("g")  # unquoted: parts anywhere
-    assert first_snippet(c14, "计划", "g") == "他说‘<mark>计划</mark>’已于三月启动。"
-    assert first_snippet(c14, "‘计划’", "g") == "他说‘<mark>计划</mark>’已于三月启动。"
+    assert snippet(c14, "计划", "g") == "他说‘<mark>计划</mark>’已于三月启动。"
+    assert snippet(c14, "‘计划’", "g") == "他说‘<mark>计划</mark>’已于三月启动。"
 
 
 @pytest.mark.parametrize("query", ["《》", "‘’", "“”", "〈〉", "《 》", "「」『』"])

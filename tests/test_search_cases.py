@@ -8,15 +8,7 @@ from pathlib import Path
 import pytest
 
 from searcher.index import Index
-from searchutil import build, ids, post
-
-
-def snippet(index: Index, query: str, doc: str = "") -> str:
-    """The snippet of the first hit of ``query`` (of the hit whose id ends with ``doc``)."""
-    hits = [h for h in index.search(query).hits if h.id.endswith(doc)]
-    assert hits, f"no hit for {query!r}"
-    return hits[0].snippet
-
+from searchutil import build, ids, post, snippet
 
 # -- C1 phrase queries ---------------------------------------------------------------
 
