@@ -54,8 +54,10 @@ class Hit:
     when the site's ``url`` is known), ``source_url`` the ``<http…>`` source link of its
     body, ``type`` ``post``, ``page`` or a collection's name. ``title`` is plain text;
     ``title_html`` and ``snippet`` are HTML (matches in ``<mark>``, the rest escaped).
-    ``date`` is aware, or None. ``score`` is the BM25F score under relevance sorting, None
-    under date sorting."""
+    ``date`` is aware, or None. ``score`` is the relevance under relevance sorting (BM25F
+    times the proximity and recency factors of :mod:`searcher.ranking`), None under date
+    sorting. Hits are ordered by their exact-wording tier first, so a hit holding more
+    query words verbatim comes first even with a lower score."""
 
     id: str
     path: str
