@@ -583,7 +583,9 @@ def _clause_query(
         )
         if alt is not None:
             alternatives.append(alt.with_boost(REGIONAL_BOOST))
-            group = TermGroup(group.primary + alt_group.primary, group.fallback)
+            group = TermGroup(
+                group.primary + alt_group.primary, group.fallback + alt_group.fallback
+            )
     if alternatives:
         q = wq.Or([q, *alternatives])
     return q, only_stops, group, parts

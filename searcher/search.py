@@ -246,6 +246,8 @@ def search(
     filter_q = wq.And(filters) if filters else None
     if compiled.match_all and sort == "relevance":
         sort = "newest"
+    if recency is not None and sort != "relevance":
+        compiled.notices.append(f"recency only reorders relevance sorting, not {sort}")
 
     try:
         return _run(

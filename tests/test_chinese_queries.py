@@ -306,3 +306,8 @@ def test_a_long_post_keeps_its_highlight_far_from_a_sentence_end(tmp_path: Path)
     index = build(tmp_path, {"_posts/2024-03-01-a.md": post("甲", body)})
     snippet = index.search("运动会").hits[0].snippet
     assert snippet.endswith("乙，<mark>运动会</mark>闭幕。")
+
+
+def test_a_regional_form_is_highlighted_in_its_parts_too(tmp_path: Path) -> None:
+    index = build(tmp_path, {"_posts/2024-03-01-a.md": post("甲", "軟體的更新很快。")})
+    assert snippet(index, "软件更新", "a") == "<mark>軟體</mark>的<mark>更新</mark>很快。"

@@ -185,3 +185,9 @@ def test_recency_on_the_command_line_and_the_api(dated: Index, tmp_path: Path) -
     assert "recency" in err.get_json()["error"]
     page = client.get("/?q=集装箱&recency=30").get_data(as_text=True)
     assert '<option value="30" selected>近一月优先</option>' in page
+
+
+def test_recency_under_date_sorting_says_it_does_nothing(dated: Index) -> None:
+    results = search(dated, "集装箱", recency=30, sort="newest")
+    assert results.notices == ["recency only reorders relevance sorting, not newest"]
+    assert [h.id for h in results.hits] == [NEW_ID, OLD_ID]
