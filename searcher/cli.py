@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.errors import IndexFormatError, SearcherError
-from searcher.index import Index
+from searcher.index import META_FILE, Index
 from searcher.indexing import IndexReport
 from searcher.search import MAX_LIMIT, SORTS, SearchResults
 from searcher.site import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions, check_corpus
@@ -438,7 +438,7 @@ def search_command(
 def _recorded_corpus(index_dir: Path) -> Path | None:
     """The site folder an index records it was built from, if it still exists."""
     try:
-        meta = json.loads((index_dir / "searcher.json").read_text(encoding="utf-8"))
+        meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
         folder = Path(str(meta["corpus"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None

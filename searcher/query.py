@@ -67,7 +67,7 @@ _NUMBER = re.compile(r"\d")
 
 @dataclass
 class Clause:
-    """One word or phrase of a query, as typed (folded).
+    """One word or phrase of a query, as typed.
 
     text: the text as typed (it is folded by analysis); quoted: typed between quote
     marks or book-title marks; title_only: ``title:`` prefix; negated: ``-`` or ``NOT``
@@ -291,6 +291,36 @@ def _starts(positions: Any, offsets: list[int], within: set[int] | None) -> set[
     return starts if starts is not None else set()
 
 
+def skip_starts(
+    m: Any,
+    docs: Any,
+    offsets: list[int],
+    within: dict[int, set[int]] | None = None,
+    most: int | None = None,
+) -> dict[int, set[int]]:
+    """Walk the posting matcher ``m`` of one bigram to each of ``docs`` (ascending
+    docnums) it holds, skipping between them, and return each one's phrase starts
+    consistent with the bigram standing at ``offsets`` (narrowed to ``within[doc]``
+    when given; only its first ``most`` positions when given). Documents left with no
+    start are left out. Used where the documents are few next to the postings."""
+    found: dict[int, set[int]] = {}
+    for d in docs:
+        if m.id() < d:
+            m.skip_to(d)
+            if not m.is_active():
+                break
+        if m.id() == d:
+            positions = _positions(m.value())
+            starts = _starts(
+                positions if most is None else positions[:most],
+                offsets,
+                None if within is None else within[d],
+            )
+            if starts:
+                found[d] = starts
+    return found
+
+
 def _positions(value: bytes) -> list[int]:
     """The positions in a raw posting value of Whoosh's ``Positions`` format (a 4-byte
     count, then the pickled list of deltas): what ``value_as("positions")`` gives,
@@ -327,10 +357,10 @@ class PhraseCache:
     A very common run (央视网消息 opens nearly every xwlb story) costs about half a second
     to match on 20,000 posts, and readers ask it in many variants (with filters, other
     words, quoted): its matches are computed once per segment. Segments never change
-    once written, so an entry stays
-    valid until its segment is merged away or loses a document (the key holds the
-    segment's id and live count); entries are evicted least recently used first once
-    they hold more than ``max_docs`` document numbers in all. Thread-safe.
+    once written, so an entry stays valid until its segment is merged away or loses a
+    document (the key holds the segment's id and live count); entries are evicted least
+    recently used first once they hold more than ``max_docs`` document numbers in all.
+    Thread-safe.
 
     :param max_docs: the most document numbers held (each about 16 bytes with its
         weight): 2,000,000 ≈ 32 MB.
@@ -339,29 +369,35 @@ class PhraseCache:
     def __init__(self, max_docs: int = 2_000_000) -> None:
         self.max_docs = max_docs
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[Any, ...], tuple[list[int], list[float]]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[list[int], list[float], bytes]] = (
+            OrderedDict()
+        )
         self._size = 0
 
-    def get(self, key: tuple[Any, ...]) -> tuple[list[int], list[float]] | None:
-        """The cached ``(docnums, weights)`` for ``key``, or None."""
+    def get(self, key: tuple[Any, ...]) -> tuple[list[int], list[float], bytes] | None:
+        """The cached ``(docnums, weights, rarest bigram)`` for ``key``, or None."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[Any, ...], docs: list[int], weights: list[float]) -> None:
-        """Keep ``(docs, weights)`` for ``key``, evicting the oldest entries past the bound."""
+    def put(
+        self, key: tuple[Any, ...], docs: list[int], weights: list[float], rarest: bytes
+    ) -> None:
+        """Keep ``(docs, weights, rarest)`` for ``key`` (``rarest``: the bigram whose
+        document frequency scores the phrase), evicting the oldest entries past the
+        bound."""
         if len(docs) > self.max_docs:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
                 self._size -= len(old[0])
-            self._entries[key] = (docs, weights)
+            self._entries[key] = (docs, weights, rarest)
             self._size += len(docs)
             while self._size > self.max_docs:
-                _, (gone, _) = self._entries.popitem(last=False)
+                _, (gone, _, _) = self._entries.popitem(last=False)
                 self._size -= len(gone)
 
 
@@ -406,7 +442,7 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         key = (segment, self.fieldname, tuple(terms))
         hit = self.cache.get(key) if self.cache is not None and segment is not None else None
         if hit is not None:
-            return self._matcher(searcher, reader, hit[0], hit[1], terms)
+            return self._matcher(searcher, reader, *hit)
         # Each distinct bigram's postings are read once, however often it recurs in the
         # phrase (新闻联播新闻联播… repeats four bigrams): rarest first.
         offsets: dict[bytes, list[int]] = {}
@@ -437,30 +473,21 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
                             kept[d] = starts
             else:
                 m = reader.postings(self.fieldname, term)
-                for d in sorted(candidates):
-                    if m.id() < d:
-                        m.skip_to(d)
-                        if not m.is_active():
-                            break
-                    if m.id() == d:
-                        starts = _starts(_positions(m.value()), offsets[term], candidates[d])
-                        if starts:
-                            kept[d] = starts
+                kept = skip_starts(m, sorted(candidates), offsets[term], candidates)
             candidates = kept
             if not candidates:
                 break
         docs = sorted(candidates)
         weights = [float(len(candidates[d])) for d in docs]
         if self.cache is not None and segment is not None:
-            self.cache.put(key, docs, weights)
-        return self._matcher(searcher, reader, docs, weights, terms)
+            self.cache.put(key, docs, weights, rarest)
+        return self._matcher(searcher, reader, docs, weights, rarest)
 
     def _matcher(
-        self, searcher: Any, reader: Any, docs: list[int], weights: list[float], terms: Any
+        self, searcher: Any, reader: Any, docs: list[int], weights: list[float], rarest: bytes
     ) -> Any:
         if not docs:
             return matching.NullMatcher()
-        rarest = min(terms, key=lambda t: reader.doc_frequency(self.fieldname, t))
         scorer = searcher.weighting.scorer(searcher, self.fieldname, rarest)
         m = _PhraseMatcher(
             docs,
@@ -483,10 +510,10 @@ def share_memo(q: Any, memo: PostingMemo, cache: PhraseCache | None = None) -> N
         share_memo(child, memo, cache)
 
 
-#: Score added for each clause whose exact wording a post holds (the whole run of a
-#: word that jieba splits, or the literal form of a word with regional spellings). It is
+#: Score added for each clause whose exact wording a post holds (as typed, as one run: a
+#: word that jieba splits only where it stands whole; not a regional spelling). It is
 #: far above any BM25F score here (each part scores at most idf · (K1 + 1) · boost, about
-#: 100 on 20,000 posts), so it acts as a tier: :mod:`searcher.search` reads it back as
+#: 100 on 20,000 posts), so it acts as a tier: :mod:`searcher.ranking` reads it back as
 #: ``score // VERBATIM_TIER``, and a post with the exact wording ranks above every post
 #: with only its parts, wherever they stand (issue #8, CASES.md C15).
 VERBATIM_TIER = 1e6
@@ -494,9 +521,6 @@ VERBATIM_TIER = 1e6
 
 class _TierMatcher(matching.WrappingMatcher):  # type: ignore[misc]
     """Its child's matches, each scoring :data:`VERBATIM_TIER` more."""
-
-    def __init__(self, child: Any, boost: float = 1.0) -> None:
-        super().__init__(child, boost=boost)
 
     def _replacement(self, newchild: Any) -> Any:
         return _TierMatcher(newchild, self.boost)
@@ -648,8 +672,11 @@ def _literal_query(
     return q, only_stops, TermGroup(tuple(primary), tuple(fallback)), words
 
 
-def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
-    """Turn a :class:`ParsedQuery` into a :class:`Compiled` Whoosh query.
+def compile_query(
+    parsed: ParsedQuery, segmenter: Segmenter, cache: PhraseCache | None = None
+) -> Compiled:
+    """Turn a :class:`ParsedQuery` into a :class:`Compiled` Whoosh query; its phrases
+    share one posting memo and ``cache`` (an index's :class:`PhraseCache`, if given).
 
     A query with no positive clause matches every post (``match_all``), less the
     exclusions.
@@ -696,5 +723,5 @@ def compile_query(parsed: ParsedQuery, segmenter: Segmenter) -> Compiled:
             "the query has nothing to search for (no letters, digits or Chinese characters)"
         )
         return Compiled(wq.NullQuery, [], notices, False)
-    share_memo(q, {})
+    share_memo(q, {}, cache)
     return Compiled(q, highlight, notices, match_all, proximity)

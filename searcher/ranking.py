@@ -36,7 +36,7 @@ from typing import Any
 
 from .analysis import join_units
 from .indexing import UNDATED
-from .query import VERBATIM_TIER
+from .query import VERBATIM_TIER, skip_starts
 
 #: How many of the best hits (by tier and BM25F) the proximity factor re-ranks.
 PROXIMITY_WINDOW = 100
@@ -81,19 +81,8 @@ def _part_positions(
         if (fieldname, text) not in reader:
             return {}
         m = reader.postings(fieldname, text)
-        found: dict[int, set[int]] = {}
-        for doc in docs if starts is None else sorted(starts):
-            if m.id() < doc:
-                m.skip_to(doc)
-                if not m.is_active():
-                    break
-            if m.id() == doc:
-                positions = {p - j for p in m.value_as("positions")[:MAX_POSITIONS]}
-                if starts is not None:
-                    positions &= starts[doc]
-                if positions:
-                    found[doc] = positions
-        starts = found
+        walk = docs if starts is None else sorted(starts)
+        starts = skip_starts(m, walk, [j], starts, most=MAX_POSITIONS)
         if not starts:
             return {}
     return {d: sorted(p) for d, p in (starts or {}).items()}
@@ -176,10 +165,9 @@ def rank(
             rel *= recency_factor(stamps[doc], now, recency)
         return (-tier, -round(rel, 6), -stamps[doc], doc)
 
-    want = max(end, PROXIMITY_WINDOW if words and reader is not None else end)
-    best = heapq.nsmallest(want, scored, key=key)
-    keys = [key(item) for item in best]
-    if words and reader is not None:
+    proximity = bool(words) and reader is not None
+    keys = heapq.nsmallest(max(end, PROXIMITY_WINDOW) if proximity else end, map(key, scored))
+    if proximity:
         window = keys[:PROXIMITY_WINDOW]
         factors = proximity_factors(reader, [k[3] for k in window], words)
         head = [

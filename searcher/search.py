@@ -25,7 +25,7 @@ from whoosh import query as wq
 
 from .errors import QueryError, SearchIndexError
 from .indexing import UNDATED
-from .query import Compiled, compile_query, parse, share_memo
+from .query import Compiled, compile_query, parse
 from .ranking import rank
 from .schema import FACETS
 from .site.text import CONTROL_CHARS
@@ -231,8 +231,7 @@ def search(
         notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
     parsed = parse(query[:MAX_QUERY_CHARS])
     parsed.typed = parsed.typed or typed  # only control codes: nothing to search, not "all"
-    compiled = compile_query(parsed, index.word_segmenter)
-    share_memo(compiled.query, {}, index.phrase_cache)
+    compiled = compile_query(parsed, index.word_segmenter, index.phrase_cache)
     compiled.notices[:0] = notices
     filters: list[Any] = []
     if categories:

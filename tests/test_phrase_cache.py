@@ -33,12 +33,12 @@ def test_cached_phrases_stay_right_across_updates_and_deletions(tmp_path: Path) 
 
 def test_the_cache_is_bounded_by_document_numbers() -> None:
     cache = PhraseCache(max_docs=5)
-    cache.put(("s", "f", (b"a",)), [1, 2, 3], [1.0, 1.0, 1.0])
-    cache.put(("s", "f", (b"b",)), [4, 5], [1.0, 2.0])
-    assert cache.get(("s", "f", (b"a",))) == ([1, 2, 3], [1.0, 1.0, 1.0])  # now newest
-    cache.put(("s", "f", (b"c",)), [6], [1.0])  # 6 > 5: the least recently used goes
+    cache.put(("s", "f", (b"a",)), [1, 2, 3], [1.0, 1.0, 1.0], b"a")
+    cache.put(("s", "f", (b"b",)), [4, 5], [1.0, 2.0], b"b")
+    assert cache.get(("s", "f", (b"a",))) == ([1, 2, 3], [1.0, 1.0, 1.0], b"a")  # now newest
+    cache.put(("s", "f", (b"c",)), [6], [1.0], b"c")  # 6 > 5: the least recently used goes
     assert cache.get(("s", "f", (b"b",))) is None
-    assert cache.get(("s", "f", (b"c",))) == ([6], [1.0])
-    cache.put(("s", "f", (b"d",)), list(range(6)), [1.0] * 6)  # larger than the bound
+    assert cache.get(("s", "f", (b"c",))) == ([6], [1.0], b"c")
+    cache.put(("s", "f", (b"d",)), list(range(6)), [1.0] * 6, b"d")  # larger than the bound
     assert cache.get(("s", "f", (b"d",))) is None
     assert cache._size <= 5
