@@ -4,7 +4,15 @@ Start with :class:`Index` (``Index.open_or_create("index")``, then ``.update("co
 and ``.search("智慧城市")``); README.md has runnable examples.
 """
 
-from .errors import CorpusError, PostError, QueryError, SearcherError, SearchIndexError
+from .documents import Document
+from .errors import (
+    CorpusError,
+    Notice,
+    PostError,
+    QueryError,
+    SearcherError,
+    SearchIndexError,
+)
 from .index import Index
 from .indexing import IndexReport
 from .search import Hit, IndexStats, SearchResults
@@ -13,11 +21,13 @@ from .site import Article, Duplicate, SiteOptions, Skipped, check_corpus, read_c
 __all__ = [
     "Article",
     "CorpusError",
+    "Document",
     "Duplicate",
     "Hit",
     "Index",
     "IndexReport",
     "IndexStats",
+    "Notice",
     "PostError",
     "QueryError",
     "SearchIndexError",

@@ -128,6 +128,7 @@ def _site_options(
 
 
 @click.group()
+@click.version_option(package_name="searcher", message="%(prog)s %(version)s")
 def main() -> None:
     """Full-text search for Chinese news sites built with Jekyll."""
 
@@ -481,16 +482,51 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
 @main.command("serve")
 @index_option
 @corpus_option
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 127.0.0.1 serves this machine only, 0.0.0.0 every interface.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-def serve_command(index_dir: Path, corpus: Path, host: str, port: int) -> None:
-    """Serve the search page (and /api/search) on http://HOST:PORT/."""
-    from searcher.web import create_app
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests served at once (waitress worker threads).",
+)
+@click.option("--quiet", is_flag=True, help="Do not log each request to standard error.")
+def serve_command(
+    index_dir: Path, corpus: Path, host: str, port: int, threads: int, quiet: bool
+) -> None:
+    """Serve the search page, article views and /api/search on http://HOST:PORT/ with
+    waitress, a production WSGI server, logging one line per request."""
+    import logging
+
+    import waitress
+
+    from searcher.web import RequestLog, create_app
 
     with _one_line_errors():
         if not Index.exists(index_dir) and not index_dir.is_file():
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             _build(index_dir, corpus, show_progress=sys.stderr.isatty())
         index = Index.open(index_dir)
-    click.echo(f"searching {index_dir} at http://{host}:{port}/", err=True)
-    create_app(index).run(host=host, port=port, threaded=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("searcher.web").setLevel(logging.WARNING if quiet else logging.INFO)
+    click.echo(f"searching {index_dir} at http://{host}:{port}/ ({threads} threads)", err=True)
+    app = create_app(index)
+    try:
+        waitress.serve(
+            RequestLog(app.wsgi_app),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="searcher",
+            _quiet=True,
+        )
+    except OSError as exc:
+        raise click.ClickException(f"--host/--port: cannot listen on {host}:{port}: {exc}") from exc
+    finally:
+        index.close()

@@ -33,6 +33,7 @@ from whoosh.searching import Searcher
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, read_user_dict
 from .analysis.segmenters import user_dict_digest
 from .analysis.variants import script_table
+from .documents import Document, document
 from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
 from .indexing import SEGMENT_POSTS, IndexReport, update_index
 from .query import PhraseCache
@@ -692,6 +693,11 @@ class Index:
                 del self._running[key]
             running.set()
         return results
+
+    def document(self, doc_id: str, query: str = "") -> Document | None:
+        """The post ``doc_id`` whole, with ``query``'s matches highlighted, or None when
+        no live post has that id; see :func:`searcher.documents.document`."""
+        return document(self, doc_id, query)
 
     def stats(self) -> IndexStats:
         """Counts and facts about the index; see :func:`searcher.search.stats`."""

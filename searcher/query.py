@@ -52,6 +52,7 @@ from .analysis import STOP_WORDS, UnitAnalyzer, join_units
 from .analysis.segmenters import Segmenter
 from .analysis.tokenizers import APOSTROPHE, CJK_CHARS
 from .analysis.variants import regional_forms
+from .errors import Notice
 from .snippets import TermGroup
 
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
@@ -574,7 +575,7 @@ class Compiled:
 
     query: Any
     highlight: list[TermGroup]
-    notices: list[str]
+    notices: list[Notice]
     match_all: bool
     proximity: list[list[tuple[str, ...]]] = field(default_factory=list)
 
@@ -682,7 +683,7 @@ def compile_query(
     exclusions.
     """
     highlight: list[TermGroup] = []
-    notices: list[str] = []
+    notices: list[Notice] = []
     compiled = [[_clause_query(c, segmenter) for c in group] for group in parsed.groups]
     all_stops = all(stop for group in compiled for _, stop, _, _ in group)
     groups: list[Any] = []
@@ -702,8 +703,12 @@ def compile_query(
     if all_stops and groups:
         words = " ".join(c.text for g in parsed.groups for c in g)
         notices.append(
-            f"the query holds only common words ({words}): "
-            "posts are matched on them literally, so most posts match"
+            Notice(
+                "common_words_only",
+                f"the query holds only common words ({words}): "
+                "posts are matched on them literally, so most posts match",
+                words=words,
+            )
         )
     match_all = not groups
     q: Any = wq.Every() if match_all else (groups[0] if len(groups) == 1 else wq.And(groups))
@@ -720,7 +725,10 @@ def compile_query(
         # Something was typed but nothing in it can be searched (only punctuation,
         # symbols or operators): answer that, rather than list every post.
         notices.append(
-            "the query has nothing to search for (no letters, digits or Chinese characters)"
+            Notice(
+                "nothing_to_search",
+                "the query has nothing to search for (no letters, digits or Chinese characters)",
+            )
         )
         return Compiled(wq.NullQuery, [], notices, False)
     share_memo(q, {}, cache)

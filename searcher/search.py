@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import collectors
-from whoosh import query as wq
 
-from .errors import QueryError, SearchIndexError
+from .errors import Notice, QueryError, SearchIndexError
 from .indexing import UNDATED
 from .query import Compiled, compile_query, parse
 from .ranking import rank
@@ -85,9 +86,18 @@ class Hit:
 class SearchResults:
     """The answer to one search.
 
-    total: posts matching (all pages); hits: this page's posts; facets: for
-    ``"categories"``, ``"tags"``, ``"years"``, ``"types"``, ``{value: count}`` over all
-    matching posts, largest count first; notices: messages for the user (e.g. only common words).
+    total: posts matching the query and every filter (all pages); hits: this page's
+    posts; notices: :class:`~searcher.errors.Notice` messages for the reader (each a
+    ``str`` with a ``code``); unfiltered_total: posts matching the query with no filter;
+    seconds: wall time of the search in seconds.
+
+    facets: ``{facet: {value: count}}``. For ``"categories"``, ``"tags"`` and
+    ``"types"`` the count is the total a reader gets by toggling that value: values of
+    one facet are ORed and facets are ANDed, so each facet is counted over the posts that
+    pass every *other* filter (a chosen value's count is the total after removing it);
+    largest count first. ``"years"`` (``"2024"``) and ``"months"`` (``"2024-03"``,
+    in date order) count the posts passing every filter but the date range, so a year's
+    or month's count is the total after setting the date range to it.
     """
 
     query: str
@@ -96,10 +106,14 @@ class SearchResults:
     limit: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    unfiltered_total: int = 0
+    seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of ``searcher search --json``."""
+        """The JSON object of ``searcher search --json``; notices as
+        ``{"code", "message", "params"}``. ``seconds`` is left out, so that the same
+        search gives the same text (the API sends it as ``Server-Timing``)."""
         return {
             "query": self.query,
             "total": self.total,
@@ -107,7 +121,11 @@ class SearchResults:
             "limit": self.limit,
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
-            "notices": self.notices,
+            "notices": [
+                n.to_dict() if isinstance(n, Notice) else {"code": "", "message": str(n)}
+                for n in self.notices
+            ],
+            "unfiltered_total": self.unfiltered_total,
         }
 
 
@@ -125,7 +143,9 @@ def _day(
                 else dt.date.fromisoformat(value.strip())
             )
         except ValueError:
-            raise QueryError(f"{name}: not a date (YYYY-MM-DD): {value!r}") from None
+            raise QueryError(
+                f"{name}: not a date (YYYY-MM-DD): {value!r}", code="bad_date", param=name
+            ) from None
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=tz)
         return int(moment.timestamp())
@@ -168,9 +188,9 @@ def search(
     index: Index,
     query: str = "",
     *,
-    categories: list[str] | tuple[str, ...] = (),
-    tags: list[str] | tuple[str, ...] = (),
-    types: list[str] | tuple[str, ...] = (),
+    categories: str | Sequence[str] = (),
+    tags: str | Sequence[str] = (),
+    types: str | Sequence[str] = (),
     since: str | dt.date | None = None,
     until: str | dt.date | None = None,
     sort: str = "relevance",
@@ -186,9 +206,11 @@ def search(
     :param query: the query text (syntax in :mod:`searcher.query`); empty lists every
         post that passes the filters, newest first. Control characters (NUL…) separate
         words; a query of nothing else has nothing to search for.
-    :param categories: keep posts in any of these categories (exact values).
-    :param tags: keep posts with any of these tags (exact values).
-    :param types: keep documents of any of these types (``post``, ``page``, a collection).
+    :param categories: keep posts in any of these categories (exact values; a single
+        string is one value, empty strings are ignored).
+    :param tags: keep posts with any of these tags (same forms). Facets are ANDed.
+    :param types: keep documents of any of these types (``post``, ``page``, a
+        collection; same forms).
     :param since: keep posts dated on or after this day (``YYYY-MM-DD``, a ``date``, or
         an aware ``datetime``), days in the index's site time zone. Undated posts never
         pass a date filter.
@@ -204,56 +226,74 @@ def search(
         multiplied by ``1/2 + 1/2 · 2 ** (−age_days / recency)`` (:mod:`searcher.ranking`),
         so recent stories rise among equally relevant ones. None (default): no factor.
     :param now: the present for ``recency`` (an aware datetime); default: the clock.
-    :returns: :class:`SearchResults`; facet counts cover all matching posts.
+    :returns: :class:`SearchResults`; each facet count is the total after toggling that
+        value (see :class:`SearchResults`).
     :raises QueryError: a parameter is invalid; the message names it.
     """
     if sort not in SORTS:
-        raise QueryError(f"sort: must be one of {', '.join(SORTS)}, not {sort!r}")
+        raise QueryError(
+            f"sort: must be one of {', '.join(SORTS)}, not {sort!r}", code="bad_sort", param="sort"
+        )
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"limit: must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+        raise QueryError(
+            f"limit: must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}",
+            code="bad_limit",
+            param="limit",
+        )
     if not isinstance(page, int) or page < 1:
-        raise QueryError(f"page: must be a whole number from 1, not {page!r}")
+        raise QueryError(
+            f"page: must be a whole number from 1, not {page!r}", code="bad_page", param="page"
+        )
     tz = index.timezone
     start = _day(since, "since", tz, end=False)
     stop = _day(until, "until", tz, end=True)
     if start is not None and stop is not None and start > stop:
-        raise QueryError(f"since: {since} is after until: {until}")
+        raise QueryError(
+            f"since: {since} is after until: {until}", code="date_order", param="since"
+        )
     if recency is not None and (
         isinstance(recency, bool) or not isinstance(recency, (int, float)) or not recency > 0
     ):
-        raise QueryError(f"recency: must be a number of days above 0, not {recency!r}")
+        raise QueryError(
+            f"recency: must be a number of days above 0, not {recency!r}",
+            code="bad_recency",
+            param="recency",
+        )
     moment = (now or dt.datetime.now(dt.timezone.utc)).timestamp()
 
     notices = []
     typed = bool(query.strip())
     query = clean_query(query)
     if len(query) > MAX_QUERY_CHARS:
-        notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+        notices.append(
+            Notice(
+                "query_cut",
+                f"the query was cut to its first {MAX_QUERY_CHARS} characters",
+                chars=MAX_QUERY_CHARS,
+            )
+        )
     parsed = parse(query[:MAX_QUERY_CHARS])
     parsed.typed = parsed.typed or typed  # only control codes: nothing to search, not "all"
     compiled = compile_query(parsed, index.word_segmenter, index.phrase_cache)
     compiled.notices[:0] = notices
-    filters: list[Any] = []
-    if categories:
-        filters.append(wq.Or([wq.Term("categories", c) for c in categories]))
-    if tags:
-        filters.append(wq.Or([wq.Term("tags", t) for t in tags]))
-    if types:
-        filters.append(wq.Or([wq.Term("type", t) for t in types]))
-    if start is not None or stop is not None:
-        filters.append(wq.NumericRange("ts", start if start is not None else UNDATED + 1, stop))
-    filter_q = wq.And(filters) if filters else None
+    filters = Filters(_values(categories), _values(tags), _values(types), start, stop)
     if compiled.match_all and sort == "relevance":
         sort = "newest"
     if recency is not None and sort != "relevance":
-        compiled.notices.append(f"recency only reorders relevance sorting, not {sort}")
+        compiled.notices.append(
+            Notice(
+                "recency_ignored",
+                f"recency only reorders relevance sorting, not {sort}",
+                sort=sort,
+            )
+        )
 
     try:
         return _run(
             index,
             query,
             compiled,
-            filter_q,
+            filters,
             sort,
             limit,
             page,
@@ -298,11 +338,84 @@ class _Budget(collectors.WrappingCollector):  # type: ignore[misc]
         return self.child.collect(sub_docnum)
 
 
+@dataclass(frozen=True)
+class Filters:
+    """The filters of one search. Values of one facet are ORed, facets are ANDed.
+
+    ``start``/``stop``: the date range in Unix seconds (inclusive), None for open; undated
+    posts never pass a date range.
+    """
+
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    start: int | None = None
+    stop: int | None = None
+
+    @property
+    def dated(self) -> bool:
+        """Whether a date range is set."""
+        return self.start is not None or self.stop is not None
+
+
+def _values(values: str | Sequence[str]) -> tuple[str, ...]:
+    """Filter values: a single string is one value (not its characters), and empty
+    strings (an empty ``tag=`` in a link) are ignored like an empty ``since=``."""
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _union(sets: dict[str, frozenset[int]], values: Iterable[str]) -> frozenset[int]:
+    return frozenset().union(*(sets.get(v, frozenset()) for v in values))
+
+
+def _toggle_counts(
+    sets: dict[str, frozenset[int]], base: set[int], matched: set[int], chosen: tuple[str, ...]
+) -> dict[str, int]:
+    """For each value of a facet, the total a reader gets by toggling it.
+
+    ``base``: the matches passing every other facet's filter; ``matched``: those that
+    also pass this facet's (any of ``chosen``). Adding value v gives ``matched`` plus
+    the posts of ``base`` that have v; removing a chosen value gives the posts of
+    ``base`` that have one of the others (all of ``base`` when none is left). Values
+    found in ``base`` and every chosen value are listed, largest count first.
+    """
+    if not chosen:
+        return _counts(sets, base)
+    counts: dict[str, int] = {}
+    for value, ids in sets.items():
+        if value not in chosen:
+            extra = len(ids & base)
+            if extra:
+                counts[value] = len(matched) + extra - len(ids & matched)
+    for value in chosen:
+        rest = [v for v in chosen if v != value]
+        counts[value] = len(base & _union(sets, rest)) if rest else len(base)
+    return dict(sorted(counts.items(), key=lambda vc: (-vc[1], vc[0])))
+
+
+def _months(tz: dt.tzinfo) -> Callable[[Searcher], list[str]]:
+    """A builder of each document's month (``"0001-01"``… ``"9999-12"`` in ``tz``, ``""``
+    when undated), by docnum, for :meth:`Index.cached`."""
+
+    def month(ts: int) -> str:
+        if ts == UNDATED:
+            return ""
+        moment = dt.datetime.fromtimestamp(ts, tz)
+        return f"{moment.year:04d}-{moment.month:02d}"
+
+    def build(s: Searcher) -> list[str]:
+        return [month(ts) for ts in _timestamps(s)]
+
+    return build
+
+
 def _run(
     index: Index,
     query: str,
     compiled: Compiled,
-    filter_q: Any,
+    filters: Filters,
     sort: str,
     limit: int,
     page: int,
@@ -310,39 +423,74 @@ def _run(
     cpu_seconds: float = QUERY_CPU_SECONDS,
     recency: tuple[float | None, float] = (None, 0.0),
 ) -> SearchResults:
-    """Run a compiled query: one scored pass, facets, then the page's hits.
+    """Run a compiled query: one scored pass over every match, the filters and facet
+    counts as set operations on those matches, then the page's hits.
 
     ``recency``: the half-life in days (or None) and the present in Unix seconds."""
+    began = time.perf_counter()
     with index.searcher() as s:
-        # One pass collects every match (for the total and the facets) with its score,
-        # within a budget of CPU time.
+        # One pass collects every match of the query (for the total and the facets,
+        # which need the matches that fail one filter too) with its score, within a
+        # budget of CPU time.
         budget = _Budget(s.collector(limit=None, scored=sort == "relevance"), cpu_seconds)
-        outer = budget if filter_q is None else collectors.FilterCollector(budget, filter_q)
         try:
-            s.search_with_collector(compiled.query, outer)
+            s.search_with_collector(compiled.query, budget)
         except _OutOfBudget:
             pass
-        ranked = outer.results()
-        matched = set(ranked.docs())
+        ranked = budget.results()
+        found = set(ranked.docs())
+        sets = index.cached(s, "facets", _facet_sets)
+        stamps = index.cached(s, "timestamps", _timestamps)
+        months = index.cached(s, "months", _months(index.timezone))
+        allowed: dict[str, frozenset[int] | set[int] | None] = {
+            "categories": _union(sets["categories"], filters.categories)
+            if filters.categories
+            else None,
+            "tags": _union(sets["tags"], filters.tags) if filters.tags else None,
+            "type": _union(sets["type"], filters.types) if filters.types else None,
+            "date": _in_range(found, stamps, filters) if filters.dated else None,
+        }
+
+        def passing(skip: str = "") -> set[int]:
+            out = found
+            for name, ids in allowed.items():
+                if ids is not None and name != skip:
+                    out = out & ids
+            return out
+
+        matched = passing()
         total = len(matched)
         if budget.stopped:
             compiled.notices.append(
-                f"the search was stopped after {cpu_seconds:g} s of work: the total, the "
-                f"facets and the ranking only cover the {total} matching posts found by then"
+                Notice(
+                    "search_stopped",
+                    f"the search was stopped after {cpu_seconds:g} s of work: the total, the "
+                    f"facets and the ranking only cover the {total} matching posts found by "
+                    "then",
+                    seconds=cpu_seconds,
+                    total=total,
+                )
             )
-        sets = index.cached(s, "facets", _facet_sets)
+        undated = passing("date")
         facets = {
-            "categories": _counts(sets["categories"], matched),
-            "tags": _counts(sets["tags"], matched),
-            "years": _counts(sets["year"], matched),
-            "types": _counts(sets["type"], matched),
+            "categories": _toggle_counts(
+                sets["categories"], passing("categories"), matched, filters.categories
+            ),
+            "tags": _toggle_counts(sets["tags"], passing("tags"), matched, filters.tags),
+            "years": _counts(sets["year"], undated),
+            "months": dict(sorted(Counter(months[d] for d in undated if months[d]).items())),
+            "types": _toggle_counts(sets["type"], passing("type"), matched, filters.types),
         }
         first = (page - 1) * limit
         scored: list[tuple[int, float | None]] = []
-        stamps = index.cached(s, "timestamps", _timestamps)
         if sort == "relevance" and first < total:
+            top = (
+                ranked.top_n
+                if total == len(found)
+                else [hit for hit in ranked.top_n if hit[1] in matched]
+            )
             best = rank(
-                ranked.top_n,
+                top,
                 stamps,
                 end=first + limit,
                 reader=s.reader(),
@@ -362,7 +510,23 @@ def _run(
         hits = [
             _hit(s, docnum, score, compiled.highlight, snippet_chars) for docnum, score in scored
         ]
-    return SearchResults(query, total, page, limit, hits, facets, compiled.notices)
+    return SearchResults(
+        query,
+        total,
+        page,
+        limit,
+        hits,
+        facets,
+        compiled.notices,
+        unfiltered_total=len(found),
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _in_range(found: set[int], stamps: list[int], filters: Filters) -> set[int]:
+    low = filters.start if filters.start is not None else UNDATED + 1
+    high = filters.stop if filters.stop is not None else 2**63
+    return {d for d in found if low <= stamps[d] <= high}
 
 
 def _hit(s: Searcher, docnum: int, score: float | None, terms: list[Any], size: int) -> Hit:

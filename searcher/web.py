@@ -1,36 +1,130 @@
-"""A small search page and JSON API over an :class:`~searcher.index.Index` (Flask).
+"""The search page, article view and JSON API over an :class:`~searcher.index.Index` (Flask).
 
 Routes:
 
-* ``GET /`` — the search page: ``q``, ``category``, ``tag`` (repeatable), ``since``,
-  ``until``, ``sort``, ``recency`` (a half-life in days, see README "Ranking"), ``page``
-  as query parameters; facet counts link to filters.
+* ``GET /`` — the search page: ``q``, ``category`` and ``tag`` (repeatable), ``since``,
+  ``until``, ``sort``, ``recency`` (a half-life in days, see README "Ranking"), ``page``.
+  Chosen filters show as removable chips; facet values link to the toggled search and
+  show its exact total (:class:`~searcher.search.SearchResults`); a histogram of matches
+  by month (by year over long spans) links each bar to its period. A bad parameter is
+  reported in Chinese and left out; the rest of the search still runs.
+* ``GET /posts/<id>`` — the article view: the whole post with ``q``'s matches marked.
 * ``GET /api/search`` — the same parameters (plus ``limit``), answered with the JSON
-  object of ``searcher search --json``; a bad parameter is a 400 with ``{"error": …}``,
-  and an unknown path or method under ``/api/`` a JSON 404 or 405.
+  object of ``searcher search --json``. A bad parameter is a 400 with
+  ``{"error", "code", "param", "status"}``; an unknown path or method under ``/api/`` a
+  JSON 404 or 405 (``code`` ``not_found`` / ``method_not_allowed``).
 
-Snippets and titles are inserted as HTML: :mod:`searcher.snippets` escapes everything but
-its own ``<mark>`` tags.
+Every response carries a Content-Security-Policy with no inline script or style,
+``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``, and a
+``Server-Timing: app;dur=…`` header (milliseconds). Snippets and titles are inserted as
+HTML: :mod:`searcher.snippets` escapes everything but its own ``<mark>`` tags; a URL from
+a post becomes a link only when it is http(s) (:func:`safe_url`).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import logging
 import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from .errors import QueryError
+from .documents import ARTICLE_CHARS
+from .errors import Notice, QueryError
 from .index import Index
 from .search import SORTS, SearchResults, clean_query
 
 PAGE_SIZE = 10
+#: Facet values shown before 更多 (the rest are one click away).
+FACET_SHOWN = 8
+#: Up to this many months of matches the histogram has a bar per month, past it per year.
+HISTOGRAM_MONTHS = 36
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+SORT_NAMES = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+PARAM_NAMES = {
+    "since": "开始日期",
+    "until": "结束日期",
+    "page": "页码",
+    "limit": "每页条数",
+    "sort": "排序",
+    "recency": "时效",
+}
+#: The page's Chinese text for each error and notice code (QueryError.code, Notice.code).
+MESSAGES = {
+    "bad_date": "{name}“{value}”不是有效日期（格式：年-月-日，如 2024-03-15），已忽略。",
+    "date_order": "开始日期晚于结束日期，已忽略日期范围。",
+    "bad_sort": "排序方式“{value}”无效，已按相关度排序。",
+    "bad_number": "{name}“{value}”不是有效的数字，已忽略。",
+    "bad_page": "页码“{value}”无效，已显示第 1 页。",
+    "bad_limit": "每页条数“{value}”无效，已忽略。",
+    "bad_recency": "时效“{value}”无效（应为大于 0 的天数），已忽略。",
+    "query_cut": "查询过长，只搜索了前 {chars} 个字符。",
+    "common_words_only": "查询只含常用词（{words}），按字面匹配，结果会很多。",
+    "nothing_to_search": "查询中没有可搜索的内容（字母、数字或汉字）。",
+    "recency_ignored": "时效只影响按相关度排序，当前按{sort}排序，未使用。",
+    "search_stopped": (
+        "搜索超过 {seconds} 秒，已提前结束：总数、筛选计数和排序只涵盖已找到的 {total} 篇。"
+    ),
+}
+
+log = logging.getLogger("searcher.web")
+
+
+def message(code: str, english: str = "", **params: Any) -> str:
+    """The page's Chinese text for an error or notice ``code``, its placeholders filled
+    from ``params`` (``name`` from :data:`PARAM_NAMES` when ``param`` is given); the
+    ``english`` text when the code has none."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return english
+    values = {k: str(v) for k, v in params.items()}
+    values.setdefault("name", PARAM_NAMES.get(str(params.get("param", "")), ""))
+    if "sort" in values:
+        values["sort"] = SORT_NAMES.get(values["sort"], values["sort"])
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return english
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` when it may be a link: an http(s) URL or a path on this site (``/…``);
+    None for ``javascript:``, ``data:`` and every other scheme, and for any URL holding
+    a control character or space (which browsers strip before reading the scheme)."""
+    if not isinstance(url, str) or not url or re.search(r"[\x00-\x20\x7f]", url):
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    if scheme in ("http", "https") or (not scheme and url.startswith("/")):
+        return url
+    return None
+
+
+# -- parameters --------------------------------------------------------------------
 
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+_DAYS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
 def _number(args: Any, name: str, default: int) -> int:
@@ -39,14 +133,13 @@ def _number(args: Any, name: str, default: int) -> int:
     value = args.get(name, "").strip()
     if not value:
         return default
-    if not _WHOLE_NUMBER.fullmatch(value):
+    if not _WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
         raise QueryError(
-            f"{name}: must be a whole number from 1 to 999999999 written with 0-9, not {value!r}"
+            f"{name}: must be a whole number from 1 to 999999999 written with 0-9, not {value!r}",
+            code="bad_number",
+            param=name,
         )
     return int(value)
-
-
-_DAYS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
 def _days(args: Any, name: str) -> float | None:
@@ -56,101 +149,329 @@ def _days(args: Any, name: str) -> float | None:
         return None
     if not _DAYS.fullmatch(value) or float(value) <= 0:
         raise QueryError(
-            f"{name}: must be a number of days above 0 written with 0-9, not {value!r}"
+            f"{name}: must be a number of days above 0 written with 0-9, not {value!r}",
+            code="bad_recency",
+            param=name,
         )
     return float(value)
 
 
-def _options(args: Any, limit: int) -> dict[str, Any]:
-    page = _number(args, "page", 1)
-    limit = _number(args, "limit", limit)
-    return {
-        "recency": _days(args, "recency"),
-        "categories": args.getlist("category"),
-        "tags": args.getlist("tag"),
-        "since": args.get("since") or None,
-        "until": args.get("until") or None,
-        "sort": args.get("sort") or "relevance",
-        "page": page,
-        "limit": limit,
+def _date(args: Any, name: str) -> str | None:
+    """A ``YYYY-MM-DD`` day; blank: None."""
+    value = str(args.get(name, "")).strip()
+    if not value:
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(
+            f"{name}: not a date (YYYY-MM-DD): {value!r}", code="bad_date", param=name
+        ) from None
+    return value
+
+
+def _sort(args: Any, name: str) -> str:
+    value = str(args.get(name, "")).strip() or "relevance"
+    if value not in SORTS:
+        raise QueryError(
+            f"sort: must be one of {', '.join(SORTS)}, not {value!r}", code="bad_sort", param=name
+        )
+    return value
+
+
+@dataclass
+class Problem:
+    """A parameter the page left out: the English message, its code, the parameter and
+    its value (for the Chinese text)."""
+
+    code: str
+    message: str
+    param: str | None
+    value: str
+
+
+def _options(args: Any, limit: int, problems: list[Problem] | None = None) -> dict[str, Any]:
+    """Search options from query parameters. With ``problems`` given, a bad parameter is
+    recorded there and left out (the page); without, it raises :class:`QueryError`
+    (the API)."""
+    readers: dict[str, tuple[Callable[[], Any], Any]] = {
+        "page": (lambda: _number(args, "page", 1), 1),
+        "limit": (lambda: _number(args, "limit", limit), limit),
+        "recency": (lambda: _days(args, "recency"), None),
+        "since": (lambda: _date(args, "since"), None),
+        "until": (lambda: _date(args, "until"), None),
+        "sort": (lambda: _sort(args, "sort"), "relevance"),
     }
+    options: dict[str, Any] = {
+        "categories": [v for v in args.getlist("category") if v],
+        "tags": [v for v in args.getlist("tag") if v],
+    }
+    for name, (read, default) in readers.items():
+        try:
+            options[name] = read()
+        except QueryError as exc:
+            if problems is None:
+                raise
+            problems.append(Problem(exc.code, str(exc), name, args.get(name, "")))
+            options[name] = default
+    since, until = options["since"], options["until"]
+    if since and until and since > until:
+        order = QueryError(
+            f"since: {since} is after until: {until}", code="date_order", param="since"
+        )
+        if problems is None:
+            raise order
+        problems.append(Problem(order.code, str(order), "since", since))
+        options["since"] = options["until"] = None
+    return options
 
 
-def _pairs(args: Any, drop: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in args.items(multi=True) if k not in drop and v != ""]
+# -- links -------------------------------------------------------------------------
 
 
-def _with_page(args: Any, page: int) -> str:
+def _pairs(args: Any, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
+    dropped = set(drop)
+    return [(k, v) for k, v in args.items(multi=True) if k not in dropped and v != ""]
+
+
+def with_page(args: Any, page: int) -> str:
+    """The query string of this search at ``page``."""
     return urlencode([*_pairs(args, ("page",)), ("page", str(page))])
 
 
-def _add_filter(args: Any, name: str, value: str) -> str:
+def toggle(args: Any, name: str, value: str) -> str:
+    """The query string with filter ``name=value`` added, or removed when present."""
     pairs = _pairs(args, ("page",))
-    if (name, value) not in pairs:
-        pairs.append((name, value))
-    return urlencode(pairs)
+    if (name, value) in pairs:
+        return urlencode([p for p in pairs if p != (name, value)])
+    return urlencode([*pairs, (name, value)])
 
 
-def _year_filter(args: Any, year: str) -> str:
-    pairs = _pairs(args, ("page", "since", "until"))
-    y = f"{int(year):04d}"  # year 1 is "0001-01-01", an ISO date
-    return urlencode([*pairs, ("since", f"{y}-01-01"), ("until", f"{y}-12-31")])
+def choose(args: Any, name: str, value: str) -> str:
+    """The query string with filter ``name=value`` added (unchanged when present)."""
+    pairs = _pairs(args, ("page",))
+    return urlencode(pairs if (name, value) in pairs else [*pairs, (name, value)])
+
+
+def cn_date(moment: dt.datetime | None, with_time: bool = False) -> str:
+    """``2024年3月5日`` (``2024年3月5日 08:30`` with ``with_time``), ``无日期`` for None."""
+    if moment is None:
+        return "无日期"
+    text = f"{moment.year}年{moment.month}月{moment.day}日"
+    return f"{text} {moment:%H:%M}" if with_time else text
+
+
+def without(args: Any, *names: str) -> str:
+    """The query string without the parameters ``names`` (and the page)."""
+    return urlencode(_pairs(args, ("page", *names)))
+
+
+def period(args: Any, since: str, until: str) -> str:
+    """The query string with the date range set to ``since``–``until``, or without a
+    date range when it is that range already."""
+    if args.get("since") == since and args.get("until") == until:
+        return without(args, "since", "until")
+    return urlencode(
+        [*_pairs(args, ("page", "since", "until")), ("since", since), ("until", until)]
+    )
+
+
+# -- the histogram -----------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One histogram bar: a month or a year, its label, its date range (ISO days,
+    inclusive) and how many results that range gives."""
+
+    label: str
+    since: str
+    until: str
+    count: int
+
+
+def histogram(months: dict[str, int], years: dict[str, int]) -> list[Bar]:
+    """Bars over the span of ``months`` (``{"2024-03": n}``), empty periods included:
+    a bar per month up to :data:`HISTOGRAM_MONTHS` months, else a bar per year (from
+    ``years``, ``{"2024": n}``; only the years with posts when they span a century or
+    more, so the number of bars stays bounded)."""
+    if not months:
+        return []
+    keys = sorted(months)
+    first, last = keys[0], keys[-1]
+    y0, m0 = int(first[:4]), int(first[5:7])
+    y1, m1 = int(last[:4]), int(last[5:7])
+    span = (y1 - y0) * 12 + m1 - m0 + 1
+    bars = []
+    if span <= HISTOGRAM_MONTHS:
+        for i in range(span):
+            y, m = divmod(m0 - 1 + i, 12)
+            y += y0
+            key = f"{y:04d}-{m + 1:02d}"
+            end = calendar.monthrange(y, m + 1)[1]
+            bars.append(Bar(f"{y}年{m + 1}月", f"{key}-01", f"{key}-{end:02d}", months.get(key, 0)))
+    else:  # a bar per year; over more than a century, only the years that have posts
+        span_years = range(y0, y1 + 1) if y1 - y0 < 100 else sorted({int(k[:4]) for k in keys})
+        for y in span_years:
+            bars.append(Bar(f"{y}年", f"{y:04d}-01-01", f"{y:04d}-12-31", years.get(str(y), 0)))
+    return bars
+
+
+# -- the app -----------------------------------------------------------------------
 
 
 def create_app(index: Index) -> Flask:
     """A Flask application serving ``index``; the index must stay open while it runs.
 
     :param index: an open :class:`Index` (shared by the server's threads).
-    :returns: the :class:`flask.Flask` app; run it with ``app.run()`` or any WSGI server.
+    :returns: the :class:`flask.Flask` app; serve it with ``searcher serve`` (waitress)
+        or any WSGI server (README "Serving").
     """
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep facet order (largest first)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.filters.update(
-        urlencode_page=_with_page, add_filter=_add_filter, year_filter=_year_filter
+        with_page=with_page,
+        toggle=toggle,
+        choose=choose,
+        without=without,
+        period=period,
+        safe_url=safe_url,
+        cn_date=cn_date,
     )
+    app.jinja_env.globals.update(
+        sort_names=SORT_NAMES,
+        message=message,
+        notice_text=notice_text,
+        html=Markup,
+        facet_shown=FACET_SHOWN,
+        article_chars=ARTICLE_CHARS,
+    )
+
+    @app.before_request
+    def start_clock() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def headers(response: Any) -> Any:
+        response.headers.update(SECURITY_HEADERS)
+        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        response.headers["Server-Timing"] = f"app;dur={took:.1f}"
+        return response
 
     @app.get("/")
     def page() -> str:
         query = clean_query(request.args.get("q", ""))
-        error = None
+        problems: list[Problem] = []
+        options = _options(request.args, PAGE_SIZE, problems)
+        options["limit"] = PAGE_SIZE
+        filtered = any(options[k] for k in ("categories", "tags", "since", "until"))
         results: SearchResults | None = None
-        options: dict[str, Any] = {}
-        try:
-            options = _options(request.args, PAGE_SIZE)
-            if query or any(options[k] for k in ("categories", "tags", "since", "until")):
-                results = index.search(query, **options)
-        except QueryError as exc:
-            error = str(exc)
+        newest: SearchResults | None = None
         pages = 0
-        if results is not None:
-            pages = (results.total + results.limit - 1) // results.limit
+        if query.strip() or filtered:
+            results = index.search(query, **options)
+            pages = max(1, (results.total + PAGE_SIZE - 1) // PAGE_SIZE)
+            if results.page > pages:  # past the end: the last page
+                options["page"] = pages
+                results = index.search(query, **options)
+        else:
+            newest = index.search("", sort="newest", limit=5)
         return render_template(
             "search.html",
             query=query,
             options=options,
             results=results,
+            newest=newest,
             pages=pages,
-            error=error,
-            sorts=SORTS,
-            html=Markup,
+            page_links=_page_links(results.page if results else 1, pages),
+            problems=problems,
+            bars=histogram(results.facets["months"], results.facets["years"]) if results else [],
+            chosen_period=(request.args.get("since", ""), request.args.get("until", "")),
+            filtered=filtered,
+            autofocus=results is None,
             args=request.args,
         )
+
+    @app.get("/posts/<path:doc_id>")
+    def article(doc_id: str) -> str:
+        query = clean_query(request.args.get("q", ""))
+        doc = index.document(doc_id, query)
+        if doc is None:
+            abort(404)
+        return render_template("article.html", doc=doc, query=query, args=request.args)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
     def not_found(error: HTTPException) -> Any:
-        """Errors under ``/api/`` are JSON like the API's answers; elsewhere HTML."""
+        """Errors under ``/api/`` are JSON like the API's answers; elsewhere a Chinese page."""
+        code = "not_found" if error.code == 404 else "method_not_allowed"
         if request.path == "/api" or request.path.startswith("/api/"):
-            return jsonify({"error": error.description, "status": error.code}), error.code
-        return error
+            body = {"error": error.description, "code": code, "status": error.code}
+            return jsonify(body), error.code
+        return render_template("error.html", status=error.code), error.code
 
     @app.get("/api/search")
     def api() -> Any:
         try:
             results = index.search(request.args.get("q", ""), **_options(request.args, PAGE_SIZE))
         except QueryError as exc:
-            return jsonify({"error": str(exc)}), 400
+            body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
+            return jsonify(body), 400
         return jsonify(results.to_dict())
 
     return app
+
+
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """Page numbers to show: the first, the last, and two either side of ``page``;
+    None where numbers are left out (an ellipsis)."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out if pages > 1 else []
+
+
+def notice_text(notice: str) -> str:
+    """The page's Chinese text for a notice (its English text if it has no code)."""
+    if isinstance(notice, Notice):
+        return message(notice.code, str(notice), **notice.params)
+    return str(notice)
+
+
+class RequestLog:
+    """WSGI middleware logging one line per request to the ``searcher.web`` logger:
+    client address, method, path with query, status and milliseconds (waitress itself
+    logs no requests)."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        began = time.perf_counter()
+        status: list[str] = []
+
+        def start(code: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(code.split(" ", 1)[0])
+            return start_response(code, headers, exc_info)
+
+        try:
+            return self.app(environ, start)
+        finally:
+            path = environ.get("PATH_INFO", "")
+            if environ.get("QUERY_STRING"):
+                path += "?" + environ["QUERY_STRING"]
+            log.info(
+                '%s "%s %s" %s %.1fms',
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("REQUEST_METHOD", "-"),
+                path.encode("latin-1", "replace").decode("utf-8", "replace"),
+                status[0] if status else "-",
+                (time.perf_counter() - began) * 1000,
+            )
+
+
+__all__ = ["RequestLog", "create_app", "histogram", "message", "safe_url"]

@@ -70,7 +70,16 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
     assert code == 0
     assert "building it from corpus first" in err
     data = json.loads(out)
-    assert list(data) == ["query", "total", "page", "limit", "hits", "facets", "notices"]
+    assert list(data) == [
+        "query",
+        "total",
+        "page",
+        "limit",
+        "hits",
+        "facets",
+        "notices",
+        "unfiltered_total",
+    ]
     assert data["total"] == 2
     hit = data["hits"][0]
     assert list(hit) == [

@@ -172,7 +172,12 @@ def test_10_api_errors_are_json_and_parameters_are_checked(tmp_path: Path) -> No
     digits = client.get("/api/search?q=正文&page=١٢")
     assert (digits.status_code, digits.get_json()) == (
         400,
-        {"error": "page: must be a whole number from 1 to 999999999 written with 0-9, not '١٢'"},
+        {
+            "error": "page: must be a whole number from 1 to 999999999 written with 0-9, not '١٢'",
+            "code": "bad_number",
+            "param": "page",
+            "status": 400,
+        },
     )
     page = client.get("/?q=正%00文").get_data(as_text=True)
     assert "\x00" not in page
@@ -180,7 +185,14 @@ def test_10_api_errors_are_json_and_parameters_are_checked(tmp_path: Path) -> No
     nothing = client.get("/api/search?q=%00%01").get_json()
     assert (nothing["total"], nothing["notices"]) == (
         0,
-        ["the query has nothing to search for (no letters, digits or Chinese characters)"],
+        [
+            {
+                "code": "nothing_to_search",
+                "message": "the query has nothing to search for "
+                "(no letters, digits or Chinese characters)",
+                "params": {},
+            }
+        ],
     )
     assert client.get("/api").content_type == "application/json"
 

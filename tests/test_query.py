@@ -94,6 +94,7 @@ def test_paging_and_facets_cover_all_matches(news: Index) -> None:
         "categories": {"财经": 2, "汽车": 1, "社会": 1},
         "tags": {"银行": 2, "交通": 1, "新能源汽车": 1, "货币政策": 1},
         "years": {"2024": 2, "2025": 1},
+        "months": {"2024-01": 1, "2024-06": 1, "2025-03": 1},
         "types": {"post": 3, "page": 1},
     }
     assert news.search("银行", limit=2, page=9).hits == []
