@@ -128,7 +128,7 @@ def _site_options(
 
 
 @click.group()
-@click.version_option(package_name="searcher", message="%(prog)s %(version)s")
+@click.version_option(package_name="searcher", prog_name="searcher", message="%(prog)s %(version)s")
 def main() -> None:
     """Full-text search for Chinese news sites built with Jekyll."""
 

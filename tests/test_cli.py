@@ -165,3 +165,47 @@ def test_search_first_build_lists_problems(site: Path) -> None:
     code, _, err = run("search", "桥")
     assert "_posts/2024-05-03-bad.md:2: front matter is not valid YAML" in err
     assert "README.md: skipped: " in err
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    code, out, _ = run("--version")
+    assert (code, out) == (0, f"searcher {version('searcher')}\n")
+
+
+def test_serve_uses_waitress_on_loopback_and_logs_each_request(site: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "searcher", "serve", "--port", str(port), "--threads", "2"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/?q=%E5%A4%A7%E6%A1%A5"
+        for _ in range(200):  # the index is built first: wait for the server, 20 s at most
+            try:
+                response = urllib.request.urlopen(url, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("searcher serve did not answer")
+        page = response.read().decode("utf-8")
+        assert response.headers["Server"] == "searcher"  # waitress, not Flask's dev server
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert '<strong id="total">1</strong>' in page
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert f"searching index at http://127.0.0.1:{port}/ (2 threads)" in err
+    assert '127.0.0.1 "GET /?q=%E5%A4%A7%E6%A1%A5" 200 ' in err
+    assert "development server" not in err
