@@ -47,6 +47,7 @@ from typing import Any
 
 from whoosh import matching
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from .analysis import STOP_WORDS, UnitAnalyzer, join_units
 from .analysis.segmenters import Segmenter
@@ -344,9 +345,22 @@ def _all_values(reader: Any, fieldname: str, term: bytes, memo: PostingMemo | No
         return memo[key]
     values: dict[int, Any] = {}
     m = reader.postings(fieldname, term)
-    while m.is_active():
-        values[m.id()] = m.value()
-        m.next()
+    deleted = None
+    if type(m) is not W3LeafMatcher and type(getattr(m, "child", None)) is W3LeafMatcher:
+        deleted = reader.deleted_docs_set  # a FilterMatcher leaving deleted ones out
+        m = m.child
+    if type(m) is W3LeafMatcher:  # a block at a time: ids and values as decoded arrays
+        while m.is_active():
+            m._read_ids()
+            m._read_values()
+            values.update(zip(m._ids, m._values, strict=True))
+            m._next_block()
+        for d in deleted or ():
+            values.pop(d, None)
+    else:
+        while m.is_active():
+            values[m.id()] = m.value()
+            m.next()
     if memo is not None:
         memo[key] = values
     return values
@@ -434,16 +448,25 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         return self  # Whoosh's rebuilds the query and would drop the memo
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
+        found = self.matches(searcher)
+        if found is None:
+            return matching.NullMatcher()
+        return self._matcher(searcher, searcher.reader(), *found)
+
+    def matches(self, searcher: Any) -> tuple[list[int], list[float], bytes] | None:
+        """The phrase's documents in the searcher's segment (ascending docnums), its
+        count in each, and its rarest bigram (whose statistics score it); None when a
+        bigram is missing. From the cache when it holds them, else stored there."""
         reader = searcher.reader()
         field = searcher.schema[self.fieldname]
         terms = [field.to_bytes(w) for w in self.words]
         if any((self.fieldname, t) not in reader for t in terms):
-            return matching.NullMatcher()
+            return None
         segment = _segment_key(reader) if self.cache is not None else None
         key = (segment, self.fieldname, tuple(terms))
         hit = self.cache.get(key) if self.cache is not None and segment is not None else None
         if hit is not None:
-            return self._matcher(searcher, reader, *hit)
+            return hit
         # Each distinct bigram's postings are read once, however often it recurs in the
         # phrase (新闻联播新闻联播… repeats four bigrams): rarest first.
         offsets: dict[bytes, list[int]] = {}
@@ -482,7 +505,7 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         weights = [float(len(candidates[d])) for d in docs]
         if self.cache is not None and segment is not None:
             self.cache.put(key, docs, weights, rarest)
-        return self._matcher(searcher, reader, docs, weights, rarest)
+        return docs, weights, rarest
 
     def _matcher(
         self, searcher: Any, reader: Any, docs: list[int], weights: list[float], rarest: bytes

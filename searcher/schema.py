@@ -73,8 +73,20 @@ def _field_lengths(reader: Any, fieldname: str) -> list[int] | None:
             return None
         if column is None:
             return None
-        cache[fieldname] = [_BYTE_LENGTHS[b] if b else 1 for b in column]
+        cache[fieldname] = [_BYTE_LENGTHS[b] if b else 1 for b in _column_bytes(column, reader)]
     return cache[fieldname]
+
+
+def _column_bytes(column: Any, reader: Any) -> Any:
+    """The bytes of a one-byte-per-document length column, read in one call (Whoosh's
+    iterator reads a byte per call); documents past its end have the default, 0."""
+    try:
+        if column._fixedlen != 1:
+            raise AttributeError
+        raw = column._dbfile.get(column._basepos, column._count)
+    except AttributeError:
+        return column
+    return bytes(raw) + bytes(max(0, reader.doc_count_all() - len(raw)))
 
 
 #: Ranking: BM25F with Whoosh's usual constants (formula in :mod:`searcher.search`).

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import collectors
 
 from .errors import Notice, QueryError, SearchIndexError
+from .evaluate import OutOfBudget, Unsupported, evaluate
 from .indexing import UNDATED
 from .query import Compiled, compile_query, parse
 from .ranking import rank
@@ -432,13 +433,29 @@ def _run(
         # One pass collects every match of the query (for the total and the facets,
         # which need the matches that fail one filter too) with its score, within a
         # budget of CPU time.
-        budget = _Budget(s.collector(limit=None, scored=sort == "relevance"), cpu_seconds)
+        # Term at a time (searcher.evaluate) where it knows every node of the query;
+        # else, or past the budget, Whoosh's own collector with what is left of it.
+        deadline = time.thread_time() + cpu_seconds
+        stopped = False
+        scores: dict[int, float] | None = None
         try:
-            s.search_with_collector(compiled.query, budget)
-        except _OutOfBudget:
+            scores = evaluate(compiled.query, s, deadline)
+        except (Unsupported, OutOfBudget):
             pass
-        ranked = budget.results()
-        found = set(ranked.docs())
+        if scores is not None:
+            found = set(scores)
+            top: Any = [(v, d) for d, v in scores.items()]
+        else:
+            left = max(0.0, deadline - time.thread_time())
+            budget = _Budget(s.collector(limit=None, scored=sort == "relevance"), left)
+            try:
+                s.search_with_collector(compiled.query, budget)
+            except _OutOfBudget:
+                pass
+            ranked = budget.results()
+            found = set(ranked.docs())
+            top = ranked.top_n if sort == "relevance" else []
+            stopped = budget.stopped
         sets = index.cached(s, "facets", _facet_sets)
         stamps = index.cached(s, "timestamps", _timestamps)
         months = index.cached(s, "months", _months(index.timezone))
@@ -460,7 +477,7 @@ def _run(
 
         matched = passing()
         total = len(matched)
-        if budget.stopped:
+        if stopped:
             compiled.notices.append(
                 Notice(
                     "search_stopped",
@@ -484,11 +501,8 @@ def _run(
         first = (page - 1) * limit
         scored: list[tuple[int, float | None]] = []
         if sort == "relevance" and first < total:
-            top = (
-                ranked.top_n
-                if total == len(found)
-                else [hit for hit in ranked.top_n if hit[1] in matched]
-            )
+            if total != len(found):
+                top = [hit for hit in top if hit[1] in matched]
             best = rank(
                 top,
                 stamps,
