@@ -33,6 +33,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from .query import VERBATIM_TIER, BigramPhrase, Verbatim
+from .schema import field_lengths
 
 Scores = dict[int, float]
 
@@ -113,7 +114,10 @@ def _node(q: Any, s: Any, deadline: float | None) -> Scores:
         child = _node(q.child, s, deadline)
         return {d: v + VERBATIM_TIER for d, v in child.items()}
     if kind is wq.Every:
-        return dict.fromkeys(s.reader().all_doc_ids(), float(q.boost))
+        reader = s.reader()
+        if not reader.has_deletions():
+            return dict.fromkeys(range(reader.doc_count_all()), float(q.boost))
+        return dict.fromkeys(reader.all_doc_ids(), float(q.boost))
     if q is wq.NullQuery or kind is type(wq.NullQuery):
         return {}
     raise Unsupported(kind.__name__)
@@ -187,20 +191,31 @@ def _bm25(
     scorer = s.weighting.scorer(s, fieldname, text)
     if not hasattr(scorer, "idf") or not hasattr(scorer, "dfl"):
         return {d: scorer.score(_One(d, w)) * boost for d, w in zip(ids, weights, strict=True)}
-    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    dfl = scorer.dfl
+    idf, k1 = scorer.idf, scorer.K1
     top = k1 + 1
+    norm = _norms(s.reader(), fieldname, scorer)
     # bm25(idf, tf, fl, avgfl, B, K1) = idf · tf·(K1+1) / (tf + K1·((1−B) + B·fl/avgfl));
     # the same operations in the same order as whoosh.scoring.bm25, for equal floats.
     if boost == 1.0:
-        return {
-            d: idf * ((w * top) / (w + k1 * ((1 - b) + b * dfl(d) / avgfl)))
-            for d, w in zip(ids, weights, strict=True)
-        }
-    return {
-        d: idf * ((w * top) / (w + k1 * ((1 - b) + b * dfl(d) / avgfl))) * boost
-        for d, w in zip(ids, weights, strict=True)
-    }
+        return {d: idf * ((w * top) / (w + norm[d])) for d, w in zip(ids, weights, strict=True)}
+    return {d: idf * ((w * top) / (w + norm[d])) * boost for d, w in zip(ids, weights, strict=True)}
+
+
+def _norms(reader: Any, fieldname: str, scorer: Any) -> Any:
+    """Each document's ``K1·((1−B) + B·len/avglen)`` in ``fieldname``, computed once per
+    segment reader, field and average length (kept on the reader, which one pooled
+    searcher, and so one thread at a time, owns)."""
+    avgfl, b, k1 = scorer.avgfl, scorer.B, scorer.K1
+    cache: dict[Any, Any] = reader.__dict__.setdefault("_searcher_norms", {})
+    key = (fieldname, avgfl, b, k1)
+    norm = cache.get(key)
+    if norm is None:
+        lengths = field_lengths(reader, fieldname)
+        if lengths is None:
+            dfl = scorer.dfl
+            lengths = [dfl(d) for d in range(reader.doc_count_all())]
+        norm = cache[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in lengths]
+    return norm
 
 
 class _One:

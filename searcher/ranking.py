@@ -166,7 +166,15 @@ def rank(
         return (-tier, -round(rel, 6), -stamps[doc], doc)
 
     proximity = bool(words) and reader is not None
-    keys = heapq.nsmallest(max(end, PROXIMITY_WINDOW) if proximity else end, map(key, scored))
+    wanted = max(end, PROXIMITY_WINDOW) if proximity else end
+    if not recency and len(scored) > 4 * wanted:
+        # Without recency the raw score orders hits as (tier, relevance) do, so only
+        # the scores near the wanted-th best can reach the page: the full key is then
+        # computed for those alone. Relevance is rounded to 1e-6 before the date breaks
+        # ties, so scores within 2e-6 of the cut stay in.
+        cut = heapq.nlargest(wanted, [score for score, _ in scored])[-1] - 2e-6
+        scored = [item for item in scored if item[0] >= cut]
+    keys = heapq.nsmallest(wanted, map(key, scored))
     if proximity:
         window = keys[:PROXIMITY_WINDOW]
         factors = proximity_factors(reader, [k[3] for k in window], words)

@@ -52,7 +52,7 @@ class BM25F(scoring.BM25F):  # type: ignore[misc]
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: float = 1) -> Any:
         s = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(s, scoring.BM25FScorer):
-            lengths = _field_lengths(searcher.reader(), fieldname)
+            lengths = field_lengths(searcher.reader(), fieldname)
             if lengths is not None:
                 s.dfl = lengths.__getitem__
         return s
@@ -61,7 +61,7 @@ class BM25F(scoring.BM25F):  # type: ignore[misc]
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
-def _field_lengths(reader: Any, fieldname: str) -> list[int] | None:
+def field_lengths(reader: Any, fieldname: str) -> list[int] | None:
     """Every document's length in ``fieldname`` for a segment reader (as
     ``doc_field_length(d, fieldname, 1)``), cached on the reader; None when the reader
     is not a Whoosh 3 segment reader."""

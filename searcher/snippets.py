@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .analysis import UnitAnalyzer
-from .analysis.tokenizers import APOSTROPHE, JOINER
+from .analysis.filters import fold_units
+from .analysis.tokenizers import APOSTROPHE, JOINER, scan_units
 from .analysis.variants import script_table
 
 #: A query term as the highlighter sees it: a tuple of folded units, e.g. ``("证", "券")``.
@@ -35,8 +35,6 @@ SNIPPET_CHARS = 160
 # brackets that follow, or at a line break.
 _SENTENCE = re.compile(r"[^\n。！？；!?;]*(?:[。！？；!?;]+[”’」』）)》\"']*|\n|$)")
 
-_ANALYZER = UnitAnalyzer()
-
 
 @dataclass(frozen=True)
 class _Units:
@@ -47,16 +45,10 @@ class _Units:
 
 
 def _units(text: str) -> _Units:
-    texts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    breaks: list[bool] = []
-    for t in _ANALYZER(text, chars=True):
-        texts.append(t.text)
-        starts.append(t.startchar)
-        ends.append(t.endchar)
-        breaks.append(t.brk)
-    return _Units(texts, starts, ends, breaks)
+    """The folded units of ``text`` with their offsets, as the unit analyzer
+    (:func:`~searcher.analysis.UnitAnalyzer`) gives them, read as lists."""
+    texts, starts, ends, breaks = scan_units(text)
+    return _Units(fold_units(texts), starts, ends, breaks)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import html
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from searcher.snippets import TermGroup, find_spans, highlight, make_snippet
 
 
@@ -57,3 +60,27 @@ def test_fallback_terms_only_when_the_whole_word_is_absent() -> None:
     group = TermGroup(primary=(tuple("碳中和"),), fallback=(tuple("碳中"), ("和",)))
     assert find_spans("实现碳中和，和平发展。", [group]) == [(2, 5)]
     assert find_spans("碳中期，和平。", [group]) == [(0, 2), (4, 5)]
+
+
+def _units_one_by_one(value: str) -> tuple[list[str], list[int], list[int], list[bool]]:
+    """The units as the unit pattern finds them, one match per unit (the reference)."""
+    from searcher.analysis.tokenizers import _UNIT, is_break
+
+    texts, starts, ends, breaks = [], [], [], []
+    prev_end, prev_letters = -1, False
+    for m in _UNIT.finditer(value):
+        letters = m.lastindex == 3
+        gap = value[prev_end : m.start()]
+        breaks.append(prev_end >= 0 and gap != "" and is_break(gap, letters and prev_letters))
+        prev_end, prev_letters = m.end(), letters
+        texts.append(m.group())
+        starts.append(m.start())
+        ends.append(m.end())
+    return texts, starts, ends, breaks
+
+
+@given(st.text(alphabet="中文開通ab AB１２12,3.5-’'。，\n\u0301𠮷ア・⼈가x", max_size=40))
+def test_scanning_cjk_runs_at_once_gives_the_same_units(value: str) -> None:
+    from searcher.analysis.tokenizers import scan_units
+
+    assert scan_units(value) == _units_one_by_one(value)

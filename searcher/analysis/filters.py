@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from whoosh.analysis import Filter, Token
 
@@ -46,21 +46,45 @@ class FoldFilter(Filter):  # type: ignore[misc]
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        chars = script_table().chars
-        folded: dict[str, str] = {}  # words recur within a text: fold each once
+        one = unit_folder()
         for t in tokens:
-            text = t.text
-            if len(text) == 1 and "\u4e00" <= text <= "\u9fff":
-                t.text = chars.get(text, text)
-            else:
-                f = folded.get(text)
-                if f is None:
-                    f = fold(text)
-                    if "," in f and f[0].isdigit():  # 1,200 is the number 1200
-                        f = f.replace(",", "")
-                    folded[text] = f
-                t.text = f
+            t.text = one(t.text)
             yield t
+
+
+def fold_units(texts: list[str]) -> list[str]:
+    """Each unit text folded as :class:`FoldFilter` folds it (one list in, one out).
+
+    >>> fold_units(["開", "通", "ＡＩ"])
+    ['开', '通', 'ai']
+    """
+    chars = script_table().chars
+    one = unit_folder()
+    return [chars.get(t, t) if len(t) == 1 and "\u4e00" <= t <= "\u9fff" else one(t) for t in texts]
+
+
+def unit_folder() -> Callable[[str], str]:
+    """A function folding unit texts as :class:`FoldFilter` does, remembering each
+    word it folded (words recur within a text); use one per text or stream.
+
+    >>> list(map(unit_folder(), ["開", "ＡＩ", "1,200"]))
+    ['开', 'ai', '1200']
+    """
+    chars = script_table().chars
+    folded: dict[str, str] = {}
+
+    def one(text: str) -> str:
+        if len(text) == 1 and "\u4e00" <= text <= "\u9fff":
+            return chars.get(text, text)
+        f = folded.get(text)
+        if f is None:
+            f = fold(text)
+            if "," in f and f[0].isdigit():  # 1,200 is the number 1200
+                f = f.replace(",", "")
+            folded[text] = f
+        return f
+
+    return one
 
 
 class StopFilter(Filter):  # type: ignore[misc]

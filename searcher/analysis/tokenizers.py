@@ -43,6 +43,10 @@ _UNIT = re.compile(
     rf"|((?:(?![{CJK_CHARS}])[^\W\d_][\u0300-\u036f]*)+)"  # letters (not CJK), accents kept
 )
 
+#: :data:`_UNIT` with a whole run of CJK characters as one match (each is still one
+#: unit): :func:`scan_units` expands a run with C-speed list operations.
+_UNIT_RUNS = re.compile(_UNIT.pattern.replace(f"([{CJK_CHARS}])", f"([{CJK_CHARS}]+)", 1))
+
 #: What may stand between two units without breaking a phrase: white space (but not a
 #: line break), ASCII joining punctuation (``F-35``, ``3.5/4``, ``O'Neil``, ``AT&T``),
 #: the Latin middle dots of transliterated names (``奥斯特洛夫斯基·尼古拉``) and invisible
@@ -119,31 +123,62 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
         """
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos - 1
-        prev_end = -1
-        prev_letters = False
-        for match in _UNIT.finditer(value):
-            start = match.start()
-            letters = match.lastindex == 3
-            brk = (
-                prev_end >= 0
-                and start != prev_end
-                and is_break(value[prev_end:start], letters and prev_letters)
-            )
+        texts, starts, ends, breaks = scan_units(value)
+        for text, start, end, brk in zip(texts, starts, ends, breaks, strict=True):
             pos += 2 if brk else 1
-            prev_end = match.end()
-            prev_letters = letters
-            t.text = match.group()
+            t.text = text
             t.brk = brk
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
-                t.original = t.text
+                t.original = text
             if positions:
                 t.pos = pos
             if chars:
                 t.startchar = start_char + start
-                t.endchar = start_char + prev_end
+                t.endchar = start_char + end
             yield t
+
+
+def scan_units(value: str) -> tuple[list[str], list[int], list[int], list[bool]]:
+    """The units of ``value`` as four lists: their texts (unfolded), start and end
+    offsets (characters), and whether punctuation or a line break stands before each
+    (see :func:`is_break`). :class:`UnitTokenizer` yields them as tokens; the
+    highlighter reads the lists directly, which is several times faster than a token
+    stream.
+
+    >>> texts, starts, ends, breaks = scan_units("新款iPhone14，6.35%")
+    >>> texts, starts, ends
+    (['新', '款', 'iPhone', '14', '6.35'], [0, 1, 2, 8, 11], [1, 2, 8, 10, 15])
+    >>> breaks
+    [False, False, False, False, True]
+    """
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    breaks: list[bool] = []
+    prev_end = -1
+    prev_letters = False
+    for match in _UNIT_RUNS.finditer(value):
+        start, end = match.span()
+        letters = match.lastindex == 3
+        breaks.append(
+            prev_end >= 0
+            and start != prev_end
+            and is_break(value[prev_end:start], letters and prev_letters)
+        )
+        prev_end = end
+        prev_letters = letters
+        if match.lastindex == 1 and end - start > 1:  # a run of CJK characters
+            texts.extend(match.group())
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
+            breaks.extend([False] * (end - start - 1))
+        else:
+            texts.append(match.group())
+            starts.append(start)
+            ends.append(end)
+    return texts, starts, ends, breaks
 
 
 _WORDLIKE = re.compile(rf"[{CJK_CHARS}]|[^\W_]")
