@@ -515,7 +515,8 @@ def serve_command(
         index = Index.open(index_dir)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("searcher.web").setLevel(logging.WARNING if quiet else logging.INFO)
-    click.echo(f"searching {index_dir} at http://{host}:{port}/ ({threads} threads)", err=True)
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    click.echo(f"searching {index_dir} at http://{shown}:{port}/ ({threads} threads)", err=True)
     app = create_app(index)
     try:
         waitress.serve(
@@ -526,7 +527,7 @@ def serve_command(
             ident="searcher",
             _quiet=True,
         )
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: waitress cannot resolve --host
         raise click.ClickException(f"--host/--port: cannot listen on {host}:{port}: {exc}") from exc
     finally:
         index.close()

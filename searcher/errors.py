@@ -40,7 +40,7 @@ class QueryError(SearcherError):
 
     :param message: the English message, naming the parameter and the bad value.
     :param code: a stable machine-readable code (``bad_date``, ``date_order``,
-        ``bad_sort``, ``bad_page``, ``bad_limit``, ``bad_recency``, ``bad_number``), which
+        ``bad_sort``, ``bad_page``, ``bad_limit``, ``bad_recency``), which
         the API returns beside the message and the page translates.
     :param param: the parameter's name (``since``, ``page``…), or None.
     """

@@ -359,9 +359,12 @@ class Filters:
         return self.start is not None or self.stop is not None
 
 
-def _values(values: str | Sequence[str]) -> tuple[str, ...]:
-    """Filter values: a single string is one value (not its characters), and empty
-    strings (an empty ``tag=`` in a link) are ignored like an empty ``since=``."""
+def _values(values: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Filter values: a single string is one value (not its characters), None is none,
+    and empty strings (an empty ``tag=`` in a link) are ignored like an empty
+    ``since=``."""
+    if values is None:
+        return ()
     if isinstance(values, str):
         values = (values,)
     return tuple(dict.fromkeys(v for v in values if v))

@@ -31,16 +31,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Flask, abort, g, jsonify, render_template, request
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from .documents import ARTICLE_CHARS
-from .errors import Notice, QueryError
+from .errors import Notice, QueryError, SearcherError
 from .index import Index
-from .search import SORTS, SearchResults, clean_query
+from .search import MAX_LIMIT, SORTS, SearchResults, clean_query
 
 PAGE_SIZE = 10
 #: Facet values shown before 更多 (the rest are one click away).
@@ -72,9 +72,10 @@ MESSAGES = {
     "bad_date": "{name}“{value}”不是有效日期（格式：年-月-日，如 2024-03-15），已忽略。",
     "date_order": "开始日期晚于结束日期，已忽略日期范围。",
     "bad_sort": "排序方式“{value}”无效，已按相关度排序。",
-    "bad_number": "{name}“{value}”不是有效的数字，已忽略。",
     "bad_page": "页码“{value}”无效，已显示第 1 页。",
     "bad_limit": "每页条数“{value}”无效，已忽略。",
+    "internal_error": "服务器出错了，请稍后再试。",
+    "index_unavailable": "搜索索引暂时无法使用，请稍后再试。",
     "bad_recency": "时效“{value}”无效（应为大于 0 的天数），已忽略。",
     "query_cut": "查询过长，只搜索了前 {chars} 个字符。",
     "common_words_only": "查询只含常用词（{words}），按字面匹配，结果会很多。",
@@ -127,16 +128,17 @@ _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 _DAYS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
-def _number(args: Any, name: str, default: int) -> int:
-    """A whole-number parameter, written with ASCII digits only (``int()`` would also
-    take ``١٢`` or ``１２``, which a link never holds)."""
-    value = args.get(name, "").strip()
+def _number(args: Any, name: str, default: int, highest: int = 999_999_999) -> int:
+    """A whole-number parameter from 1 to ``highest``, written with ASCII digits only
+    (``int()`` would also take ``١٢`` or ``１２``, which a link never holds). Its error
+    code is ``bad_<name>`` (``bad_page``, ``bad_limit``)."""
+    value = str(args.get(name, "")).strip()
     if not value:
         return default
-    if not _WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
+    if not _WHOLE_NUMBER.fullmatch(value) or not 1 <= int(value) <= highest:
         raise QueryError(
-            f"{name}: must be a whole number from 1 to 999999999 written with 0-9, not {value!r}",
-            code="bad_number",
+            f"{name}: must be a whole number from 1 to {highest} written with 0-9, not {value!r}",
+            code=f"bad_{name}",
             param=name,
         )
     return int(value)
@@ -156,12 +158,18 @@ def _days(args: Any, name: str) -> float | None:
     return float(value)
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(args: Any, name: str) -> str | None:
-    """A ``YYYY-MM-DD`` day; blank: None."""
+    """A ``YYYY-MM-DD`` day, exactly that form (what a date box sends; Python also
+    reads ``20240101`` and ``2024-W10-1``, which the box could not show); blank: None."""
     value = str(args.get(name, "")).strip()
     if not value:
         return None
     try:
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError
         dt.date.fromisoformat(value)
     except ValueError:
         raise QueryError(
@@ -191,12 +199,17 @@ class Problem:
 
 
 def _options(args: Any, limit: int, problems: list[Problem] | None = None) -> dict[str, Any]:
-    """Search options from query parameters. With ``problems`` given, a bad parameter is
-    recorded there and left out (the page); without, it raises :class:`QueryError`
-    (the API)."""
+    """Search options from query parameters. With ``problems`` given (the page, which
+    shows :data:`PAGE_SIZE` hits and ignores ``limit``), a bad parameter is recorded
+    there and left out; without (the API), it raises :class:`QueryError`."""
     readers: dict[str, tuple[Callable[[], Any], Any]] = {
         "page": (lambda: _number(args, "page", 1), 1),
-        "limit": (lambda: _number(args, "limit", limit), limit),
+        "limit": (
+            (lambda: limit)
+            if problems is not None
+            else (lambda: _number(args, "limit", limit, MAX_LIMIT)),
+            limit,
+        ),
         "recency": (lambda: _days(args, "recency"), None),
         "since": (lambda: _date(args, "since"), None),
         "until": (lambda: _date(args, "until"), None),
@@ -230,8 +243,11 @@ def _options(args: Any, limit: int, problems: list[Problem] | None = None) -> di
 
 
 def _pairs(args: Any, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The parameters less ``drop`` and empty values; ``q`` is kept even when empty, so
+    that removing the last filter of an empty query lists every post (the count the
+    filter showed) rather than going back to the start page."""
     dropped = set(drop)
-    return [(k, v) for k, v in args.items(multi=True) if k not in dropped and v != ""]
+    return [(k, v) for k, v in args.items(multi=True) if k not in dropped and (v != "" or k == "q")]
 
 
 def with_page(args: Any, page: int) -> str:
@@ -364,19 +380,24 @@ def create_app(index: Index) -> Flask:
         query = clean_query(request.args.get("q", ""))
         problems: list[Problem] = []
         options = _options(request.args, PAGE_SIZE, problems)
-        options["limit"] = PAGE_SIZE
         filtered = any(options[k] for k in ("categories", "tags", "since", "until"))
+        if not query.strip() and options["sort"] == "relevance":
+            options["sort"] = "newest"  # what an empty query is sorted by, shown as such
         results: SearchResults | None = None
         newest: SearchResults | None = None
         pages = 0
-        if query.strip() or filtered:
-            results = index.search(query, **options)
-            pages = max(1, (results.total + PAGE_SIZE - 1) // PAGE_SIZE)
-            if results.page > pages:  # past the end: the last page
-                options["page"] = pages
+        try:
+            if "q" in request.args or filtered:  # a search (an empty one lists every post)
                 results = index.search(query, **options)
-        else:
-            newest = index.search("", sort="newest", limit=5)
+                pages = max(1, (results.total + PAGE_SIZE - 1) // PAGE_SIZE)
+                if results.page > pages:  # past the end: the last page
+                    options["page"] = pages
+                    results = index.search(query, **options)
+            else:
+                newest = index.search("", sort="newest", limit=5)
+        except QueryError as exc:
+            problems.append(Problem(exc.code, str(exc), exc.param, ""))
+            results = None
         return render_template(
             "search.html",
             query=query,
@@ -404,12 +425,28 @@ def create_app(index: Index) -> Flask:
     @app.errorhandler(404)
     @app.errorhandler(405)
     def not_found(error: HTTPException) -> Any:
-        """Errors under ``/api/`` are JSON like the API's answers; elsewhere a Chinese page."""
+        """Errors under ``/api/`` are JSON like the API's answers; elsewhere a Chinese page.
+        A 405 keeps its ``Allow`` header."""
         code = "not_found" if error.code == 404 else "method_not_allowed"
-        if request.path == "/api" or request.path.startswith("/api/"):
+        allow = {k: v for k, v in error.get_headers() if k == "Allow"}
+        if _in_api():
             body = {"error": error.description, "code": code, "status": error.code}
-            return jsonify(body), error.code
-        return render_template("error.html", status=error.code), error.code
+            return jsonify(body), error.code, allow
+        return render_template("error.html", status=error.code), error.code, allow
+
+    @app.errorhandler(Exception)
+    def failure(error: Exception) -> Any:
+        """Any other error: logged with its traceback, answered in JSON under ``/api/``
+        and as a Chinese page elsewhere; 503 ``index_unavailable`` when the index cannot
+        be read (a SearcherError), else 500 ``internal_error``."""
+        if isinstance(error, HTTPException):
+            return error
+        unavailable = isinstance(error, SearcherError)
+        status, code = (503, "index_unavailable") if unavailable else (500, "internal_error")
+        log.exception("%s %s failed", request.method, request.full_path)
+        if _in_api():
+            return jsonify({"error": message(code), "code": code, "status": status}), status
+        return render_template("error.html", status=status, text=message(code)), status
 
     @app.get("/api/search")
     def api() -> Any:
@@ -421,6 +458,10 @@ def create_app(index: Index) -> Flask:
         return jsonify(results.to_dict())
 
     return app
+
+
+def _in_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def _page_links(page: int, pages: int) -> list[int | None]:
@@ -461,14 +502,18 @@ class RequestLog:
         try:
             return self.app(environ, start)
         finally:
-            path = environ.get("PATH_INFO", "")
-            if environ.get("QUERY_STRING"):
-                path += "?" + environ["QUERY_STRING"]
+            # The path as sent, percent-encoded again: a decoded line break or escape
+            # sequence in it cannot forge a log line.
+            raw = environ.get("PATH_INFO", "").encode("latin-1", "replace")  # WSGI's bytes
+            path = quote(raw, safe="/:@!$&'()*+,;=-._~")
+            query = environ.get("QUERY_STRING", "")
+            if query:
+                path += "?" + quote(query, safe="/:@!$&'()*+,;=-._~?%")
             log.info(
                 '%s "%s %s" %s %.1fms',
                 environ.get("REMOTE_ADDR", "-"),
-                environ.get("REQUEST_METHOD", "-"),
-                path.encode("latin-1", "replace").decode("utf-8", "replace"),
+                quote(environ.get("REQUEST_METHOD", "-"), safe=""),
+                path,
                 status[0] if status else "-",
                 (time.perf_counter() - began) * 1000,
             )

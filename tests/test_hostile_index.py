@@ -174,7 +174,7 @@ def test_10_api_errors_are_json_and_parameters_are_checked(tmp_path: Path) -> No
         400,
         {
             "error": "page: must be a whole number from 1 to 999999999 written with 0-9, not '١٢'",
-            "code": "bad_number",
+            "code": "bad_page",
             "param": "page",
             "status": 400,
         },

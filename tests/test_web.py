@@ -125,7 +125,7 @@ def test_bad_parameters_are_reported_in_chinese_and_left_out(client: FlaskClient
     page = text(client, "/?q=桥&since=2023-01-01&until=2022-01-01&sort=sideways&page=x")
     assert "开始日期晚于结束日期，已忽略日期范围。" in page
     assert "排序方式“sideways”无效，已按相关度排序。" in page
-    assert "页码“x”不是有效的数字，已忽略。" in page
+    assert "页码“x”无效，已显示第 1 页。" in page
     assert total(page) == 3
     assert "not a date" not in page and "must be" not in page
 
@@ -275,3 +275,78 @@ def test_api_errors_and_notices_have_codes(client: FlaskClient) -> None:
 def test_empty_filter_values_are_ignored(client: FlaskClient) -> None:
     assert client.get("/api/search?q=桥&tag=&category=").get_json()["total"] == 3
     assert total(text(client, "/?q=桥&tag=")) == 3
+
+
+def test_dates_are_exactly_yyyy_mm_dd_and_never_a_500(client: FlaskClient) -> None:
+    page = text(client, "/?q=桥&since=2022-01-01&until=20240101")
+    assert "结束日期“20240101”不是有效日期" in page and total(page) == 3
+    page = text(client, "/?q=桥&since=2024-W10-1")
+    assert "开始日期“2024-W10-1”不是有效日期" in page
+    bad = client.get("/api/search?q=桥&since=20240101").get_json()
+    assert (bad["code"], bad["param"]) == ("bad_date", "since")
+
+
+def test_removing_the_last_filter_of_an_empty_query_lists_every_post(
+    client: FlaskClient,
+) -> None:
+    page = text(client, "/?q=&tag=桥梁")
+    assert total(page) == 2
+    assert '<option value="newest" selected>最新</option>' in page  # as it is sorted
+    count, href = facet_links(page, "tag")["桥梁"]
+    assert (count, href) == (3, "?q=")
+    assert total(text(client, "/" + href)) == 3
+    assert '<a class="clear" href="?q=">清除筛选</a>' in page
+    assert "怎样搜索" in text(client, "/")  # the bare start page is still the start page
+
+
+def test_failures_are_json_in_the_api_and_chinese_on_the_page(index: Index) -> None:
+    class Broken:
+        def __getattr__(self, name: str) -> object:
+            return getattr(index, name)
+
+        def search(self, *args: object, **kwargs: object) -> object:
+            raise RuntimeError("boom")
+
+    app = create_app(Broken())  # type: ignore[arg-type]
+    client = app.test_client()
+    api = client.get("/api/search?q=桥")
+    assert (api.status_code, api.get_json()) == (
+        500,
+        {"error": "服务器出错了，请稍后再试。", "code": "internal_error", "status": 500},
+    )
+    page = client.get("/?q=桥")
+    assert page.status_code == 500
+    assert "服务器出错了，请稍后再试。" in page.get_data(as_text=True)
+    assert "Internal Server Error" not in page.get_data(as_text=True)
+    wrong = client.post("/api/search")
+    assert wrong.status_code == 405
+    assert sorted(wrong.headers["Allow"].split(", ")) == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_page_ignores_limit_and_keeps_odd_recency_values(client: FlaskClient) -> None:
+    page = text(client, "/?q=桥&limit=abc&recency=0.00001")
+    assert "每页条数" not in page and 'class="error"' not in page
+    assert '<option value="0.00001" selected>半衰期 0.00001 天</option>' in page
+
+
+def test_the_request_log_cannot_be_forged(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from searcher.web import RequestLog
+
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        start_response("404 NOT FOUND", [])  # type: ignore[operator]
+        return [b""]
+
+    environ = {
+        "PATH_INFO": b'/posts/x\n2026 "GET /admin" 200\x1b[31m'.decode("latin-1"),
+        "QUERY_STRING": "q=%E6%A1%A5",
+        "REQUEST_METHOD": "GET",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    with caplog.at_level(logging.INFO, logger="searcher.web"):
+        RequestLog(app)(environ, lambda *a: None)
+    assert caplog.messages == [
+        '127.0.0.1 "GET /posts/x%0A2026%20%22GET%20/admin%22%20200%1B%5B31m?q=%E6%A1%A5" 404 '
+        + caplog.messages[0].rsplit(" ", 1)[1]
+    ]

@@ -3,8 +3,11 @@
 document.addEventListener("keydown", (event) => {
   if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target;
-  if (target instanceof HTMLElement &&
-      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+  const typing = target instanceof HTMLInputElement
+    ? !/^(checkbox|radio|button|submit|reset)$/.test(target.type)
+    : target instanceof HTMLElement &&
+      (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName));
+  if (typing) return;
   const box = document.getElementById("q");
   if (!box) return;
   event.preventDefault();
