@@ -76,7 +76,7 @@ def _part_positions(
     One posting reader per bigram walks all the documents (a reader costs more than a
     skip). Documents without the part are left out."""
     terms = [(f"{field}_2", join_units(a, b)) for a, b in zip(part, part[1:], strict=False)]
-    starts: dict[int, set[int]] | None = None
+    starts: dict[int, list[int]] | None = None
     for j, (fieldname, text) in enumerate(terms):
         if (fieldname, text) not in reader:
             return {}
