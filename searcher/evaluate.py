@@ -5,8 +5,9 @@ posting per Python call, and each score is a further chain of calls. To total, f
 and rank *every* match (as :mod:`searcher.search` must), that walk dominates a search:
 about 18 µs per matching post. Here each leaf's postings are read block by block
 (the decoded id and weight arrays of Whoosh's own posting blocks), scored with the same
-BM25F formula in one comprehension, and the tree is combined with dict and set
-operations that run at C speed. Scores are Whoosh's, term for term:
+BM25F formula as one NumPy array operation, and the tree is combined as dense arrays
+over each segment's documents (a match mask and a score per document), so that nothing
+runs a Python step per matching document. Scores are Whoosh's, term for term:
 
 * ``Term`` (boost b): ``b · bm25(idf, tf, len, avglen)`` from the index's
   :class:`~searcher.schema.BM25F` scorer (same idf, average length and field lengths);
@@ -27,8 +28,10 @@ collector. Deleted documents are left out like Whoosh's postings leave them out.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
@@ -46,6 +49,16 @@ class OutOfBudget(Exception):
     """The CPU budget ran out between two leaves."""
 
 
+@dataclass
+class _Hits:
+    """One node's result in one segment, as dense arrays over its document numbers:
+    ``hit[d]`` whether d matches, ``score[d]`` its score (0 where it does not match,
+    so that sums over children never count a non-match)."""
+
+    hit: np.ndarray
+    score: np.ndarray
+
+
 def evaluate(q: Any, searcher: Any, deadline: float | None = None) -> Scores:
     """Every document matching ``q`` with its score, as Whoosh would score it.
 
@@ -59,101 +72,99 @@ def evaluate(q: Any, searcher: Any, deadline: float | None = None) -> Scores:
     """
     out: Scores = {}
     for sub, offset in searcher.leaf_searchers():
-        scores = _node(q, sub, deadline)
-        if offset:
-            out.update({d + offset: v for d, v in scores.items()})
-        else:
-            out.update(scores)
+        result = _node(q, sub, sub.reader().doc_count_all(), deadline)
+        docs = np.flatnonzero(result.hit)
+        out.update(zip((docs + offset).tolist(), result.score[docs].tolist(), strict=True))
     return out
 
 
-def _node(q: Any, s: Any, deadline: float | None) -> Scores:
+def _empty(n: int) -> _Hits:
+    return _Hits(np.zeros(n, dtype=bool), np.zeros(n))
+
+
+def _sparse(n: int, ids: Any, scores: Any) -> _Hits:
+    out = _empty(n)
+    out.hit[ids] = True
+    out.score[ids] = scores
+    return out
+
+
+def _node(q: Any, s: Any, n: int, deadline: float | None) -> _Hits:
     kind = type(q)
-    if kind is wq.Term:
+    if kind is wq.Term or kind is BigramPhrase:
         if deadline is not None and time.thread_time() > deadline:
             raise OutOfBudget
-        return _term(q, s)
-    if kind is BigramPhrase:
-        if deadline is not None and time.thread_time() > deadline:
-            raise OutOfBudget
+        if kind is wq.Term:
+            return _term(q, s, n)
         found = q.matches(s)
         if found is None:
-            return {}
+            return _empty(n)
         docs, weights, rarest = found
-        return _bm25(s, q.fieldname, rarest, docs, weights, q.boost)
+        return _bm25(s, n, q.fieldname, rarest, docs, weights, q.boost)
     if kind is wq.Or or kind is wq.And:
         subs = q.subqueries
         if not subs:
-            return {}
-        if len(subs) == 1:
-            return _node(subs[0], s, deadline)
-        parts = [_node(sub, s, deadline) for sub in subs]
-        if kind is wq.Or:
-            combined = _union(parts)
-        else:
-            combined = _intersection(parts)
+            return _empty(n)
+        if len(subs) == 1:  # Whoosh passes a single child through, unboosted
+            return _node(subs[0], s, n, deadline)
+        parts = [_node(sub, s, n, deadline) for sub in subs]
+        hit = parts[0].hit.copy()
+        score = parts[0].score.copy()
+        for part in parts[1:]:
+            if kind is wq.Or:
+                hit |= part.hit
+            else:
+                hit &= part.hit
+            score += part.score
+        if kind is wq.And:
+            score[~hit] = 0.0
         if q.boost != 1.0:
-            combined = {d: v * q.boost for d, v in combined.items()}
-        return combined
+            score *= q.boost
+        return _Hits(hit, score)
     if kind is wq.AndMaybe:
-        a = _node(q.a, s, deadline)
-        if not a:
+        a = _node(q.a, s, n, deadline)
+        if not a.hit.any():
             return a
-        b = _node(q.b, s, deadline)
-        for d in a.keys() & b.keys():
-            a[d] += b[d]
+        b = _node(q.b, s, n, deadline)
+        both = a.hit & b.hit
+        a.score[both] += b.score[both]
         return a
     if kind is wq.AndNot:
-        a = _node(q.a, s, deadline)
-        if not a:
+        a = _node(q.a, s, n, deadline)
+        if not a.hit.any():
             return a
-        for d in _node(q.b, s, deadline).keys() & a.keys():
-            del a[d]
+        b = _node(q.b, s, n, deadline)
+        a.hit &= ~b.hit
+        a.score[b.hit] = 0.0
         return a
     if kind is Verbatim:
-        child = _node(q.child, s, deadline)
-        return {d: v + VERBATIM_TIER for d, v in child.items()}
+        child = _node(q.child, s, n, deadline)
+        child.score[child.hit] += VERBATIM_TIER
+        return child
     if kind is wq.Every:
         reader = s.reader()
-        if not reader.has_deletions():
-            return dict.fromkeys(range(reader.doc_count_all()), float(q.boost))
-        return dict.fromkeys(reader.all_doc_ids(), float(q.boost))
+        live = np.ones(n, dtype=bool)
+        if reader.has_deletions():
+            live[list(reader.deleted_docs_set)] = False
+        return _Hits(live, np.where(live, float(q.boost), 0.0))
     if q is wq.NullQuery or kind is type(wq.NullQuery):
-        return {}
+        return _empty(n)
     raise Unsupported(kind.__name__)
 
 
-def _union(parts: list[Scores]) -> Scores:
-    parts = sorted(parts, key=len, reverse=True)
-    out = dict(parts[0])
-    for part in parts[1:]:
-        for d, v in part.items():
-            out[d] = out.get(d, 0.0) + v
-    return out
-
-
-def _intersection(parts: list[Scores]) -> Scores:
-    keys = set(min(parts, key=len))  # type: ignore[arg-type]
-    for part in parts:
-        keys.intersection_update(part.keys())
-        if not keys:
-            return {}
-    return {d: sum(part[d] for part in parts) for d in keys}
-
-
-def _term(q: Any, s: Any) -> Scores:
+def _term(q: Any, s: Any, n: int) -> _Hits:
     field = s.schema[q.fieldname] if q.fieldname in s.schema else None
     if field is None:
-        return {}
+        return _empty(n)
     try:
         text = field.to_bytes(q.text)
     except ValueError:
-        return {}
+        return _empty(n)
     reader = s.reader()
     if (q.fieldname, text) not in reader:
-        return {}
+        return _empty(n)
     ids, weights = postings(reader, q.fieldname, text)
-    return _bm25(s, q.fieldname, text, ids, weights, q.boost)
+    return _bm25(s, n, q.fieldname, text, ids, weights, q.boost)
 
 
 def postings(reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[float]]:
@@ -186,27 +197,36 @@ def postings(reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[
 
 
 def _bm25(
-    s: Any, fieldname: str, text: bytes, ids: list[int], weights: list[float], boost: float
-) -> Scores:
+    s: Any,
+    n: int,
+    fieldname: str,
+    text: bytes,
+    ids: list[int],
+    weights: list[float],
+    boost: float,
+) -> _Hits:
     scorer = s.weighting.scorer(s, fieldname, text)
     if not hasattr(scorer, "idf") or not hasattr(scorer, "dfl"):
-        return {d: scorer.score(_One(d, w)) * boost for d, w in zip(ids, weights, strict=True)}
-    idf, k1 = scorer.idf, scorer.K1
-    top = k1 + 1
-    norm = _norms(s.reader(), fieldname, scorer)
+        scores = [scorer.score(_One(d, w)) * boost for d, w in zip(ids, weights, strict=True)]
+        return _sparse(n, ids, scores)
+    docs = np.asarray(ids, dtype=np.intp)
+    w = np.asarray(weights, dtype=np.float64)
     # bm25(idf, tf, fl, avgfl, B, K1) = idf · tf·(K1+1) / (tf + K1·((1−B) + B·fl/avgfl));
     # the same operations in the same order as whoosh.scoring.bm25, for equal floats.
-    if boost == 1.0:
-        return {d: idf * ((w * top) / (w + norm[d])) for d, w in zip(ids, weights, strict=True)}
-    return {d: idf * ((w * top) / (w + norm[d])) * boost for d, w in zip(ids, weights, strict=True)}
+    scores = scorer.idf * (
+        (w * (scorer.K1 + 1)) / (w + _norms(s.reader(), fieldname, scorer)[docs])
+    )
+    if boost != 1.0:
+        scores *= boost
+    return _sparse(n, docs, scores)
 
 
-def _norms(reader: Any, fieldname: str, scorer: Any) -> Any:
+def _norms(reader: Any, fieldname: str, scorer: Any) -> np.ndarray:
     """Each document's ``K1·((1−B) + B·len/avglen)`` in ``fieldname``, computed once per
     segment reader, field and average length (kept on the reader, which one pooled
     searcher, and so one thread at a time, owns)."""
     avgfl, b, k1 = scorer.avgfl, scorer.B, scorer.K1
-    cache: dict[Any, Any] = reader.__dict__.setdefault("_searcher_norms", {})
+    cache: dict[Any, np.ndarray] = reader.__dict__.setdefault("_searcher_norms", {})
     key = (fieldname, avgfl, b, k1)
     norm = cache.get(key)
     if norm is None:
@@ -214,7 +234,8 @@ def _norms(reader: Any, fieldname: str, scorer: Any) -> Any:
         if lengths is None:
             dfl = scorer.dfl
             lengths = [dfl(d) for d in range(reader.doc_count_all())]
-        norm = cache[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in lengths]
+        fl = np.asarray(lengths, dtype=np.float64)
+        norm = cache[key] = k1 * ((1 - b) + b * fl / avgfl)
     return norm
 
 
