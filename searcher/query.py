@@ -41,6 +41,7 @@ import pickle
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -407,6 +408,35 @@ class PhraseCache:
             OrderedDict()
         )
         self._size = 0
+        self._running: dict[tuple[Any, ...], threading.Event] = {}
+
+    def compute(
+        self, key: tuple[Any, ...], make: Callable[[], tuple[list[int], list[float], bytes]]
+    ) -> tuple[list[int], list[float], bytes]:
+        """The entry for ``key``, made by ``make()`` and kept when it is not cached yet.
+        Threads asking for a key that another thread is making wait for it instead of
+        making it again (the first searches of a busy server ask the same common runs
+        at once)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+            running = self._running.get(key)
+            owner = running is None
+            if running is None:
+                running = self._running[key] = threading.Event()
+        if not owner:
+            running.wait()
+            return self.get(key) or make()  # the maker failed, or the entry was too big
+        try:
+            entry = make()
+            self.put(key, *entry)
+            return entry
+        finally:
+            with self._lock:
+                del self._running[key]
+            running.set()
 
     def get(self, key: tuple[Any, ...]) -> tuple[list[int], list[float], bytes] | None:
         """The cached ``(docnums, weights, rarest bigram)`` for ``key``, or None."""
@@ -482,10 +512,12 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         if any((self.fieldname, t) not in reader for t in terms):
             return None
         segment = _segment_key(reader) if self.cache is not None else None
+        if self.cache is None or segment is None:
+            return self._compute(reader, terms)
         key = (segment, self.fieldname, tuple(terms))
-        hit = self.cache.get(key) if self.cache is not None and segment is not None else None
-        if hit is not None:
-            return hit
+        return self.cache.compute(key, lambda: self._compute(reader, terms))
+
+    def _compute(self, reader: Any, terms: list[bytes]) -> tuple[list[int], list[float], bytes]:
         # Each distinct bigram's postings are read once, however often it recurs in the
         # phrase (新闻联播新闻联播… repeats four bigrams): rarest first.
         # Only the bigrams of phrase_cover() need checking (plus the rarest, the best
@@ -526,8 +558,6 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
                 break
         docs = sorted(candidates)
         weights = [float(len(candidates[d])) for d in docs]
-        if self.cache is not None and segment is not None:
-            self.cache.put(key, docs, weights, rarest)
         return docs, weights, rarest
 
     def _matcher(

@@ -42,3 +42,29 @@ def test_the_cache_is_bounded_by_document_numbers() -> None:
     cache.put(("s", "f", (b"d",)), list(range(6)), [1.0] * 6, b"d")  # larger than the bound
     assert cache.get(("s", "f", (b"d",))) is None
     assert cache._size <= 5
+
+
+def test_threads_asking_one_phrase_at_once_compute_it_once() -> None:
+    import threading
+    import time
+
+
+    cache = PhraseCache()
+    calls: list[int] = []
+
+    def make() -> tuple[list[int], list[float], bytes]:
+        calls.append(1)
+        time.sleep(0.2)  # long enough for every thread to ask while it runs
+        return [1, 2], [1.0, 2.0], b"ab"
+
+    answers: list[object] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(cache.compute(("k",), make)))
+        for _ in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (len(calls), answers) == (1, [([1, 2], [1.0, 2.0], b"ab")] * 6)
+    assert cache.compute(("k",), make) == ([1, 2], [1.0, 2.0], b"ab") and len(calls) == 1
