@@ -14,8 +14,10 @@ proximity and (optionally) recency factors, then newest first.
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import struct
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import collectors
 
 from .errors import Notice, QueryError, SearchIndexError
-from .evaluate import OutOfBudget, Unsupported, evaluate
+from .evaluate import OutOfBudget, Unsupported, evaluate, postings
 from .indexing import UNDATED
 from .query import Compiled, compile_query, parse
 from .ranking import rank
@@ -155,23 +157,53 @@ def _day(
 
 
 def _facet_sets(s: Searcher) -> dict[str, dict[str, frozenset[int]]]:
-    reader = s.reader()
+    """``{facet: {value: docnums}}``, read a posting block at a time per segment."""
     out: dict[str, dict[str, frozenset[int]]] = {}
+    leaves = s.leaf_searchers()
     for name in FACETS:
-        values: dict[str, frozenset[int]] = {}
-        for term in reader.lexicon(name):
-            ids = frozenset(reader.postings(name, term).all_ids())
-            values[term.decode("utf-8")] = ids
-        out[name] = values
+        values: dict[str, list[int]] = {}
+        for sub, offset in leaves:
+            reader = sub.reader()
+            for term in reader.lexicon(name):
+                ids = postings(reader, name, term)[0]
+                found = values.setdefault(term.decode("utf-8"), [])
+                found.extend([d + offset for d in ids] if offset else ids)
+        out[name] = {value: frozenset(ids) for value, ids in values.items()}
     return out
 
 
 def _timestamps(s: Searcher) -> list[int]:
-    reader = s.reader()
-    if reader.doc_count_all() == 0:
-        return []
-    column = reader.column_reader("ts")
-    return [column[i] for i in range(reader.doc_count_all())]
+    """Each document's ``ts`` (Unix seconds, or UNDATED), by docnum."""
+    out: list[int] = []
+    for sub, _ in s.leaf_searchers():
+        reader = sub.reader()
+        count = reader.doc_count_all()
+        if count:
+            column = reader.column_reader("ts")
+            out.extend(_column_values(column, count))
+    return out
+
+
+def _column_values(column: Any, count: int) -> list[Any]:
+    """The ``count`` values of a Whoosh numeric column of one segment, its raw bytes
+    read in one call (Whoosh's reader reads one value per call); the column's own
+    translation is applied to each."""
+    raw = getattr(column, "_reader", None)
+    try:
+        size, typecode = raw._fixedlen, raw._typecode  # type: ignore[union-attr]
+        stored = min(count, raw._count)  # type: ignore[union-attr]
+        data = raw._dbfile.get(raw._basepos, stored * size)  # type: ignore[union-attr]
+        numbers = array.array(typecode, bytes(data))
+        if array.array(typecode).itemsize != size:
+            raise AttributeError
+    except (AttributeError, TypeError, ValueError):
+        return [column[i] for i in range(count)]
+    if sys.byteorder == "little":
+        numbers.byteswap()  # Whoosh writes them big-endian
+    translate = column._translate
+    values = [translate(n) for n in numbers]
+    values.extend(column[i] for i in range(stored, count))  # past the end: the default
+    return values
 
 
 def _counts(sets: dict[str, frozenset[int]], matched: set[int] | frozenset[int]) -> dict[str, int]:
@@ -399,9 +431,10 @@ def _toggle_counts(
     return dict(sorted(counts.items(), key=lambda vc: (-vc[1], vc[0])))
 
 
-def _months(tz: dt.tzinfo) -> Callable[[Searcher], list[str]]:
+def _months(tz: dt.tzinfo, stamps: list[int]) -> Callable[[Searcher], list[str]]:
     """A builder of each document's month (``"0001-01"``… ``"9999-12"`` in ``tz``, ``""``
-    when undated), by docnum, for :meth:`Index.cached`."""
+    when undated) from its ``stamps``, by docnum, for :meth:`Index.cached`; each distinct
+    time is converted once."""
 
     def month(ts: int) -> str:
         if ts == UNDATED:
@@ -410,7 +443,14 @@ def _months(tz: dt.tzinfo) -> Callable[[Searcher], list[str]]:
         return f"{moment.year:04d}-{moment.month:02d}"
 
     def build(s: Searcher) -> list[str]:
-        return [month(ts) for ts in _timestamps(s)]
+        seen: dict[int, str] = {}
+        out = []
+        for ts in stamps:
+            found = seen.get(ts)
+            if found is None:
+                found = seen[ts] = month(ts)
+            out.append(found)
+        return out
 
     return build
 
@@ -461,7 +501,7 @@ def _run(
             stopped = budget.stopped
         sets = index.cached(s, "facets", _facet_sets)
         stamps = index.cached(s, "timestamps", _timestamps)
-        months = index.cached(s, "months", _months(index.timezone))
+        months = index.cached(s, "months", _months(index.timezone, stamps))
         allowed: dict[str, frozenset[int] | set[int] | None] = {
             "categories": _union(sets["categories"], filters.categories)
             if filters.categories
