@@ -8,12 +8,11 @@ characters, with ``truncated`` set, so a 10 MB post cannot hold a server thread.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .query import compile_query, parse
-from .search import MAX_QUERY_CHARS, clean_query
+from .search import MAX_QUERY_CHARS, Post, clean_query, post_fields
 from .snippets import find_spans, highlight
 
 if TYPE_CHECKING:
@@ -24,27 +23,12 @@ ARTICLE_CHARS = 100_000
 
 
 @dataclass
-class Document:
-    """A post as the article view shows it.
+class Document(Post):
+    """A post as the article view shows it: the :class:`~searcher.search.Post` fields,
+    then ``paragraphs`` (HTML like ``title_html``: the query's matches in ``<mark>``,
+    everything else escaped), ``chars`` (the body's full length in characters) and
+    ``truncated`` (only the first :data:`ARTICLE_CHARS` are in ``paragraphs``)."""
 
-    ``title_html`` and each of ``paragraphs`` are HTML: the query's matches in
-    ``<mark>``, everything else escaped. ``date`` is aware (site time zone) or None;
-    ``url`` is the post's page on the site and ``source_url`` its source link, both as
-    stored (check their scheme before making them links). ``chars`` is the body's full
-    length in characters; ``truncated`` tells that only the first
-    :data:`ARTICLE_CHARS` are in ``paragraphs``.
-    """
-
-    id: str
-    path: str
-    url: str | None
-    source_url: str | None
-    type: str
-    title: str
-    title_html: str
-    date: dt.datetime | None
-    categories: list[str]
-    tags: list[str]
     paragraphs: list[str]
     chars: int
     truncated: bool
@@ -68,8 +52,6 @@ def document(index: Index, doc_id: str, query: str = "") -> Document | None:
         if docnum is None:
             return None
         stored = s.stored_fields(docnum)
-    meta = stored["meta"]
-    title = stored.get("title", "")
     body = stored.get("body", "")
     shown = body[:ARTICLE_CHARS]
     paragraphs = [
@@ -78,16 +60,7 @@ def document(index: Index, doc_id: str, query: str = "") -> Document | None:
         if line
     ]
     return Document(
-        id=stored["id"],
-        path=meta["path"],
-        url=meta.get("url"),
-        source_url=meta.get("source_url"),
-        type=str(meta.get("type", "post")),
-        title=title,
-        title_html=highlight(title, find_spans(title, terms) if terms else []),
-        date=dt.datetime.fromisoformat(meta["date"]) if meta.get("date") else None,
-        categories=list(meta.get("categories", [])),
-        tags=list(meta.get("tags", [])),
+        **post_fields(stored, terms),
         paragraphs=paragraphs,
         chars=len(body),
         truncated=len(body) > ARTICLE_CHARS,

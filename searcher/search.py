@@ -53,15 +53,13 @@ QUERY_CPU_SECONDS = 2.0
 
 
 @dataclass
-class Hit:
-    """One matching document. ``url`` is its page on the site (Jekyll's permalink, absolute
-    when the site's ``url`` is known), ``source_url`` the ``<http…>`` source link of its
-    body, ``type`` ``post``, ``page`` or a collection's name. ``title`` is plain text;
-    ``title_html`` and ``snippet`` are HTML (matches in ``<mark>``, the rest escaped).
-    ``date`` is aware, or None. ``score`` is the relevance under relevance sorting (BM25F
-    times the proximity and recency factors of :mod:`searcher.ranking`), None under date
-    sorting. Hits are ordered by their exact-wording tier first, so a hit holding more
-    query words verbatim comes first even with a lower score."""
+class Post:
+    """What a result and the article view say about a post. ``url`` is its page on the
+    site (Jekyll's permalink, absolute when the site's ``url`` is known), ``source_url``
+    the ``<http…>`` source link of its body, both as stored (check their scheme before
+    making them links); ``type`` is ``post``, ``page`` or a collection's name. ``title``
+    is plain text; ``title_html`` is HTML (matches in ``<mark>``, the rest escaped).
+    ``date`` is aware (site time zone), or None."""
 
     id: str
     path: str
@@ -73,6 +71,35 @@ class Hit:
     date: dt.datetime | None
     categories: list[str]
     tags: list[str]
+
+
+def post_fields(stored: dict[str, Any], terms: list[Any]) -> dict[str, Any]:
+    """The :class:`Post` fields of a document's stored fields, the title marked for
+    ``terms`` (query terms, :func:`searcher.snippets.find_spans`)."""
+    meta = stored["meta"]
+    title = stored.get("title", "")
+    return {
+        "id": stored["id"],
+        "path": meta["path"],
+        "url": meta.get("url"),
+        "source_url": meta.get("source_url"),
+        "type": str(meta.get("type", "post")),
+        "title": title,
+        "title_html": highlight(title, find_spans(title, terms) if terms else []),
+        "date": dt.datetime.fromisoformat(meta["date"]) if meta.get("date") else None,
+        "categories": list(meta.get("categories", [])),
+        "tags": list(meta.get("tags", [])),
+    }
+
+
+@dataclass
+class Hit(Post):
+    """One matching document: the :class:`Post` fields, then ``score`` and ``snippet``
+    (HTML, like ``title_html``). ``score`` is the relevance under relevance sorting
+    (BM25F times the proximity and recency factors of :mod:`searcher.ranking`), None
+    under date sorting. Hits are ordered by their exact-wording tier first, so a hit
+    holding more query words verbatim comes first even with a lower score."""
+
     score: float | None
     snippet: str
 
@@ -588,23 +615,8 @@ def _in_range(found: set[int], stamps: list[int], filters: Filters) -> set[int]:
 
 def _hit(s: Searcher, docnum: int, score: float | None, terms: list[Any], size: int) -> Hit:
     stored = s.stored_fields(docnum)
-    meta = stored["meta"]
-    title = stored.get("title", "")
-    date = dt.datetime.fromisoformat(meta["date"]) if meta.get("date") else None
-    return Hit(
-        id=stored["id"],
-        path=meta["path"],
-        url=meta.get("url"),
-        source_url=meta.get("source_url"),
-        type=str(meta.get("type", "post")),
-        title=title,
-        title_html=highlight(title, find_spans(title, terms)),
-        date=date,
-        categories=list(meta.get("categories", [])),
-        tags=list(meta.get("tags", [])),
-        score=score,
-        snippet=make_snippet(stored.get("body", ""), terms, size),
-    )
+    snippet = make_snippet(stored.get("body", ""), terms, size)
+    return Hit(**post_fields(stored, terms), score=score, snippet=snippet)
 
 
 @dataclass
@@ -658,4 +670,13 @@ def stats(index: Index) -> IndexStats:
     )
 
 
-__all__ = ["Hit", "IndexStats", "SearchResults", "clean_query", "search", "stats"]
+__all__ = [
+    "Hit",
+    "IndexStats",
+    "Post",
+    "post_fields",
+    "SearchResults",
+    "clean_query",
+    "search",
+    "stats",
+]
