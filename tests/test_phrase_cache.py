@@ -48,7 +48,6 @@ def test_threads_asking_one_phrase_at_once_compute_it_once() -> None:
     import threading
     import time
 
-
     cache = PhraseCache()
     calls: list[int] = []
 
