@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -75,11 +76,18 @@ def _occurrences(units: _Units, where: dict[str, list[int]], term: Term) -> list
     return out
 
 
-def find_spans(text: str, terms: Iterable[Term | TermGroup]) -> list[tuple[int, int]]:
+def find_spans(
+    text: str,
+    terms: Iterable[Term | TermGroup],
+    ranges: Sequence[tuple[int, int]] | None = None,
+) -> list[tuple[int, int]]:
     """Character spans of ``text`` where any of ``terms`` occurs, merged and sorted.
 
     :param text: the original text (offsets are in characters, i.e. code points).
     :param terms: query terms as tuples of folded units, or :class:`TermGroup` s.
+    :param ranges: ``(start, end)`` pieces of ``text`` that each end at a break (a
+        sentence end), to look in instead of the whole text; a group's fallback terms
+        are still used only when none of its primary terms occurs in any piece.
     :returns: ``[(start, end), …]`` half-open, non-overlapping; touching spans merged.
 
     >>> find_spans("新款iPhone14支持5G", [("iphone",), ("5", "g")])
@@ -88,19 +96,24 @@ def find_spans(text: str, terms: Iterable[Term | TermGroup]) -> list[tuple[int, 
     groups = [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
     if not groups or not text:
         return []
-    units = _units(text)
     firsts = {t[0] for g in groups for t in g.primary + g.fallback if t}
-    where: dict[str, list[int]] = {}
-    for i, u in enumerate(units.texts):
-        if u in firsts:
-            where.setdefault(u, []).append(i)
-    spans: list[tuple[int, int]] = []
-    for group in groups:
-        found = [sp for t in group.primary if t for sp in _occurrences(units, where, t)]
-        if not found:
-            found = [sp for t in group.fallback if t for sp in _occurrences(units, where, t)]
-        spans.extend(found)
-    spans.sort()
+    primary: list[list[tuple[int, int]]] = [[] for _ in groups]
+    fallback: list[list[tuple[int, int]]] = [[] for _ in groups]
+    for start, end in [(0, len(text))] if ranges is None else ranges:
+        units = _units(text[start:end])
+        where: dict[str, list[int]] = {}
+        for i, u in enumerate(units.texts):
+            if u in firsts:
+                where.setdefault(u, []).append(i)
+        for n, group in enumerate(groups):
+            for found, kind in ((primary[n], group.primary), (fallback[n], group.fallback)):
+                found.extend(
+                    (start + a, start + b)
+                    for t in kind
+                    if t
+                    for a, b in _occurrences(units, where, t)
+                )
+    spans = sorted(sp for n in range(len(groups)) for sp in (primary[n] or fallback[n]))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
@@ -146,6 +159,45 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             e -= 1
         if e > s:
             out.append((s, e))
+    return out
+
+
+_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+
+#: Texts shorter than this are analysed whole for a snippet, without looking for the
+#: sentences that can hold a match first.
+_PREFILTER_CHARS = 400
+
+
+def _candidates(
+    text: str, sentences: list[tuple[int, int]], terms: list[Term | TermGroup]
+) -> list[tuple[int, int]]:
+    """The sentences of ``text`` that can hold a match: for some term, every one of its
+    units that is a CJK unified ideograph occurs in the sentence once folded (NFKC, then
+    traditional → simplified, as units are folded). Whatever stands next to it, a
+    character that folds to an ideograph (itself, a traditional form, a compatibility
+    ideograph, a Kangxi radical) folds the same way inside the sentence, since none
+    composes with a following mark; so the test never misses a match. The rest are never
+    analysed, which is most of a long body. A term without such a unit (letters, digits,
+    kana), or a short text, makes every sentence a candidate (as one range).
+    """
+    if len(text) < _PREFILTER_CHARS:
+        return [(0, len(text))]
+    needs: list[set[str]] = []
+    for t in terms:
+        for term in t.primary + t.fallback if isinstance(t, TermGroup) else (t,):
+            cjk = {u for u in term if len(u) == 1 and _IDEOGRAPH.match(u)}
+            if not cjk:
+                return [(0, len(text))]
+            needs.append(cjk)
+    if not needs:
+        return [(0, len(text))]
+    table = script_table()
+    out = []
+    for start, end in sentences:
+        folded = table.fold(unicodedata.normalize("NFKC", text[start:end]))
+        if any(all(u in folded for u in need) for need in needs):
+            out.append((start, end))
     return out
 
 
@@ -263,10 +315,10 @@ def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPP
     """
     terms = list(terms)
     text = excerpt(text, terms)
-    spans = find_spans(text, terms)
     sentences = _sentences(text)
     if not sentences:
         return ""
+    spans = find_spans(text, terms, _candidates(text, sentences, terms))
     # Spans never cross a sentence end (punctuation and line breaks break matches), so
     # each belongs to the sentence that starts at or before it: one bisect per span.
     starts = [s for s, _ in sentences]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -84,3 +85,53 @@ def test_scanning_cjk_runs_at_once_gives_the_same_units(value: str) -> None:
     from searcher.analysis.tokenizers import scan_units
 
     assert scan_units(value) == _units_one_by_one(value)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "智慧城市",
+                "城市",
+                "開通",
+                "开通",
+                "⼈民",
+                "人民",
+                "，",
+                "。",
+                "\n",
+                "abc",
+                "ＡＩ",
+                "\u0301",
+                "か\u3099",
+                "市",
+                "和",
+                "城市群",
+            ]
+        ),
+        max_size=120,
+    ),
+    st.sampled_from(
+        [
+            [("城", "市")],
+            [("开", "通")],
+            [("人",)],
+            [("a", "bc")],
+            [("智", "慧"), ("ai",)],
+            [TermGroup((("碳", "中", "和"),), (("和",),)), ("城",)],
+            [TermGroup((("城", "市", "群"),), (("城", "市"),))],
+        ]
+    ),
+)
+def test_snippets_look_only_at_sentences_that_can_match_and_miss_nothing(
+    pieces: list[str], terms: list[Any]
+) -> None:
+    from searcher import snippets
+
+    text = "".join(pieces) * 3
+    whole = find_spans(text, terms)
+    sentences = snippets._sentences(text)
+    ranges = snippets._candidates(text, sentences, list(terms))
+    kept = find_spans(text, terms, ranges)
+    inside = [sp for sp in whole if any(s <= sp[0] and sp[1] <= e for s, e in sentences)]
+    assert kept == inside
