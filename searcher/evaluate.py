@@ -70,12 +70,25 @@ def evaluate(q: Any, searcher: Any, deadline: float | None = None) -> Scores:
     :returns: ``{docnum: score}``.
     :raises Unsupported: for a node type outside the module's list.
     """
-    out: Scores = {}
+    docs, scores = evaluate_arrays(q, searcher, deadline)
+    return dict(zip(docs.tolist(), scores.tolist(), strict=True))
+
+
+def evaluate_arrays(
+    q: Any, searcher: Any, deadline: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`evaluate` as two arrays: the matching docnums (ascending, int64) and
+    their scores (float64), for callers that go on with NumPy."""
+    docs: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     for sub, offset in searcher.leaf_searchers():
         result = _node(q, sub, sub.reader().doc_count_all(), deadline)
-        docs = np.flatnonzero(result.hit)
-        out.update(zip((docs + offset).tolist(), result.score[docs].tolist(), strict=True))
-    return out
+        found = np.flatnonzero(result.hit)
+        docs.append(found.astype(np.int64) + offset)
+        scores.append(result.score[found])
+    if not docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(docs), np.concatenate(scores)
 
 
 def _empty(n: int) -> _Hits:
@@ -252,4 +265,4 @@ class _One:
         return self._weight
 
 
-__all__ = ["OutOfBudget", "Scores", "Unsupported", "evaluate", "postings"]
+__all__ = ["OutOfBudget", "Scores", "Unsupported", "evaluate", "evaluate_arrays", "postings"]

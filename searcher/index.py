@@ -8,7 +8,6 @@ A searcher that is out of date after an update is dropped and reopened on next u
 
 from __future__ import annotations
 
-import copy
 import ctypes
 import datetime as dt
 import json
@@ -662,7 +661,7 @@ class Index:
                 cached = self._results.get(key)
                 if cached is not None:
                     self._results.move_to_end(key)
-                    return copy.deepcopy(cached)
+                    return cached.copy()
                 running = self._running.get(key)
                 if running is None:  # this thread computes it; others asking wait for it
                     running = self._running[key] = threading.Event()
@@ -685,7 +684,7 @@ class Index:
             )
             with self._pool_lock:
                 if self._results_generation == generation:
-                    self._results[key] = copy.deepcopy(results)
+                    self._results[key] = results.copy()
                     while len(self._results) > RESULTS_CACHE:
                         self._results.popitem(last=False)
         finally:

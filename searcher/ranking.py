@@ -34,6 +34,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .analysis import join_units
 from .indexing import UNDATED
 from .query import VERBATIM_TIER, skip_starts
@@ -136,7 +138,8 @@ def proximity_factors(reader: Any, docs: Sequence[int], words: Sequence[Parts]) 
 
 
 def rank(
-    scored: Sequence[tuple[float, int]],
+    scores: np.ndarray,
+    docs: np.ndarray,
     stamps: Sequence[int],
     *,
     end: int,
@@ -147,7 +150,8 @@ def rank(
 ) -> list[tuple[int, float]]:
     """Order hits as the module describes and return the first ``end`` of them.
 
-    :param scored: ``(whoosh score, docnum)`` of every match, tiers included.
+    :param scores: the Whoosh score of every match, tiers included (float64 array).
+    :param docs: their docnums (an int array of the same length).
     :param stamps: each document's date in Unix seconds (UTC), by docnum.
     :param end: how many hits are needed (the end of the page asked for).
     :param reader: the Whoosh reader, for positions (None: no proximity factor).
@@ -167,13 +171,15 @@ def rank(
 
     proximity = bool(words) and reader is not None
     wanted = max(end, PROXIMITY_WINDOW) if proximity else end
-    if not recency and len(scored) > 4 * wanted:
+    if not recency and len(scores) > 4 * wanted:
         # Without recency the raw score orders hits as (tier, relevance) do, so only
         # the scores near the wanted-th best can reach the page: the full key is then
         # computed for those alone. Relevance is rounded to 1e-6 before the date breaks
         # ties, so scores within 2e-6 of the cut stay in.
-        cut = heapq.nlargest(wanted, [score for score, _ in scored])[-1] - 2e-6
-        scored = [item for item in scored if item[0] >= cut]
+        cut = np.partition(scores, len(scores) - wanted)[len(scores) - wanted] - 2e-6
+        near = scores >= cut
+        scores, docs = scores[near], docs[near]
+    scored = zip(scores.tolist(), docs.tolist(), strict=True)
     keys = heapq.nsmallest(wanted, map(key, scored))
     if proximity:
         window = keys[:PROXIMITY_WINDOW]
