@@ -194,10 +194,33 @@ def _day(
     return int(day.timestamp())
 
 
-def _facet_sets(s: Searcher) -> dict[str, dict[str, frozenset[int]]]:
-    """``{facet: {value: docnums}}``, read a posting block at a time per segment."""
-    out: dict[str, dict[str, frozenset[int]]] = {}
+@dataclass(frozen=True)
+class _Facet:
+    """One facet's postings, kept per index generation: ``sets`` maps each value to its
+    docnums (for filters), and ``docs``/``values`` list every (docnum, value number)
+    posting as two arrays, so that counting the values of any set of documents is one
+    ``np.bincount``."""
+
+    sets: dict[str, frozenset[int]]
+    names: list[str]
+    docs: np.ndarray
+    values: np.ndarray
+    size: int
+
+    def counts(self, among: set[int] | frozenset[int]) -> np.ndarray:
+        """How many of ``among`` have each value, in the order of ``names``."""
+        if not among or not self.names:
+            return np.zeros(len(self.names), dtype=np.int64)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[np.fromiter(among, dtype=np.int64, count=len(among))] = True
+        return np.bincount(self.values[mask[self.docs]], minlength=len(self.names))
+
+
+def _facet_sets(s: Searcher) -> dict[str, _Facet]:
+    """Each facet's :class:`_Facet`, read a posting block at a time per segment."""
+    out: dict[str, _Facet] = {}
     leaves = s.leaf_searchers()
+    size = s.reader().doc_count_all()
     for name in FACETS:
         values: dict[str, list[int]] = {}
         for sub, offset in leaves:
@@ -206,7 +229,16 @@ def _facet_sets(s: Searcher) -> dict[str, dict[str, frozenset[int]]]:
                 ids = postings(reader, name, term)[0]
                 found = values.setdefault(term.decode("utf-8"), [])
                 found.extend([d + offset for d in ids] if offset else ids)
-        out[name] = {value: frozenset(ids) for value, ids in values.items()}
+        names = list(values)
+        docs = [d for ids in values.values() for d in ids]
+        numbers = [n for n, ids in enumerate(values.values()) for _ in ids]
+        out[name] = _Facet(
+            sets={value: frozenset(ids) for value, ids in values.items()},
+            names=names,
+            docs=np.array(docs, dtype=np.int64),
+            values=np.array(numbers, dtype=np.int64),
+            size=size,
+        )
     return out
 
 
@@ -244,9 +276,10 @@ def _column_values(column: Any, count: int) -> list[Any]:
     return values
 
 
-def _counts(sets: dict[str, frozenset[int]], matched: set[int] | frozenset[int]) -> dict[str, int]:
-    counts = {v: len(ids & matched) for v, ids in sets.items()}  # iterates the smaller set
-    return dict(sorted(((v, c) for v, c in counts.items() if c), key=lambda vc: (-vc[1], vc[0])))
+def _counts(facet: _Facet, among: set[int] | frozenset[int]) -> dict[str, int]:
+    """``{value: how many of among have it}``, values with none left out, largest first."""
+    counts = zip(facet.names, facet.counts(among).tolist(), strict=True)
+    return dict(sorted(((v, c) for v, c in counts if c), key=lambda vc: (-vc[1], vc[0])))
 
 
 def clean_query(query: str) -> str:
@@ -445,7 +478,7 @@ def _union(sets: dict[str, frozenset[int]], values: Iterable[str]) -> frozenset[
 
 
 def _toggle_counts(
-    sets: dict[str, frozenset[int]], base: set[int], matched: set[int], chosen: tuple[str, ...]
+    facet: _Facet, base: set[int], matched: set[int], chosen: tuple[str, ...]
 ) -> dict[str, int]:
     """For each value of a facet, the total a reader gets by toggling it.
 
@@ -456,16 +489,16 @@ def _toggle_counts(
     found in ``base`` and every chosen value are listed, largest count first.
     """
     if not chosen:
-        return _counts(sets, base)
+        return _counts(facet, base)
     counts: dict[str, int] = {}
-    for value, ids in sets.items():
-        if value not in chosen:
-            extra = len(ids & base)
-            if extra:
-                counts[value] = len(matched) + extra - len(ids & matched)
+    in_base = facet.counts(base).tolist()
+    in_matched = facet.counts(matched).tolist()
+    for value, extra, already in zip(facet.names, in_base, in_matched, strict=True):
+        if extra and value not in chosen:
+            counts[value] = len(matched) + extra - already
     for value in chosen:
         rest = [v for v in chosen if v != value]
-        counts[value] = len(base & _union(sets, rest)) if rest else len(base)
+        counts[value] = len(base & _union(facet.sets, rest)) if rest else len(base)
     return dict(sorted(counts.items(), key=lambda vc: (-vc[1], vc[0])))
 
 
@@ -555,11 +588,11 @@ def _run(
         stamps = index.cached(s, "timestamps", _timestamps)
         months = index.cached(s, "months", _months(index.timezone, stamps))
         allowed: dict[str, frozenset[int] | set[int] | None] = {
-            "categories": _union(sets["categories"], filters.categories)
+            "categories": _union(sets["categories"].sets, filters.categories)
             if filters.categories
             else None,
-            "tags": _union(sets["tags"], filters.tags) if filters.tags else None,
-            "type": _union(sets["type"], filters.types) if filters.types else None,
+            "tags": _union(sets["tags"].sets, filters.tags) if filters.tags else None,
+            "type": _union(sets["type"].sets, filters.types) if filters.types else None,
             "date": _in_range(found, stamps, filters) if filters.dated else None,
         }
 
