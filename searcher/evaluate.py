@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from .postings import read_postings
 from .query import VERBATIM_TIER, BigramPhrase, Verbatim
 from .schema import field_lengths
 
@@ -182,31 +182,8 @@ def _term(q: Any, s: Any, n: int) -> _Hits:
 
 def postings(reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[float]]:
     """The live document numbers and weights (term frequencies) of one term in a
-    segment reader, read a block at a time from Whoosh 3 posting blocks."""
-    m = reader.postings(fieldname, text)
-    deleted = None
-    if type(m) is not W3LeafMatcher and type(getattr(m, "child", None)) is W3LeafMatcher:
-        deleted = reader.deleted_docs_set  # a FilterMatcher leaving deleted ones out
-        m = m.child
-    ids: list[int] = []
-    weights: list[float] = []
-    if type(m) is W3LeafMatcher:
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.extend(m._ids)  # Whoosh's decoded block arrays
-            weights.extend(m._weights)
-            m._next_block()
-    else:  # another codec: the matcher protocol
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
-    if deleted:
-        kept = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in deleted]
-        ids = [d for d, _ in kept]
-        weights = [w for _, w in kept]
-    return ids, weights
+    segment reader (:func:`searcher.postings.read_postings`)."""
+    return read_postings(reader, fieldname, text, "weights")
 
 
 def _bm25(

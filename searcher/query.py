@@ -48,13 +48,13 @@ from typing import Any
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from .analysis import STOP_WORDS, UnitAnalyzer, join_units
 from .analysis.segmenters import Segmenter
 from .analysis.tokenizers import APOSTROPHE, CJK_CHARS
 from .analysis.variants import regional_forms
 from .errors import Notice
+from .postings import read_postings
 from .snippets import TermGroup
 
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
@@ -363,24 +363,8 @@ def _all_values(reader: Any, fieldname: str, term: bytes, memo: PostingMemo | No
     key = (id(reader), fieldname, term)
     if memo is not None and key in memo:
         return memo[key]
-    values: dict[int, Any] = {}
-    m = reader.postings(fieldname, term)
-    deleted = None
-    if type(m) is not W3LeafMatcher and type(getattr(m, "child", None)) is W3LeafMatcher:
-        deleted = reader.deleted_docs_set  # a FilterMatcher leaving deleted ones out
-        m = m.child
-    if type(m) is W3LeafMatcher:  # a block at a time: ids and values as decoded arrays
-        while m.is_active():
-            m._read_ids()
-            m._read_values()
-            values.update(zip(m._ids, m._values, strict=True))
-            m._next_block()
-        for d in deleted or ():
-            values.pop(d, None)
-    else:
-        while m.is_active():
-            values[m.id()] = m.value()
-            m.next()
+    ids, raw = read_postings(reader, fieldname, term, "values")
+    values: dict[int, Any] = dict(zip(ids, raw, strict=True))
     if memo is not None:
         memo[key] = values
     return values

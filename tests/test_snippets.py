@@ -135,3 +135,19 @@ def test_snippets_look_only_at_sentences_that_can_match_and_miss_nothing(
     kept = find_spans(text, terms, ranges)
     inside = [sp for sp in whole if any(s <= sp[0] and sp[1] <= e for s, e in sentences)]
     assert kept == inside
+
+
+@given(
+    st.text(
+        alphabet="中國開通臺灣軟體體着著么麼⼈兀豈丨㐀䶵𠮷かゞ\u3099アｱ가"
+        "ＡＩabcÉé\u0301１２,.。，\n ",
+        max_size=60,
+    )
+)
+def test_highlighter_units_are_the_unit_analyzers(value: str) -> None:
+    from searcher.analysis import UnitAnalyzer
+    from searcher.snippets import _units
+
+    tokens = [(t.text, t.startchar, t.endchar, t.brk) for t in UnitAnalyzer()(value, chars=True)]
+    units = _units(value)
+    assert list(zip(units.texts, units.starts, units.ends, units.breaks, strict=True)) == tokens

@@ -52,17 +52,6 @@ class FoldFilter(Filter):  # type: ignore[misc]
             yield t
 
 
-def fold_units(texts: list[str]) -> list[str]:
-    """Each unit text folded as :class:`FoldFilter` folds it (one list in, one out).
-
-    >>> fold_units(["開", "通", "ＡＩ"])
-    ['开', '通', 'ai']
-    """
-    chars = script_table().chars
-    one = unit_folder()
-    return [chars.get(t, t) if len(t) == 1 and "\u4e00" <= t <= "\u9fff" else one(t) for t in texts]
-
-
 def unit_folder() -> Callable[[str], str]:
     """A function folding unit texts as :class:`FoldFilter` does, remembering each
     word it folded (words recur within a text); use one per text or stream.

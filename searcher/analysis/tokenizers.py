@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
@@ -46,6 +46,8 @@ _UNIT = re.compile(
 #: :data:`_UNIT` with a whole run of CJK characters as one match (each is still one
 #: unit): :func:`scan_units` expands a run with C-speed list operations.
 _UNIT_RUNS = re.compile(_UNIT.pattern.replace(f"([{CJK_CHARS}])", f"([{CJK_CHARS}]+)", 1))
+
+_IDEOGRAPHS = re.compile("[\u4e00-\u9fff]+")
 
 #: What may stand between two units without breaking a phrase: white space (but not a
 #: line break), ASCII joining punctuation (``F-35``, ``3.5/4``, ``O'Neil``, ``AT&T``),
@@ -140,12 +142,17 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
             yield t
 
 
-def scan_units(value: str) -> tuple[list[str], list[int], list[int], list[bool]]:
+def scan_units(
+    value: str, fold: Callable[[str], str] | None = None
+) -> tuple[list[str], list[int], list[int], list[bool]]:
     """The units of ``value`` as four lists: their texts (unfolded), start and end
     offsets (characters), and whether punctuation or a line break stands before each
     (see :func:`is_break`). :class:`UnitTokenizer` yields them as tokens; the
     highlighter reads the lists directly, which is several times faster than a token
-    stream.
+    stream. With ``fold``, each unit's text is ``fold(text)``, except in runs of CJK
+    unified ideographs (U+4E00–U+9FFF), which are taken as they stand: the caller has
+    folded those already (a whole text's traditional → simplified translation keeps
+    every offset).
 
     >>> texts, starts, ends, breaks = scan_units("新款iPhone14，6.35%")
     >>> texts, starts, ends
@@ -169,13 +176,17 @@ def scan_units(value: str) -> tuple[list[str], list[int], list[int], list[bool]]
         )
         prev_end = end
         prev_letters = letters
-        if match.lastindex == 1 and end - start > 1:  # a run of CJK characters
-            texts.extend(match.group())
+        if match.lastindex == 1:  # a run of CJK characters, each a unit
+            run = match.group()
+            if fold is None or _IDEOGRAPHS.fullmatch(run):
+                texts.extend(run)
+            else:
+                texts.extend(map(fold, run))
             starts.extend(range(start, end))
             ends.extend(range(start + 1, end + 1))
             breaks.extend([False] * (end - start - 1))
         else:
-            texts.append(match.group())
+            texts.append(match.group() if fold is None else fold(match.group()))
             starts.append(start)
             ends.append(end)
     return texts, starts, ends, breaks
