@@ -644,13 +644,11 @@ def _run(
             )
             scored = [(d, score) for d, score in best[first:]]
         elif first < total:
-            newest = sort == "newest"
-
-            def key(d: int) -> tuple[bool, int, int]:
-                ts = stamps[d]
-                return (ts == UNDATED, -ts if newest else ts, d)
-
-            scored = [(d, None) for d in sorted(matched, key=key)[first : first + limit]]
+            # Date order: dated posts first, newest (or oldest) first, then docnum.
+            chosen = np.fromiter(matched, dtype=np.int64, count=total)
+            ts = index.cached(s, "timestamp_array", lambda _: np.array(stamps, np.int64))[chosen]
+            order = np.lexsort((chosen, -ts if sort == "newest" else ts, ts == UNDATED))
+            scored = [(d, None) for d in chosen[order][first : first + limit].tolist()]
         hits = [
             _hit(s, docnum, score, compiled.highlight, snippet_chars) for docnum, score in scored
         ]
