@@ -311,3 +311,18 @@ def test_a_long_post_keeps_its_highlight_far_from_a_sentence_end(tmp_path: Path)
 def test_a_regional_form_is_highlighted_in_its_parts_too(tmp_path: Path) -> None:
     index = build(tmp_path, {"_posts/2024-03-01-a.md": post("甲", "軟體的更新很快。")})
     assert snippet(index, "软件更新", "a") == "<mark>軟體</mark>的<mark>更新</mark>很快。"
+
+
+def test_the_shipped_script_table_is_the_installed_opencc_s() -> None:
+    from importlib import metadata
+
+    from searcher.analysis.variants import compute_pairs, script_table
+
+    table = script_table()
+    regenerate = (
+        "regenerate it: python -c 'import pathlib, searcher.analysis.variants as v; "
+        "v.write_table(pathlib.Path(v.__file__).with_name(v.TABLE_FILE))'"
+    )
+    assert compute_pairs() == table.chars, regenerate
+    assert table.description.startswith(f"opencc {metadata.version('opencc')} "), regenerate
+    assert table.description.endswith("5130 pairs, sha1:1d91fccbb170")
