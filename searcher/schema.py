@@ -25,6 +25,8 @@ analyzes queries with the segmenter that built it.
 
 from __future__ import annotations
 
+import array
+import sys
 from typing import Any
 
 from whoosh import fields, scoring
@@ -73,20 +75,27 @@ def field_lengths(reader: Any, fieldname: str) -> list[int] | None:
             return None
         if column is None:
             return None
-        cache[fieldname] = [_BYTE_LENGTHS[b] if b else 1 for b in _column_bytes(column, reader)]
+        lengths = column_numbers(column, reader.doc_count_all())
+        cache[fieldname] = [_BYTE_LENGTHS[b] if b else 1 for b in lengths]
     return cache[fieldname]
 
 
-def _column_bytes(column: Any, reader: Any) -> Any:
-    """The bytes of a one-byte-per-document length column, read in one call (Whoosh's
-    iterator reads a byte per call); documents past its end have the default, 0."""
+def column_numbers(column: Any, count: int) -> list[int]:
+    """The first ``count`` values of a Whoosh numeric column reader of one segment, its
+    raw bytes read in one call (Whoosh's reader reads one value per call); documents
+    past the column's end get its default, as Whoosh gives them. Any other reader is
+    read value by value."""
     try:
-        if column._fixedlen != 1:
+        size, typecode = column._fixedlen, column._typecode
+        stored = min(count, column._count)
+        numbers = array.array(typecode, bytes(column._dbfile.get(column._basepos, stored * size)))
+        if numbers.itemsize != size:
             raise AttributeError
-        raw = column._dbfile.get(column._basepos, column._count)
-    except AttributeError:
-        return column
-    return bytes(raw) + bytes(max(0, reader.doc_count_all() - len(raw)))
+    except (AttributeError, TypeError, ValueError):
+        return [column[i] for i in range(count)]
+    if sys.byteorder == "little" and size > 1:
+        numbers.byteswap()  # Whoosh writes them big-endian
+    return [*numbers.tolist(), *(column[i] for i in range(stored, count))]
 
 
 #: Ranking: BM25F with Whoosh's usual constants (formula in :mod:`searcher.search`).

@@ -14,10 +14,8 @@ proximity and (optionally) recency factors, then newest first.
 
 from __future__ import annotations
 
-import array
 import datetime as dt
 import struct
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -31,7 +29,7 @@ from .evaluate import OutOfBudget, Unsupported, evaluate_arrays, postings
 from .indexing import UNDATED
 from .query import Compiled, compile_query, parse
 from .ranking import rank
-from .schema import FACETS
+from .schema import FACETS, column_numbers
 from .site.text import CONTROL_CHARS
 from .snippets import SNIPPET_CHARS, find_spans, highlight, make_snippet
 
@@ -255,25 +253,11 @@ def _timestamps(s: Searcher) -> list[int]:
 
 
 def _column_values(column: Any, count: int) -> list[Any]:
-    """The ``count`` values of a Whoosh numeric column of one segment, its raw bytes
-    read in one call (Whoosh's reader reads one value per call); the column's own
-    translation is applied to each."""
-    raw = getattr(column, "_reader", None)
-    try:
-        size, typecode = raw._fixedlen, raw._typecode  # type: ignore[union-attr]
-        stored = min(count, raw._count)  # type: ignore[union-attr]
-        data = raw._dbfile.get(raw._basepos, stored * size)  # type: ignore[union-attr]
-        numbers = array.array(typecode, bytes(data))
-        if array.array(typecode).itemsize != size:
-            raise AttributeError
-    except (AttributeError, TypeError, ValueError):
-        return [column[i] for i in range(count)]
-    if sys.byteorder == "little":
-        numbers.byteswap()  # Whoosh writes them big-endian
-    translate = column._translate
-    values = [translate(n) for n in numbers]
-    values.extend(column[i] for i in range(stored, count))  # past the end: the default
-    return values
+    """The ``count`` values of a Whoosh numeric column of one segment
+    (:func:`~searcher.schema.column_numbers`), with the column's own translation."""
+    numbers = column_numbers(getattr(column, "_reader", column), count)
+    translate = getattr(column, "_translate", None)
+    return numbers if translate is None else [translate(n) for n in numbers]
 
 
 def _counts(facet: _Facet, among: set[int] | frozenset[int]) -> dict[str, int]:
@@ -559,9 +543,9 @@ def _run(
     with index.searcher() as s:
         # One pass collects every match of the query (for the total and the facets,
         # which need the matches that fail one filter too) with its score, within a
-        # budget of CPU time.
-        # Term at a time (searcher.evaluate) where it knows every node of the query;
-        # else, or past the budget, Whoosh's own collector with what is left of it.
+        # budget of CPU time: term at a time (searcher.evaluate) where it knows every
+        # node of the query; else, or past the budget, Whoosh's own collector with what
+        # is left of the budget.
         deadline = time.thread_time() + cpu_seconds
         stopped = False
         arrays: tuple[np.ndarray, np.ndarray] | None = None
@@ -597,6 +581,8 @@ def _run(
         }
 
         def passing(skip: str = "") -> set[int]:
+            if skip and allowed[skip] is None:
+                return matched  # no filter of its own: the same as passing them all
             out = found
             for name, ids in allowed.items():
                 if ids is not None and name != skip:
