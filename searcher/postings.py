@@ -16,24 +16,32 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from .codec import CompactLeafMatcher, CompactPositions
+
+_BLOCK_MATCHERS = (W3LeafMatcher, CompactLeafMatcher)
+
 
 def read_postings(
     reader: Any, fieldname: str, text: bytes, part: str = "weights"
 ) -> tuple[list[int], list[Any]]:
     """The live document numbers of one term in a segment reader, ascending, with each
-    one's weight (term frequency, ``part="weights"``) or raw value (``"values"``: the
-    encoded positions of a positional field).
+    one's weight (term frequency, ``part="weights"``), raw value (``"values"``) or
+    positions (``"positions"``: a list of ints each, for a positional field; a
+    :class:`~searcher.codec.CompactPositions` field decodes a block at a time).
 
     :raises whoosh.reading.TermNotFound: the term is not in the reader.
     """
     m = reader.postings(fieldname, text)
     deleted: frozenset[int] | None = None
-    if type(m) is not W3LeafMatcher and type(getattr(m, "child", None)) is W3LeafMatcher:
+    if type(m) not in _BLOCK_MATCHERS and type(getattr(m, "child", None)) in _BLOCK_MATCHERS:
         deleted = reader.deleted_docs_set  # Whoosh wrapped it to leave deleted ones out
         m = m.child
     ids: list[int] = []
     data: list[Any] = []
-    if type(m) is W3LeafMatcher:
+    decode: Any = getattr(m.format, "decode_positions", None)
+    if type(m) in _BLOCK_MATCHERS:
+        whole = part == "positions" and isinstance(m, CompactLeafMatcher)
+        whole = whole and isinstance(m.format, CompactPositions)
         while m.is_active():
             if m._data is None:
                 m._read_data()
@@ -42,14 +50,19 @@ def read_postings(
             if part == "weights":
                 m._read_weights()
                 data.extend(m._weights)
+            elif whole:
+                data.extend(m.block_positions())
             else:
                 m._read_values()
-                data.extend(m._values)
+                data.extend(m._values if part == "values" else map(decode, m._values))
             m._next_block()
-    else:  # another codec: the matcher protocol
+    else:  # another codec or inlined postings: the matcher protocol
         while m.is_active():
             ids.append(m.id())
-            data.append(m.weight() if part == "weights" else m.value())
+            if part == "weights":
+                data.append(m.weight())
+            else:
+                data.append(m.value() if part == "values" else decode(m.value()))
             m.next()
     if deleted:
         kept = [(d, v) for d, v in zip(ids, data, strict=True) if d not in deleted]

@@ -37,13 +37,11 @@ How each word matches (the rules of issues #3 and #8, CASES.md C1–C6, C13–C1
 
 from __future__ import annotations
 
-import pickle
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 from whoosh import matching
@@ -332,7 +330,7 @@ def skip_starts(
             if not m.is_active():
                 break
         if m.id() == d:
-            positions = _positions(m.value())
+            positions = m.value_as("positions")
             starts = _starts(
                 positions if most is None else positions[:most],
                 offsets,
@@ -343,17 +341,8 @@ def skip_starts(
     return found
 
 
-def _positions(value: bytes) -> list[int]:
-    """The positions in a raw posting value of Whoosh's ``Positions`` format (a 4-byte
-    count, then the pickled list of deltas): what ``value_as("positions")`` gives,
-    with the running sum done by :func:`itertools.accumulate` rather than a Python loop."""
-    if value[-1:] != b".":
-        value += b"."
-    return list(accumulate(pickle.loads(value[4:])))
-
-
-#: Posting values of the bigrams one search has read: ``(reader id, field, term)`` →
-#: ``{docnum: raw value, or its positions once decoded}``. Shared by the phrases of one
+#: Positions of the bigrams one search has read: ``(reader id, field, term)`` →
+#: ``{docnum: positions}``. Shared by the phrases of one
 #: compiled query (a word's parts and its whole run read the same bigrams), dropped
 #: with it.
 PostingMemo = dict[tuple[int, str, bytes], dict[int, Any]]
@@ -363,8 +352,8 @@ def _all_values(reader: Any, fieldname: str, term: bytes, memo: PostingMemo | No
     key = (id(reader), fieldname, term)
     if memo is not None and key in memo:
         return memo[key]
-    ids, raw = read_postings(reader, fieldname, term, "values")
-    values: dict[int, Any] = dict(zip(ids, raw, strict=True))
+    ids, positions = read_postings(reader, fieldname, term, "positions")
+    values: dict[int, Any] = dict(zip(ids, positions, strict=True))
     if memo is not None:
         memo[key] = values
     return values
@@ -517,8 +506,6 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         candidates: dict[int, list[int]] = {}
         values = _all_values(reader, self.fieldname, rarest, self.memo)
         for d, value in values.items():
-            if isinstance(value, bytes):
-                value = values[d] = _positions(value)
             starts = _starts(value, offsets[rarest], None)
             if starts:
                 candidates[d] = starts
@@ -529,8 +516,6 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
                 for d, within in candidates.items():
                     value = values.get(d)
                     if value is not None:
-                        if isinstance(value, bytes):
-                            value = values[d] = _positions(value)
                         starts = _starts(value, offsets[term], within)
                         if starts:
                             kept[d] = starts

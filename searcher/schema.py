@@ -10,6 +10,7 @@ field          kind                             purpose
 ``title_1``    units (unigrams)                 single-character / single-word matches
 ``body_1``     units (unigrams)
 ``title_2``    unit bigrams with positions      any literal run of 2+ units; phrases
+               (:class:`~searcher.codec.CompactPositions`)
 ``body_2``     unit bigrams with positions
 ``ts``         NUMERIC, sortable                the date as Unix seconds (UTC); filters
 ``year``       facet (one value)                years facet, in the site time zone
@@ -35,6 +36,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from .analysis import BigramAnalyzer, UnitAnalyzer, UserWord, WordAnalyzer, WordTokenizer
+from .codec import CompactPositions
 
 #: Facet fields: values are joined with this separator when indexed.
 FACET_SEPARATOR = "\n"
@@ -108,6 +110,13 @@ def _facet_field() -> Any:
     return field
 
 
+def _positional(analyzer: Any) -> Any:
+    """A text field with positions in :class:`~searcher.codec.CompactPositions` values."""
+    field = fields.TEXT(analyzer=analyzer, phrase=True)
+    field.format = CompactPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def make_schema(segmenter: str, user_words: tuple[UserWord, ...] = ()) -> fields.Schema:
     """Build the schema for a new index whose words are cut by ``segmenter``.
 
@@ -125,8 +134,8 @@ def make_schema(segmenter: str, user_words: tuple[UserWord, ...] = ()) -> fields
         body=fields.TEXT(analyzer=words, phrase=False, stored=True),
         title_1=fields.TEXT(analyzer=units, phrase=False),
         body_1=fields.TEXT(analyzer=units, phrase=False),
-        title_2=fields.TEXT(analyzer=bigrams, phrase=True),
-        body_2=fields.TEXT(analyzer=bigrams, phrase=True),
+        title_2=_positional(bigrams),
+        body_2=_positional(bigrams),
         ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         year=_facet_field(),
         categories=_facet_field(),
