@@ -16,15 +16,14 @@ escaped with :func:`html.escape`.
 from __future__ import annotations
 
 import bisect
-import functools
 import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .analysis.filters import unit_folder
-from .analysis.tokenizers import APOSTROPHE, JOINER, scan_units
+from .analysis.postings import folded_units
+from .analysis.tokenizers import APOSTROPHE, JOINER
 from .analysis.variants import script_table
 
 #: A query term as the highlighter sees it: a tuple of folded units, e.g. ``("证", "券")``.
@@ -49,19 +48,7 @@ class _Units:
 def _units(text: str) -> _Units:
     """The folded units of ``text`` with their offsets, as the unit analyzer
     (:func:`~searcher.analysis.UnitAnalyzer`) gives them, read as lists."""
-    # Unified ideographs are folded by translating the whole text (one for one, so
-    # offsets are kept); scan_units folds the other units one by one, as FoldFilter does.
-    folded = text.translate(_ideograph_table())
-    texts, starts, ends, breaks = scan_units(folded, unit_folder())
-    return _Units(texts, starts, ends, breaks)
-
-
-@functools.cache
-def _ideograph_table() -> dict[int, str]:
-    """The traditional → simplified pairs whose source is a CJK unified ideograph
-    (U+4E00–U+9FFF), as a ``str.translate`` table: the fold FoldFilter gives those
-    characters. Their simplified forms fold to themselves (the table is closed)."""
-    return {k: v for k, v in script_table().translate.items() if 0x4E00 <= k <= 0x9FFF}
+    return _Units(*folded_units(text))
 
 
 @dataclass(frozen=True)
