@@ -27,18 +27,13 @@ def main() -> None:
     ap.add_argument("index")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--segmenter", default="rjieba")
-    ap.add_argument("--pool-mb", type=int, help="Whoosh's limitmb per writer (default 256)")
-    ap.add_argument("--segment-posts", type=int, help="posts per segment (0: one segment)")
+    ap.add_argument("--max-postings", type=int, help="postings per segment (see searcher.segments)")
     args = ap.parse_args()
     corpus = need(Path(args.corpus))
-    if args.pool_mb:
-        import searcher.indexing
+    if args.max_postings:
+        import searcher.segments
 
-        searcher.indexing.POOL_MB = args.pool_mb
-    if args.segment_posts is not None:
-        import searcher.index
-
-        searcher.index.SEGMENT_POSTS = args.segment_posts
+        searcher.segments.MAX_POSTINGS = args.max_postings
     target = Path(args.index)
     shutil.rmtree(target, ignore_errors=True)
     t = time.perf_counter()
@@ -57,8 +52,7 @@ def main() -> None:
         "corpus": str(corpus),
         "segmenter": args.segmenter,
         "jobs": args.jobs,
-        "pool_mb": args.pool_mb or 256,
-        "segment_posts": args.segment_posts,
+        "max_postings": args.max_postings,
         "posts_indexed": report.added,
         "skipped": report.skipped,
         "duplicates": report.duplicates,

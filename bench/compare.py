@@ -3,8 +3,9 @@
 Usage:
     python bench/compare.py [CORPUS] [--quick] [--engines searcher,stock,fts5] [--out FILE]
 
-* ``searcher``: :meth:`searcher.index.Index.build` of the site, one process; queries with
-  ``Index.search`` (10 hits with snippets and facets), filters included.
+* ``searcher``: :meth:`searcher.index.Index.build` of the site with ``--jobs`` processes
+  (default 2: this machine's cores; :func:`searcher.segments.write_in_workers`); queries
+  with ``Index.search`` (10 hits with snippets and facets), filters included.
 * ``stock``: jieba's own recipe (``jieba.analyse.ChineseAnalyzer`` in a Whoosh schema of
   ``title`` and ``content``, Whoosh's default writer, one commit); queries parsed by
   Whoosh's ``QueryParser`` over both fields, 10 hits, highlights of ``content``.
@@ -14,11 +15,13 @@ Usage:
   ``snippet()`` for 10 hits.
 
 Every engine reads the posts with :func:`searcher.site.read_corpus` inside its timed build,
-so all three index the same units of text. Each runs in a process of its own (peak RSS is
-that process's). The query set is ``bench/queries.txt`` (the load test's requests): the
-stock recipe and FTS5 take only each request's ``q`` (they have no facets), skipping
-those with none. Prints a table (searcher's figure over the other's) and writes the JSON
-to ``bench/results/compare-<time>.json`` (or ``--out``). ``--quick`` runs on
+so all three index the same units of text. Each runs in a process of its own; its peak
+RSS is that process's peak plus its largest child's (an upper bound on the memory its
+build held at once; only searcher's build has children). The query set is
+``bench/queries.txt`` (the load test's requests): the stock recipe and FTS5 take only
+each request's ``q`` (they have no facets), skipping those with none. Prints a table
+(searcher's figure over the other's) and writes the JSON to
+``bench/results/compare-<time>.json`` (or ``--out``). ``--quick`` runs on
 ``../shared/corpus/xwlb-small`` (the bundled ``corpus/`` when that is absent) with the
 first 60 queries, as a smoke run. No figure is asserted anywhere.
 """
@@ -92,7 +95,7 @@ def run_searcher(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) 
 
     target = work / "searcher-index"
     t = time.perf_counter()
-    report = Index.build(target, corpus)
+    report = Index.build(target, corpus, jobs=int(os.environ.get("COMPARE_JOBS", "2")))
     build = time.perf_counter() - t
     times = []
     with Index.open(target) as index:
@@ -207,7 +210,10 @@ RUNNERS = {"searcher": run_searcher, "stock": run_stock, "fts5": run_fts5}
 
 def child(engine: str, corpus: Path, work: Path, queries: Path, count: int) -> None:
     out = RUNNERS[engine](corpus, work, read_queries(queries)[:count])
-    out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out["peak_rss_mib"] = round((own + children) / 1024, 1)
+    out["peak_rss_self_mib"] = round(own / 1024, 1)
     out["ms_per_post"] = round(out["build_s"] * 1000 / max(1, out["posts"]), 3)
     out["posts_per_s"] = round(out["posts"] / out["build_s"], 1) if out["build_s"] else None
     out["build_s"] = round(out["build_s"], 2)
@@ -221,6 +227,7 @@ def main() -> None:
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--queries", default=str(HERE / "queries.txt"))
     ap.add_argument("--out")
+    ap.add_argument("--jobs", type=int, default=2, help="searcher's build processes (default 2)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, default=10**6, help=argparse.SUPPRESS)
@@ -247,7 +254,8 @@ def main() -> None:
             folder.mkdir()
             cmd = [sys.executable, __file__, str(corpus), "--child", engine]
             cmd += ["--work", str(folder), "--queries", args.queries, "--count", str(count)]
-            run = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+            env = {**os.environ, "COMPARE_JOBS": str(args.jobs)}
+            run = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if run.returncode != 0:
                 sys.exit(f"{engine} failed:\n{run.stderr[-3000:]}")
             results[engine] = json.loads(run.stdout.strip().splitlines()[-1])
@@ -256,6 +264,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     report = {
         "corpus": str(corpus),
+        "jobs": args.jobs,
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "engines": results,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -248,9 +249,9 @@ def _build(
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes for analysis (Whoosh's multi-process writer).",
+    default=lambda: min(4, os.cpu_count() or 1),
+    show_default="one per core, up to 4",
+    help="Processes that analyse and write posts (each takes 250 changed posts or more).",
 )
 @click.option(
     "--segmenter",

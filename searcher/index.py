@@ -34,7 +34,7 @@ from .analysis.segmenters import user_dict_digest
 from .analysis.variants import script_table
 from .documents import Document, document
 from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
-from .indexing import SEGMENT_POSTS, IndexReport, update_index
+from .indexing import IndexReport, update_index
 from .query import PhraseCache
 from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
@@ -42,7 +42,7 @@ from .site import DEFAULT_TIMEZONE, SiteOptions
 
 #: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow
 #: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries).
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 META_FILE = "searcher.json"
 
 
@@ -447,15 +447,7 @@ class Index:
                 user_words=words or (),
                 user_dict_source=source,
             ) as new:
-                # Nobody searches the staged index: commit bounded segments as it fills.
-                report = update_index(
-                    new,
-                    site,
-                    jobs=jobs,
-                    progress=progress,
-                    options=options,
-                    segment_posts=SEGMENT_POSTS,
-                )
+                report = update_index(new, site, jobs=jobs, progress=progress, options=options)
             report.messages[:0] = notes
             _swap_in(staging, folder)
         except BaseException as exc:

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,19 +23,15 @@ from whoosh.index import LockError
 
 from .errors import CorpusError, SearchIndexError
 from .schema import FACET_SEPARATOR
+from .segments import SegmentWriter, write_in_workers
 from .site import Article, CorpusReport, Site, SiteOptions
 from .site.corpus import escape_name
 
 #: The ``ts`` of a post without a date: below every real date, so that no date filter
 #: matches it; the query layer sorts such posts last in both date orders.
 UNDATED = -(2**62)
-#: Whoosh's posting pool per writing process, in MB (``limitmb``): past it the pool is
-#: sorted and spilled to a temporary file, and the runs are merged at commit.
-POOL_MB = 256
-#: Posts per segment of a staged build (``segment_posts``); 0: one segment. Off: on 5,000
-#: xwlb posts, segments of 2,000 (a 256 MB pool never spills) built 33% faster but made
-#: the index 33% larger and queries 14% slower (bench/README.md, levers).
-SEGMENT_POSTS = 0
+#: Fewest posts per writing process when ``jobs`` > 1 (fewer changes use fewer).
+MIN_PART = 250
 
 if TYPE_CHECKING:
     from .index import Index
@@ -180,13 +176,13 @@ def update_index(
     progress: Callable[[int, int], None] | None = None,
     rebuild: bool = False,
     options: SiteOptions | None = None,
-    segment_posts: int | None = None,
 ) -> IndexReport:
     """Make ``index`` hold exactly the documents the Jekyll site ``corpus`` publishes.
 
     :param index: the index to update.
     :param corpus: the site folder (read as :func:`searcher.site.read_corpus` does).
-    :param jobs: worker processes for analysis (Whoosh's multi-process writer); 1 = none.
+    :param jobs: processes that analyse and write (forked; :func:`searcher.segments.
+        write_in_workers`), each at least :data:`MIN_PART` changed posts; 1 = this one.
     :param progress: called as ``progress(done, total)`` while documents are written.
     :param rebuild: write every post anew and drop all old segments in the same commit
         (Whoosh's ``CLEAR`` merge), so a rebuild killed halfway still leaves the old
@@ -195,11 +191,6 @@ def update_index(
         site URL, time zone). When the site's time zone (``_config.yml`` or
         ``options.timezone``) differs from the index's, the index takes it and every
         dated document is rewritten.
-    :param segment_posts: for a new index that nobody searches yet (a staged build):
-        commit a segment every this many posts, unmerged, so that Whoosh's posting pool
-        (:data:`POOL_MB`) never spills to disk (the spill and its merge cost about 30%
-        of a build past a few thousand posts). Ignored for updates, which stay one
-        commit, and with ``jobs`` > 1.
     :returns: an :class:`IndexReport`.
     :raises CorpusError: the corpus folder is missing or unreadable.
 
@@ -234,17 +225,10 @@ def update_index(
         gone = sorted(set(existing) - set(articles))
         report.unchanged = len(articles) - len(changes)
         if changes or gone or rebuild:
-            # Segments stay as separate files: Whoosh reads a compound segment through a
-            # BytesIO copy of each part, per searcher (8 pooled searchers of a 56 MB index
-            # held 995 MiB; as separate files, 111 MiB at the same speed).
-            writer_options: dict[str, Any] = {"limitmb": POOL_MB, "compound": False}
-            if jobs > 1:
-                writer_options.update(procs=jobs, multisegment=True)
-            chunk = segment_posts if segment_posts and jobs == 1 and not existing else 0
 
-            def open_writer() -> Any:
+            def open_writer() -> SegmentWriter:
                 try:
-                    return index.whoosh.writer(**writer_options)
+                    return SegmentWriter(index.whoosh)
                 except LockError:
                     raise SearchIndexError(
                         f"{index.path}: locked: another run is updating this index"
@@ -257,22 +241,28 @@ def update_index(
                 for doc_id in gone:
                     writer.delete_by_term("id", doc_id)
                     report.removed += 1
-                for n, article in enumerate(changes, 1):
+                for article in changes:
                     if article.id in existing:
                         writer.delete_by_term("id", article.id)
                         report.updated += 1
                     else:
                         report.added += 1
-                    writer.add_document(**document(article, index.timezone))
+                done = 0
+
+                def advance(n: int) -> None:
+                    nonlocal done
+                    done += n
                     if progress is not None:
-                        progress(n, len(changes))
-                    if chunk and n % chunk == 0 and n < len(changes):
-                        writer.commit(merge=False)
-                        writer = open_writer()
-                if chunk:
-                    writer.commit(merge=False)
-                else:
-                    writer.commit(mergetype=writing.CLEAR if rebuild else None)
+                        progress(done, len(changes))
+
+                workers = max(1, min(jobs, len(changes) // MIN_PART))
+                size = max(1, -(-len(changes) // workers))
+                parts: list[Sequence[Any]] = [
+                    changes[i : i + size] for i in range(0, len(changes), size)
+                ] or [[]]
+                tz = index.timezone
+                write_in_workers(writer, parts, lambda a: document(a, tz), advance)
+                writer.commit(mergetype=writing.CLEAR if rebuild else None)
             except BaseException as exc:
                 _cancel(writer)
                 remove_leftovers(index)
@@ -288,4 +278,4 @@ def update_index(
     return report
 
 
-__all__ = ["POOL_MB", "SEGMENT_POSTS", "IndexReport", "document", "indexed_digests", "update_index"]
+__all__ = ["MIN_PART", "IndexReport", "document", "indexed_digests", "update_index"]

@@ -1,0 +1,440 @@
+"""Writing Whoosh segments without Whoosh's posting pool.
+
+Whoosh's ``SegmentWriter`` puts every posting in a pool as a tuple, sorts the pool
+(spilling it to disk past ``limitmb``), then hands the postings one at a time to the
+codec, reading each document's field length back from disk per posting: on xwlb that
+was 80–85% of a build (issue #9). :class:`SegmentWriter` here is Whoosh's writer with
+that part replaced:
+
+* postings are grouped by term as they arrive, in typed arrays (``array("I")`` for
+  document numbers, ``array("f")`` for weights, one ``bytearray`` of values per term),
+  so nothing is sorted but each field's terms;
+* field lengths are read back once per field, as one column;
+* a term's postings go to the codec a block at a time
+  (:meth:`searcher.codec.CompactPostingsWriter.add_many`);
+* past ``max_postings`` postings the segment is written out and a new one started, so
+  memory stays flat however large the site; all segments are committed at once.
+
+Everything else is Whoosh's: deletions, merge policies (merged segments' postings come
+through :meth:`TermPool.add`), the per-document writer, columns, stored fields, the
+table of contents and the lock. The segments are ordinary Whoosh segments of
+:class:`~searcher.codec.SearcherCodec`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from whoosh import formats, writing
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.system import pack_uint, pack_ushort
+from whoosh.util.numeric import byte_to_length
+
+from .analysis.postings import term_positions
+from .codec import CompactPositions, SearcherCodec, write_term
+from .errors import SearchIndexError
+
+#: Postings per segment (about 9,000 xwlb posts): the pool then holds about 250 MiB.
+MAX_POSTINGS = 6_000_000
+
+_BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
+
+
+class TermPool:
+    """One segment's postings, grouped by field and term, in typed arrays.
+
+    ``terms[fieldname][tbytes]`` is ``[docnums, weights, values, lengths]``: document
+    numbers (``array("I")``, ascending as documents are added), weights
+    (``array("f")``), the values' bytes concatenated (``bytearray``) and, for a format
+    whose values vary in size, each value's length in bytes (``array("I")``, else None).
+    """
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.terms: dict[str, dict[bytes, list[Any]]] = {}
+        self.postings = 0
+        self._variable: dict[str, bool] = {}
+
+    def field(self, fieldname: str) -> dict[bytes, list[Any]]:
+        """The term table of ``fieldname`` (made on first use)."""
+        table = self.terms.get(fieldname)
+        if table is None:
+            table = self.terms[fieldname] = {}
+            fixed = self.schema[fieldname].format.fixed_value_size()
+            self._variable[fieldname] = fixed is None or fixed < 0
+        return table
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """Add one ``(fieldname, tbytes, docnum, weight, vbytes)`` posting (Whoosh's
+        pool protocol, used when a merge policy folds an old segment in; postings of
+        one term must arrive in ascending docnum order, as Whoosh's readers give them)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        if fieldname not in self.schema:
+            return
+        table = self.field(fieldname)
+        entry = table.get(tbytes)
+        if entry is None:
+            lengths = array("I") if self._variable[fieldname] else None
+            entry = table[tbytes] = [array("I"), array("f"), bytearray(), lengths]
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        if vbytes:
+            entry[2] += vbytes
+        if entry[3] is not None:
+            entry[3].append(len(vbytes or b""))
+        self.postings += 1
+
+    def cleanup(self) -> None:
+        """Drop every posting."""
+        self.terms.clear()
+        self.postings = 0
+
+
+class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer with a :class:`TermPool` instead of its sorting pool,
+    writing :class:`~searcher.codec.SearcherCodec` segments as separate files.
+
+    :param ix: the Whoosh index (``FileIndex``).
+    :param max_postings: start a new segment past this many postings (default
+        :data:`MAX_POSTINGS`; see the module).
+    :param kwargs: passed to Whoosh's ``SegmentWriter`` (``timeout``, ``_lk``…);
+        ``codec`` and ``compound`` are set here.
+    :raises whoosh.index.LockError: another writer holds the index.
+    :raises ValueError: the schema has term vectors or separate spelling fields, which
+        this writer does not write.
+    """
+
+    def __init__(self, ix: Any, max_postings: int | None = None, **kwargs: Any) -> None:
+        kwargs.update(codec=SearcherCodec(), compound=False, limitmb=1)
+        super().__init__(ix, **kwargs)
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                self._close_segment()
+                self._finish()
+                raise ValueError(f"field {name!r}: vectors and spelling are not written")
+        self.pool = TermPool(self.schema)
+        self.max_postings = MAX_POSTINGS if max_postings is None else max_postings
+        self.written: list[Any] = []
+        self._fast: dict[str, Any] = {}
+
+    def add_document(self, **fields: Any) -> None:
+        """Add one document (Whoosh's ``add_document``, without boosts or
+        ``_stored_`` overrides, which this project does not use)."""
+        self._check_state()
+        schema = self.schema
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        pdw = self.perdocwriter
+        pool = self.pool
+        docnum = self.docnum
+        pdw.start_doc(docnum)
+        added = 0
+        memo: dict[Any, Any] = {}
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    table = pool.field(name)
+                    variable = pool._variable[name]
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in self._postings(name, field, value, memo):
+                        entry = table.get(tbytes)
+                        if entry is None:
+                            lengths = array("I") if variable else None
+                            entry = table[tbytes] = [array("I"), array("f"), bytearray(), lengths]
+                        entry[0].append(docnum)
+                        entry[1].append(weight)
+                        if vbytes:
+                            entry[2] += vbytes
+                        if variable:
+                            entry[3].append(len(vbytes))
+                        if scorable:
+                            length += freq
+                        added += 1
+                pdw.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    pdw.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            pdw.cancel_doc()
+            raise
+        pdw.finish_doc()
+        pool.postings += added
+        self._added = True
+        self.docnum += 1
+        if pool.postings >= self.max_postings:
+            self._next_segment()
+
+    def _postings(self, name: str, field: Any, value: Any, memo: dict[Any, Any]) -> Any:
+        """``(tbytes, freq, weight, vbytes)`` of each term of ``value`` in a field, as
+        Whoosh's ``field.index`` gives them; for this project's analyzers and formats
+        computed from lists (:mod:`searcher.analysis.postings`)."""
+        fast = self._fast.get(name, _UNSET)
+        if fast is _UNSET:
+            fast = self._fast[name] = _fast_postings(field)
+        if fast is None or not isinstance(value, str):
+            return field.index(value)
+        return fast(value, memo)
+
+    def _next_segment(self) -> None:
+        """Write the current segment out and start a new, empty one."""
+        self.written.append(self._finalize_segment())
+        self.newsegment = self.codec.new_segment(self.storage, self.indexname)
+        self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
+        self.pool = TermPool(self.schema)
+        self.docnum = self.docbase = 0
+        self._added = False
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        try:
+            write_postings(self.fieldwriter, self.schema, self.pool, pdr, self.docnum)
+        finally:
+            pdr.close()
+        self.fieldwriter.close()
+        self.pool.cleanup()
+
+    def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
+        """Whoosh's commit, with every segment this writer started included."""
+        self._check_state()
+        final = self._merge_segments(mergetype, optimize, merge)
+        if self._added:
+            self.written.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final + self.written)
+        self._finish()
+
+    def finish_part(self) -> None:
+        """Write the current segment out now (if it holds documents), so that later
+        segments (:func:`write_in_workers`) come after it; the writer stays open."""
+        if self._added:
+            self._next_segment()
+
+    def finish_segments(self) -> list[Any]:
+        """Write out the current segment and close the writer without committing:
+        the segments it wrote, for another writer's commit (a worker of
+        :func:`write_in_workers`)."""
+        self._check_state()
+        if self._added:
+            self.written.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._finish()
+        return self.written
+
+    def cancel(self) -> None:
+        """Drop this writer's work, the segments it wrote out included (their files
+        are not in any table of contents; :func:`searcher.indexing.remove_leftovers`
+        deletes them)."""
+        self.written.clear()
+        super().cancel()
+
+
+_UNSET = object()
+
+
+class _NoStorage:
+    def destroy(self) -> None:
+        pass
+
+
+#: Seconds between progress messages of a worker.
+_TICK = 0.25
+
+
+def write_in_workers(
+    writer: SegmentWriter,
+    parts: list[Sequence[Any]],
+    to_document: Callable[[Any], dict[str, Any]],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Add the documents of ``parts`` to ``writer``'s commit, analysing and writing
+    each part in a process of its own (forked, so that nothing is pickled on the way
+    in): the first part in this process, the others in children, which write their own
+    segments and hand them back. Documents keep their order (parts in order).
+
+    :param writer: a :class:`SegmentWriter` holding the index's lock.
+    :param parts: the items of each process, in order.
+    :param to_document: turns an item into a Whoosh document (field → value).
+    :param progress: called with how many more documents have been written.
+    :raises SearchIndexError: a worker failed (its message names the error).
+    """
+    context = multiprocessing.get_context("fork")
+    workers = [_Worker(context, writer, part, to_document) for part in parts[1:]]
+    try:
+        for item in parts[0]:
+            writer.add_document(**to_document(item))
+            if progress is not None:
+                progress(1)
+            for worker in workers:
+                worker.poll(progress)
+        if workers:
+            writer.finish_part()  # write this part's postings while the children work
+        for worker in workers:
+            writer.written.extend(worker.segments(progress))
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+class _Worker:
+    """One forked child of :func:`write_in_workers` and the pipe it reports on."""
+
+    def __init__(self, context: Any, writer: SegmentWriter, part: Sequence[Any], to_doc: Any):
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(target=_worker, args=(writer, part, to_doc, send))
+        self.process.daemon = True
+        self.process.start()
+        send.close()
+        self.result: tuple[str, Any] | None = None
+
+    def poll(self, progress: Callable[[int], None] | None, wait: bool = False) -> None:
+        """Read the child's messages: progress counts go to ``progress``; its last
+        message (its segments, or its error) is kept."""
+        while self.result is None and (wait or self.receive.poll()):
+            try:
+                kind, value = self.receive.recv()
+            except EOFError:
+                self.process.join()
+                code = self.process.exitcode
+                self.result = ("error", f"the worker stopped (exit code {code})")
+                return
+            if kind == "progress":
+                if progress is not None:
+                    progress(value)
+            else:
+                self.result = (kind, value)
+
+    def segments(self, progress: Callable[[int], None] | None) -> list[Any]:
+        """Wait for the child's segments. :raises SearchIndexError: it failed."""
+        self.poll(progress, wait=True)
+        assert self.result is not None
+        kind, value = self.result
+        if kind != "segments":
+            raise SearchIndexError(f"an indexing worker failed: {value}")
+        segments: list[Any] = value
+        return segments
+
+    def stop(self) -> None:
+        """End the child (at once if it is still working) and close the pipe."""
+        if self.process.is_alive() and self.result is None:
+            self.process.kill()
+        self.process.join()
+        self.receive.close()
+
+
+def _worker(parent: SegmentWriter, part: Sequence[Any], to_document: Any, send: Any) -> None:
+    """A child of :func:`write_in_workers`: write ``part`` into segments of its own."""
+    try:
+        writer = SegmentWriter(_ReadOnly(parent), max_postings=parent.max_postings, _lk=False)
+        # Whoosh's temporary folder (for columns being written) has one name per index:
+        # the parent's writer, which outlives this one, removes it.
+        writer._tempstorage = _NoStorage()
+        last, count = time.monotonic(), 0
+        for item in part:
+            writer.add_document(**to_document(item))
+            count += 1
+            if time.monotonic() - last > _TICK:
+                send.send(("progress", count))
+                last, count = time.monotonic(), 0
+        segments = writer.finish_segments()
+        if count:
+            send.send(("progress", count))
+        send.send(("segments", segments))
+    except BaseException as exc:  # reported to the parent, which raises
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+class _ReadOnly:
+    """What Whoosh's writer reads of an index, taken from a writer holding its lock
+    (the worker then writes segment files only, never the table of contents)."""
+
+    def __init__(self, writer: SegmentWriter) -> None:
+        self.storage = writer.storage
+        self.indexname = writer.indexname
+        self._toc = _Toc(writer.schema, writer.generation - 1)
+
+    def _read_toc(self) -> Any:
+        return self._toc
+
+
+class _Toc:
+    def __init__(self, schema: Any, generation: int) -> None:
+        self.schema = schema
+        self.generation = generation
+        self.segments: list[Any] = []
+
+
+def _fast_postings(field: Any) -> Any:
+    """For a field whose analyzer :func:`~searcher.analysis.postings.term_positions`
+    knows and whose format is Whoosh's ``Frequency`` or
+    :class:`~searcher.codec.CompactPositions`: a function ``(value, memo)`` giving what
+    ``field.index(value)`` gives. Otherwise None."""
+    positions = term_positions(field.analyzer)
+    fmt = field.format
+    if positions is None or type(fmt) not in (formats.Frequency, CompactPositions):
+        return None
+    boost = fmt.field_boost
+    encode = fmt.encode if type(fmt) is CompactPositions else None
+
+    def postings(value: str, memo: dict[Any, Any]) -> list[tuple[bytes, int, float, bytes]]:
+        out = []
+        for term, found in positions(value, memo).items():
+            freq = len(found)
+            vbytes = encode(found) if encode is not None else pack_uint(freq)
+            out.append((term.encode("utf-8"), freq, freq * boost, vbytes))
+        return out
+
+    return postings
+
+
+def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, pdr: Any, doccount: int) -> None:
+    """Write every posting of ``pool`` through a Whoosh 3 field writer: fields and
+    terms in byte order (what Whoosh's term table requires), each term's postings a
+    block at a time, with each document's field length from the per-document reader
+    ``pdr`` (one column read per field, as ``doc_field_length`` would give it)."""
+    from .schema import column_numbers
+
+    for fieldname in sorted(pool.terms):
+        table = pool.terms[fieldname]
+        if not table:
+            continue
+        field = schema[fieldname]
+        lengths: list[int] | None = None
+        if field.scorable:
+            column = pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is not None:
+                lengths = [_BYTE_LENGTHS[b] for b in column_numbers(column, doccount)]
+        fieldwriter.start_field(fieldname, field)
+        postwriter = fieldwriter._postwriter
+        postfile = fieldwriter._postfile
+        add_term = fieldwriter._tindex.add
+        prefix = pack_ushort(fieldwriter._fieldid)
+        fmt = field.format
+        limit = postwriter._blocklimit
+        for tbytes in sorted(table):
+            docnums, weights, values, sizes = table[tbytes]
+            if len(docnums) <= limit:  # most terms: one block, written directly
+                info = write_term(postfile, fmt, docnums, weights, sizes, bytes(values), lengths)
+                add_term(prefix + tbytes, info)
+                continue
+            fieldwriter.start_term(tbytes)
+            postwriter.add_many(docnums, weights, values, sizes, lengths)
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
+        table.clear()
+
+
+__all__ = ["MAX_POSTINGS", "SegmentWriter", "TermPool", "write_in_workers", "write_postings"]
