@@ -38,10 +38,19 @@ import struct
 import sys
 import zlib
 from array import array
+from itertools import accumulate
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    W3Codec,
+    W3FieldCursor,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: First four bytes of a term's postings (Whoosh 3 writes ``b"\\x00\\x00\\x00\\x03"``).
@@ -55,6 +64,8 @@ _ZLIB = 0x01  # the arrays are zlib-compressed
 _ID_SHIFT = 1  # bits 1-2: width of the id deltas
 _W_SHIFT = 3  # bits 3-4: weights (below)
 _W_ONES, _W_COUNTS, _W_SHORT, _W_FLOAT = 0, 1, 2, 3
+_V_SHIFT = 4  # value flags, bits 4-5: how values are laid out
+_V_NONE, _V_FIXED, _V_VARIABLE, _V_POSITIONS = 0, 1, 2, 3
 _LITTLE = sys.byteorder == "little"
 #: Below this many bytes a block is stored without compression.
 _SMALL = 24
@@ -184,6 +195,13 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         self._new_block()
 
 
+#: Terms with at most this many postings keep them in the term table
+#: (:class:`CompactTermInfo`), not in the postings file.
+INLINE_LIMIT = 16
+#: First byte of an inlined term info (Whoosh 3 writes 0, or 1 for its own inlining).
+_INLINED = 2
+_INLINE_HEAD = struct.Struct("!BBBBBB")  # flag, min length, max length, n, flags, vflags
+
 #: Whoosh 3's term info header (``W3TermInfo._struct``) and its postings extent.
 _TERMINFO = struct.Struct("!BfIBBfII")
 _EXTENT = struct.Struct("!qi")
@@ -203,12 +221,14 @@ def write_term(
     its term info, as ``start_postings``, ``add_many`` and ``finish_postings`` of
     :class:`CompactPostingsWriter` and ``W3TermInfo.to_bytes`` give them (the same
     bytes; a term's postings are a single block up to ``blocklimit``, 128, postings).
+    Up to :data:`INLINE_LIMIT` postings are not written to ``postfile`` but returned
+    inside the term info (:class:`CompactTermInfo`).
 
     :param lengths: every document's field length, or None for a field without them.
     """
     n = len(ids)
     maxweight = max(0.0, max(weights))
-    minlength = None
+    minlength: int | None = None
     maxlength = 0
     if lengths is not None:
         found = [lengths[d] for d in ids]
@@ -219,6 +239,8 @@ def write_term(
     data, flags, vflags = encode_block(format_, ids, weights, sizes, joined)
     minbyte = length_to_byte(minlength)
     maxbyte = length_to_byte(maxlength)
+    if n <= INLINE_LIMIT:
+        return _INLINE_HEAD.pack(_INLINED, minbyte, maxbyte, n, flags, vflags) + data
     header = HEADER.pack(n, ids[-1], maxweight, minbyte, maxbyte, flags, vflags)
     size = HEADER.size + len(data)
     offset = postfile.tell()
@@ -249,13 +271,14 @@ def encode_block(
         counts = [size >> 2 for size in sizes]
         positions = _unpack(2, joined, 0, len(joined) >> 2)[0]
         cw, pw = _width(max(counts)), _width(max(positions) if positions else 0)
-        vflags = cw | pw << 2
+        vflags = cw | pw << 2 | _V_POSITIONS << _V_SHIFT
         vparts = [_pack(cw, counts), _pack(pw, positions)]
     elif fixed is None or fixed < 0:
         lw = _width(max(sizes))
-        vflags = lw
+        vflags = lw | _V_VARIABLE << _V_SHIFT
         vparts = [_pack(lw, sizes), joined]
     elif fixed > 0:
+        vflags = _V_FIXED << _V_SHIFT
         vparts = [joined]
     else:
         vparts = []
@@ -281,12 +304,13 @@ def encode_block(
     return raw, flags, vflags
 
 
-def decode_block(format_: Any, flags: int, vflags: int, n: int, buf: bytes) -> tuple[Any, Any, Any]:
+def decode_block(flags: int, vflags: int, n: int, buf: bytes) -> tuple[Any, Any, Any]:
     """The arrays of a block written by :func:`encode_block`: ``(deltas, weights,
     values)``, where ``deltas`` are the document-number deltas (the first one absolute),
     ``weights`` an ``array("f")``, and ``values`` ``(counts, positions)`` for
     :class:`CompactPositions`, ``(lengths, joined)`` for other variable-size formats,
-    the joined bytes for fixed-size ones, None for formats without values.
+    the joined bytes for fixed-size ones, None for formats without values (the layout
+    is recorded in ``vflags``, so no format is needed).
 
     :param n: the block's number of postings (from its header).
     :raises zlib.error: the block is corrupt.
@@ -306,15 +330,15 @@ def decode_block(format_: Any, flags: int, vflags: int, n: int, buf: bytes) -> t
         at += 4 * n
     counts: Any = None
     values: Any = None
-    fixed = format_.fixed_value_size()
-    if isinstance(format_, CompactPositions):
+    kind = vflags >> _V_SHIFT & 3
+    if kind == _V_POSITIONS:
         counts, at = _unpack(vflags & 3, buf, at, n)
         positions, at = _unpack(vflags >> 2 & 3, buf, at, sum(counts))
         values = (counts, positions)
-    elif fixed is None or fixed < 0:
+    elif kind == _V_VARIABLE:
         lengths, at = _unpack(vflags & 3, buf, at, n)
         values = (lengths, buf[at:])
-    elif fixed > 0:
+    elif kind == _V_FIXED:
         values = buf[at:]
     if wkind == _W_ONES:
         weights = array("f", [1.0]) * n
@@ -361,7 +385,7 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
 
     def _read_data(self) -> None:
         buf = bytes(self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset))
-        self._data = decode_block(self.format, self._flags, self._vflags, self._blocklength, buf)
+        self._data = decode_block(self._flags, self._vflags, self._blocklength, buf)
 
     def _read_ids(self) -> None:
         if self._data is None:
@@ -411,6 +435,110 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         return out
 
 
+class CompactTermInfo(W3TermInfo):  # type: ignore[misc]
+    """Whoosh 3's term info, which can also hold a term's postings (up to
+    :data:`INLINE_LIMIT`) as one encoded block: ``2``, the shortest and longest field
+    length bytes, the number of postings, the block's two flag bytes, then the block
+    (:func:`encode_block`). Every statistic Whoosh keeps (total weight, document
+    frequency, largest weight, first and last document) is read from the postings, so an
+    inlined term costs six bytes besides them (Whoosh 3: 35, plus its block's header in
+    the postings file). Other term infos are Whoosh 3's bytes."""
+
+    @classmethod
+    def decode(cls, s: bytes) -> CompactTermInfo:
+        """A term info from its bytes (Whoosh 3's, or an inlined one)."""
+        if s[0] != _INLINED:
+            info: CompactTermInfo = cls.from_bytes(s)
+            if isinstance(info._length, tuple):  # Whoosh 3 reads it back as a 1-tuple
+                info._length = info._length[0]
+            return info
+        _, minbyte, maxbyte, n, flags, vflags = _INLINE_HEAD.unpack(s[: _INLINE_HEAD.size])
+        deltas, weights, values = decode_block(flags, vflags, n, bytes(s[_INLINE_HEAD.size :]))
+        ids = list(accumulate(deltas))
+        info = cls()
+        info._weight = float(sum(weights))
+        info._df = n
+        info._minlength = byte_to_length(minbyte)
+        info._maxlength = byte_to_length(maxbyte)
+        info._maxweight = max(0.0, max(weights))
+        info._minid, info._maxid = ids[0], ids[-1]
+        info._inlined = (tuple(ids), tuple(weights), _split_values(vflags, n, values))
+        return info
+
+
+def _split_values(vflags: int, n: int, values: Any) -> tuple[Any, ...]:
+    """Per-posting values from a decoded block's values (see :func:`decode_block`), as
+    Whoosh's ``ListMatcher`` takes them."""
+    kind = vflags >> _V_SHIFT & 3
+    if kind == _V_POSITIONS:
+        counts, positions = values
+        flat = positions.tolist()
+        out, at = [], 0
+        for c in counts:
+            out.append(_pack(2, flat[at : at + c]))
+            at += c
+        return tuple(out)
+    if kind == _V_VARIABLE:
+        lengths, joined = values
+        parts, at = [], 0
+        for size in lengths:
+            parts.append(joined[at : at + size])
+            at += size
+        return tuple(parts)
+    if kind == _V_NONE:
+        return (None,) * n  # what Whoosh 3's block reader gives
+    fixed = len(values) // n
+    return tuple(values[i : i + fixed] for i in range(0, len(values), fixed))
+
+
+class CompactTermsReader(W3TermsReader):  # type: ignore[misc]
+    """Whoosh 3's term table reader, decoding :class:`CompactTermInfo` (inlined terms
+    included) instead of ``W3TermInfo``."""
+
+    def items(self) -> Any:
+        decoder = self._keydecoder
+        for keybytes, valbytes in self._tindex.items():
+            key = decoder(keybytes)
+            yield key, CompactTermInfo.decode(valbytes)
+
+    def items_from(self, fieldname: str, prefix: bytes) -> Any:
+        decoder = self._keydecoder
+        for keybytes, valbytes in self._tindex.items_from(self._keycoder(fieldname, prefix)):
+            key = decoder(keybytes)
+            yield key, CompactTermInfo.decode(valbytes)
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> CompactTermInfo:
+        try:
+            return CompactTermInfo.decode(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        return float(self.term_info(fieldname, tbytes).weight())
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        start, length = self._range_for_key(fieldname, tbytes)
+        head = self._dbfile.get(start, 4)
+        if head[0] == _INLINED:
+            return int(head[3])
+        return int(W3TermInfo.read_doc_freq(self._dbfile, start))
+
+    def cursor(self, fieldname: str, fieldobj: Any) -> Any:
+        return CompactFieldCursor(
+            self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj
+        )
+
+
+class CompactFieldCursor(W3FieldCursor):  # type: ignore[misc]
+    """Whoosh 3's field cursor, decoding :class:`CompactTermInfo`."""
+
+    def term_info(self) -> CompactTermInfo | None:
+        if self._pos is None:
+            return None
+        databytes = self._tindex.dbfile.get(self._datapos, self._datalen)
+        return CompactTermInfo.decode(databytes)
+
+
 class SearcherCodec(W3Codec):  # type: ignore[misc]
     """Whoosh 3's codec with :class:`CompactPostingsWriter` blocks (see the module)."""
 
@@ -422,6 +550,13 @@ class SearcherCodec(W3Codec):  # type: ignore[misc]
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        tiname = segment.make_filename(self.TERMS_EXT)
+        tilen = storage.file_length(tiname)
+        tifile = storage.open_file(tiname)
+        postfile = segment.open_file(storage, self.POSTS_EXT)
+        return CompactTermsReader(self, tifile, tilen, postfile)
 
     def postings_reader(
         self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
@@ -436,6 +571,8 @@ __all__ = [
     "CompactLeafMatcher",
     "CompactPositions",
     "CompactPostingsWriter",
+    "CompactTermInfo",
+    "CompactTermsReader",
     "SearcherCodec",
     "decode_block",
     "encode_block",

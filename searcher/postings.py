@@ -38,7 +38,7 @@ def read_postings(
         m = m.child
     ids: list[int] = []
     data: list[Any] = []
-    decode: Any = getattr(m.format, "decode_positions", None)
+    decode: Any = getattr(reader.schema[fieldname].format, "decode_positions", None)
     if type(m) in _BLOCK_MATCHERS:
         whole = part == "positions" and isinstance(m, CompactLeafMatcher)
         whole = whole and isinstance(m.format, CompactPositions)

@@ -209,7 +209,7 @@ def test_blocks_round_trip(fmt: Any, values: list[Any], weights: list[float]) ->
     data, flags, vflags = encode_block(
         fmt, ids, weights, [len(v) for v in encoded], b"".join(encoded)
     )
-    deltas, got_weights, got_values = decode_block(fmt, flags, vflags, len(ids), data)
+    deltas, got_weights, got_values = decode_block(flags, vflags, len(ids), data)
     assert list(accumulate(deltas)) == ids
     if isinstance(fmt, CompactPositions) and weights[1] == 2.0:
         weights = [float(len(p)) for p in values]  # the weights a positions field has
@@ -217,7 +217,7 @@ def test_blocks_round_trip(fmt: Any, values: list[Any], weights: list[float]) ->
             fmt, ids, weights, [len(v) for v in encoded], b"".join(encoded)
         )
         assert flags >> 3 & 3 == 1  # stored as "the number of positions": no weights
-        got_weights = decode_block(fmt, flags, vflags, len(ids), data)[1]
+        got_weights = decode_block(flags, vflags, len(ids), data)[1]
     assert list(got_weights) == [float(array("f", [w])[0]) for w in weights]
     if isinstance(fmt, CompactPositions):
         counts, positions = got_values
