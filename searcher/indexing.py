@@ -200,10 +200,20 @@ def update_index(
     started = time.perf_counter()
     if not corpus.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus}")
+    site = Site(corpus, options, index.timezone)
+    candidates = site.candidates()
+    from . import __version__  # (the package imports this module)
+
+    fingerprint = f"searcher {__version__}:{site.fingerprint(candidates)}"
+    same = _unchanged_run(index, site, fingerprint) if not rebuild else None
+    if same is not None:
+        with index.writing():
+            remove_leftovers(index)  # of a run that was killed or ran out of disk
+        same.seconds = time.perf_counter() - started
+        return same
     corpus_report = CorpusReport(root=corpus)
     articles: dict[str, Article] = {}
-    site = Site(corpus, options, index.timezone)
-    for item in site.documents():
+    for item in site.documents(candidates):
         article = corpus_report.add(item)
         if article is not None:
             articles[article.id] = article
@@ -274,7 +284,44 @@ def update_index(
                 corpus=escape_name(str(corpus.resolve())),
                 updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             )
+        timeless = "future" not in report.left_out  # else the time decides what is read
+        index.write_meta(
+            last_run=None
+            if not timeless
+            else {
+                "fingerprint": fingerprint,
+                "generation": index.whoosh.latest_generation(),
+                "articles": len(articles),
+                "report": {k: v for k, v in report.to_dict().items() if k in _KEPT},
+            }
+        )
     report.seconds = time.perf_counter() - started
+    return report
+
+
+#: What an unchanged run reports as the last full run did (counts of documents and
+#: messages about files; its own counts of changes are zero).
+_KEPT = ("skipped", "duplicates", "warnings", "messages", "left_out", "skipped_files")
+
+
+def _unchanged_run(index: Index, site: Site, fingerprint: str) -> IndexReport | None:
+    """The report of a run with nothing to change, without reading a post: when the
+    site's :meth:`~searcher.site.Site.fingerprint` (every file's size, modification time
+    and inode, the config, the options) is the one recorded by the last full run into
+    this index, and the index is still as that run left it (same Whoosh generation).
+    None when anything differs: then every post is read."""
+    last = index.meta.get("last_run")
+    if not isinstance(last, dict) or last.get("fingerprint") != fingerprint:
+        return None
+    if str(site.timezone.key) != str(index.timezone.key):
+        return None
+    if last.get("generation") != index.whoosh.latest_generation():
+        return None
+    try:
+        report = IndexReport(**last["report"])
+        report.unchanged = int(last["articles"])
+    except (KeyError, TypeError, ValueError):
+        return None
     return report
 
 

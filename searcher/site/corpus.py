@@ -17,6 +17,7 @@ with the folders above them; collections live in ``<collections_dir>/_<label>/``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -378,9 +379,44 @@ class Site:
         """
         return _read_document(self, candidate)
 
-    def documents(self) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
-        """Every document, left-out file and duplicate of the site: see :func:`read_corpus`."""
-        return _read_all(self, _candidates(self))
+    def documents(
+        self, candidates: list[_Candidate | Skipped] | None = None
+    ) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
+        """Every document, left-out file and duplicate of the site: see :func:`read_corpus`.
+
+        :param candidates: the files to read, as :meth:`candidates` gave them (walked
+            anew when None)."""
+        return _read_all(self, self.candidates() if candidates is None else candidates)
+
+    def candidates(self) -> list[_Candidate | Skipped]:
+        """The files Jekyll's walk finds (each a candidate to read, or why it is left
+        out), without reading any."""
+        return _candidates(self)
+
+    def fingerprint(self, candidates: list[_Candidate | Skipped]) -> str:
+        """A digest of everything reading the site depends on, except the time: the
+        folder, the options, the config as read, and each file of ``candidates`` with
+        its size, modification time and inode (what ``jekyll build --incremental`` also
+        trusts). Equal fingerprints mean :meth:`documents` gives the same items, unless a
+        post is left out as future (then the time matters too).
+        """
+        h = hashlib.sha256()
+        options = dataclasses.replace(self.options, now=None)
+        head = (str(self.root.resolve()), options, str(self.timezone.key), self.config)
+        h.update(repr((head, self.warnings)).encode("utf-8", "surrogatepass"))
+        for item in candidates:
+            if isinstance(item, Skipped):
+                row: tuple[Any, ...] = ("skipped", item.path, item.reason, item.kind)
+            else:
+                try:
+                    st = item.path.stat()
+                    found: tuple[Any, ...] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                except OSError as exc:
+                    found = ("stat failed", str(exc))
+                row = (item.rel, item.kind, item.categories, item.collection_dir)
+                row += (item.jekyll_skip, *found)
+            h.update(repr(row).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
     def site_url(self) -> tuple[str, str]:
         """The (url, baseurl) every URL starts with (``--site-url`` replaces both)."""
