@@ -31,62 +31,116 @@ from typing import Any
 
 from whoosh import formats, writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.system import pack_uint, pack_ushort
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from .analysis.postings import term_positions
-from .codec import CompactPositions, SearcherCodec, write_term
+from .codec import CompactPositions, SearcherCodec, uint32_bytes, write_term
 from .errors import SearchIndexError
 
-#: Postings per segment (about 5,700 xwlb posts; the pool then holds about 200 MiB: on
-#: xwlb 5.6 million postings of 407,000 terms took 284 MiB, about 51 bytes a posting).
-MAX_POSTINGS = 4_000_000
+#: Postings per segment (about 10,000 xwlb posts; the pool then holds about 230 MiB: on
+#: xwlb 5.6 million postings of 407,000 terms took 178 MiB, about 32 bytes a posting).
+MAX_POSTINGS = 7_000_000
 
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
+
+
+#: How a field's postings are kept: as given (``[docnums, weights, values, sizes]``);
+#: as ``array("I")`` of (docnum, frequency) pairs (Whoosh's ``Existence`` and
+#: ``Frequency``, whose weights and values follow from the frequency); or as such pairs
+#: and an ``array("I")`` of every posting's positions (:class:`CompactPositions`).
+GENERIC, COUNTS, POSITIONS = 0, 1, 2
+
+
+def pool_kind(field: Any) -> int:
+    """How :class:`TermPool` keeps the postings of ``field`` (see :data:`GENERIC`):
+    by frequency only for Whoosh's ``Existence`` and ``Frequency`` and for
+    :class:`CompactPositions`, when the field has no boost (so a weight is its
+    frequency)."""
+    fmt = field.format
+    if getattr(fmt, "field_boost", None) != 1.0:
+        return GENERIC
+    if type(fmt) is CompactPositions:
+        return POSITIONS
+    if type(fmt) in (formats.Existence, formats.Frequency):
+        return COUNTS
+    return GENERIC
 
 
 class TermPool:
     """One segment's postings, grouped by field and term, in typed arrays.
 
-    ``terms[fieldname][tbytes]`` is ``[docnums, weights, values, lengths]``: document
-    numbers (``array("I")``, ascending as documents are added), weights
-    (``array("f")``), the values' bytes concatenated (``bytearray``) and, for a format
-    whose values vary in size, each value's length in bytes (``array("I")``, else None).
+    ``terms[fieldname][tbytes]`` holds one term's postings in document order, in the
+    field's :func:`pool_kind` layout: for :data:`COUNTS` one ``array("I")`` of
+    (docnum, frequency) pairs (about 80 bytes for a term with one posting), for
+    :data:`POSITIONS` that and an ``array("I")`` of the positions, for
+    :data:`GENERIC` ``[docnums, weights, values, sizes]`` (document numbers, weights as
+    ``array("f")``, the values' bytes concatenated, each value's size or None).
     """
 
     def __init__(self, schema: Any) -> None:
         self.schema = schema
-        self.terms: dict[str, dict[bytes, list[Any]]] = {}
+        self.terms: dict[str, dict[bytes, Any]] = {}
+        self.kinds: dict[str, int] = {}
         self.postings = 0
-        self._variable: dict[str, bool] = {}
 
-    def field(self, fieldname: str) -> dict[bytes, list[Any]]:
-        """The term table of ``fieldname`` (made on first use)."""
+    def field(self, fieldname: str) -> tuple[dict[bytes, Any], int]:
+        """The term table of ``fieldname`` (made on first use) and its kind."""
         table = self.terms.get(fieldname)
         if table is None:
             table = self.terms[fieldname] = {}
-            fixed = self.schema[fieldname].format.fixed_value_size()
-            self._variable[fieldname] = fixed is None or fixed < 0
-        return table
+            self.kinds[fieldname] = pool_kind(self.schema[fieldname])
+        return table, self.kinds[fieldname]
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one ``(fieldname, tbytes, docnum, weight, vbytes)`` posting (Whoosh's
         pool protocol, used when a merge policy folds an old segment in; postings of
-        one term must arrive in ascending docnum order, as Whoosh's readers give them)."""
+        one term must arrive in ascending docnum order, as Whoosh's readers give them).
+
+        :raises ValueError: a weight that is not the posting's frequency in a field kept
+            by frequency (a boost, which this writer does not write)."""
         fieldname, tbytes, docnum, weight, vbytes = item
         if fieldname not in self.schema:
             return
-        table = self.field(fieldname)
-        entry = table.get(tbytes)
-        if entry is None:
-            lengths = array("I") if self._variable[fieldname] else None
-            entry = table[tbytes] = [array("I"), array("f"), bytearray(), lengths]
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        if vbytes:
+        table, kind = self.field(fieldname)
+        self.add_posting(table, kind, fieldname, tbytes, docnum, weight, vbytes or b"")
+
+    def add_posting(
+        self,
+        table: dict[bytes, Any],
+        kind: int,
+        fieldname: str,
+        tbytes: bytes,
+        docnum: int,
+        weight: float,
+        vbytes: bytes,
+    ) -> None:
+        """Add one posting given as Whoosh gives it (see :meth:`add`)."""
+        entry: Any = table.get(tbytes)
+        if kind == GENERIC:
+            if entry is None:
+                fixed = self.schema[fieldname].format.fixed_value_size()
+                sizes = array("I") if fixed is None or fixed < 0 else None
+                entry = table[tbytes] = [array("I"), array("f"), bytearray(), sizes]
+            entry[0].append(docnum)
+            entry[1].append(weight)
             entry[2] += vbytes
-        if entry[3] is not None:
-            entry[3].append(len(vbytes or b""))
+            if entry[3] is not None:
+                entry[3].append(len(vbytes))
+        else:
+            fmt = self.schema[fieldname].format
+            positions = fmt.decode_positions(vbytes) if kind == POSITIONS else None
+            freq = len(positions) if positions is not None else int(weight)
+            if weight != freq:
+                raise ValueError(f"field {fieldname!r}: weight {weight} is not a frequency")
+            if entry is None:
+                new: array[int] = array("I")
+                entry = table[tbytes] = new if kind == COUNTS else (new, array("I"))
+            pairs = entry if kind == COUNTS else entry[0]
+            pairs.append(docnum)
+            pairs.append(freq)
+            if positions is not None:
+                entry[1].extend(positions)
         self.postings += 1
 
     def cleanup(self) -> None:
@@ -143,23 +197,34 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
                 field = schema[name]
                 length = 0
                 if field.indexed:
-                    table = pool.field(name)
-                    variable = pool._variable[name]
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in self._postings(name, field, value, memo):
-                        entry = table.get(tbytes)
-                        if entry is None:
-                            lengths = array("I") if variable else None
-                            entry = table[tbytes] = [array("I"), array("f"), bytearray(), lengths]
-                        entry[0].append(docnum)
-                        entry[1].append(weight)
-                        if vbytes:
-                            entry[2] += vbytes
-                        if variable:
-                            entry[3].append(len(vbytes))
-                        if scorable:
+                    table, kind = pool.field(name)
+                    fast = self._fast_positions(name, field, kind)
+                    if fast is not None and isinstance(value, str):
+                        terms = fast(value, memo)
+                        for term, found in terms.items():
+                            tbytes = term.encode("utf-8")
+                            freq = len(found)
+                            entry = table.get(tbytes)
+                            if kind == POSITIONS:
+                                if entry is None:
+                                    entry = table[tbytes] = (array("I"), array("I"))
+                                pairs = entry[0]
+                                pairs.append(docnum)
+                                pairs.append(freq)
+                                entry[1].extend(found)
+                            else:
+                                if entry is None:
+                                    entry = table[tbytes] = array("I")
+                                entry.append(docnum)
+                                entry.append(freq)
                             length += freq
-                        added += 1
+                        added += len(terms)
+                    else:
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            pool.add_posting(table, kind, name, tbytes, docnum, weight, vbytes)
+                            length += freq
+                    if not field.scorable:
+                        length = 0
                 pdw.add_field(name, field, value if field.stored else None, length)
                 if field.column_type:
                     pdw.add_column_value(name, field.column_type, field.to_column_value(value))
@@ -173,16 +238,14 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
         if pool.postings >= self.max_postings:
             self._next_segment()
 
-    def _postings(self, name: str, field: Any, value: Any, memo: dict[Any, Any]) -> Any:
-        """``(tbytes, freq, weight, vbytes)`` of each term of ``value`` in a field, as
-        Whoosh's ``field.index`` gives them; for this project's analyzers and formats
-        computed from lists (:mod:`searcher.analysis.postings`)."""
+    def _fast_positions(self, name: str, field: Any, kind: int) -> Any:
+        """The list-based analysis of a field (:func:`searcher.analysis.postings.
+        term_positions`) when its analyzer has one and its postings are kept by
+        frequency; else None (then Whoosh's ``field.index`` analyses it)."""
         fast = self._fast.get(name, _UNSET)
         if fast is _UNSET:
-            fast = self._fast[name] = _fast_postings(field)
-        if fast is None or not isinstance(value, str):
-            return field.index(value)
-        return fast(value, memo)
+            fast = self._fast[name] = term_positions(field.analyzer) if kind else None
+        return fast
 
     def _next_segment(self) -> None:
         """Write the current segment out and start a new, empty one."""
@@ -378,29 +441,6 @@ class _Toc:
         self.segments: list[Any] = []
 
 
-def _fast_postings(field: Any) -> Any:
-    """For a field whose analyzer :func:`~searcher.analysis.postings.term_positions`
-    knows and whose format is Whoosh's ``Frequency`` or
-    :class:`~searcher.codec.CompactPositions`: a function ``(value, memo)`` giving what
-    ``field.index(value)`` gives. Otherwise None."""
-    positions = term_positions(field.analyzer)
-    fmt = field.format
-    if positions is None or type(fmt) not in (formats.Frequency, CompactPositions):
-        return None
-    boost = fmt.field_boost
-    encode = fmt.encode if type(fmt) is CompactPositions else None
-
-    def postings(value: str, memo: dict[Any, Any]) -> list[tuple[bytes, int, float, bytes]]:
-        out = []
-        for term, found in positions(value, memo).items():
-            freq = len(found)
-            vbytes = encode(found) if encode is not None else pack_uint(freq)
-            out.append((term.encode("utf-8"), freq, freq * boost, vbytes))
-        return out
-
-    return postings
-
-
 def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, pdr: Any, doccount: int) -> None:
     """Write every posting of ``pool`` through a Whoosh 3 field writer: fields and
     terms in byte order (what Whoosh's term table requires), each term's postings a
@@ -425,11 +465,28 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, pdr: Any, docc
         prefix = pack_ushort(fieldwriter._fieldid)
         fmt = field.format
         limit = postwriter._blocklimit
+        kind = pool.kinds[fieldname]
+        frequency = fmt.fixed_value_size() == 4  # Whoosh's Frequency: a value per posting
         for tbytes in sorted(table):
-            docnums, weights, values, sizes = table[tbytes]
+            entry = table[tbytes]
+            if kind == GENERIC:
+                docnums, weights, values, sizes = entry
+                values = bytes(values)
+            else:
+                pairs = entry if kind == COUNTS else entry[0]
+                docnums, counts = pairs[0::2], pairs[1::2]
+                weights = array("f", counts)
+                if kind == POSITIONS:
+                    sizes = [c << 2 for c in counts]
+                    values = uint32_bytes(entry[1])
+                else:
+                    sizes = None
+                    values = uint32_bytes(counts, big_endian=True) if frequency else b""
             if len(docnums) <= limit:  # most terms: one block, written directly
-                info = write_term(postfile, fmt, docnums, weights, sizes, bytes(values), lengths)
-                add_term(prefix + tbytes, info)
+                add_term(
+                    prefix + tbytes,
+                    write_term(postfile, fmt, docnums, weights, sizes, values, lengths),
+                )
                 continue
             fieldwriter.start_term(tbytes)
             postwriter.add_many(docnums, weights, values, sizes, lengths)
