@@ -38,6 +38,7 @@ import struct
 import sys
 import zlib
 from array import array
+from bisect import bisect_left
 from itertools import accumulate
 from typing import Any
 
@@ -50,6 +51,7 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     W3TermsReader,
 )
+from whoosh.matching import ReadTooFar
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -89,6 +91,17 @@ def _unpack(code: int, buf: bytes, start: int, count: int) -> tuple[array[int], 
     if not _LITTLE:
         a.byteswap()
     return a, end
+
+
+def uint32_bytes(numbers: array[int], big_endian: bool = False) -> bytes:
+    """``numbers`` (an ``array("I")``) as 4-byte unsigned integers, little-endian (as
+    :class:`CompactPositions` values) or big-endian (as Whoosh's ``Frequency``
+    values, ``pack_uint``)."""
+    if _LITTLE != big_endian:
+        return numbers.tobytes()
+    swapped = array("I", numbers)
+    swapped.byteswap()
+    return swapped.tobytes()
 
 
 class CompactPositions(formats.Positions):  # type: ignore[misc]
@@ -365,21 +378,21 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         self._baseoffset = self._startoffset + 4
 
     def _goto(self, position: int) -> None:
+        self._plists: list[list[int]] | None = None
         self._data = None
         self._ids = None
         self._weights = None
         self._values = None
         self._i = 0
-        length = self._postfile.get_int(position)
+        head = self._postfile.get(position, 4 + HEADER.size)  # one read: length, header
+        length = _BLOCK_LENGTH.unpack_from(head)[0]
         self._lastblock = length < 0
         length = abs(length)
         self._nextoffset = position + 4 + length
-        start = position + 4
-        head = self._postfile.get(start, HEADER.size)
-        n, self._maxid, self._maxweight, mnlen, mxlen, flags, vflags = HEADER.unpack(head)
+        n, self._maxid, self._maxweight, mnlen, mxlen, flags, vflags = HEADER.unpack_from(head, 4)
         self._blocklength, self._flags, self._vflags = n, flags, vflags
         self._compression = self._flags & _ZLIB
-        self._dataoffset = start + HEADER.size
+        self._dataoffset = position + 4 + HEADER.size
         self._minlength = byte_to_length(mnlen)
         self._maxlength = byte_to_length(mxlen)
 
@@ -390,11 +403,7 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
     def _read_ids(self) -> None:
         if self._data is None:
             self._read_data()
-        ids, total = [], 0
-        for d in self._data[0]:
-            total += d
-            ids.append(total)
-        self._ids = ids
+        self._ids = list(accumulate(self._data[0]))
 
     def _read_weights(self) -> None:
         if self._data is None:
@@ -420,6 +429,38 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
             self._values = (None,) * n
         else:
             self._values = tuple(vs[i : i + fixed] for i in range(0, len(vs), fixed))
+
+    def skip_to(self, targetid: int) -> None:
+        """Whoosh's ``skip_to`` (whole blocks by their last id), then a binary search
+        in the block instead of one ``next()`` per posting."""
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        while targetid > self._maxid:
+            self._next_block()
+            if not self.is_active():
+                return
+        if self._ids is None:
+            self._read_ids()
+        self._i = bisect_left(self._ids, targetid, self._i)
+
+    def value(self) -> Any:
+        if isinstance(self.format, CompactPositions):
+            return _pack(2, self._current_positions())
+        return super().value()
+
+    def value_as(self, astype: str) -> Any:
+        """Whoosh's ``value_as``; ``"positions"`` of a :class:`CompactPositions` field
+        come from the block's decoded positions, without bytes in between."""
+        if astype == "positions" and isinstance(self.format, CompactPositions):
+            return self._current_positions()
+        return super().value_as(astype)
+
+    def _current_positions(self) -> list[int]:
+        if self._plists is None:
+            self._plists = self.block_positions()
+        return self._plists[self._i]
 
     def block_positions(self) -> list[list[int]]:
         """The positions of every posting of the current block, as lists (only for a
@@ -576,5 +617,6 @@ __all__ = [
     "SearcherCodec",
     "decode_block",
     "encode_block",
+    "uint32_bytes",
     "write_term",
 ]

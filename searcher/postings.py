@@ -71,4 +71,48 @@ def read_postings(
     return ids, data
 
 
-__all__ = ["read_postings"]
+def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+    """Every occurrence of a positional term in a segment reader's live documents, as
+    two ``int64`` NumPy arrays of equal length: document numbers and positions, in
+    (document, position) order. A :class:`~searcher.codec.CompactPositions` field is
+    decoded a block at a time (a ``cumsum`` of the ids, a ``repeat`` by the counts);
+    anything else through the matcher protocol.
+
+    :raises whoosh.reading.TermNotFound: the term is not in the reader.
+    """
+    import numpy as np
+
+    m = reader.postings(fieldname, text)
+    deleted: Any = None
+    if type(m) is not CompactLeafMatcher and type(getattr(m, "child", None)) is CompactLeafMatcher:
+        deleted = reader.deleted_docs_set
+        m = m.child
+    if type(m) is CompactLeafMatcher and isinstance(m.format, CompactPositions):
+        ids, counts, positions = [], [], []
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            deltas, _, (block_counts, block_positions) = m._data
+            ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            counts.append(np.asarray(block_counts, dtype=np.int64))
+            positions.append(np.asarray(block_positions, dtype=np.int64))
+            m._next_block()
+        docs = np.repeat(np.concatenate(ids), np.concatenate(counts))
+        found = np.concatenate(positions)
+    else:
+        flat_docs: list[int] = []
+        flat_positions: list[int] = []
+        while m.is_active():
+            ps = m.value_as("positions")
+            flat_docs.extend([m.id()] * len(ps))
+            flat_positions.extend(ps)
+            m.next()
+        docs = np.array(flat_docs, dtype=np.int64)
+        found = np.array(flat_positions, dtype=np.int64)
+    if deleted:
+        keep = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64))
+        docs, found = docs[keep], found[keep]
+    return docs, found
+
+
+__all__ = ["read_occurrences", "read_postings"]

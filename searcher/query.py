@@ -44,6 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import matching
 from whoosh import query as wq
 
@@ -52,7 +53,7 @@ from .analysis.segmenters import Segmenter
 from .analysis.tokenizers import APOSTROPHE, CJK_CHARS
 from .analysis.variants import regional_forms
 from .errors import Notice
-from .postings import read_postings
+from .postings import read_occurrences
 from .snippets import TermGroup
 
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
@@ -345,18 +346,18 @@ def skip_starts(
 #: ``{docnum: positions}``. Shared by the phrases of one
 #: compiled query (a word's parts and its whole run read the same bigrams), dropped
 #: with it.
-PostingMemo = dict[tuple[int, str, bytes], dict[int, Any]]
+PostingMemo = dict[tuple[int, str, bytes], Any]
 
 
-def _all_values(reader: Any, fieldname: str, term: bytes, memo: PostingMemo | None) -> Any:
+def _occurrences(reader: Any, fieldname: str, term: bytes, memo: PostingMemo | None) -> Any:
+    """:func:`~searcher.postings.read_occurrences`, kept in ``memo`` for the search."""
     key = (id(reader), fieldname, term)
     if memo is not None and key in memo:
         return memo[key]
-    ids, positions = read_postings(reader, fieldname, term, "positions")
-    values: dict[int, Any] = dict(zip(ids, positions, strict=True))
+    found = read_occurrences(reader, fieldname, term)
     if memo is not None:
-        memo[key] = values
-    return values
+        memo[key] = found
+    return found
 
 
 class PhraseCache:
@@ -503,31 +504,32 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
         cover = phrase_cover(len(terms)) | set(every[rarest])
         offsets = {t: [j for j in js if j in cover] for t, js in every.items()}
         order = sorted((t for t in offsets if offsets[t]), key=lambda t: frequency[t])
-        candidates: dict[int, list[int]] = {}
-        values = _all_values(reader, self.fieldname, rarest, self.memo)
-        for d, value in values.items():
-            starts = _starts(value, offsets[rarest], None)
-            if starts:
-                candidates[d] = starts
-        for term in order[1:]:
-            kept: dict[int, list[int]] = {}
-            if len(candidates) * 16 >= frequency[term]:
-                values = _all_values(reader, self.fieldname, term, self.memo)
-                for d, within in candidates.items():
-                    value = values.get(d)
-                    if value is not None:
-                        starts = _starts(value, offsets[term], within)
-                        if starts:
-                            kept[d] = starts
+        # A phrase start s in document d is the key d << 32 | s: each bigram at offset j
+        # keeps the keys d << 32 | (p - j) of its occurrences (d, p), as sorted arrays.
+        keys: Any = None
+        for term in order:
+            if keys is not None and keys.size * 16 < frequency[term]:
+                keys = self._skip(reader, term, offsets[term], keys)
             else:
-                m = reader.postings(self.fieldname, term)
-                kept = skip_starts(m, sorted(candidates), offsets[term], candidates)
-            candidates = kept
-            if not candidates:
+                docs, positions = _occurrences(reader, self.fieldname, term, self.memo)
+                for j in offsets[term]:
+                    ok = positions >= j
+                    found = (docs[ok] << 32) | (positions[ok] - j)
+                    keys = found if keys is None else keys[np.isin(keys, found, assume_unique=True)]
+            if not keys.size:
                 break
-        docs = sorted(candidates)
-        weights = [float(len(candidates[d])) for d in docs]
-        return docs, weights, rarest
+        found_docs, counts = np.unique(keys >> 32, return_counts=True)
+        return found_docs.tolist(), counts.astype(float).tolist(), rarest
+
+    def _skip(self, reader: Any, term: bytes, offsets: list[int], keys: Any) -> Any:
+        """``keys`` kept by one bigram found by skipping to each candidate document
+        (the candidates are few next to its postings)."""
+        candidates: dict[int, list[int]] = {}
+        for d, start in zip((keys >> 32).tolist(), (keys & 0xFFFFFFFF).tolist(), strict=True):
+            candidates.setdefault(d, []).append(start)
+        m = reader.postings(self.fieldname, term)
+        kept = skip_starts(m, sorted(candidates), offsets, candidates)
+        return np.array(sorted(d << 32 | s for d, ss in kept.items() for s in ss), dtype=np.int64)
 
     def _matcher(
         self, searcher: Any, reader: Any, docs: list[int], weights: list[float], rarest: bytes
