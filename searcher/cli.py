@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -25,9 +25,11 @@ from tqdm import tqdm
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.errors import IndexFormatError, SearcherError
 from searcher.index import META_FILE, Index
-from searcher.indexing import IndexReport
 from searcher.search import MAX_LIMIT, SORTS, SearchResults
-from searcher.site import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions, check_corpus
+from searcher.site.options import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions
+
+if TYPE_CHECKING:
+    from searcher.indexing import IndexReport
 
 #: Exit status for a missing or unreadable input (same as click's usage errors).
 EXIT_INPUT_ERROR = 2
@@ -149,6 +151,8 @@ def check(corpus: Path, as_json: bool, **site: Any) -> None:
     """
     options = _site_options(**site)
     with _one_line_errors():
+        from searcher.site import check_corpus
+
         report = check_corpus(corpus, None, options)
     if as_json:
         _echo_json(

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from whoosh import index as whoosh_index
@@ -34,11 +34,13 @@ from .analysis.segmenters import user_dict_digest
 from .analysis.variants import script_table
 from .documents import Document, document
 from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
-from .indexing import IndexReport, update_index
 from .query import PhraseCache
 from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
-from .site import DEFAULT_TIMEZONE, SiteOptions
+from .site.options import DEFAULT_TIMEZONE, SiteOptions
+
+if TYPE_CHECKING:
+    from .indexing import IndexReport
 
 #: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow
 #: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries).
@@ -163,6 +165,8 @@ def _child_main() -> None:
 
     try:
         with Index.open(path) as index:
+            from .indexing import update_index  # (reads sites: searching never loads it)
+
             report = update_index(
                 index,
                 corpus,
@@ -207,7 +211,7 @@ def _update_in_child(
             if message[0] == "progress" and progress is not None:
                 progress(message[1], message[2])
             elif message[0] == "done":
-                return cast(IndexReport, message[1])
+                return cast("IndexReport", message[1])
             elif message[0] == "error":
                 raise message[1]
 
@@ -447,6 +451,8 @@ class Index:
                 user_words=words or (),
                 user_dict_source=source,
             ) as new:
+                from .indexing import update_index
+
                 report = update_index(new, site, jobs=jobs, progress=progress, options=options)
             report.messages[:0] = notes
             _swap_in(staging, folder)
@@ -581,6 +587,8 @@ class Index:
         if isolate is None:
             isolate = self._busy()
         if not isolate:
+            from .indexing import update_index
+
             return update_index(
                 self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild, options=options
             )

@@ -22,14 +22,11 @@ from whoosh import writing
 from whoosh.index import LockError
 
 from .errors import CorpusError, SearchIndexError
-from .schema import FACET_SEPARATOR
+from .schema import FACET_SEPARATOR, UNDATED
 from .segments import SegmentWriter, write_in_workers
 from .site import Article, CorpusReport, Site, SiteOptions
 from .site.corpus import escape_name
 
-#: The ``ts`` of a post without a date: below every real date, so that no date filter
-#: matches it; the query layer sorts such posts last in both date orders.
-UNDATED = -(2**62)
 #: Fewest posts per writing process when ``jobs`` > 1 (fewer changes use fewer).
 MIN_PART = 250
 

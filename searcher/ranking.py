@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from .analysis import join_units
-from .indexing import UNDATED
 from .query import VERBATIM_TIER, skip_starts
+from .schema import UNDATED
 
 #: How many of the best hits (by tier and BM25F) the proximity factor re-ranks.
 PROXIMITY_WINDOW = 100

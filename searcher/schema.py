@@ -38,6 +38,9 @@ from whoosh.util.numeric import byte_to_length
 from .analysis import BigramAnalyzer, UnitAnalyzer, UserWord, WordAnalyzer, WordTokenizer
 from .codec import CompactPositions
 
+#: The ``ts`` of a post without a date: below every real date, so that no date filter
+#: matches it; the query layer sorts such posts last in both date orders.
+UNDATED = -(2**62)
 #: Facet fields: values are joined with this separator when indexed.
 FACET_SEPARATOR = "\n"
 FACETS = ("categories", "tags", "year", "type")

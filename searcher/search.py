@@ -26,11 +26,10 @@ from whoosh import collectors
 
 from .errors import Notice, QueryError, SearchIndexError
 from .evaluate import OutOfBudget, Unsupported, evaluate_arrays, postings
-from .indexing import UNDATED
 from .query import Compiled, compile_query, parse
 from .ranking import rank
-from .schema import FACETS, column_numbers
-from .site.text import CONTROL_CHARS
+from .schema import FACETS, UNDATED, column_numbers
+from .site.options import CONTROL_CHARS
 from .snippets import SNIPPET_CHARS, find_spans, highlight, make_snippet
 
 if TYPE_CHECKING:

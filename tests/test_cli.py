@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -209,3 +211,20 @@ def test_serve_uses_waitress_on_loopback_and_logs_each_request(site: Path) -> No
     assert f"searching index at http://127.0.0.1:{port}/ (2 threads)" in err
     assert '127.0.0.1 "GET /?q=%E5%A4%A7%E6%A1%A5" 200 ' in err
     assert "development server" not in err
+
+
+def test_searching_loads_none_of_the_site_readers() -> None:
+    # issue #9, cold start: YAML, Markdown and lxml are for reading sites, not searching
+    code = (
+        "import sys, searcher.cli, searcher\n"
+        "from searcher.index import Index\n"
+        "print(sorted(m for m in ('lxml', 'markdown_it', 'yaml', 'frontmatter',"
+        " 'searcher.indexing', 'searcher.site.corpus') if m in sys.modules))\n"
+        "from searcher import IndexReport, Article, check_corpus, read_corpus\n"
+        "print(IndexReport.__module__, Article.__module__, check_corpus.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "[]",
+        "searcher.indexing searcher.site.records searcher.site.corpus",
+    ]

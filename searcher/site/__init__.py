@@ -13,27 +13,54 @@ reads each file through ``frontmatter``, ``dates``, ``text`` and ``urls``, and y
 * :mod:`.corpus` — the walk: :func:`read_corpus`, :func:`check_corpus`, :class:`Site`.
 """
 
-from .config import SiteConfig, load_config
-from .corpus import (
-    MAX_POST_BYTES,
-    CorpusReport,
-    Site,
-    SiteOptions,
-    SiteWarning,
-    article_digest,
-    check_corpus,
-    iter_post_files,
-    jekyll_key,
-    read_corpus,
-    read_post,
-)
-from .dates import DEFAULT_TIMEZONE, date_from_filename, parse_date
-from .frontmatter import jekyll_list
-from .records import SKIP_KINDS, Article, Duplicate, Skipped, SkippedPostError
-from .text import body_to_text, decode_bytes, first_sentence, html_to_text, markdown_to_html
-from .urls import PermalinkError, slugify
+from importlib import import_module
+from typing import Any
+
+from .options import CONTROL_CHARS, DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions
+
+#: Where each name lives; the readers load on first use (PEP 562), so that searching,
+#: which needs only :mod:`.options`, does not load YAML, Markdown and lxml.
+_HOMES = {
+    "SiteConfig": "config",
+    "load_config": "config",
+    "CorpusReport": "corpus",
+    "Site": "corpus",
+    "SiteWarning": "corpus",
+    "article_digest": "corpus",
+    "check_corpus": "corpus",
+    "iter_post_files": "corpus",
+    "jekyll_key": "corpus",
+    "read_corpus": "corpus",
+    "read_post": "corpus",
+    "date_from_filename": "dates",
+    "parse_date": "dates",
+    "jekyll_list": "frontmatter",
+    "SKIP_KINDS": "records",
+    "Article": "records",
+    "Duplicate": "records",
+    "Skipped": "records",
+    "SkippedPostError": "records",
+    "body_to_text": "text",
+    "decode_bytes": "text",
+    "first_sentence": "text",
+    "html_to_text": "text",
+    "markdown_to_html": "text",
+    "PermalinkError": "urls",
+    "slugify": "urls",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
+    "CONTROL_CHARS",
     "DEFAULT_TIMEZONE",
     "MAX_POST_BYTES",
     "SKIP_KINDS",

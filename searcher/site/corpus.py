@@ -33,7 +33,6 @@ from searcher.errors import CorpusError, PostError
 
 from .config import SiteConfig, load_config
 from .dates import (
-    DEFAULT_TIMEZONE,
     FILENAME_DATE,
     date_from_filename,
     front_matter_date,
@@ -50,6 +49,7 @@ from .frontmatter import (
     parse_front_matter,
     scalar_text,
 )
+from .options import DEFAULT_TIMEZONE, SiteOptions
 from .records import Article, Duplicate, Skipped, SkippedPostError
 from .text import body_to_text, decode_bytes, first_sentence, one_line
 from .urls import (
@@ -77,37 +77,6 @@ _FALSE = frozenset({"false", "no", "off"})
 
 #: Longest title kept, in characters (a title is highlighted whole on every hit).
 MAX_TITLE_CHARS = 1000
-
-#: Default largest file read as a document, in bytes (``--max-post-bytes``).
-MAX_POST_BYTES = 8 * 2**20
-
-
-@dataclass(frozen=True)
-class SiteOptions:
-    """How to read a site; every field defaults to what ``jekyll build`` does.
-
-    drafts, unpublished, future: Jekyll's ``--drafts``, ``--unpublished`` and
-        ``--future`` (the config's ``show_drafts``, ``unpublished``, ``future`` also turn
-        them on).
-    all_files: index every Markdown/HTML file with front matter, as a post, whether
-        Jekyll publishes it or not (for folders of posts that are not a site); what
-        Jekyll would leave out is still reported, as a warning.
-    site_url: replaces the config's ``url`` + ``baseurl`` in every URL
-        (``https://example.org/news``); None to use the config's.
-    timezone: an IANA name overriding the config's ``timezone``; None to use it.
-    now: the build time, aware (posts dated after it are future); None for now.
-    max_post_bytes: files larger than this many bytes are left out as ``too large``
-        (default :data:`MAX_POST_BYTES`, 8 MiB: a thousand times a long news story).
-    """
-
-    drafts: bool = False
-    unpublished: bool = False
-    future: bool = False
-    all_files: bool = False
-    site_url: str | None = None
-    timezone: str | None = None
-    now: dt.datetime | None = None
-    max_post_bytes: int = MAX_POST_BYTES
 
 
 @dataclass

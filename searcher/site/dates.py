@@ -15,8 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .frontmatter import UTCTimestamp, key_line, scalar_text
-
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+from .options import DEFAULT_TIMEZONE
 
 _DATE_VALUE = re.compile(
     r"(\d{4})(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})日?"

@@ -19,6 +19,7 @@ import lxml.html
 from lxml import etree
 from markdown_it import MarkdownIt
 
+from .options import CONTROL_CHARS
 from .records import SkippedPostError
 
 #: Markdown nesting levels parsed (a list level counts two: list and item).
@@ -30,9 +31,6 @@ MAX_LINK_BRACKETS = 10_000
 #: Longest title derived from the body when a post has none (characters).
 FALLBACK_TITLE_CHARS = 60
 
-#: Control characters (C0 and C1, but white space): never in a body, title or facet.
-#: Vertical tab and form feed count as white space (a space in a body).
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 ONE_LINE = str.maketrans("\x0b\x0c\r\n\u2028\u2029", "      ")
 
 
