@@ -4,9 +4,6 @@ Start with :class:`Index` (``Index.open_or_create("index")``, then ``.update("co
 and ``.search("智慧城市")``); README.md has runnable examples.
 """
 
-from importlib import import_module
-from typing import Any
-
 from .documents import Document
 from .errors import (
     CorpusError,
@@ -17,6 +14,7 @@ from .errors import (
     SearchIndexError,
 )
 from .index import Index
+from .lazy import lazy_attributes
 from .search import Hit, IndexStats, SearchResults
 from .site.options import SiteOptions
 
@@ -32,13 +30,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [

@@ -13,9 +13,7 @@ reads each file through ``frontmatter``, ``dates``, ``text`` and ``urls``, and y
 * :mod:`.corpus` — the walk: :func:`read_corpus`, :func:`check_corpus`, :class:`Site`.
 """
 
-from importlib import import_module
-from typing import Any
-
+from ..lazy import lazy_attributes
 from .options import CONTROL_CHARS, DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions
 
 #: Where each name lives; the readers load on first use (PEP 562), so that searching,
@@ -50,13 +48,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES, globals())
 
 
 __all__ = [
