@@ -6,14 +6,19 @@ codec, reading each document's field length back from disk per posting: on xwlb 
 was 80–85% of a build (issue #9). :class:`SegmentWriter` here is Whoosh's writer with
 that part replaced:
 
-* postings are grouped by term as they arrive, in typed arrays (``array("I")`` for
-  document numbers, ``array("f")`` for weights, one ``bytearray`` of values per term),
-  so nothing is sorted but each field's terms;
+* postings are grouped by term as they arrive, in typed arrays (:class:`TermPool`:
+  for this project's fields one ``array("I")`` of (document, frequency) pairs per term,
+  and one of positions for the bigram fields), so nothing is sorted but each field's
+  terms; the analysers of :mod:`searcher.analysis` give each text's terms and positions
+  as lists (:mod:`searcher.analysis.postings`), not as token streams;
 * field lengths are read back once per field, as one column;
-* a term's postings go to the codec a block at a time
+* a term of one block (up to 128 postings, nearly all) is written in one call
+  (:func:`searcher.codec.write_term`), a longer one a block at a time
   (:meth:`searcher.codec.CompactPostingsWriter.add_many`);
 * past ``max_postings`` postings the segment is written out and a new one started, so
-  memory stays flat however large the site; all segments are committed at once.
+  memory stays flat however large the site; all segments are committed at once;
+* :func:`write_in_workers` splits the documents among forked processes that each write
+  their own segments (``--jobs``).
 
 Everything else is Whoosh's: deletions, merge policies (merged segments' postings come
 through :meth:`TermPool.add`), the per-document writer, columns, stored fields, the
@@ -24,6 +29,7 @@ table of contents and the lock. The segments are ordinary Whoosh segments of
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -325,7 +331,11 @@ def write_in_workers(
     """Add the documents of ``parts`` to ``writer``'s commit, analysing and writing
     each part in a process of its own (forked, so that nothing is pickled on the way
     in): the first part in this process, the others in children, which write their own
-    segments and hand them back. Documents keep their order (parts in order).
+    segments and hand them back. Documents keep their order (parts in order). Forking
+    beside other threads can leave a child waiting on a lock a thread held at the fork,
+    so when this process runs other threads every part is written here, one after the
+    other (:meth:`searcher.index.Index.update` runs in a process of its own when other
+    threads are searching).
 
     :param writer: a :class:`SegmentWriter` holding the index's lock.
     :param parts: the items of each process, in order.
@@ -333,6 +343,8 @@ def write_in_workers(
     :param progress: called with how many more documents have been written.
     :raises SearchIndexError: a worker failed (its message names the error).
     """
+    if threading.active_count() > 1:
+        parts = [[item for part in parts for item in part]]
     context = multiprocessing.get_context("fork")
     workers = [_Worker(context, writer, part, to_document) for part in parts[1:]]
     try:

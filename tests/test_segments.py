@@ -325,3 +325,24 @@ def test_a_failing_worker_stops_the_build_and_keeps_the_old_index(
     with Index.open(tmp_path / "ix") as index:
         assert index.search("").total == 60
     assert not [p for p in (tmp_path / "ix").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_beside_other_threads_every_part_is_written_here(tmp_path: Path, monkeypatch: Any) -> None:
+    import threading
+
+    import searcher.indexing
+    from searcher.index import Index
+
+    corpus = _corpus_of(tmp_path, 60)
+    monkeypatch.setattr(searcher.indexing, "MIN_PART", 20)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        Index.build(tmp_path / "ix", corpus, jobs=3)
+    finally:
+        stop.set()
+        other.join()
+    with Index.open(tmp_path / "ix") as index, index.whoosh.reader() as r:
+        assert [sub.doc_count_all() for sub, _ in r.leaf_readers()] == [60]  # no fork
+        assert index.search("").total == 60
