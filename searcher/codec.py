@@ -506,8 +506,26 @@ class CompactTermInfo(W3TermInfo):  # type: ignore[misc]
         info._maxlength = byte_to_length(maxbyte)
         info._maxweight = max(0.0, max(weights))
         info._minid, info._maxid = ids[0], ids[-1]
-        info._inlined = (tuple(ids), tuple(weights), _split_values(vflags, n, values))
+        info.block = (ids, weights, vflags, values)
         return info
+
+    #: An inlined term's decoded block: ``(ids, weights, vflags, values)`` (values as
+    #: :func:`decode_block` gives them); None for a term whose postings are in the file.
+    block: tuple[list[int], Any, int, Any] | None = None
+    _inlined: Any
+
+    def is_inlined(self) -> bool:
+        return self.block is not None or self._inlined is not None
+
+    def inlined_postings(self) -> tuple[Any, Any, Any]:
+        """``(ids, weights, values)`` as Whoosh's ``ListMatcher`` takes them; the
+        values are split into per-posting bytes only now (statistics need none)."""
+        if self._inlined is None and self.block is not None:
+            ids, weights, vflags, values = self.block
+            split = _split_values(vflags, len(ids), values)
+            self._inlined = (tuple(ids), tuple(weights), split)
+        postings: tuple[Any, Any, Any] = self._inlined
+        return postings
 
 
 def _split_values(vflags: int, n: int, values: Any) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ from itertools import accumulate
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ListMatcher
 
 from .codec import CompactLeafMatcher, CompactPositions
 
@@ -32,6 +33,11 @@ def read_postings(
     :raises whoosh.reading.TermNotFound: the term is not in the reader.
     """
     m = reader.postings(fieldname, text)
+    inline = _inlined_block(m)
+    if inline is not None and part != "values":  # a term kept in the term table
+        block_ids, block_weights, _, block_values = inline
+        found = list(block_weights) if part == "weights" else _positions_of(block_values)
+        return _live(reader, list(block_ids), found)
     deleted: frozenset[int] | None = None
     if type(m) not in _BLOCK_MATCHERS and type(getattr(m, "child", None)) in _BLOCK_MATCHERS:
         deleted = reader.deleted_docs_set  # Whoosh wrapped it to leave deleted ones out
@@ -69,6 +75,33 @@ def read_postings(
         ids = [d for d, _ in kept]
         data = [v for _, v in kept]
     return ids, data
+
+
+def _inlined_block(m: Any) -> Any:
+    """The decoded block of a term kept in the term table
+    (:class:`~searcher.codec.CompactTermInfo`) behind the matcher ``m``, else None."""
+    inner = getattr(m, "child", m)
+    info = getattr(inner, "_terminfo", None)
+    return getattr(info, "block", None) if isinstance(inner, ListMatcher) else None
+
+
+def _positions_of(values: Any) -> list[list[int]]:
+    counts, positions = values
+    flat = positions.tolist()
+    out, at = [], 0
+    for c in counts:
+        out.append(flat[at : at + c])
+        at += c
+    return out
+
+
+def _live(reader: Any, ids: list[int], data: list[Any]) -> tuple[list[int], list[Any]]:
+    """``ids`` and ``data`` without the reader's deleted documents."""
+    if not reader.has_deletions():
+        return ids, data
+    deleted = reader.deleted_docs_set
+    kept = [(d, v) for d, v in zip(ids, data, strict=True) if d not in deleted]
+    return [d for d, _ in kept], [v for _, v in kept]
 
 
 def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
