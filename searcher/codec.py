@@ -576,7 +576,9 @@ class CompactTermsReader(W3TermsReader):  # type: ignore[misc]
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
-        return float(self.term_info(fieldname, tbytes).weight())
+        # KeyError for a missing term, as Whoosh 3's (its SegmentReader turns it into 0)
+        key = self._keycoder(fieldname, tbytes)
+        return float(CompactTermInfo.decode(self._tindex[key]).weight())
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
         start, length = self._range_for_key(fieldname, tbytes)

@@ -478,8 +478,9 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
 
     def matches(self, searcher: Any) -> tuple[list[int], list[float], bytes] | None:
         """The phrase's documents in the searcher's segment (ascending docnums), its
-        count in each, and its rarest bigram (whose statistics score it); None when a
-        bigram is missing. From the cache when it holds them, else stored there."""
+        count in each, and its bigram rarest in the whole index (whose statistics score
+        it); None when a bigram is missing. The documents and counts come from the cache
+        when it holds them, else are stored there."""
         reader = searcher.reader()
         field = searcher.schema[self.fieldname]
         terms = [field.to_bytes(w) for w in self.words]
@@ -487,9 +488,15 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
             return None
         segment = _segment_key(reader) if self.cache is not None else None
         if self.cache is None or segment is None:
-            return self._compute(reader, terms)
-        key = (segment, self.fieldname, tuple(terms))
-        return self.cache.compute(key, lambda: self._compute(reader, terms))
+            docs, weights, _ = self._compute(reader, terms)
+        else:
+            key = (segment, self.fieldname, tuple(terms))
+            docs, weights, _ = self.cache.compute(key, lambda: self._compute(reader, terms))
+        # The bigram that scores the phrase is the rarest in the whole index, so that a
+        # post scores the same however the index is cut into segments (--jobs, updates).
+        parent = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
+        rarest = min(dict.fromkeys(terms), key=lambda t: parent.doc_frequency(self.fieldname, t))
+        return docs, weights, rarest
 
     def _compute(self, reader: Any, terms: list[bytes]) -> tuple[list[int], list[float], bytes]:
         # Each distinct bigram's postings are read once, however often it recurs in the

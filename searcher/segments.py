@@ -28,7 +28,10 @@ table of contents and the lock. The segments are ordinary Whoosh segments of
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import threading
 import time
 from array import array
@@ -368,7 +371,8 @@ class _Worker:
 
     def __init__(self, context: Any, writer: SegmentWriter, part: Sequence[Any], to_doc: Any):
         self.receive, send = context.Pipe(duplex=False)
-        self.process = context.Process(target=_worker, args=(writer, part, to_doc, send))
+        args = (writer, part, to_doc, send, os.getpid())
+        self.process = context.Process(target=_worker, args=args)
         self.process.daemon = True
         self.process.start()
         send.close()
@@ -409,8 +413,11 @@ class _Worker:
         self.receive.close()
 
 
-def _worker(parent: SegmentWriter, part: Sequence[Any], to_document: Any, send: Any) -> None:
+def _worker(
+    parent: SegmentWriter, part: Sequence[Any], to_document: Any, send: Any, parent_pid: int
+) -> None:
     """A child of :func:`write_in_workers`: write ``part`` into segments of its own."""
+    _die_with_parent(parent_pid)
     try:
         writer = SegmentWriter(_ReadOnly(parent), max_postings=parent.max_postings, _lk=False)
         # Whoosh's temporary folder (for columns being written) has one name per index:
@@ -431,6 +438,19 @@ def _worker(parent: SegmentWriter, part: Sequence[Any], to_document: Any, send: 
         send.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         send.close()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this process when its parent dies (``prctl(PR_SET_PDEATHSIG)``):
+    a parent killed outright (SIGKILL, the OOM killer) would otherwise leave the child
+    writing segments nobody commits, holding the index's write lock it inherited."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
 
 
 class _ReadOnly:

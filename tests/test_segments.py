@@ -346,3 +346,84 @@ def test_beside_other_threads_every_part_is_written_here(tmp_path: Path, monkeyp
     with Index.open(tmp_path / "ix") as index, index.whoosh.reader() as r:
         assert [sub.doc_count_all() for sub, _ in r.leaf_readers()] == [60]  # no fork
         assert index.search("").total == 60
+
+
+def test_scores_do_not_depend_on_how_the_index_is_cut(tmp_path: Path, monkeypatch: Any) -> None:
+    # A phrase is scored by its bigram rarest in the whole index: 华社 here (31 posts
+    # against 32 for 新华), though 新华 is the rarer in the second half's segment.
+    import searcher.indexing
+    from searcher.index import Index
+    from searchutil import post, write_corpus
+
+    bodies = ["新华社消息，今天。"] * 2 + ["新华网报道。"] * 28  # first half
+    bodies += ["新华社记者报道。"] * 2 + ["中华社会发展。"] * 27 + ["别的新闻。"]  # second half
+    posts = {
+        f"_posts/2024-01-01-p{i:03d}.md": post(f"第{i}条", body) for i, body in enumerate(bodies)
+    }
+    corpus = write_corpus(tmp_path, posts)
+    monkeypatch.setattr(searcher.indexing, "MIN_PART", 20)
+    Index.build(tmp_path / "one", corpus, jobs=1)
+    Index.build(tmp_path / "two", corpus, jobs=2)
+    with Index.open(tmp_path / "one") as a, Index.open(tmp_path / "two") as b:
+        with b.whoosh.reader() as r:
+            assert len(r.leaf_readers()) == 2
+        ra, rb = a.search("新华社", limit=50), b.search("新华社", limit=50)
+        assert ra.total == rb.total == 4
+        assert [(h.id, h.score) for h in ra.hits] == [(h.id, h.score) for h in rb.hits]
+        with a.whoosh.reader() as r:
+            assert r.frequency("body", b"zzzz") == 0  # a missing term, as Whoosh gives it
+
+
+def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    # A parent killed outright (SIGKILL) must not leave a worker holding the write lock.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = _corpus_of(tmp_path, 80)
+    marker = str(tmp_path / "ix")
+    script = (
+        "import time, sys, searcher.indexing as ind\n"
+        "from searcher.index import Index\n"
+        "ind.MIN_PART = 20\n"
+        "real = ind.document\n"
+        "def slow(a, tz):\n"
+        "    time.sleep(0.1)\n"
+        "    return real(a, tz)\n"
+        "ind.document = slow\n"
+        f"Index.build({marker!r}, {str(corpus)!r}, jobs=2)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    time.sleep(3)  # the build is under way: each part takes 4 s
+    children = [
+        int(p.name)
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and (p / "stat").exists() and _ppid(p) == proc.pid
+    ]
+    assert children, "no worker was running"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(1)
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or _zombie(pid), (
+            f"worker {pid} outlived its parent"
+        )
+    from searcher.index import Index
+
+    report = Index.build(tmp_path / "ix", corpus, jobs=1)  # not locked
+    assert report.added == 80
+
+
+def _ppid(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -109,3 +109,29 @@ def test_another_writer_in_between_reads_again(tmp_path: Path, monkeypatch: Any)
         index.update(other, isolate=False)
         report = index.update(corpus, isolate=False)
     assert (report.added, report.removed) == (3, 1)
+
+
+@pytest.mark.parametrize("change", ["chmod", "same size and mtime"])
+def test_changes_that_keep_size_and_mtime_are_seen(
+    tmp_path: Path, monkeypatch: Any, change: str
+) -> None:
+    # chmod and an in-place rewrite put back with `touch -r` both move the ctime
+    corpus = write_corpus(tmp_path, POSTS)
+    Index.build(tmp_path / "ix", corpus)
+    a = corpus / "_posts/2024-01-01-a.md"
+    st = a.stat()
+    if change == "chmod":
+        a.chmod(0o600)
+    else:
+        text = a.read_text(encoding="utf-8").replace("加快", "全面")
+        with a.open("r+", encoding="utf-8") as f:
+            f.write(text)
+        os.utime(a, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert (a.stat().st_size, a.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    reads = _record_reads(monkeypatch)
+    with Index.open(tmp_path / "ix") as index:
+        report = index.update(corpus, isolate=False)
+        assert reads, "the site was not read"
+        if change != "chmod":
+            assert report.updated == 1
+            assert index.search("智慧城市建设全面推进").total == 1

@@ -365,8 +365,9 @@ class Site:
     def fingerprint(self, candidates: list[_Candidate | Skipped]) -> str:
         """A digest of everything reading the site depends on, except the time: the
         folder, the options, the config as read, and each file of ``candidates`` with
-        its size, modification time and inode (what ``jekyll build --incremental`` also
-        trusts). Equal fingerprints mean :meth:`documents` gives the same items, unless a
+        its size, modification time, inode and status-change time (``st_ctime_ns``,
+        which every write, ``chmod`` or ``touch -r`` moves and no program can set
+        back). Equal fingerprints mean :meth:`documents` gives the same items, unless a
         post is left out as future (then the time matters too).
         """
         h = hashlib.sha256()
@@ -380,6 +381,7 @@ class Site:
                 try:
                     st = item.path.stat()
                     found: tuple[Any, ...] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                    found += (st.st_ctime_ns,)
                 except OSError as exc:
                     found = ("stat failed", str(exc))
                 row = (item.rel, item.kind, item.categories, item.collection_dir)
