@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import sys
 from pathlib import Path
 
-SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+#: ``$SEARCHER_SHARED/corpus``, else ``../shared/corpus`` beside the checkout.
+SHARED_CORPUS = (
+    Path(os.environ.get("SEARCHER_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+    / "corpus"
+)
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 

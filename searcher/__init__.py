@@ -30,7 +30,7 @@ _LAZY = {
 }
 
 
-__getattr__ = lazy_attributes(__name__, _LAZY, globals())
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [

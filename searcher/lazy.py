@@ -13,12 +13,11 @@ from typing import Any
 
 def lazy_attributes(
     package: str, homes: dict[str, str], namespace: dict[str, Any]
-) -> Callable[[str], Any]:
-    """A module ``__getattr__`` for ``package`` that imports ``.{homes[name]}`` when
-    ``name`` is first asked for, keeps the value in ``namespace`` (the package's
-    ``globals()``) and returns it.
-
-    :raises AttributeError: ``name`` is not in ``homes``.
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A module ``__getattr__`` and ``__dir__`` for ``package``: the first imports
+    ``.{homes[name]}`` when ``name`` is first asked for, keeps the value in
+    ``namespace`` (the package's ``globals()``) and returns it (AttributeError for a
+    name not in ``homes``); the second lists the lazy names beside the loaded ones.
     """
 
     def __getattr__(name: str) -> Any:
@@ -29,7 +28,10 @@ def lazy_attributes(
         namespace[name] = value
         return value
 
-    return __getattr__
+    def __dir__() -> list[str]:
+        return sorted(set(namespace) | set(homes))
+
+    return __getattr__, __dir__
 
 
 __all__ = ["lazy_attributes"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from searcher.index import Index
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: The shared data folder: ``$SEARCHER_SHARED``, else ``../shared`` beside the checkout.
+SHARED = Path(os.environ.get("SEARCHER_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 SHARED_CORPUS = SHARED / "corpus"
 NO_SHARED = f"the shared corpus is not present at {SHARED_CORPUS}"
 

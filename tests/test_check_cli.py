@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from searcher.cli import main
+from searchutil import SHARED_CORPUS
 
-FINEWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "finews"
+FINEWS = SHARED_CORPUS / "finews"
 
 
 def write(folder: Path, name: str, text: str | bytes) -> None:

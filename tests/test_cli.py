@@ -220,11 +220,14 @@ def test_searching_loads_none_of_the_site_readers() -> None:
         "from searcher.index import Index\n"
         "print(sorted(m for m in ('lxml', 'markdown_it', 'yaml', 'frontmatter',"
         " 'searcher.indexing', 'searcher.site.corpus') if m in sys.modules))\n"
+        "import searcher.site\n"
+        "print('IndexReport' in dir(searcher), 'Site' in dir(searcher.site))\n"
         "from searcher import IndexReport, Article, check_corpus, read_corpus\n"
         "print(IndexReport.__module__, Article.__module__, check_corpus.__module__)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == [
         "[]",
+        "True True",
         "searcher.indexing searcher.site.records searcher.site.corpus",
     ]

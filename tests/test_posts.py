@@ -32,10 +32,10 @@ from searcher.site import (
     read_corpus,
     read_post,
 )
+from searchutil import SHARED_CORPUS
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
-SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FINEWS = SHARED_CORPUS / "finews"
 XWLB_SMALL = SHARED_CORPUS / "xwlb-small"
 

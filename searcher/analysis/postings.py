@@ -5,7 +5,7 @@ Whoosh indexes a field by running its analyzer's token stream through the format
 A post's body goes through three analyzers (words, units, bigrams), and the unit and
 bigram analyzers scan the same units. :func:`term_positions` computes, for the three
 pipelines of :mod:`.analyzers`, the same ``{term: [positions]}`` their streams give
-(tests/test_analysis_postings.py compares them), from :func:`folded_units` lists and one
+(tests/test_segments.py compares them), from :func:`folded_units` lists and one
 pass over them; the unit scan of a text is shared by its unit and bigram fields through
 a per-document ``memo``. Any other analyzer gets None, and the writer uses its stream.
 """
@@ -38,10 +38,11 @@ def _ideograph_table() -> dict[int, str]:
     return {k: v for k, v in script_table().translate.items() if 0x4E00 <= k <= 0x9FFF}
 
 
-def folded_units(text: str) -> Units:
+def folded_units(text: str, offsets: bool = True) -> Units:
     """The units of ``text`` as :func:`~.analyzers.UnitAnalyzer` gives them, as four
     lists: folded texts, start and end offsets (characters, in ``text``), and whether a
-    break stands before each unit (:func:`~.tokenizers.scan_units`).
+    break stands before each unit (:func:`~.tokenizers.scan_units`; with
+    ``offsets=False`` the offset lists stay empty).
 
     >>> folded_units("開通ＡＩ")[0]
     ['开', '通', 'ai']
@@ -49,7 +50,7 @@ def folded_units(text: str) -> Units:
     # Unified ideographs are folded by translating the whole text (one for one, so
     # offsets are kept); scan_units folds the other units one by one, as FoldFilter does.
     folded = text.translate(_ideograph_table())
-    return scan_units(folded, unit_folder())
+    return scan_units(folded, unit_folder(), offsets)
 
 
 def _positions(breaks: list[bool]) -> list[int]:
@@ -101,11 +102,11 @@ def bigram_positions(text: str, memo: Memo | None = None) -> TermPositions:
 
 def _units(text: str, memo: Memo | None) -> Units:
     if memo is None:
-        return folded_units(text)
+        return folded_units(text, offsets=False)
     key = ("units", id(text))
     hit = memo.get(key)
     if hit is None or hit[0] is not text:
-        hit = memo[key] = (text, folded_units(text))
+        hit = memo[key] = (text, folded_units(text, offsets=False))
     units: Units = hit[1]
     return units
 

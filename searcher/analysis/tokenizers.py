@@ -143,7 +143,7 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
 
 
 def scan_units(
-    value: str, fold: Callable[[str], str] | None = None
+    value: str, fold: Callable[[str], str] | None = None, offsets: bool = True
 ) -> tuple[list[str], list[int], list[int], list[bool]]:
     """The units of ``value`` as four lists: their texts (unfolded), start and end
     offsets (characters), and whether punctuation or a line break stands before each
@@ -152,7 +152,8 @@ def scan_units(
     stream. With ``fold``, each unit's text is ``fold(text)``, except in runs of CJK
     unified ideographs (U+4E00–U+9FFF), which are taken as they stand: the caller has
     folded those already (a whole text's traditional → simplified translation keeps
-    every offset).
+    every offset). With ``offsets=False`` the start and end lists stay empty (indexing
+    needs none: on a post of 2.7 million characters they held about 200 MB).
 
     >>> texts, starts, ends, breaks = scan_units("新款iPhone14，6.35%")
     >>> texts, starts, ends
@@ -182,13 +183,15 @@ def scan_units(
                 texts.extend(run)
             else:
                 texts.extend(map(fold, run))
-            starts.extend(range(start, end))
-            ends.extend(range(start + 1, end + 1))
+            if offsets:
+                starts.extend(range(start, end))
+                ends.extend(range(start + 1, end + 1))
             breaks.extend([False] * (end - start - 1))
         else:
             texts.append(match.group() if fold is None else fold(match.group()))
-            starts.append(start)
-            ends.append(end)
+            if offsets:
+                starts.append(start)
+                ends.append(end)
     return texts, starts, ends, breaks
 
 

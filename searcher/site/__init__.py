@@ -48,7 +48,7 @@ _HOMES = {
 }
 
 
-__getattr__ = lazy_attributes(__name__, _HOMES, globals())
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())
 
 
 __all__ = [
