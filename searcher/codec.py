@@ -553,9 +553,41 @@ def _split_values(vflags: int, n: int, values: Any) -> tuple[Any, ...]:
     return tuple(values[i : i + fixed] for i in range(0, len(values), fixed))
 
 
+#: Term infos a :class:`CompactTermsReader` keeps (a search asks for each term several
+#: times: is it there, its frequency, its statistics for the scorer, its postings).
+TERM_INFO_CACHE = 4096
+
+
 class CompactTermsReader(W3TermsReader):  # type: ignore[misc]
     """Whoosh 3's term table reader, decoding :class:`CompactTermInfo` (inlined terms
-    included) instead of ``W3TermInfo``."""
+    included) instead of ``W3TermInfo``, and keeping the last :data:`TERM_INFO_CACHE`
+    term infos it decoded (and the terms it did not find). A reader belongs to one
+    segment reader, which Whoosh gives to one searcher, used by one thread at a time.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._infos: dict[tuple[str, bytes], CompactTermInfo | None] = {}
+
+    def _cached(self, fieldname: str, tbytes: bytes) -> CompactTermInfo | None:
+        key = (fieldname, tbytes)
+        try:
+            return self._infos[key]
+        except KeyError:
+            pass
+        try:
+            info: CompactTermInfo | None = CompactTermInfo.decode(
+                self._tindex[self._keycoder(fieldname, tbytes)]
+            )
+        except KeyError:
+            info = None
+        if len(self._infos) >= TERM_INFO_CACHE:
+            self._infos.clear()
+        self._infos[key] = info
+        return info
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self._cached(*term) is not None
 
     def items(self) -> Any:
         decoder = self._keydecoder
@@ -570,22 +602,23 @@ class CompactTermsReader(W3TermsReader):  # type: ignore[misc]
             yield key, CompactTermInfo.decode(valbytes)
 
     def term_info(self, fieldname: str, tbytes: bytes) -> CompactTermInfo:
-        try:
-            return CompactTermInfo.decode(self._tindex[self._keycoder(fieldname, tbytes)])
-        except KeyError:
-            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+        info = self._cached(fieldname, tbytes)
+        if info is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return info
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
         # KeyError for a missing term, as Whoosh 3's (its SegmentReader turns it into 0)
-        key = self._keycoder(fieldname, tbytes)
-        return float(CompactTermInfo.decode(self._tindex[key]).weight())
+        info = self._cached(fieldname, tbytes)
+        if info is None:
+            raise KeyError((fieldname, tbytes))
+        return float(info.weight())
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
-        start, length = self._range_for_key(fieldname, tbytes)
-        head = self._dbfile.get(start, 4)
-        if head[0] == _INLINED:
-            return int(head[3])
-        return int(W3TermInfo.read_doc_freq(self._dbfile, start))
+        info = self._cached(fieldname, tbytes)
+        if info is None:
+            raise KeyError((fieldname, tbytes))  # Whoosh's SegmentReader gives 0
+        return int(info.doc_frequency())
 
     def cursor(self, fieldname: str, fieldobj: Any) -> Any:
         return CompactFieldCursor(

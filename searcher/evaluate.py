@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from .postings import read_postings
+from .postings import read_postings, read_weights
 from .query import VERBATIM_TIER, BigramPhrase, Verbatim
 from .schema import field_lengths
 
@@ -176,7 +176,7 @@ def _term(q: Any, s: Any, n: int) -> _Hits:
     reader = s.reader()
     if (q.fieldname, text) not in reader:
         return _empty(n)
-    ids, weights = postings(reader, q.fieldname, text)
+    ids, weights = read_weights(reader, q.fieldname, text)
     return _bm25(s, n, q.fieldname, text, ids, weights, q.boost)
 
 
@@ -191,8 +191,8 @@ def _bm25(
     n: int,
     fieldname: str,
     text: bytes,
-    ids: list[int],
-    weights: list[float],
+    ids: Any,
+    weights: Any,
     boost: float,
 ) -> _Hits:
     scorer = s.weighting.scorer(s, fieldname, text)

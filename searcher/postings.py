@@ -104,6 +104,39 @@ def _live(reader: Any, ids: list[int], data: list[Any]) -> tuple[list[int], list
     return [d for d, _ in kept], [v for _, v in kept]
 
 
+def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+    """:func:`read_postings` of the weights as NumPy arrays (``int64`` document numbers,
+    ``float64`` weights): a :class:`~searcher.codec.CompactLeafMatcher` block is turned
+    into arrays by one ``cumsum`` and one conversion, without a Python list between.
+
+    :raises whoosh.reading.TermNotFound: the term is not in the reader.
+    """
+    import numpy as np
+
+    m = reader.postings(fieldname, text)
+    deleted: Any = None
+    if type(m) is not CompactLeafMatcher and type(getattr(m, "child", None)) is CompactLeafMatcher:
+        deleted = reader.deleted_docs_set
+        m = m.child
+    if type(m) is not CompactLeafMatcher:
+        ids, weights = read_postings(reader, fieldname, text, "weights")
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    id_blocks, weight_blocks = [], []
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        deltas, weights, _ = m._data
+        id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        weight_blocks.append(np.asarray(weights, dtype=np.float64))
+        m._next_block()
+    docs = np.concatenate(id_blocks)
+    found = np.concatenate(weight_blocks)
+    if deleted:
+        keep = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64))
+        docs, found = docs[keep], found[keep]
+    return docs, found
+
+
 def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
     """Every occurrence of a positional term in a segment reader's live documents, as
     two ``int64`` NumPy arrays of equal length: document numbers and positions, in
@@ -148,4 +181,4 @@ def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any
     return docs, found
 
 
-__all__ = ["read_occurrences", "read_postings"]
+__all__ = ["read_occurrences", "read_postings", "read_weights"]

@@ -204,13 +204,35 @@ class _Facet:
     values: np.ndarray
     size: int
 
-    def counts(self, among: set[int] | frozenset[int]) -> np.ndarray:
-        """How many of ``among`` have each value, in the order of ``names``."""
+    def counts(self, among: set[int] | frozenset[int], masks: Masks | None = None) -> np.ndarray:
+        """How many of ``among`` have each value, in the order of ``names`` (``masks``
+        turns a set of docnums into a boolean array once per search)."""
         if not among or not self.names:
             return np.zeros(len(self.names), dtype=np.int64)
-        mask = np.zeros(self.size, dtype=bool)
-        mask[np.fromiter(among, dtype=np.int64, count=len(among))] = True
+        mask = (masks or Masks(self.size)).of(among)
         return np.bincount(self.values[mask[self.docs]], minlength=len(self.names))
+
+
+class Masks:
+    """Boolean arrays over an index's docnums, one per set of docnums, made once: the
+    facets of one search count the same few sets (the matches, those passing the other
+    filters), and turning a set of 19,000 docnums into an array takes about a
+    millisecond."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._made: dict[int, tuple[Any, np.ndarray]] = {}
+
+    def of(self, docs: set[int] | frozenset[int]) -> np.ndarray:
+        """The mask of ``docs`` (kept while this object lives, by the set's identity)."""
+        made = self._made.get(id(docs))
+        if made is not None and made[0] is docs:
+            return made[1]
+        mask = np.zeros(self.size, dtype=bool)
+        if docs:
+            mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+        self._made[id(docs)] = (docs, mask)
+        return mask
 
 
 def _facet_sets(s: Searcher) -> dict[str, _Facet]:
@@ -259,9 +281,11 @@ def _column_values(column: Any, count: int) -> list[Any]:
     return numbers if translate is None else [translate(n) for n in numbers]
 
 
-def _counts(facet: _Facet, among: set[int] | frozenset[int]) -> dict[str, int]:
+def _counts(
+    facet: _Facet, among: set[int] | frozenset[int], masks: Masks | None = None
+) -> dict[str, int]:
     """``{value: how many of among have it}``, values with none left out, largest first."""
-    counts = zip(facet.names, facet.counts(among).tolist(), strict=True)
+    counts = zip(facet.names, facet.counts(among, masks).tolist(), strict=True)
     return dict(sorted(((v, c) for v, c in counts if c), key=lambda vc: (-vc[1], vc[0])))
 
 
@@ -461,7 +485,11 @@ def _union(sets: dict[str, frozenset[int]], values: Iterable[str]) -> frozenset[
 
 
 def _toggle_counts(
-    facet: _Facet, base: set[int], matched: set[int], chosen: tuple[str, ...]
+    facet: _Facet,
+    base: set[int],
+    matched: set[int],
+    chosen: tuple[str, ...],
+    masks: Masks | None = None,
 ) -> dict[str, int]:
     """For each value of a facet, the total a reader gets by toggling it.
 
@@ -472,10 +500,10 @@ def _toggle_counts(
     found in ``base`` and every chosen value are listed, largest count first.
     """
     if not chosen:
-        return _counts(facet, base)
+        return _counts(facet, base, masks)
     counts: dict[str, int] = {}
-    in_base = facet.counts(base).tolist()
-    in_matched = facet.counts(matched).tolist()
+    in_base = facet.counts(base, masks).tolist()
+    in_matched = facet.counts(matched, masks).tolist()
     for value, extra, already in zip(facet.names, in_base, in_matched, strict=True):
         if extra and value not in chosen:
             counts[value] = len(matched) + extra - already
@@ -509,11 +537,11 @@ def _months(tz: dt.tzinfo, stamps: list[int]) -> Callable[[Searcher], np.ndarray
     return build
 
 
-def _month_counts(months: np.ndarray, docs: set[int]) -> dict[str, int]:
+def _month_counts(months: np.ndarray, docs: set[int], masks: Masks | None = None) -> dict[str, int]:
     """``{"YYYY-MM": count}`` of ``docs`` (dated ones), in date order."""
     if not docs:
         return {}
-    codes = months[np.fromiter(docs, dtype=np.int64, count=len(docs))]
+    codes = months[(masks or Masks(len(months))).of(docs)]
     codes = codes[codes >= 0]
     values, counts = np.unique(codes, return_counts=True)
     return {
@@ -602,14 +630,15 @@ def _run(
                 )
             )
         undated = passing("date")
+        masks = Masks(len(stamps))
         facets = {
             "categories": _toggle_counts(
-                sets["categories"], passing("categories"), matched, filters.categories
+                sets["categories"], passing("categories"), matched, filters.categories, masks
             ),
-            "tags": _toggle_counts(sets["tags"], passing("tags"), matched, filters.tags),
-            "years": _counts(sets["year"], undated),
-            "months": _month_counts(months, undated),
-            "types": _toggle_counts(sets["type"], passing("type"), matched, filters.types),
+            "tags": _toggle_counts(sets["tags"], passing("tags"), matched, filters.tags, masks),
+            "years": _counts(sets["year"], undated, masks),
+            "months": _month_counts(months, undated, masks),
+            "types": _toggle_counts(sets["type"], passing("type"), matched, filters.types, masks),
         }
         first = (page - 1) * limit
         scored: list[tuple[int, float | None]] = []
