@@ -471,12 +471,22 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         if self._data is None:
             self._read_data()
         counts, positions = self._data[2]
-        flat = positions.tolist()
-        out, at = [], 0
-        for c in counts:
-            out.append(flat[at : at + c])
-            at += c
-        return out
+        return split_positions(counts, positions)
+
+
+def split_positions(counts: Any, positions: Any) -> list[list[int]]:
+    """A decoded block's positions (:func:`decode_block`) as one list per posting:
+    ``counts[i]`` positions each, in order.
+
+    >>> split_positions([2, 1], array("H", [3, 9, 4]))
+    [[3, 9], [4]]
+    """
+    flat = positions.tolist()
+    out, at = [], 0
+    for c in counts:
+        out.append(flat[at : at + c])
+        at += c
+    return out
 
 
 class CompactTermInfo(W3TermInfo):  # type: ignore[misc]
@@ -533,13 +543,7 @@ def _split_values(vflags: int, n: int, values: Any) -> tuple[Any, ...]:
     Whoosh's ``ListMatcher`` takes them."""
     kind = vflags >> _V_SHIFT & 3
     if kind == _V_POSITIONS:
-        counts, positions = values
-        flat = positions.tolist()
-        out, at = [], 0
-        for c in counts:
-            out.append(_pack(2, flat[at : at + c]))
-            at += c
-        return tuple(out)
+        return tuple(_pack(2, ps) for ps in split_positions(*values))
     if kind == _V_VARIABLE:
         lengths, joined = values
         parts, at = [], 0
@@ -673,6 +677,7 @@ __all__ = [
     "SearcherCodec",
     "decode_block",
     "encode_block",
+    "split_positions",
     "uint32_bytes",
     "write_term",
 ]

@@ -14,10 +14,11 @@ from __future__ import annotations
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 
-from .codec import CompactLeafMatcher, CompactPositions
+from .codec import CompactLeafMatcher, CompactPositions, split_positions
 
 _BLOCK_MATCHERS = (W3LeafMatcher, CompactLeafMatcher)
 
@@ -36,7 +37,7 @@ def read_postings(
     inline = _inlined_block(m)
     if inline is not None and part != "values":  # a term kept in the term table
         block_ids, block_weights, _, block_values = inline
-        found = list(block_weights) if part == "weights" else _positions_of(block_values)
+        found = list(block_weights) if part == "weights" else split_positions(*block_values)
         return _live(reader, list(block_ids), found)
     deleted: frozenset[int] | None = None
     if type(m) not in _BLOCK_MATCHERS and type(getattr(m, "child", None)) in _BLOCK_MATCHERS:
@@ -85,16 +86,6 @@ def _inlined_block(m: Any) -> Any:
     return getattr(info, "block", None) if isinstance(inner, ListMatcher) else None
 
 
-def _positions_of(values: Any) -> list[list[int]]:
-    counts, positions = values
-    flat = positions.tolist()
-    out, at = [], 0
-    for c in counts:
-        out.append(flat[at : at + c])
-        at += c
-    return out
-
-
 def _live(reader: Any, ids: list[int], data: list[Any]) -> tuple[list[int], list[Any]]:
     """``ids`` and ``data`` without the reader's deleted documents."""
     if not reader.has_deletions():
@@ -104,6 +95,17 @@ def _live(reader: Any, ids: list[int], data: list[Any]) -> tuple[list[int], list
     return [d for d, _ in kept], [v for _, v in kept]
 
 
+def _unwrapped(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+    """A term's posting matcher and the documents it must leave out: Whoosh wraps a
+    segment's matcher to skip deleted documents; reading blocks directly, the wrapper is
+    taken off and the deleted set returned instead (None when there is nothing to
+    leave out or no block matcher inside)."""
+    m = reader.postings(fieldname, text)
+    if type(m) is not CompactLeafMatcher and type(getattr(m, "child", None)) is CompactLeafMatcher:
+        return m.child, reader.deleted_docs_set
+    return m, None
+
+
 def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
     """:func:`read_postings` of the weights as NumPy arrays (``int64`` document numbers,
     ``float64`` weights): a :class:`~searcher.codec.CompactLeafMatcher` block is turned
@@ -111,13 +113,7 @@ def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
 
     :raises whoosh.reading.TermNotFound: the term is not in the reader.
     """
-    import numpy as np
-
-    m = reader.postings(fieldname, text)
-    deleted: Any = None
-    if type(m) is not CompactLeafMatcher and type(getattr(m, "child", None)) is CompactLeafMatcher:
-        deleted = reader.deleted_docs_set
-        m = m.child
+    m, deleted = _unwrapped(reader, fieldname, text)
     if type(m) is not CompactLeafMatcher:
         ids, weights = read_postings(reader, fieldname, text, "weights")
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
@@ -146,13 +142,7 @@ def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any
 
     :raises whoosh.reading.TermNotFound: the term is not in the reader.
     """
-    import numpy as np
-
-    m = reader.postings(fieldname, text)
-    deleted: Any = None
-    if type(m) is not CompactLeafMatcher and type(getattr(m, "child", None)) is CompactLeafMatcher:
-        deleted = reader.deleted_docs_set
-        m = m.child
+    m, deleted = _unwrapped(reader, fieldname, text)
     if type(m) is CompactLeafMatcher and isinstance(m.format, CompactPositions):
         ids, counts, positions = [], [], []
         while m.is_active():
