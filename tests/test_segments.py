@@ -276,19 +276,51 @@ def _corpus_of(tmp_path: Path, count: int) -> Path:
     return write_corpus(tmp_path, posts)
 
 
-def test_parallel_build_equals_one_process(tmp_path: Path, monkeypatch: Any) -> None:
-    import searcher.indexing
+_BUILD_ALONE = """
+import json, sys, searcher.indexing as ind
+from searcher.errors import SearchIndexError
+from searcher.index import Index
+target, corpus, jobs, fail_on = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+ind.MIN_PART = 20
+real = ind.document
+def document(article, tz):
+    if fail_on and article.id.endswith(fail_on):
+        raise RuntimeError("disk on fire")
+    return real(article, tz)
+ind.document = document
+seen = []
+try:
+    report = Index.build(
+        target, corpus, jobs=jobs, rebuild=True, progress=lambda d, t: seen.append(d)
+    )
+    print(json.dumps({"added": report.added, "progress": seen}))
+except SearchIndexError as exc:
+    print(json.dumps({"error": str(exc)}))
+"""
+
+
+def _build_alone(target: Path, corpus: Path, jobs: int, fail_on: str = "") -> dict[str, Any]:
+    """``Index.build`` with parts of 20 posts, in a new interpreter: workers are forked
+    only where no other thread runs, and other tests leave threads behind (servers)."""
+    import json
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-c", _BUILD_ALONE, str(target), str(corpus), str(jobs), fail_on]
+    out = subprocess.run(args, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(out.stdout.splitlines()[-1])
+    return result
+
+
+def test_parallel_build_equals_one_process(tmp_path: Path) -> None:
     from searcher.index import Index
 
     corpus = _corpus_of(tmp_path, 90)
-    monkeypatch.setattr(searcher.indexing, "MIN_PART", 20)
-    seen: list[tuple[int, int]] = []
     one = Index.build(tmp_path / "one", corpus, jobs=1)
-    three = Index.build(
-        tmp_path / "three", corpus, jobs=3, progress=lambda d, t: seen.append((d, t))
-    )
-    assert one.added == three.added == 90
-    assert seen[-1] == (90, 90) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    three = _build_alone(tmp_path / "three", corpus, jobs=3)
+    assert one.added == three["added"] == 90
+    seen = three["progress"]
+    assert seen[-1] == 90 and seen == sorted(seen)
     with Index.open(tmp_path / "one") as a, Index.open(tmp_path / "three") as b:
         with b.whoosh.reader() as r:
             assert [sub.doc_count_all() for sub, _ in r.leaf_readers()] == [30, 30, 30]
@@ -299,29 +331,14 @@ def test_parallel_build_equals_one_process(tmp_path: Path, monkeypatch: Any) -> 
             assert ra.total == rb.total and ra.facets == rb.facets
 
 
-def test_a_failing_worker_stops_the_build_and_keeps_the_old_index(
-    tmp_path: Path, monkeypatch: Any
-) -> None:
-    import searcher.indexing
-    from searcher.errors import SearchIndexError
+def test_a_failing_worker_stops_the_build_and_keeps_the_old_index(tmp_path: Path) -> None:
     from searcher.index import Index
 
     corpus = _corpus_of(tmp_path, 60)
     Index.build(tmp_path / "ix", corpus, jobs=1)
-    monkeypatch.setattr(searcher.indexing, "MIN_PART", 20)
-    real = searcher.indexing.document
     last = sorted((corpus / "_posts").iterdir())[-1].stem  # read last: a child writes it
-
-    def broken(article: Any, tz: Any) -> dict[str, Any]:
-        if article.id.endswith(last):
-            raise RuntimeError("disk on fire")
-        return real(article, tz)
-
-    monkeypatch.setattr(searcher.indexing, "document", broken)
-    with pytest.raises(
-        SearchIndexError, match="indexing worker failed: RuntimeError: disk on fire"
-    ):
-        Index.build(tmp_path / "ix", corpus, jobs=3, rebuild=True)
+    failed = _build_alone(tmp_path / "ix", corpus, jobs=3, fail_on=last)
+    assert "indexing worker failed: RuntimeError: disk on fire" in failed["error"]
     with Index.open(tmp_path / "ix") as index:
         assert index.search("").total == 60
     assert not [p for p in (tmp_path / "ix").iterdir() if p.name.endswith(".tmp")]
@@ -348,10 +365,9 @@ def test_beside_other_threads_every_part_is_written_here(tmp_path: Path, monkeyp
         assert index.search("").total == 60
 
 
-def test_scores_do_not_depend_on_how_the_index_is_cut(tmp_path: Path, monkeypatch: Any) -> None:
+def test_scores_do_not_depend_on_how_the_index_is_cut(tmp_path: Path) -> None:
     # A phrase is scored by its bigram rarest in the whole index: 华社 here (31 posts
     # against 32 for 新华), though 新华 is the rarer in the second half's segment.
-    import searcher.indexing
     from searcher.index import Index
     from searchutil import post, write_corpus
 
@@ -361,9 +377,8 @@ def test_scores_do_not_depend_on_how_the_index_is_cut(tmp_path: Path, monkeypatc
         f"_posts/2024-01-01-p{i:03d}.md": post(f"第{i}条", body) for i, body in enumerate(bodies)
     }
     corpus = write_corpus(tmp_path, posts)
-    monkeypatch.setattr(searcher.indexing, "MIN_PART", 20)
     Index.build(tmp_path / "one", corpus, jobs=1)
-    Index.build(tmp_path / "two", corpus, jobs=2)
+    assert _build_alone(tmp_path / "two", corpus, jobs=2)["added"] == 60
     with Index.open(tmp_path / "one") as a, Index.open(tmp_path / "two") as b:
         with b.whoosh.reader() as r:
             assert len(r.leaf_readers()) == 2
