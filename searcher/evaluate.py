@@ -3,11 +3,12 @@
 Whoosh evaluates a query document at a time: a tree of matcher objects advanced one
 posting per Python call, and each score is a further chain of calls. To total, facet
 and rank *every* match (as :mod:`searcher.search` must), that walk dominates a search:
-about 18 µs per matching post. Here each leaf's postings are read block by block
-(the decoded id and weight arrays of Whoosh's own posting blocks), scored with the same
-BM25F formula as one NumPy array operation, and the tree is combined as dense arrays
-over each segment's documents (a match mask and a score per document), so that nothing
-runs a Python step per matching document. Scores are Whoosh's, term for term:
+about 18 µs per matching post. Here each leaf's postings are read block by block (the
+decoded id and weight arrays of the codec's posting blocks, :mod:`searcher.postings`),
+scored with the same BM25F formula as one NumPy array operation, and the tree is
+combined as dense arrays over each segment's documents (a match mask and a score per
+document), so that nothing runs a Python step per matching document. Scores are
+Whoosh's, term for term:
 
 * ``Term`` (boost b): ``b · bm25(idf, tf, len, avglen)`` from the index's
   :class:`~searcher.schema.BM25F` scorer (same idf, average length and field lengths);
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from .postings import read_postings, read_weights
+from .postings import read_weights
 from .query import VERBATIM_TIER, BigramPhrase, Verbatim
 from .schema import field_lengths
 
@@ -180,12 +181,6 @@ def _term(q: Any, s: Any, n: int) -> _Hits:
     return _bm25(s, n, q.fieldname, text, ids, weights, q.boost)
 
 
-def postings(reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[float]]:
-    """The live document numbers and weights (term frequencies) of one term in a
-    segment reader (:func:`searcher.postings.read_postings`)."""
-    return read_postings(reader, fieldname, text, "weights")
-
-
 def _bm25(
     s: Any,
     n: int,
@@ -242,4 +237,4 @@ class _One:
         return self._weight
 
 
-__all__ = ["OutOfBudget", "Scores", "Unsupported", "evaluate", "evaluate_arrays", "postings"]
+__all__ = ["OutOfBudget", "Scores", "Unsupported", "evaluate", "evaluate_arrays"]

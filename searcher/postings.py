@@ -1,135 +1,84 @@
 """Reading a term's postings whole, a block at a time (for evaluation and phrases).
 
 Whoosh's matcher protocol costs several Python calls per posting (``is_active``, ``id``,
-``weight`` or ``value``, ``next``), and its block decoder turns the stored id deltas back
-into ids with a Python generator. Where every posting of a term is needed, this module
-reads Whoosh 3 posting blocks directly: the ids are the running sum of the stored deltas
-(:func:`itertools.accumulate`, at C speed), the weights and values are the block's own
-arrays. Other codecs go through the matcher protocol. Deleted documents are left out,
-as Whoosh's own postings leave them out.
+``weight`` or ``value``, ``next``). Where every posting of a term is needed, this module
+reads the decoded blocks of :mod:`searcher.codec` instead, as NumPy arrays: a block in
+the postings file (:class:`~searcher.codec.CompactLeafMatcher`) or the one block of a
+term kept in the term table (:class:`~searcher.codec.CompactTermInfo`). Other codecs go
+through the matcher protocol. Deleted documents are left out, as Whoosh's own postings
+leave them out.
 """
 
 from __future__ import annotations
 
-from itertools import accumulate
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 
-from .codec import CompactLeafMatcher, CompactPositions, split_positions
-
-_BLOCK_MATCHERS = (W3LeafMatcher, CompactLeafMatcher)
+from .codec import CompactLeafMatcher, CompactPositions
 
 
-def read_postings(
-    reader: Any, fieldname: str, text: bytes, part: str = "weights"
-) -> tuple[list[int], list[Any]]:
-    """The live document numbers of one term in a segment reader, ascending, with each
-    one's weight (term frequency, ``part="weights"``), raw value (``"values"``) or
-    positions (``"positions"``: a list of ints each, for a positional field; a
-    :class:`~searcher.codec.CompactPositions` field decodes a block at a time).
+def _blocks(reader: Any, fieldname: str, text: bytes) -> tuple[Iterator[Any] | None, Any, Any]:
+    """The decoded blocks of a term in a segment reader, each ``(ids, weights,
+    values)`` with ``ids`` an ``int64`` array (see :func:`searcher.codec.decode_block`
+    for the rest), and the documents to leave out (None when none are deleted); the
+    iterator is None where the postings are not the codec's (then ``m``, the matcher,
+    is read through its protocol). Returns ``(blocks, deleted, m)``.
 
     :raises whoosh.reading.TermNotFound: the term is not in the reader.
     """
     m = reader.postings(fieldname, text)
-    inline = _inlined_block(m)
-    if inline is not None and part != "values":  # a term kept in the term table
-        block_ids, block_weights, _, block_values = inline
-        found = list(block_weights) if part == "weights" else split_positions(*block_values)
-        return _live(reader, list(block_ids), found)
-    deleted: frozenset[int] | None = None
-    if type(m) not in _BLOCK_MATCHERS and type(getattr(m, "child", None)) in _BLOCK_MATCHERS:
-        deleted = reader.deleted_docs_set  # Whoosh wrapped it to leave deleted ones out
-        m = m.child
-    ids: list[int] = []
-    data: list[Any] = []
-    decode: Any = getattr(reader.schema[fieldname].format, "decode_positions", None)
-    if type(m) in _BLOCK_MATCHERS:
-        whole = part == "positions" and isinstance(m, CompactLeafMatcher)
-        whole = whole and isinstance(m.format, CompactPositions)
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            raw = m._data[0]
-            ids.extend(raw if m._byteids else accumulate(raw))
-            if part == "weights":
-                m._read_weights()
-                data.extend(m._weights)
-            elif whole:
-                data.extend(m.block_positions())
-            else:
-                m._read_values()
-                data.extend(m._values if part == "values" else map(decode, m._values))
-            m._next_block()
-    else:  # another codec or inlined postings: the matcher protocol
-        while m.is_active():
-            ids.append(m.id())
-            if part == "weights":
-                data.append(m.weight())
-            else:
-                data.append(m.value() if part == "values" else decode(m.value()))
-            m.next()
-    if deleted:
-        kept = [(d, v) for d, v in zip(ids, data, strict=True) if d not in deleted]
-        ids = [d for d, _ in kept]
-        data = [v for _, v in kept]
-    return ids, data
+    inner = getattr(m, "child", m)  # Whoosh wraps it to leave deleted documents out
+    deleted = reader.deleted_docs_set if inner is not m else None
+    if type(inner) is CompactLeafMatcher:
+        return _leaf_blocks(inner), deleted, m
+    block = getattr(getattr(inner, "_terminfo", None), "block", None)
+    if isinstance(inner, ListMatcher) and block is not None:
+        ids, weights, _, values = block
+        return iter([(np.asarray(ids, dtype=np.int64), weights, values)]), deleted, m
+    return None, None, m
 
 
-def _inlined_block(m: Any) -> Any:
-    """The decoded block of a term kept in the term table
-    (:class:`~searcher.codec.CompactTermInfo`) behind the matcher ``m``, else None."""
-    inner = getattr(m, "child", m)
-    info = getattr(inner, "_terminfo", None)
-    return getattr(info, "block", None) if isinstance(inner, ListMatcher) else None
-
-
-def _live(reader: Any, ids: list[int], data: list[Any]) -> tuple[list[int], list[Any]]:
-    """``ids`` and ``data`` without the reader's deleted documents."""
-    if not reader.has_deletions():
-        return ids, data
-    deleted = reader.deleted_docs_set
-    kept = [(d, v) for d, v in zip(ids, data, strict=True) if d not in deleted]
-    return [d for d, _ in kept], [v for _, v in kept]
-
-
-def _unwrapped(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
-    """A term's posting matcher and the documents it must leave out: Whoosh wraps a
-    segment's matcher to skip deleted documents; reading blocks directly, the wrapper is
-    taken off and the deleted set returned instead (None when there is nothing to
-    leave out or no block matcher inside)."""
-    m = reader.postings(fieldname, text)
-    if type(m) is not CompactLeafMatcher and type(getattr(m, "child", None)) is CompactLeafMatcher:
-        return m.child, reader.deleted_docs_set
-    return m, None
-
-
-def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
-    """:func:`read_postings` of the weights as NumPy arrays (``int64`` document numbers,
-    ``float64`` weights): a :class:`~searcher.codec.CompactLeafMatcher` block is turned
-    into arrays by one ``cumsum`` and one conversion, without a Python list between.
-
-    :raises whoosh.reading.TermNotFound: the term is not in the reader.
-    """
-    m, deleted = _unwrapped(reader, fieldname, text)
-    if type(m) is not CompactLeafMatcher:
-        ids, weights = read_postings(reader, fieldname, text, "weights")
-        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
-    id_blocks, weight_blocks = [], []
+def _leaf_blocks(m: CompactLeafMatcher) -> Iterator[Any]:
     while m.is_active():
         if m._data is None:
             m._read_data()
-        deltas, weights, _ = m._data
-        id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        weight_blocks.append(np.asarray(weights, dtype=np.float64))
+        deltas, weights, values = m._data
+        yield np.cumsum(np.asarray(deltas, dtype=np.int64)), weights, values
         m._next_block()
-    docs = np.concatenate(id_blocks)
-    found = np.concatenate(weight_blocks)
-    if deleted:
-        keep = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64))
-        docs, found = docs[keep], found[keep]
+
+
+def _live(deleted: Any, docs: np.ndarray, *more: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``docs`` and the arrays beside it without the ``deleted`` documents."""
+    if not deleted:
+        return (docs, *more)
+    keep = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64))
+    return (docs[keep], *(a[keep] for a in more))
+
+
+def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+    """The live document numbers of one term in a segment reader, ascending
+    (``int64``), and each one's weight (term frequency, ``float64``), as NumPy arrays: a
+    block becomes arrays by one ``cumsum`` and one conversion, without a Python list
+    between.
+
+    :raises whoosh.reading.TermNotFound: the term is not in the reader.
+    """
+    blocks, deleted, m = _blocks(reader, fieldname, text)
+    if blocks is None:  # another codec: the matcher protocol
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    id_blocks, weight_blocks = [], []
+    for ids, weights, _ in blocks:
+        id_blocks.append(ids)
+        weight_blocks.append(np.asarray(weights, dtype=np.float64))
+    docs, found = _live(deleted, np.concatenate(id_blocks), np.concatenate(weight_blocks))
     return docs, found
 
 
@@ -137,25 +86,13 @@ def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any
     """Every occurrence of a positional term in a segment reader's live documents, as
     two ``int64`` NumPy arrays of equal length: document numbers and positions, in
     (document, position) order. A :class:`~searcher.codec.CompactPositions` field is
-    decoded a block at a time (a ``cumsum`` of the ids, a ``repeat`` by the counts);
-    anything else through the matcher protocol.
+    decoded a block at a time (a ``repeat`` of the ids by the counts); anything else
+    through the matcher protocol.
 
     :raises whoosh.reading.TermNotFound: the term is not in the reader.
     """
-    m, deleted = _unwrapped(reader, fieldname, text)
-    if type(m) is CompactLeafMatcher and isinstance(m.format, CompactPositions):
-        ids, counts, positions = [], [], []
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            deltas, _, (block_counts, block_positions) = m._data
-            ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-            counts.append(np.asarray(block_counts, dtype=np.int64))
-            positions.append(np.asarray(block_positions, dtype=np.int64))
-            m._next_block()
-        docs = np.repeat(np.concatenate(ids), np.concatenate(counts))
-        found = np.concatenate(positions)
-    else:
+    blocks, deleted, m = _blocks(reader, fieldname, text)
+    if blocks is None or not isinstance(reader.schema[fieldname].format, CompactPositions):
         flat_docs: list[int] = []
         flat_positions: list[int] = []
         while m.is_active():
@@ -163,12 +100,15 @@ def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any
             flat_docs.extend([m.id()] * len(ps))
             flat_positions.extend(ps)
             m.next()
-        docs = np.array(flat_docs, dtype=np.int64)
-        found = np.array(flat_positions, dtype=np.int64)
-    if deleted:
-        keep = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64))
-        docs, found = docs[keep], found[keep]
-    return docs, found
+        return np.array(flat_docs, dtype=np.int64), np.array(flat_positions, dtype=np.int64)
+    ids, counts, positions = [], [], []
+    for block_ids, _, (block_counts, block_positions) in blocks:
+        ids.append(block_ids)
+        counts.append(np.asarray(block_counts, dtype=np.int64))
+        positions.append(np.asarray(block_positions, dtype=np.int64))
+    docs = np.repeat(np.concatenate(ids), np.concatenate(counts))
+    live_docs, found = _live(deleted, docs, np.concatenate(positions))
+    return live_docs, found
 
 
-__all__ = ["read_occurrences", "read_postings", "read_weights"]
+__all__ = ["read_occurrences", "read_weights"]

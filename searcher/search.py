@@ -25,7 +25,8 @@ import numpy as np
 from whoosh import collectors
 
 from .errors import Notice, QueryError, SearchIndexError
-from .evaluate import OutOfBudget, Unsupported, evaluate_arrays, postings
+from .evaluate import OutOfBudget, Unsupported, evaluate_arrays
+from .postings import read_weights
 from .query import Compiled, compile_query, parse
 from .ranking import rank
 from .schema import FACETS, UNDATED, column_numbers
@@ -245,7 +246,7 @@ def _facet_sets(s: Searcher) -> dict[str, _Facet]:
         for sub, offset in leaves:
             reader = sub.reader()
             for term in reader.lexicon(name):
-                ids = postings(reader, name, term)[0]
+                ids = read_weights(reader, name, term)[0].tolist()
                 found = values.setdefault(term.decode("utf-8"), [])
                 found.extend([d + offset for d in ids] if offset else ids)
         names = list(values)
