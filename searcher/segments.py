@@ -280,12 +280,16 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
         """Whoosh's commit, with every segment this writer started included."""
         self._check_state()
         final = self._merge_segments(mergetype, optimize, merge)
+        self._write_out()
+        self._commit_toc(final + self.written)
+        self._finish()
+
+    def _write_out(self) -> None:
+        """Write the current segment out if it holds documents, else close its files."""
         if self._added:
             self.written.append(self._finalize_segment())
         else:
             self._close_segment()
-        self._commit_toc(final + self.written)
-        self._finish()
 
     def finish_part(self) -> None:
         """Write the current segment out now (if it holds documents), so that later
@@ -298,10 +302,7 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
         the segments it wrote, for another writer's commit (a worker of
         :func:`write_in_workers`)."""
         self._check_state()
-        if self._added:
-            self.written.append(self._finalize_segment())
-        else:
-            self._close_segment()
+        self._write_out()
         self._finish()
         return self.written
 
