@@ -75,14 +75,23 @@ def field_lengths(reader: Any, fieldname: str) -> list[int] | None:
     cache: dict[str, list[int]] = reader.__dict__.setdefault("_searcher_field_lengths", {})
     if fieldname not in cache:
         try:
-            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths = length_column(reader._perdoc, fieldname, reader.doc_count_all())
         except AttributeError:
             return None
-        if column is None:
+        if lengths is None:
             return None
-        lengths = column_numbers(column, reader.doc_count_all())
-        cache[fieldname] = [_BYTE_LENGTHS[b] if b else 1 for b in lengths]
+        cache[fieldname] = [n or 1 for n in lengths]
     return cache[fieldname]
+
+
+def length_column(perdoc: Any, fieldname: str, count: int) -> list[int] | None:
+    """The first ``count`` documents' lengths in ``fieldname`` from a Whoosh 3
+    per-document reader, read as one column: what ``doc_field_length`` gives (0 for
+    none); None when the segment has no such column."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    return [_BYTE_LENGTHS[b] for b in column_numbers(column, count)]
 
 
 def column_numbers(column: Any, count: int) -> list[int]:

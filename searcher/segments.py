@@ -39,19 +39,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from whoosh import formats, writing
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length
 
 from .analysis.postings import term_positions
 from .codec import CompactPositions, SearcherCodec, uint32_bytes, write_term
 from .errors import SearchIndexError
+from .schema import length_column
 
 #: Postings per segment (about 10,000 xwlb posts; the pool then holds about 230 MiB: on
 #: xwlb 5.6 million postings of 407,000 terms took 178 MiB, about 32 bytes a posting).
 MAX_POSTINGS = 7_000_000
-
-_BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
 #: How a field's postings are kept: as given (``[docnums, weights, values, sizes]``);
@@ -479,18 +476,12 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, pdr: Any, docc
     terms in byte order (what Whoosh's term table requires), each term's postings a
     block at a time, with each document's field length from the per-document reader
     ``pdr`` (one column read per field, as ``doc_field_length`` would give it)."""
-    from .schema import column_numbers
-
     for fieldname in sorted(pool.terms):
         table = pool.terms[fieldname]
         if not table:
             continue
         field = schema[fieldname]
-        lengths: list[int] | None = None
-        if field.scorable:
-            column = pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if column is not None:
-                lengths = [_BYTE_LENGTHS[b] for b in column_numbers(column, doccount)]
+        lengths = length_column(pdr, fieldname, doccount) if field.scorable else None
         fieldwriter.start_field(fieldname, field)
         postwriter = fieldwriter._postwriter
         postfile = fieldwriter._postfile
