@@ -24,7 +24,8 @@ from tqdm import tqdm
 
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.errors import IndexFormatError, SearcherError
-from searcher.index import META_FILE, Index
+from searcher.folder import META_FILE
+from searcher.index import Index
 from searcher.search import MAX_LIMIT, SORTS, SearchResults
 from searcher.site.options import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions
 

@@ -8,13 +8,10 @@ A searcher that is out of date after an update is dropped and reopened on next u
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import json
 import os
 import pickle
-import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,6 +24,8 @@ from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from whoosh import index as whoosh_index
+from whoosh import writing as whoosh_writing
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, read_user_dict
@@ -34,18 +33,30 @@ from .analysis.segmenters import user_dict_digest
 from .analysis.variants import script_table
 from .documents import Document, document
 from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
+from .folder import (
+    META_FILE,
+    discard_unborn,
+    generation,
+    identity,
+    read_meta,
+    read_raw,
+    settle,
+    write_lock,
+    write_meta,
+)
 from .query import PhraseCache
 from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
+from .segments import SegmentWriter
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
 
 if TYPE_CHECKING:
     from .indexing import IndexReport
 
 #: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow
-#: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries).
-FORMAT_VERSION = 4
-META_FILE = "searcher.json"
+#: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries;
+#: 5: ``searcher.json`` names the generation it describes, see :mod:`searcher.folder`).
+FORMAT_VERSION = 5
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -84,58 +95,36 @@ def _old_user_words(folder: Path) -> tuple[tuple[UserWord, ...], str]:
         return (), ""
 
 
-def _pid_alive(text: str) -> bool:
-    try:
-        os.kill(int(text), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
+def _check_folding(folder: Path, meta: dict[str, Any]) -> None:
+    folding = script_table().description
+    if meta.get("folding") != folding:
+        raise IndexFormatError(
+            f"{folder}: built with traditional → simplified folding "
+            f"{meta.get('folding')!r}, but this installation folds with {folding!r}; "
+            "rebuild it with `searcher index --rebuild`"
+        )
 
 
-_INDEX_FILES = re.compile(r"^(?:_?MAIN_.*|MAIN\.tmp|" + re.escape(META_FILE) + r"(?:\.tmp)?)$")
+class _NextGeneration:
+    """What Whoosh's writer reads of an index, for a new generation with ``schema`` and
+    no segments in ``folder``: a new index, or a rebuild with another schema (segmenter,
+    user dictionary, format), whose table of contents then replaces the latest one.
+    Its generation is read when the writer starts, under the write lock."""
 
+    indexname = "MAIN"
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap folders ``a`` and ``b`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``);
-    False where the system has no such call."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    if result != 0:
-        errno = ctypes.get_errno()
-        if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not on this file system
-            return False
-        raise OSError(errno, os.strerror(errno), str(b))
-    return True
+    def __init__(self, folder: Path, schema: Any) -> None:
+        self.folder = folder
+        self.storage = FileStorage(str(folder))
+        self.schema = schema
 
+    def _read_toc(self) -> Any:
+        from types import SimpleNamespace
 
-def _swap_in(new: Path, folder: Path) -> None:
-    """Put the complete index in ``new`` at ``folder``; the old index there goes away.
+        return SimpleNamespace(schema=self.schema, generation=self.latest_generation(), segments=[])
 
-    Files in ``folder`` that are not the index's (a README, a ``.gitignore``) stay.
-    """
-    try:
-        if not folder.exists():
-            os.rename(new, folder)
-            return
-        if _exchange(new, folder):
-            old = new  # the exchange left the old index where the new one was built
-        else:
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            os.rename(folder, old)
-            os.rename(new, folder)
-        for entry in old.iterdir():
-            if not _INDEX_FILES.match(entry.name):
-                os.rename(entry, folder / entry.name)
-        shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:
-        raise SearchIndexError(f"{folder}: cannot put the new index in place: {exc}") from exc
+    def latest_generation(self) -> int:
+        return generation(self.folder)
 
 
 #: Most idle Whoosh searchers kept for reuse: one per concurrent request, so that a
@@ -230,41 +219,46 @@ class Index:
         segmenter: the name of the segmenter that built the index (``"rjieba"``…).
     """
 
-    def __init__(self, path: Path, ix: Any, meta: dict[str, Any]) -> None:
+    def __init__(
+        self, path: Path, ix: Any, meta: dict[str, Any], next_generation: bool = False
+    ) -> None:
         self.path = path
         self._ix = ix
         self.meta = meta
-        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
-        self.segmenter = segmenter_of(ix.schema)
-        #: The user dictionary's words the index was built with (also cut query words).
-        self.user_words: tuple[UserWord, ...] = word_tokenizer(ix.schema).user_words
-        #: The segmenter object that cuts query words (the kind that built the index,
-        #: with its user dictionary).
-        self.word_segmenter = make_segmenter(self.segmenter, self.user_words)
         self._write_lock = threading.Lock()
         self._pool_lock = threading.Lock()
-        self._pool: list[Searcher] = []
+        self._sync_lock = threading.Lock()
+        self._pool: list[tuple[tuple[int, int, int], Searcher]] = []
         self._caches: dict[str, Any] = {}
-        self._cache_generation = -1
         self._last_search: dict[int, float] = {}  # thread id → when it last searched
         self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
         #: The documents of very common phrases, per segment, across searches.
         self.phrase_cache = PhraseCache()
-        self._results_generation = -1
+        self._results_identity: tuple[int, int, int] = (-1, 0, 0)
         self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
+        #: True for the index a new generation is being written into (not yet committed).
+        self._next_generation = next_generation
+        self._identity = (-1, 0, 0) if next_generation else identity(path)
+        self._take_meta(meta, ix.schema)
+
+    def _take_meta(self, meta: dict[str, Any], schema: Any) -> None:
+        """Adopt the description ``meta`` of a generation whose schema is ``schema``."""
+        self.meta = meta
+        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
+        self.segmenter = segmenter_of(schema)
+        #: The user dictionary's words the index was built with (also cut query words).
+        self.user_words: tuple[UserWord, ...] = word_tokenizer(schema).user_words
+        #: The segmenter object that cuts query words (the kind that built the index,
+        #: with its user dictionary).
+        self.word_segmenter = make_segmenter(self.segmenter, self.user_words)
 
     # -- opening ---------------------------------------------------------------------
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
-        """True when ``path`` holds a searcher index (possibly a damaged one, which
-        :meth:`open` then reports)."""
-        if not Path(path, META_FILE).is_file():
-            return False
-        try:
-            return bool(whoosh_index.exists_in(str(path)))
-        except Exception:  # an unreadable table of contents: there, but damaged
-            return True
+        """True when ``path`` holds a searcher index (possibly a damaged one or one of
+        an older format, which :meth:`open` then reports)."""
+        return Path(path, META_FILE).is_file() and generation(Path(path)) >= 0
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Index:
@@ -280,64 +274,36 @@ class Index:
             raise SearchIndexError(f"index path is not a folder: {folder}")
         if not cls.exists(folder):
             raise SearchIndexError(f"no index in {folder} (build one with `searcher index`)")
-        try:
-            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SearchIndexError(f"{folder / META_FILE}: cannot read: {exc}") from exc
-        if meta.get("format") != FORMAT_VERSION:
-            raise IndexFormatError(
-                f"{folder}: index format {meta.get('format')} is not {FORMAT_VERSION}; "
-                "rebuild it with `searcher index --rebuild`"
-            )
-        folding = script_table().description
-        if meta.get("folding") != folding:
-            raise IndexFormatError(
-                f"{folder}: built with traditional → simplified folding "
-                f"{meta.get('folding')!r}, but this installation folds with {folding!r}; "
-                "rebuild it with `searcher index --rebuild`"
-            )
+        meta = read_meta(folder, FORMAT_VERSION)
+        _check_folding(folder, meta)
         try:
             ix = whoosh_index.open_dir(str(folder))
+            return cls(folder, ix, meta)
+        except SearcherError:
+            raise
         except Exception as exc:  # Whoosh raises several unrelated kinds here
             raise SearchIndexError(f"{folder}: cannot open index: {exc}") from exc
-        return cls(folder, ix, meta)
 
     @classmethod
-    def create(
+    def _planned(
         cls,
-        path: str | os.PathLike[str],
-        segmenter: str = DEFAULT_SEGMENTER,
-        timezone: str = DEFAULT_TIMEZONE,
-        user_words: Sequence[UserWord] = (),
-        user_dict_source: str = "",
+        folder: Path,
+        segmenter: str,
+        timezone: str,
+        user_words: Sequence[UserWord],
+        user_dict_source: str,
     ) -> Index:
-        """Create a new, empty index in folder ``path`` (made if missing; an old index
-        there is replaced).
-
-        :param segmenter: ``"rjieba"`` (default) or ``"jieba"``.
-        :param timezone: the site time zone, an IANA name such as ``"Asia/Shanghai"``.
-        :param user_words: a user dictionary's words
-            (:func:`~searcher.analysis.read_user_dict`), stored in the index's schema and
-            used for its documents and queries alike. :param user_dict_source: where
-            they came from (a file name), recorded in ``searcher.json``.
-        Raises :class:`SearchIndexError` for an unknown segmenter or time zone, or a
-        folder that cannot be written.
-        """
+        """An index for a new generation of ``folder`` with a new schema, not yet
+        committed: what :meth:`create` commits empty and :meth:`build` fills."""
         if segmenter not in SEGMENTERS:
             raise SearchIndexError(
                 f"segmenter must be one of {', '.join(SEGMENTERS)}, not {segmenter!r}"
             )
         _zone(timezone)
-        folder = Path(path)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            ix = whoosh_index.create_in(str(folder), make_schema(segmenter, tuple(user_words)))
-        except OSError as exc:
-            raise SearchIndexError(f"{folder}: cannot create index: {exc}") from exc
         meta = {
             "format": FORMAT_VERSION,
             "timezone": timezone,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
             **make_segmenter(segmenter).describe(),
             "folding": script_table().description,
             "user_dictionary": {
@@ -348,9 +314,46 @@ class Index:
             if user_words
             else None,
         }
-        index = cls(folder, ix, meta)
-        index.write_meta()
-        return index
+        schema = make_schema(segmenter, tuple(user_words))
+        return cls(folder, _NextGeneration(folder, schema), meta, next_generation=True)
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        segmenter: str = DEFAULT_SEGMENTER,
+        timezone: str = DEFAULT_TIMEZONE,
+        user_words: Sequence[UserWord] = (),
+        user_dict_source: str = "",
+    ) -> Index:
+        """Create a new, empty index in folder ``path`` (made if missing). An index
+        already there is replaced by the new one's first generation, in one commit under
+        the write lock; files in the folder that are not the index's stay.
+
+        :param segmenter: ``"rjieba"`` (default) or ``"jieba"``.
+        :param timezone: the site time zone, an IANA name such as ``"Asia/Shanghai"``.
+        :param user_words: a user dictionary's words
+            (:func:`~searcher.analysis.read_user_dict`), stored in the index's schema and
+            used for its documents and queries alike. :param user_dict_source: where
+            they came from (a file name), recorded in ``searcher.json``.
+        Raises :class:`SearchIndexError` for an unknown segmenter or time zone, a folder
+        that cannot be written, or an index another run is writing (locked).
+        """
+        folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise SearchIndexError(f"index path is not a folder: {folder}")
+        planned = cls._planned(folder, segmenter, timezone, user_words, user_dict_source)
+        with planned.writing():
+            try:
+                writer = SegmentWriter(planned.whoosh, _lk=False)
+            except OSError as exc:
+                raise SearchIndexError(f"{folder}: cannot create index: {exc}") from exc
+            try:
+                planned.commit(writer, {}, mergetype=whoosh_writing.CLEAR)
+            except BaseException:
+                writer.cancel()
+                raise
+        return cls.open(folder)
 
     @classmethod
     def open_or_create(
@@ -382,14 +385,15 @@ class Index:
 
         * No index yet, one of an old format or another traditional → simplified table,
           a user dictionary with other words than the index's, or a ``rebuild`` that
-          cannot reuse the old one (another ``segmenter``, a damaged index): the new
-          index is built in a
-          sibling folder and swapped in when complete (one atomic ``renameat2`` exchange
-          on Linux, else two renames). Until then the old index, if any, is searched; a
-          failed or killed build leaves no folder behind but its ``.<name>.new-<pid>``
-          (removed by the next build).
+          cannot reuse the old one (another ``segmenter``, a damaged index): every post
+          is written into a new generation with the new schema, committed in one step
+          (:mod:`searcher.folder`). Until then the old index, if any, is searched; a
+          failed or killed build leaves only files that no generation names (removed by
+          the next run), and never touches files in the folder that are not the index's.
         * Otherwise an incremental update, or with ``rebuild`` a rewrite in one commit
           (Whoosh's ``CLEAR`` merge), also of a new time zone: see :meth:`update`.
+
+        Either way the whole run holds the index's write lock.
 
         :param path: the index folder. :param corpus: the site folder.
         :param rebuild: rewrite everything. :param segmenter: ``"rjieba"`` or ``"jieba"``,
@@ -410,9 +414,6 @@ class Index:
             raise SearchIndexError(f"index path is not a folder: {folder}")
         if not site.is_dir():  # before creating anything
             raise CorpusError(f"corpus folder not found: {site}")
-        for stale in folder.parent.glob(f".{folder.name}.new-*"):  # of a killed build
-            if stale.is_dir() and not _pid_alive(stale.name.rsplit("-", 1)[-1]):
-                shutil.rmtree(stale, ignore_errors=True)
         options = options or SiteOptions()
         words, notes, source = _read_user_dict(user_dict)
         old: Index | None = None
@@ -435,38 +436,36 @@ class Index:
             if old.segmenter == segmenter and old.user_words == words:
                 with old:
                     report = old.update(
-                        site, jobs=jobs, progress=progress, rebuild=rebuild, options=options
+                        site,
+                        jobs=jobs,
+                        progress=progress,
+                        rebuild=rebuild,
+                        options=options,
+                        isolate=False,
                     )
                 report.messages[:0] = notes
                 return report
             old.close()
         timezone = options.timezone or DEFAULT_TIMEZONE
-        staging = folder.with_name(f".{folder.name}.new-{os.getpid()}")
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            with cls.create(
-                staging,
-                segmenter=segmenter,
-                timezone=timezone,
-                user_words=words or (),
-                user_dict_source=source,
-            ) as new:
-                from .indexing import update_index
+        planned = cls._planned(folder, segmenter, timezone, words or (), source)
+        from .indexing import update_index
 
-                report = update_index(new, site, jobs=jobs, progress=progress, options=options)
-            report.messages[:0] = notes
-            _swap_in(staging, folder)
-        except BaseException as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            if isinstance(exc, SearchIndexError):  # name the index, not the staging folder
-                raise SearchIndexError(str(exc).replace(str(staging), str(folder))) from exc
+        made, unborn = not folder.exists(), generation(folder) < 0
+        try:
+            report = update_index(
+                planned, site, jobs=jobs, progress=progress, options=options, rebuild=True
+            )
+        except BaseException:
+            if unborn:  # a first build that failed leaves nothing behind
+                discard_unborn(folder, made)
             raise
+        report.messages[:0] = notes
         return report
 
     def close(self) -> None:
         """Close every pooled searcher. The object must not be used afterwards."""
         with self._pool_lock:
-            for s in self._pool:
+            for _, s in self._pool:
                 s.close()
             self._pool.clear()
             self._caches.clear()
@@ -487,25 +486,60 @@ class Index:
         """The underlying :class:`whoosh.index.FileIndex` (for advanced use)."""
         return self._ix
 
+    def sync(self) -> tuple[int, int, int]:
+        """Follow the index folder: when a commit or a rebuild (also one that began the
+        index anew at the same path) has changed it since this object last looked, take
+        the new generation's description, schema and time zone, and drop the searchers
+        and caches of the old one. Returns the folder's :func:`~searcher.folder.identity`
+        (one ``listdir`` and one ``stat``).
+
+        :raises IndexFormatError: the folder now holds an index this version cannot read.
+        """
+        now = identity(self.path)
+        if now == self._identity or self._next_generation:
+            return now
+        with self._sync_lock:
+            if now == self._identity:
+                return now
+            meta = read_meta(self.path, FORMAT_VERSION)
+            if meta.get("created") != self.meta.get("created"):  # another schema
+                _check_folding(self.path, meta)
+                self._ix = whoosh_index.open_dir(str(self.path))
+                self._take_meta(meta, self._ix.schema)
+            else:
+                self.meta = meta
+                self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
+            with self._pool_lock:
+                stale, self._pool = self._pool, []
+                self._caches.clear()
+            for _, s in stale:
+                s.close()
+            self._identity = now
+        return now
+
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """Borrow an up-to-date Whoosh searcher for the duration of a ``with`` block.
 
         Searchers are pooled; each is used by one thread at a time.
         """
+        opened_on = self._identity
         with self._pool_lock:
-            s = self._pool.pop() if self._pool else None
-        if s is not None and not s.up_to_date():
-            s.close()
-            s = None
+            entry = self._pool.pop() if self._pool else None
+        s = None
+        if entry is not None:
+            s = entry[1]
+            if entry[0] != opened_on or not s.up_to_date():
+                s.close()
+                s = None
         if s is None:
             s = self._open_searcher()
         try:
             yield s
         finally:
             with self._pool_lock:
-                if len(self._pool) < POOL_SIZE:
-                    self._pool.append(s)
+                if len(self._pool) < POOL_SIZE and opened_on == self._identity:
+                    self._pool.append((opened_on, s))
                 else:
                     s.close()
 
@@ -539,21 +573,51 @@ class Index:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the update lock (one update at a time per ``Index`` object)."""
-        with self._write_lock:
+        """Hold the index's write lock (:func:`searcher.folder.write_lock`, which keeps
+        out every other writer, in this process or another) and follow the folder to
+        its latest generation (:meth:`sync`) for the ``with`` block.
+
+        :raises SearchIndexError: another run is writing the index, or the folder cannot
+            be written.
+        """
+        with self._write_lock, write_lock(self.path):
+            self.sync()
+            if not self._next_generation:
+                settle(self.path, self.meta)  # after a commit that was cut short
             yield
 
     def write_meta(self, **values: Any) -> None:
-        """Record ``values`` in the index folder's ``searcher.json``."""
-        self.meta.update(values)
-        text = json.dumps(self.meta, ensure_ascii=False, indent=2)
-        tmp = self.path / (META_FILE + ".tmp")
-        try:
-            tmp.write_text(text, "utf-8")
-            tmp.replace(self.path / META_FILE)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise SearchIndexError(f"{self.path / META_FILE}: cannot write: {exc}") from exc
+        """Record ``values`` in the description of the current generation
+        (``searcher.json``), with the write lock held (:meth:`writing`)."""
+        self._write(values, generation(self.path), pending=False)
+
+    def commit(self, writer: Any, values: dict[str, Any], mergetype: Any = None) -> None:
+        """Commit ``writer`` (a :class:`~searcher.segments.SegmentWriter` opened with the
+        write lock held) as a new generation described by this index's description plus
+        ``values``, atomically with it (see :mod:`searcher.folder`): the description is
+        first written as pending, then the table of contents, then the description alone.
+
+        :raises SearchIndexError: ``searcher.json`` cannot be written (nothing is
+            committed then); OSError from the writer's commit.
+        """
+        meta = self._write(values, writer.generation, pending=True)
+        writer.commit(mergetype=mergetype)
+        write_meta(self.path, meta)
+        self.meta = meta
+        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
+
+    def _write(self, values: dict[str, Any], number: int, pending: bool) -> dict[str, Any]:
+        """Write this description plus ``values`` as generation ``number``'s: alone, or
+        (``pending``) beside the current one's. Returns it."""
+        meta = {**self.meta, **values, "generation": number}
+        if meta.get("last_run"):
+            meta["last_run"] = {**meta["last_run"], "generation": number}
+        if pending:
+            write_meta(self.path, read_raw(self.path), pending=meta)
+        else:
+            write_meta(self.path, meta)
+            self.meta = meta
+        return meta
 
     # -- the public operations --------------------------------------------------------
 
@@ -592,9 +656,9 @@ class Index:
             return update_index(
                 self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild, options=options
             )
-        with self.writing():
+        with self._write_lock:  # the child takes the folder's write lock itself
             report = _update_in_child(self.path, Path(corpus), jobs, rebuild, options, progress)
-            self._reload_meta()
+        self.sync()
         return report
 
     def _busy(self) -> bool:
@@ -605,13 +669,6 @@ class Index:
                 ident != me and now - when < BUSY_SECONDS
                 for ident, when in self._last_search.items()
             )
-
-    def _reload_meta(self) -> None:
-        try:
-            self.meta = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SearchIndexError(f"{self.path / META_FILE}: cannot read: {exc}") from exc
-        self.timezone = _zone(str(self.meta.get("timezone", DEFAULT_TIMEZONE)))
 
     def search(
         self,
@@ -651,13 +708,13 @@ class Index:
             page,
             recency,
         )
-        generation = self._ix.latest_generation()
+        generation = self.sync()
         while True:
             with self._pool_lock:
                 self._last_search[threading.get_ident()] = time.monotonic()
-                if self._results_generation != generation:
+                if self._results_identity != generation:
                     self._results.clear()
-                    self._results_generation = generation
+                    self._results_identity = generation
                 cached = self._results.get(key)
                 if cached is not None:
                     self._results.move_to_end(key)
@@ -683,7 +740,7 @@ class Index:
                 recency=recency,
             )
             with self._pool_lock:
-                if self._results_generation == generation:
+                if self._results_identity == generation:
                     self._results[key] = results.copy()
                     while len(self._results) > RESULTS_CACHE:
                         self._results.popitem(last=False)
@@ -696,8 +753,10 @@ class Index:
     def document(self, doc_id: str, query: str = "") -> Document | None:
         """The post ``doc_id`` whole, with ``query``'s matches highlighted, or None when
         no live post has that id; see :func:`searcher.documents.document`."""
+        self.sync()
         return document(self, doc_id, query)
 
     def stats(self) -> IndexStats:
         """Counts and facts about the index; see :func:`searcher.search.stats`."""
+        self.sync()
         return stats(self)

@@ -10,18 +10,18 @@ index as the last commit left it, searchable.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from whoosh import index as whoosh_index
 from whoosh import writing
-from whoosh.index import LockError
 
 from .errors import CorpusError, SearchIndexError
+from .folder import generation
+from .folder import remove_leftovers as folder_leftovers
 from .schema import FACET_SEPARATOR, UNDATED
 from .segments import SegmentWriter, write_in_workers
 from .site import Article, CorpusReport, Site, SiteOptions
@@ -113,56 +113,29 @@ def indexed_digests(index: Index) -> dict[str, str]:
     return out
 
 
-_SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.")
-
-
 def _cancel(writer: Any) -> None:
-    """Cancel ``writer`` and release its lock, even when its commit failed halfway (then
-    Whoosh's ``cancel`` raises before it releases the lock)."""
+    """Cancel ``writer`` even when its commit failed halfway (Whoosh's ``cancel`` can
+    raise then); the write lock is the caller's (:meth:`Index.writing`)."""
     try:
         writer.cancel()
-    except Exception:
-        for child in [writer, *getattr(writer, "tasks", [])]:
-            lock = getattr(child, "writelock", None)
-            try:
-                if lock is not None:
-                    lock.release()
-            except Exception:  # released already
-                pass
+    except Exception:  # a commit that failed halfway: its files are leftovers now
+        pass
 
 
 def remove_leftovers(index: Index) -> list[str]:
-    """Delete what no commit refers to: segment files and pool folders of a writer that
-    failed (a full disk) or was killed. Returns the names removed.
-
-    Only done while Whoosh's write lock can be taken, so a writer at work in another
-    process is never touched; Whoosh itself only cleans up after a successful commit,
-    so without this a full disk would make every later update fail as well.
-    """
-    ix = index.whoosh
-    lock = ix.lock("WRITELOCK")
-    if not lock.acquire(False):
-        return []
-    removed: list[str] = []
-    try:
-        live = {seg.segment_id() for seg in ix._read_toc().segments}
-        for entry in index.path.iterdir():
-            match = _SEGMENT_FILE.match(entry.name)
-            try:
-                if match and match.group(1) not in live and entry.is_file():
-                    entry.unlink()
-                elif entry.name.endswith(".tmp") and entry.is_dir():
-                    shutil.rmtree(entry)
-                elif entry.name.endswith(".json.tmp"):
-                    entry.unlink()
-                else:
-                    continue
-            except OSError:
-                continue
-            removed.append(entry.name)
-    finally:
-        lock.release()
-    return removed
+    """Delete what no commit refers to: segment files, temporary tables of contents and
+    pool folders of a writer that failed (a full disk) or was killed. Returns the names
+    removed. Call with the write lock held (:meth:`Index.writing`); Whoosh itself only
+    cleans up after a successful commit, so without this a full disk would make every
+    later update fail as well. See :func:`searcher.folder.remove_leftovers`."""
+    live: set[str] | None = set()  # no generation yet: no segment file is live
+    if generation(index.path) >= 0:
+        try:
+            toc = whoosh_index.open_dir(str(index.path))._read_toc()
+            live = {seg.segment_id() for seg in toc.segments}
+        except Exception:  # one this version cannot read: keep its segments
+            live = None
+    return folder_leftovers(index.path, live)
 
 
 def update_index(
@@ -197,6 +170,7 @@ def update_index(
     started = time.perf_counter()
     if not corpus.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus}")
+    index.sync()  # another run may have committed since this object looked
     site = Site(corpus, options, index.timezone)
     candidates = site.candidates()
     from . import __version__  # (the package imports this module)
@@ -225,25 +199,29 @@ def update_index(
 
     with index.writing():
         remove_leftovers(index)  # of a run that was killed or ran out of disk
-        if str(site.timezone.key) != str(index.timezone.key):
-            index.timezone = site.timezone
+        # A new time zone changes the years facet of every dated post, also of those
+        # whose digest stays the same (dates with an offset): every post is rewritten.
+        retime = str(site.timezone.key) != str(index.timezone.key)
         existing = {} if rebuild else indexed_digests(index)
-        changes = [a for a in articles.values() if existing.get(a.id) != a.digest]
+        changes = [a for a in articles.values() if retime or existing.get(a.id) != a.digest]
         gone = sorted(set(existing) - set(articles))
         report.unchanged = len(articles) - len(changes)
+        timeless = "future" not in report.left_out  # else the time decides what is read
+        values: dict[str, Any] = {
+            "timezone": str(site.timezone.key),
+            "last_run": {
+                "fingerprint": fingerprint,
+                "articles": len(articles),
+                "report": {k: v for k, v in report.to_dict().items() if k in _KEPT},
+            }
+            if timeless
+            else None,
+        }
         if changes or gone or rebuild:
-
-            def open_writer() -> SegmentWriter:
-                try:
-                    return SegmentWriter(index.whoosh)
-                except LockError:
-                    raise SearchIndexError(
-                        f"{index.path}: locked: another run is updating this index"
-                    ) from None
-                except OSError as exc:
-                    raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
-
-            writer = open_writer()
+            try:
+                writer = SegmentWriter(index.whoosh, _lk=False)
+            except OSError as exc:
+                raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
             try:
                 for doc_id in gone:
                     writer.delete_by_term("id", doc_id)
@@ -267,31 +245,21 @@ def update_index(
                 parts: list[Sequence[Any]] = [
                     changes[i : i + size] for i in range(0, len(changes), size)
                 ] or [[]]
-                tz = index.timezone
+                tz = site.timezone
                 write_in_workers(writer, parts, lambda a: document(a, tz), advance)
-                writer.commit(mergetype=writing.CLEAR if rebuild else None)
+                values.update(
+                    corpus=escape_name(str(corpus.resolve())),
+                    updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                )
+                index.commit(writer, values, mergetype=writing.CLEAR if rebuild else None)
             except BaseException as exc:
                 _cancel(writer)
                 remove_leftovers(index)
                 if isinstance(exc, OSError):
                     raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
                 raise
-            index.write_meta(
-                timezone=str(site.timezone.key),
-                corpus=escape_name(str(corpus.resolve())),
-                updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            )
-        timeless = "future" not in report.left_out  # else the time decides what is read
-        index.write_meta(
-            last_run=None
-            if not timeless
-            else {
-                "fingerprint": fingerprint,
-                "generation": index.whoosh.latest_generation(),
-                "articles": len(articles),
-                "report": {k: v for k, v in report.to_dict().items() if k in _KEPT},
-            }
-        )
+        else:
+            index.write_meta(**values)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -312,7 +280,7 @@ def _unchanged_run(index: Index, site: Site, fingerprint: str) -> IndexReport | 
         return None
     if str(site.timezone.key) != str(index.timezone.key):
         return None
-    if last.get("generation") != index.whoosh.latest_generation():
+    if last.get("generation") != index.meta.get("generation"):
         return None
     try:
         report = IndexReport(**last["report"])

@@ -41,6 +41,10 @@ def _blocks(reader: Any, fieldname: str, text: bytes) -> tuple[Iterator[Any] | N
     return None, None, m
 
 
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
 def _leaf_blocks(m: CompactLeafMatcher) -> Iterator[Any]:
     while m.is_active():
         if m._data is None:
@@ -62,7 +66,7 @@ def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
     """The live document numbers of one term in a segment reader, ascending
     (``int64``), and each one's weight (term frequency, ``float64``), as NumPy arrays: a
     block becomes arrays by one ``cumsum`` and one conversion, without a Python list
-    between.
+    between. Both are empty when every document of the term is deleted.
 
     :raises whoosh.reading.TermNotFound: the term is not in the reader.
     """
@@ -74,7 +78,8 @@ def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
             weights.append(m.weight())
             m.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    id_blocks, weight_blocks = [], []
+    id_blocks: list[np.ndarray] = [_NO_IDS]
+    weight_blocks: list[np.ndarray] = [_NO_WEIGHTS]
     for ids, weights, _ in blocks:
         id_blocks.append(ids)
         weight_blocks.append(np.asarray(weights, dtype=np.float64))
@@ -101,7 +106,9 @@ def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any
             flat_positions.extend(ps)
             m.next()
         return np.array(flat_docs, dtype=np.int64), np.array(flat_positions, dtype=np.int64)
-    ids, counts, positions = [], [], []
+    # Each list starts with an empty array: a term whose documents in this segment are
+    # all deleted has no live block (Whoosh's wrapper has run the matcher past them).
+    ids, counts, positions = [_NO_IDS], [_NO_IDS], [_NO_IDS]
     for block_ids, _, (block_counts, block_positions) in blocks:
         ids.append(block_ids)
         counts.append(np.asarray(block_counts, dtype=np.int64))

@@ -323,8 +323,12 @@ def skip_starts(
     docnums) it holds, skipping between them, and return each one's phrase starts
     consistent with the bigram standing at ``offsets`` (narrowed to ``within[doc]``
     when given; only its first ``most`` positions when given). Documents left with no
-    start are left out. Used where the documents are few next to the postings."""
+    start are left out. Used where the documents are few next to the postings. A matcher
+    that is not active (every document of the bigram in this segment is deleted) finds
+    nothing."""
     found: dict[int, list[int]] = {}
+    if not m.is_active():
+        return found
     for d in docs:
         if m.id() < d:
             m.skip_to(d)

@@ -274,9 +274,12 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
         self.pool.cleanup()
 
     def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
-        """Whoosh's commit, with every segment this writer started included."""
+        """Whoosh's commit, with every segment this writer started included, and
+        without the old segments whose documents are all deleted (Whoosh's merge
+        policies keep those; an empty segment serves no search, and every reader of
+        it would have to expect postings with no live document)."""
         self._check_state()
-        final = self._merge_segments(mergetype, optimize, merge)
+        final = [s for s in self._merge_segments(mergetype, optimize, merge) if s.doc_count()]
         self._write_out()
         self._commit_toc(final + self.written)
         self._finish()

@@ -316,14 +316,18 @@ def test_7_a_date_from_the_file_name_is_range_checked_too(tmp_path: Path) -> Non
     assert json.loads(stats.output)["years"] == {"2022": 1}  # the other post's date
 
 
-def test_8_a_killed_builds_staging_folder_goes_at_the_next_run(tmp_path: Path) -> None:
+def test_8_a_killed_builds_files_go_at_the_next_run(tmp_path: Path) -> None:
+    # Builds write into the index folder itself (issue #17): what a killed one leaves
+    # is files that no generation names, removed by the next run; others' files stay.
     corpus = write_corpus(tmp_path, {"_posts/2024-01-01-a.md": post("甲", "正文。")})
     Index.build(tmp_path / "index", corpus)
-    stale = tmp_path / ".index.new-999999999"  # no such process
-    stale.mkdir()
-    (stale / "MAIN_x.pst").write_bytes(b"x")
     (tmp_path / "index" / "MAIN_orphan.pst").write_bytes(b"x")  # a killed writer's file
+    (tmp_path / "index" / "_MAIN_9.toc.1796515766.18").write_bytes(b"x")  # its new TOC
+    (tmp_path / "index" / "MAIN_orphan.tmp").mkdir()  # its pool folder
+    (tmp_path / "index" / "notes.txt").write_text("mine", encoding="utf-8")
     report = Index.build(tmp_path / "index", corpus)  # nothing to change
     assert report.unchanged == 1
-    assert not stale.exists()
     assert not (tmp_path / "index" / "MAIN_orphan.pst").exists()
+    assert not (tmp_path / "index" / "_MAIN_9.toc.1796515766.18").exists()
+    assert not (tmp_path / "index" / "MAIN_orphan.tmp").exists()
+    assert (tmp_path / "index" / "notes.txt").read_text(encoding="utf-8") == "mine"

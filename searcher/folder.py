@@ -1,0 +1,256 @@
+"""The index folder's own files: the write lock, the generations, and ``searcher.json``.
+
+One lock covers every writer. Whoosh's ``MAIN_WRITELOCK`` (an ``flock`` on that file) is
+taken for the whole of a run that writes: an incremental update, a ``--rebuild``, a new
+user dictionary, segmenter or index format, and writing the metadata. A second writer,
+in this process or another, fails at once with a message saying the index is locked.
+
+Every change is a new Whoosh generation, committed by renaming its table of contents
+(``_MAIN_<n>.toc``) into place; nothing else is ever renamed or deleted in the folder but
+Whoosh's own files of old generations and the leftovers of a writer that died. A rebuild
+with another schema is a new generation in the same folder, so a rebuild works on a mount
+point, keeps the owner's files (a README, a ``.gitignore``) whatever step a kill
+interrupts, and a reader sees the new generation's higher number.
+
+``searcher.json`` describes the index (format, time zone, segmenter, dictionary, the
+last run). It is committed with the postings it describes: before a new generation's
+table of contents is written, the file is replaced by one that also holds the new
+generation's description under ``"pending"``; after it, by the new description alone.
+Readers take the description whose ``"generation"`` is the latest table of contents', so
+a crash at any point leaves the description of the generation that readers search.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import IndexFormatError, SearchIndexError
+
+META_FILE = "searcher.json"
+#: Whoosh's write lock of the index named ``MAIN`` (``FileStorage.lock``'s file name).
+LOCK_FILE = "MAIN_WRITELOCK"
+
+_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
+_SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.")
+_TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[0-9.]+$")
+_POOL_FOLDER = re.compile(r"^MAIN(?:_[0-9a-z]+)?\.tmp$")
+
+
+def generation(folder: Path) -> int:
+    """The latest generation whose table of contents is in ``folder`` (-1: none), from
+    the file names alone (as Whoosh's ``TOC._latest_generation``), so that an index of
+    an older format, whose table of contents this version cannot read, has one too."""
+    latest = -1
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return -1
+    for name in names:
+        match = _TOC.match(name)
+        if match:
+            latest = max(latest, int(match.group(1)))
+    return latest
+
+
+def identity(folder: Path) -> tuple[int, int, int]:
+    """What changes with every commit, including one into an index built anew at the same
+    path: ``(generation, inode, modification time in ns)`` of the latest table of
+    contents; ``(-1, 0, 0)`` when there is none."""
+    for _ in range(5):
+        latest = generation(folder)
+        if latest < 0:
+            return (-1, 0, 0)
+        try:
+            st = os.stat(folder / f"_MAIN_{latest}.toc")
+        except FileNotFoundError:  # a commit deleted it just now: read the newer one
+            continue
+        return (latest, st.st_ino, st.st_mtime_ns)
+    return (generation(folder), 0, 0)
+
+
+@contextlib.contextmanager
+def write_lock(folder: Path) -> Iterator[None]:
+    """Hold the index's write lock for the ``with`` block (the folder is made if missing).
+
+    :raises SearchIndexError: another writer holds it (``locked``), or the folder cannot
+        be written (a read-only folder or file system: nothing is changed).
+    """
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_CREAT | os.O_WRONLY, 0o644)
+    except OSError as exc:
+        raise SearchIndexError(f"{folder}: cannot write index: {exc.strerror or exc}") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SearchIndexError(
+                f"{folder}: locked: another run is updating this index"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def read_meta(folder: Path, format_version: int) -> dict[str, Any]:
+    """The description of the generation readers search now (see the module).
+
+    :raises SearchIndexError: the file is missing or unreadable.
+    :raises IndexFormatError: the index is of another format, or its description does not
+        match its latest generation (an index written by an older version).
+    """
+    for attempt in range(5):
+        latest = generation(folder)
+        raw = _load(folder)
+        pending = raw.pop("pending", None)
+        chosen: dict[str, Any] | None = None
+        if raw.get("generation") == latest:
+            chosen = raw
+        elif isinstance(pending, dict) and pending.get("generation") == latest:
+            chosen = pending
+        if chosen is not None:
+            if chosen.get("format") != format_version:
+                break
+            return chosen
+        if raw.get("format") != format_version or generation(folder) == latest:
+            break  # not a commit under way between the two reads
+        time.sleep(0.005 * (attempt + 1))
+    found = (chosen or raw).get("format")
+    if found != format_version:
+        raise IndexFormatError(
+            f"{folder}: index format {found} is not {format_version}; "
+            "rebuild it with `searcher index --rebuild`"
+        )
+    raise IndexFormatError(
+        f"{folder / META_FILE}: describes generation {raw.get('generation')}, but the "
+        f"index is at generation {latest}; rebuild it with `searcher index --rebuild`"
+    )
+
+
+def read_raw(folder: Path) -> dict[str, Any]:
+    """``searcher.json`` as it is, without its pending part ({} when it is missing or
+    cannot be read): what a writer keeps while it commits a new generation."""
+    try:
+        raw = _load(folder)
+    except SearchIndexError:
+        return {}
+    raw.pop("pending", None)
+    return raw
+
+
+def _load(folder: Path) -> dict[str, Any]:
+    path = folder / META_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SearchIndexError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SearchIndexError(f"{path}: cannot read: not a JSON object")
+    return raw
+
+
+def write_meta(folder: Path, meta: dict[str, Any], pending: dict[str, Any] | None = None) -> None:
+    """Replace ``searcher.json`` by ``meta`` (and ``pending``, the next generation's), in
+    one rename after the bytes reach the disk. Call with the write lock held.
+
+    :raises SearchIndexError: it cannot be written (the old file is kept).
+    """
+    body = dict(meta)
+    body.pop("pending", None)
+    if pending is not None:
+        body["pending"] = pending
+    path = folder / META_FILE
+    tmp = folder / (META_FILE + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(json.dumps(body, ensure_ascii=False, indent=2))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SearchIndexError(f"{path}: cannot write: {exc}") from exc
+
+
+def settle(folder: Path, meta: dict[str, Any]) -> None:
+    """Rewrite ``searcher.json`` as ``meta`` alone (the description of the latest
+    generation) when it still holds a pending part: of a commit that finished, or of one
+    that never did. Call with the write lock held."""
+    try:
+        raw = _load(folder)
+    except SearchIndexError:
+        return
+    if "pending" in raw:
+        write_meta(folder, meta)
+
+
+def discard_unborn(folder: Path, made: bool) -> None:
+    """After a first build that failed before its first commit (no generation in
+    ``folder``): remove what it left, the lock file and ``searcher.json`` included, and
+    the folder itself when the build ``made`` it and nothing else is in it. The
+    owner's files stay."""
+    if generation(folder) >= 0:
+        return
+    remove_leftovers(folder, set())
+    for name in (LOCK_FILE, META_FILE):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    if made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
+
+
+def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
+    """Delete the files of a writer that failed or was killed: segment files that the
+    latest table of contents does not name (``live``, segment ids; None: it cannot be
+    read, so no segment file is touched), temporary tables of contents, Whoosh's pool
+    folders (``*.tmp``) and ``searcher.json.tmp``. Call with the write lock held; the
+    owner's files are never touched. Returns the names removed."""
+    removed: list[str] = []
+    for entry in folder.iterdir():
+        name = entry.name
+        match = _SEGMENT_FILE.match(name)
+        try:
+            if match and live is not None and match.group(1) not in live and entry.is_file():
+                entry.unlink()
+            elif _TOC_TEMP.match(name) and entry.is_file():
+                entry.unlink()
+            elif _POOL_FOLDER.match(name) and entry.is_dir():
+                shutil.rmtree(entry)
+            elif name == META_FILE + ".tmp":
+                entry.unlink()
+            else:
+                continue
+        except OSError:
+            continue
+        removed.append(name)
+    return removed
+
+
+__all__ = [
+    "discard_unborn",
+    "LOCK_FILE",
+    "META_FILE",
+    "generation",
+    "identity",
+    "read_meta",
+    "read_raw",
+    "remove_leftovers",
+    "settle",
+    "write_lock",
+    "write_meta",
+]
