@@ -2,8 +2,9 @@
 
 An ``Index`` owns its Whoosh index and a small pool of Whoosh searchers. It is safe to
 share between threads: searches run in parallel, each on a searcher of its own, and
-updates are serialised by a lock (Whoosh's own lock file also keeps other processes out).
-A searcher that is out of date after an update is dropped and reopened on next use.
+updates are serialised by the index folder's write lock, which also keeps other processes
+out (:mod:`searcher.folder`). Every search first follows the folder to its latest
+commit (:meth:`Index.sync`): searchers of an older one are dropped and reopened.
 """
 
 from __future__ import annotations
