@@ -24,7 +24,7 @@ from whoosh.index import LockError
 from .errors import CorpusError, SearchIndexError
 from .schema import FACET_SEPARATOR, UNDATED
 from .segments import SegmentWriter, write_in_workers
-from .site import Article, CorpusReport, Site, SiteOptions
+from .site import Article, CorpusReport, Site, SiteOptions, kept_ids
 from .site.corpus import escape_name
 
 #: Fewest posts per writing process when ``jobs`` > 1 (fewer changes use fewer).
@@ -41,7 +41,10 @@ class IndexReport:
     ``warnings`` counts posts read with at least one warning; ``messages`` holds every
     warning and skip reason, each naming its file. ``left_out`` counts the skipped files
     by reason (``draft``, ``future``, ``excluded by _config.yml``…) and
-    ``skipped_files`` lists each as ``{"path", "kind", "reason"}``.
+    ``skipped_files`` lists each as ``{"path", "kind", "reason"}``. ``kept_paths`` lists
+    the files and folders that could not be read now (``EACCES``, ``EIO``…; each also in
+    ``skipped_files``), and ``kept`` counts the indexed posts under them, kept as they
+    were instead of removed.
     """
 
     added: int = 0
@@ -55,6 +58,8 @@ class IndexReport:
     messages: list[str] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
     skipped_files: list[dict[str, str]] = field(default_factory=list)
+    kept: int = 0
+    kept_paths: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict (``seconds`` rounded to milliseconds)."""
@@ -191,8 +196,12 @@ def update_index(
     :returns: an :class:`IndexReport`.
     :raises CorpusError: the corpus folder is missing or unreadable.
 
-    A post that has become unreadable or a duplicate is removed from the index, and
-    counted in ``removed``; nothing is dropped without a message.
+    A post whose file is gone, or left out by a rule (a draft, excluded, a duplicate,
+    not decodable…), is removed from the index and counted in ``removed``; one that
+    cannot be read now (a folder that cannot be listed, a file that cannot be opened:
+    ``EACCES``, ``EIO``, ``ESTALE``) is kept as indexed and counted in ``kept`` (see
+    :func:`searcher.site.kept_ids`), even by a ``rebuild``, and such a run is not
+    recorded for the unchanged-run shortcut. Nothing is dropped without a message.
     """
     started = time.perf_counter()
     if not corpus.is_dir():
@@ -221,15 +230,20 @@ def update_index(
         messages=corpus_report.lines,
         left_out=corpus_report.left_out(),
         skipped_files=corpus_report.skipped_list(),
+        kept_paths=corpus_report.kept_paths(),
     )
 
     with index.writing():
         remove_leftovers(index)  # of a run that was killed or ran out of disk
         if str(site.timezone.key) != str(index.timezone.key):
             index.timezone = site.timezone
-        existing = {} if rebuild else indexed_digests(index)
-        changes = [a for a in articles.values() if existing.get(a.id) != a.digest]
-        gone = sorted(set(existing) - set(articles))
+        existing = indexed_digests(index) if not rebuild or report.kept_paths else {}
+        kept = kept_ids(set(existing) - set(articles), corpus_report.skipped)
+        clear = rebuild and not kept  # else the rebuild rewrites all but the kept posts
+        existing = {} if rebuild and not kept else existing
+        changes = [a for a in articles.values() if rebuild or existing.get(a.id) != a.digest]
+        gone = sorted(set(existing) - set(articles) - kept)
+        report.kept = len(kept)
         report.unchanged = len(articles) - len(changes)
         if changes or gone or rebuild:
 
@@ -269,7 +283,7 @@ def update_index(
                 ] or [[]]
                 tz = index.timezone
                 write_in_workers(writer, parts, lambda a: document(a, tz), advance)
-                writer.commit(mergetype=writing.CLEAR if rebuild else None)
+                writer.commit(mergetype=writing.CLEAR if clear else None)
             except BaseException as exc:
                 _cancel(writer)
                 remove_leftovers(index)
@@ -281,7 +295,8 @@ def update_index(
                 corpus=escape_name(str(corpus.resolve())),
                 updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             )
-        timeless = "future" not in report.left_out  # else the time decides what is read
+        # Else the time decides what is read, or a part could not be read: read it anew.
+        timeless = "future" not in report.left_out and not report.kept_paths
         index.write_meta(
             last_run=None
             if not timeless
