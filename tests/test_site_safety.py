@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -457,3 +458,42 @@ def test_6_config_linked_out_of_the_site_is_not_read(tmp_path: Path) -> None:
     assert isinstance(article, Article) and article.url == "/2022/03/01/a.html"
     trusted = [i for i in read_corpus(site, None, SiteOptions(follow_outside_links=True))]
     assert [i.url for i in trusted if isinstance(i, Article)] == ["/2022/03/01/a/"]
+
+
+SETPRIV = shutil.which("setpriv")
+NO_DAC = (
+    "--inh-caps=-dac_override,-dac_read_search",
+    "--bounding-set=-dac_override,-dac_read_search",
+)
+
+
+@pytest.mark.skipif(
+    SETPRIV is None or os.geteuid() != 0,
+    reason="needs root and setpriv (util-linux) to drop the capability to read any file",
+)
+def test_3_real_permission_denied_folder_keeps_its_posts(tmp_path: Path) -> None:
+    """The same as the simulated case, with the kernel's own EACCES: ``searcher index``
+    runs as root without CAP_DAC_OVERRIDE, so ``chmod 000`` holds."""
+    corpus = _site(tmp_path)
+    where = ["--index", str(tmp_path / "ix"), "--json"]
+
+    def index() -> dict[str, Any]:
+        command = [str(SETPRIV), *NO_DAC, sys.executable, "-m", "searcher", "index"]
+        run = subprocess.run(
+            [*command, str(corpus), *where], capture_output=True, text=True, timeout=300
+        )
+        assert run.returncode == 0, run.stderr
+        return dict(json.loads(run.stdout))
+
+    assert index()["added"] == 5
+    (corpus / "_posts").chmod(0)
+    try:
+        locked = index()
+    finally:
+        (corpus / "_posts").chmod(0o755)
+    assert (locked["removed"], locked["kept"], locked["kept_paths"]) == (0, 3, ["_posts"])
+    assert locked["left_out"] == {"unreadable": 1}
+    again = index()
+    assert (again["added"], again["removed"], again["unchanged"], again["kept"]) == (0, 0, 5, 0)
+    with Index.open(tmp_path / "ix") as ix:
+        assert sorted(ids(ix, "防汛")) == ALL
