@@ -497,3 +497,49 @@ def test_3_real_permission_denied_folder_keeps_its_posts(tmp_path: Path) -> None
     assert (again["added"], again["removed"], again["unchanged"], again["kept"]) == (0, 0, 5, 0)
     with Index.open(tmp_path / "ix") as ix:
         assert sorted(ids(ix, "防汛")) == ALL
+
+
+class _Entry:
+    """A ``os.DirEntry`` whose ``is_dir`` fails with ``code`` (as on a failing mount)."""
+
+    def __init__(self, entry: os.DirEntry[str], code: int) -> None:
+        self.name, self.path, self._code = entry.name, entry.path, code
+
+    def is_dir(self) -> bool:
+        raise OSError(self._code, os.strerror(self._code), self.path)
+
+
+def test_3_entry_that_cannot_be_stated_keeps_its_posts(
+    built: tuple[Path, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``news`` cannot be stat'ed (ESTALE): not known as a folder or a file, so both its
+    own document and everything under it are kept."""
+    corpus, index = built
+    real = os.scandir
+    top = os.path.abspath(corpus)
+
+    class Listing:
+        def __init__(self, path: Any) -> None:
+            self.entries = list(real(path))
+            if os.path.abspath(os.fspath(path)) == top:
+                self.entries = [
+                    _Entry(e, errno.ESTALE) if e.name == "news" else e for e in self.entries
+                ]
+
+        def __enter__(self) -> list[Any]:
+            return self.entries
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+    monkeypatch.setattr(os, "scandir", Listing)
+    report = index.update(corpus, isolate=False)
+    assert _counts(report) == (0, 0, 0, 4, 1)
+    assert report.skipped_files == [
+        {
+            "path": "news",
+            "kind": "unreadable",
+            "reason": f"cannot read: Stale file handle; {KEEPING}",
+        }
+    ]
+    assert sorted(ids(index, "防汛")) == ALL
