@@ -98,6 +98,13 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Leave out (and report) files larger than this many bytes.",
             ),
             click.option(
+                "--follow-outside-links",
+                is_flag=True,
+                help="Read symbolic links whose target is outside the site (as plain "
+                "jekyll build; off: left out as 'outside the site', as jekyll build "
+                "--safe). Only for trusted sites.",
+            ),
+            click.option(
                 "--timezone",
                 default=None,
                 help="Site time zone (IANA name); overrides _config.yml's timezone "
@@ -117,6 +124,7 @@ def _site_options(
     site_url: str | None,
     timezone: str | None,
     max_post_bytes: int = MAX_POST_BYTES,
+    follow_outside_links: bool = False,
 ) -> SiteOptions:
     if timezone is not None:
         _zone(timezone)
@@ -128,6 +136,7 @@ def _site_options(
         site_url=site_url,
         timezone=timezone,
         max_post_bytes=max_post_bytes,
+        follow_outside_links=follow_outside_links,
     )
 
 
@@ -164,6 +173,7 @@ def check(corpus: Path, as_json: bool, **site: Any) -> None:
                 "warnings": report.warnings,
                 "left_out": report.left_out(),
                 "skipped": report.skipped_list(),
+                "kept_paths": report.kept_paths(),
                 "duplicates": [
                     {"path": d.path, "kept": d.kept, "reason": d.reason} for d in report.duplicates
                 ],
@@ -315,9 +325,20 @@ def index_command(
             else ""
         )
         + ", "
-        f"duplicates {report.duplicates}, warnings {report.warnings} "
-        f"({report.seconds:.1f} s) -> {index_dir}"
+        f"duplicates {report.duplicates}, warnings {report.warnings}"
+        + (
+            f", kept {report.kept} (could not read now: {_some(report.kept_paths)})"
+            if report.kept_paths
+            else ""
+        )
+        + f" ({report.seconds:.1f} s) -> {index_dir}"
     )
+
+
+def _some(paths: list[str], shown: int = 3) -> str:
+    """The first ``shown`` of ``paths``, comma-separated, then how many more."""
+    more = len(paths) - shown
+    return ", ".join(paths[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)

@@ -487,6 +487,12 @@ class Index:
         """The underlying :class:`whoosh.index.FileIndex` (for advanced use)."""
         return self._ix
 
+    @property
+    def planned(self) -> bool:
+        """True for an index whose new generation (a new schema) is being written and is
+        not committed yet (:meth:`build`): it has nothing to search."""
+        return self._next_generation
+
     def sync(self) -> tuple[int, int, int]:
         """Follow the index folder: when a commit or a rebuild (also one that began the
         index anew at the same path) has changed it since this object last looked, take
