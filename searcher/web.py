@@ -27,6 +27,7 @@ import calendar
 import datetime as dt
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -44,6 +45,12 @@ from .index import Index
 from .search import MAX_FILTER_VALUES, MAX_LIMIT, MAX_QUERY_CHARS, SORTS, SearchResults, clean_query
 
 PAGE_SIZE = 10
+#: A request choosing more filter values than this is *heavy*: its page repeats them in
+#: every link (50 tags make a 1.2 MB page, 50 ms of a thread), so at most
+#: ``heavy_slots`` of them run at once (:func:`create_app`); the others are answered
+#: 503 ``busy`` at once, so that a few clients sending many values cannot hold every
+#: worker.
+HEAVY_VALUES = 10
 #: Facet values shown before 更多 (the rest are one click away).
 FACET_SHOWN = 8
 #: Up to this many months of matches the histogram has a bar per month, past it per year.
@@ -86,6 +93,7 @@ MESSAGES = {
     "bad_limit": "每页条数“{value}”无效，已忽略。",
     "internal_error": "服务器出错了，请稍后再试。",
     "index_unavailable": "搜索索引暂时无法使用，请稍后再试。",
+    "busy": "同时进行的多条件搜索太多，请稍后再试。",
     "bad_recency": "时效“{value}”无效（应为大于 0 的天数），已忽略。",
     "too_many_values": (
         f"{{name}}筛选最多 {MAX_FILTER_VALUES} 个，收到 {{value}} 个，"
@@ -423,14 +431,17 @@ def histogram(months: dict[str, int], years: dict[str, int]) -> list[Bar]:
 # -- the app -----------------------------------------------------------------------
 
 
-def create_app(index: Index) -> Flask:
+def create_app(index: Index, heavy_slots: int = 1) -> Flask:
     """A Flask application serving ``index``; the index must stay open while it runs.
 
     :param index: an open :class:`Index` (shared by the server's threads).
+    :param heavy_slots: heavy requests (over :data:`HEAVY_VALUES` filter values) served
+        at once; another one meanwhile is a 503 ``busy`` with ``Retry-After: 1``.
     :returns: the :class:`flask.Flask` app; serve it with ``searcher serve`` (waitress)
         or any WSGI server (README "Serving").
     """
     app = Flask(__name__)
+    heavy = threading.BoundedSemaphore(heavy_slots)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep facet order (largest first)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.filters.update(
@@ -453,8 +464,23 @@ def create_app(index: Index) -> Flask:
     )
 
     @app.before_request
-    def start_clock() -> None:
+    def start_clock() -> Any:
         g.started = time.perf_counter()
+        chosen = sum(1 for name, _ in request.args.items(multi=True) if name in FILTER_PARAMS)
+        if chosen > HEAVY_VALUES and request.endpoint in ("page", "api"):
+            if not heavy.acquire(blocking=False):
+                body = {"error": message("busy"), "code": "busy", "status": 503}
+                if _in_api():
+                    return jsonify(body), 503, {"Retry-After": "1"}
+                page = render_template("error.html", status=503, text=message("busy"))
+                return page, 503, {"Retry-After": "1"}
+            g.heavy = True
+        return None
+
+    @app.teardown_request
+    def release(_: BaseException | None) -> None:
+        if g.pop("heavy", False):
+            heavy.release()
 
     @app.after_request
     def headers(response: Any) -> Any:
