@@ -85,8 +85,8 @@ def results_bytes(results: SearchResults) -> int:
     """An estimate of the memory ``results`` holds, in bytes: the sizes of its strings
     (``sys.getsizeof``, so a Chinese character counts 2 or 4 bytes as CPython stores
     it) plus a fixed cost per hit, facet value and notice for the objects around them.
-    Within a few tens of percent of ``tracemalloc``'s figure on xwlb answers; what
-    matters is that it grows with the answer."""
+    On the full xwlb index: 56 KB for 10 hits of 新闻, 1.8 MB for 1,000. Not exact (it
+    is not measured); what matters is that it grows with the answer."""
     size = 1024
     for hit in results.hits:
         size += 600  # the Hit object, its dict, the date and score
