@@ -5,6 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/load.py [--index DIR] [--clients 20] [--seconds 60]
         [--page-share 0.2] [--json bench/results/load.json] [--queries bench/queries.txt]
         [--server-log FILE] [--seed N] [--timeout 30] [--startup-timeout 60]
+        [--slowloris 0] [--heavy 0] [--heavy-tags 1000] [--server-command CMD]
 
 It starts ``searcher serve --index DIR`` (the ``searcher`` next to this Python) on a free
 port of 127.0.0.1, waits until it answers ``/``, sends one warm-up search (which opens the
@@ -27,6 +28,17 @@ slowest requests, tracebacks in the server's stderr) beside the targets: zero er
 request) is kept in ``--server-log`` (default: beside the JSON, ``load-server.log.tmp``;
 git ignores ``bench/results/*.tmp``).
 
+Hostile clients beside the ordinary ones (their requests are not in the figures above,
+which are the ordinary clients' alone): ``--slowloris N`` opens N connections first and
+keeps each trickling one header line every ``--trickle`` seconds (3 by default) without
+ever ending the request, reconnecting when the server closes it (the figures report the
+connections it held open and how often the server closed them); ``--heavy N`` runs N
+threads that loop on the page ``/`` with ``--heavy-tags`` ``tag=`` values each (the
+index's tags, then invented ones), reporting their statuses and latency. The ordinary
+clients start one second after the slowloris connections, so that they need a free
+connection slot. ``--server-command`` replaces ``searcher`` (e.g. another checkout's
+``python -m searcher``) to measure the same load on other code.
+
 The clients run in this process (threads, standard library only), so on a small machine
 they take some CPU from the server. Exit status: 0 whatever the figures, 2 when the server
 cannot start (no index at DIR, no ``searcher`` command, or it exits or does not answer).
@@ -40,6 +52,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -222,6 +235,95 @@ def client(
         conn.close()
 
 
+class Slowloris:
+    """``count`` connections that each send a request line and then one header line
+    every ``trickle`` seconds, never the blank line that ends the headers; a connection
+    the server closes is opened again. ``open_now()`` counts those open; ``closed`` how
+    many the server closed; ``refused`` the connections that could not be opened."""
+
+    def __init__(self, port: int, count: int, trickle: float) -> None:
+        self.port = port
+        self.count = count
+        self.trickle = trickle
+        self.socks: list[socket.socket | None] = [None] * count
+        self.closed = 0
+        self.refused = 0
+        self.peak_open = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def connect(self, i: int) -> None:
+        try:
+            sock = socket.create_connection((HOST, self.port), timeout=5)
+            sock.sendall(b"GET /?q=slow HTTP/1.1\r\nHost: bench\r\n")
+            self.socks[i] = sock
+        except OSError:
+            self.refused += 1
+            self.socks[i] = None
+
+    def open_now(self) -> int:
+        return sum(s is not None for s in self.socks)
+
+    def run(self) -> None:
+        for i in range(self.count):
+            self.connect(i)
+        while not self.stopping.wait(self.trickle):
+            for i, sock in enumerate(self.socks):
+                if sock is None:
+                    self.connect(i)
+                    continue
+                try:
+                    sock.sendall(f"X-Slow-{i}: {time.monotonic():.0f}\r\n".encode())
+                except OSError:
+                    self.closed += 1
+                    sock.close()
+                    self.connect(i)
+            self.peak_open = max(self.peak_open, self.open_now())
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=self.trickle + 10)
+        for sock in self.socks:
+            if sock is not None:
+                sock.close()
+
+
+def heavy_params(index: Path, count: int) -> Params:
+    """A page request with ``count`` ``tag=`` values: the index's tags, then invented."""
+    with Index.open(index) as ix:
+        tags = list(ix.stats().tags)[:count]
+    tags += [f"标签{i}" for i in range(count - len(tags))]
+    return [("q", "新闻"), *(("tag", t) for t in tags)]
+
+
+def heavy_client(
+    port: int, params: Params, deadline: float, timeout: float, t0: float, out: list[Record]
+) -> None:
+    """Loop the heavy page request until ``deadline``; any status counts (a 400 or 431
+    is the server refusing it, as it should)."""
+    conn: http.client.HTTPConnection | None = None
+    path = "/?" + urlencode(params)
+    while time.perf_counter() < deadline:
+        if conn is None:
+            conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        start = time.perf_counter()
+        status, error, keep = 0, None, False
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            resp.read()
+            status, keep = resp.status, not resp.will_close
+        except (OSError, http.client.HTTPException) as exc:
+            error = type(exc).__name__
+        ms = (time.perf_counter() - start) * 1000
+        out.append(Record("heavy", [], start - t0, ms, status, error))
+        if not keep:
+            conn.close()
+            conn = None
+    if conn is not None:
+        conn.close()
+
+
 def percentile(sorted_ms: list[float], p: float) -> float | None:
     """Nearest-rank percentile of an ascending list."""
     if not sorted_ms:
@@ -264,6 +366,14 @@ def server_problems(log: Path) -> dict[str, Any]:
         "tracebacks": len(starts),
         "first_traceback": "\n".join(first) or None,
     }
+
+
+def _statuses(records: list[Record]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in records:
+        key = str(r.status) if not r.error else f"{r.status} {r.error}"
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items()))
 
 
 def show(params: Params) -> str:
@@ -320,6 +430,22 @@ def print_table(report: dict[str, Any]) -> None:
     header = ("figure", "value", "target", "")
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    h = report["hostile"]
+    if h["slowloris"]["connections"]:
+        sl = h["slowloris"]
+        print(
+            f"slowloris: {sl['connections']} connections, a line every {sl['trickle_s']:g} s: "
+            f"{sl['open_at_end']} open at the end (peak {sl['peak_open']}), "
+            f"{sl['closed_by_server']} closed by the server, {sl['refused']} refused"
+        )
+    if h["heavy"]["threads"]:
+        hv = h["heavy"]
+        print(
+            f"heavy: {hv['threads']} threads, {hv['tags_per_request']} tag= values "
+            f"({hv['url_bytes']:,} bytes of URL): {hv['requests']:,} requests, "
+            f"statuses {hv['statuses']}, p50 {fmt(hv['p50_ms'])} / p99 {fmt(hv['p99_ms'])} / "
+            f"max {fmt(hv['max_ms'])} ms"
+        )
     if not report["server_alive_after_run"]:
         print("the server had exited before the end of the run")
     print(f"server log: {report['server']['log']}")
@@ -348,6 +474,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--timeout", type=float, default=30, help="per request, seconds")
     ap.add_argument("--startup-timeout", type=float, default=60, help="seconds")
+    ap.add_argument("--slowloris", type=int, default=0, help="slow connections (default: 0)")
+    ap.add_argument("--trickle", type=float, default=3.0, help="seconds between their lines")
+    ap.add_argument("--heavy", type=int, default=0, help="heavy-request threads (default: 0)")
+    ap.add_argument("--heavy-tags", type=int, default=1000, help="tag= values per heavy request")
+    ap.add_argument("--server-command", help="command run instead of `searcher` (split as sh)")
     args = ap.parse_args()
     if args.clients < 1 or args.seconds <= 0 or not 0 <= args.page_share <= 1:
         ap.error("--clients must be ≥ 1, --seconds > 0, --page-share between 0 and 1")
@@ -359,7 +490,9 @@ def main() -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     log = args.server_log or args.json.with_name(args.json.stem + "-server.log.tmp")
     port = free_port()
-    command = [*searcher_command(), "serve", "--index", str(index), "--host", HOST]
+    server = shlex.split(args.server_command) if args.server_command else searcher_command()
+    heavy = heavy_params(index, args.heavy_tags) if args.heavy else []
+    command = [*server, "serve", "--index", str(index), "--host", HOST]
     command += ["--port", str(port)]
     with log.open("wb") as err:
         proc = subprocess.Popen(
@@ -376,9 +509,24 @@ def main() -> None:
         warm_status, warm_error, _, warm_ms = request(warm, "api", WARM_UP)
         warm.close()
 
+        slow = Slowloris(port, args.slowloris, args.trickle)
+        if args.slowloris:
+            slow.thread.start()
+            time.sleep(1.0)  # its connections first: ordinary clients need a free slot
         records: list[list[Record]] = [[] for _ in range(args.clients)]
+        heavy_records: list[list[Record]] = [[] for _ in range(args.heavy)]
         t0 = time.perf_counter()
         deadline = t0 + args.seconds
+        hostile = [
+            threading.Thread(
+                target=heavy_client,
+                args=(port, heavy, deadline, args.timeout, t0, heavy_records[i]),
+                daemon=True,
+            )
+            for i in range(args.heavy)
+        ]
+        for thread in hostile:
+            thread.start()
         threads = [
             threading.Thread(
                 target=client,
@@ -393,6 +541,11 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - t0
+        for thread in hostile:
+            thread.join()
+        slow_open = slow.open_now()
+        if args.slowloris:
+            slow.stop()
         after = memory_mib(proc.pid)
         alive = proc.poll() is None
     finally:
@@ -451,6 +604,23 @@ def main() -> None:
             "error": warm_error,
         },
         "server_alive_after_run": alive,
+        "hostile": {
+            "slowloris": {
+                "connections": args.slowloris,
+                "trickle_s": args.trickle,
+                "open_at_end": slow_open if args.slowloris else 0,
+                "peak_open": slow.peak_open,
+                "closed_by_server": slow.closed,
+                "refused": slow.refused,
+            },
+            "heavy": {
+                "threads": args.heavy,
+                "tags_per_request": args.heavy_tags if args.heavy else 0,
+                "url_bytes": len("/?" + urlencode(heavy)) if heavy else 0,
+                "statuses": _statuses([r for rs in heavy_records for r in rs]),
+                **latency([r for rs in heavy_records for r in rs]),
+            },
+        },
         "slowest": [
             {"ms": round(r.ms, 1), "endpoint": r.endpoint, "query": show(r.params)} for r in slowest
         ],

@@ -98,6 +98,13 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Leave out (and report) files larger than this many bytes.",
             ),
             click.option(
+                "--follow-outside-links",
+                is_flag=True,
+                help="Read symbolic links whose target is outside the site (as plain "
+                "jekyll build; off: left out as 'outside the site', as jekyll build "
+                "--safe). Only for trusted sites.",
+            ),
+            click.option(
                 "--timezone",
                 default=None,
                 help="Site time zone (IANA name); overrides _config.yml's timezone "
@@ -117,6 +124,7 @@ def _site_options(
     site_url: str | None,
     timezone: str | None,
     max_post_bytes: int = MAX_POST_BYTES,
+    follow_outside_links: bool = False,
 ) -> SiteOptions:
     if timezone is not None:
         _zone(timezone)
@@ -128,6 +136,7 @@ def _site_options(
         site_url=site_url,
         timezone=timezone,
         max_post_bytes=max_post_bytes,
+        follow_outside_links=follow_outside_links,
     )
 
 
@@ -164,6 +173,7 @@ def check(corpus: Path, as_json: bool, **site: Any) -> None:
                 "warnings": report.warnings,
                 "left_out": report.left_out(),
                 "skipped": report.skipped_list(),
+                "kept_paths": report.kept_paths(),
                 "duplicates": [
                     {"path": d.path, "kept": d.kept, "reason": d.reason} for d in report.duplicates
                 ],
@@ -315,9 +325,20 @@ def index_command(
             else ""
         )
         + ", "
-        f"duplicates {report.duplicates}, warnings {report.warnings} "
-        f"({report.seconds:.1f} s) -> {index_dir}"
+        f"duplicates {report.duplicates}, warnings {report.warnings}"
+        + (
+            f", kept {report.kept} (could not read now: {_some(report.kept_paths)})"
+            if report.kept_paths
+            else ""
+        )
+        + f" ({report.seconds:.1f} s) -> {index_dir}"
     )
+
+
+def _some(paths: list[str], shown: int = 3) -> str:
+    """The first ``shown`` of ``paths``, comma-separated, then how many more."""
+    more = len(paths) - shown
+    return ", ".join(paths[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -503,16 +524,70 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
     help="Requests served at once (waitress worker threads).",
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request to standard error.")
+@click.option(
+    "--connections",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Open connections at most (each takes a file descriptor).",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(0.5, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a connection has to send a whole request, however steadily it trickles.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(1, 3600),
+    default=30,
+    show_default=True,
+    help="Seconds a kept-alive connection may stay idle between requests.",
+)
+@click.option(
+    "--max-header-bytes",
+    type=click.IntRange(1024, 1 << 20),
+    default=32 * 1024,
+    show_default=True,
+    help="Largest request line and headers (the URL counts); larger: 431.",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(1, 1 << 30),
+    default=8 * 1024,
+    show_default=True,
+    help="Largest request body (the app reads none); a larger Content-Length: 413 unread.",
+)
 def serve_command(
-    index_dir: Path, corpus: Path, host: str, port: int, threads: int, quiet: bool
+    index_dir: Path,
+    corpus: Path,
+    host: str,
+    port: int,
+    threads: int,
+    quiet: bool,
+    connections: int,
+    request_timeout: float,
+    idle_timeout: int,
+    max_header_bytes: int,
+    max_body_bytes: int,
 ) -> None:
     """Serve the search page, article views and /api/search on http://HOST:PORT/ with
-    waitress, a production WSGI server, logging one line per request."""
+    waitress, a production WSGI server, logging one line per request, with limits for a
+    public server (README "Search page and API")."""
     import logging
 
-    import waitress
-
+    from searcher.serving import ServeLimits, make_server
     from searcher.web import RequestLog, create_app
+
+    limits = ServeLimits(
+        connections=connections,
+        request_timeout=request_timeout,
+        idle_timeout=idle_timeout,
+        max_header_bytes=max_header_bytes,
+        max_body_bytes=max_body_bytes,
+    )
+    _allow_descriptors(connections + 64)
 
     with _one_line_errors():
         if not Index.exists(index_dir) and not index_dir.is_file():
@@ -525,15 +600,30 @@ def serve_command(
     click.echo(f"searching {index_dir} at http://{shown}:{port}/ ({threads} threads)", err=True)
     app = create_app(index)
     try:
-        waitress.serve(
-            RequestLog(app.wsgi_app),
-            host=host,
-            port=port,
-            threads=threads,
-            ident="searcher",
-            _quiet=True,
-        )
-    except (OSError, ValueError) as exc:  # ValueError: waitress cannot resolve --host
-        raise click.ClickException(f"--host/--port: cannot listen on {host}:{port}: {exc}") from exc
+        try:
+            server = make_server(
+                RequestLog(app.wsgi_app), host=host, port=port, threads=threads, limits=limits
+            )
+        except (OSError, ValueError) as exc:  # ValueError: waitress cannot resolve --host
+            raise click.ClickException(
+                f"--host/--port: cannot listen on {host}:{port}: {exc}"
+            ) from exc
+        server.run()  # until interrupted (Ctrl-C, SIGINT)
     finally:
         index.close()
+
+
+def _allow_descriptors(needed: int) -> None:
+    """Raise this process's soft limit of open files to ``needed`` (``--connections``
+    plus the index's files) when the hard limit allows; else fail naming the option."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise click.ClickException(
+            f"--connections: {needed - 64} connections need {needed} open files, "
+            f"and this process may open {hard} at most (ulimit -n); give fewer"
+        )
+    resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))

@@ -40,7 +40,8 @@ class QueryError(SearcherError):
 
     :param message: the English message, naming the parameter and the bad value.
     :param code: a stable machine-readable code (``bad_date``, ``date_order``,
-        ``bad_sort``, ``bad_page``, ``bad_limit``, ``bad_recency``), which
+        ``bad_sort``, ``bad_page``, ``bad_limit``, ``bad_recency``, ``too_many_values``,
+        ``repeated_param``), which
         the API returns beside the message and the page translates.
     :param param: the parameter's name (``since``, ``page``…), or None.
     """

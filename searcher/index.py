@@ -2,8 +2,9 @@
 
 An ``Index`` owns its Whoosh index and a small pool of Whoosh searchers. It is safe to
 share between threads: searches run in parallel, each on a searcher of its own, and
-updates are serialised by a lock (Whoosh's own lock file also keeps other processes out).
-A searcher that is out of date after an update is dropped and reopened on next use.
+updates are serialised by the index folder's write lock, which also keeps other processes
+out (:mod:`searcher.folder`). Every search first follows the folder to its latest
+commit (:meth:`Index.sync`): searchers of an older one are dropped and reopened.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +45,7 @@ from .folder import (
     write_meta,
 )
 from .query import PhraseCache
+from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache, results_key
 from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
 from .segments import SegmentWriter
@@ -132,8 +133,9 @@ class _NextGeneration:
 #: files and its caches, not a copy of the index: segments are not compound files).
 POOL_SIZE = 32
 
-#: Answers kept per Index (least recently used dropped first), until the next commit.
-RESULTS_CACHE = 512
+#: Answers kept per Index (least recently used dropped first), until the next commit:
+#: at most this many, within RESULTS_CACHE_BYTES (searcher.results_cache).
+RESULTS_CACHE = RESULTS_CACHE_ENTRIES
 
 #: An update is isolated in a child process when another thread searched this recently.
 BUSY_SECONDS = 10.0
@@ -231,7 +233,7 @@ class Index:
         self._pool: list[tuple[tuple[int, int, int], Searcher]] = []
         self._caches: dict[str, Any] = {}
         self._last_search: dict[int, float] = {}  # thread id → when it last searched
-        self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
+        self._results = ResultsCache(RESULTS_CACHE_BYTES, RESULTS_CACHE)
         #: The documents of very common phrases, per segment, across searches.
         self.phrase_cache = PhraseCache()
         self._results_identity: tuple[int, int, int] = (-1, 0, 0)
@@ -486,6 +488,12 @@ class Index:
         """The underlying :class:`whoosh.index.FileIndex` (for advanced use)."""
         return self._ix
 
+    @property
+    def planned(self) -> bool:
+        """True for an index whose new generation (a new schema) is being written and is
+        not committed yet (:meth:`build`): it has nothing to search."""
+        return self._next_generation
+
     def sync(self) -> tuple[int, int, int]:
         """Follow the index folder: when a commit or a rebuild (also one that began the
         index anew at the same path) has changed it since this object last looked, take
@@ -687,26 +695,19 @@ class Index:
         """Search the index; the parameters are those of :func:`searcher.search.search`.
 
         ``categories``, ``tags`` and ``types`` are sequences of values; a single string is
-        one value. The last :data:`RESULTS_CACHE` answers are kept until the next commit:
-        the same search again is answered from them (a copy, so callers may change it),
-        and a search asked again while it runs waits for that run instead of repeating it.
+        one value. Recent answers are kept until the next commit (at most
+        :data:`RESULTS_CACHE` of them, within ``RESULTS_CACHE_BYTES`` bytes, keyed on
+        the parameters that change the answer: :mod:`searcher.results_cache`): the same
+        search again is answered from them (a copy, so callers may change it), and a
+        search asked again while it runs waits for that run instead of repeating it.
         Returns :class:`SearchResults`; raises :class:`QueryError` naming a bad parameter.
         """
         cats, tag_values, type_values = (
             (value,) if isinstance(value, str) else tuple(value)
             for value in (categories, tags, types)
         )
-        key = (
-            query,
-            cats,
-            tag_values,
-            type_values,
-            str(since),
-            str(until),
-            sort,
-            limit,
-            page,
-            recency,
+        key = results_key(
+            query, cats, tag_values, type_values, since, until, sort, limit, page, recency
         )
         generation = self.sync()
         while True:
@@ -717,8 +718,7 @@ class Index:
                     self._results_identity = generation
                 cached = self._results.get(key)
                 if cached is not None:
-                    self._results.move_to_end(key)
-                    return cached.copy()
+                    return cached
                 running = self._running.get(key)
                 if running is None:  # this thread computes it; others asking wait for it
                     running = self._running[key] = threading.Event()
@@ -741,9 +741,7 @@ class Index:
             )
             with self._pool_lock:
                 if self._results_identity == generation:
-                    self._results[key] = results.copy()
-                    while len(self._results) > RESULTS_CACHE:
-                        self._results.popitem(last=False)
+                    self._results.put(key, results)
         finally:
             with self._pool_lock:
                 del self._running[key]

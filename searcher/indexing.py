@@ -24,7 +24,7 @@ from .folder import generation
 from .folder import remove_leftovers as folder_leftovers
 from .schema import FACET_SEPARATOR, UNDATED
 from .segments import SegmentWriter, write_in_workers
-from .site import Article, CorpusReport, Site, SiteOptions
+from .site import Article, CorpusReport, Site, SiteOptions, kept_ids
 from .site.corpus import escape_name
 
 #: Fewest posts per writing process when ``jobs`` > 1 (fewer changes use fewer).
@@ -41,7 +41,10 @@ class IndexReport:
     ``warnings`` counts posts read with at least one warning; ``messages`` holds every
     warning and skip reason, each naming its file. ``left_out`` counts the skipped files
     by reason (``draft``, ``future``, ``excluded by _config.yml``…) and
-    ``skipped_files`` lists each as ``{"path", "kind", "reason"}``.
+    ``skipped_files`` lists each as ``{"path", "kind", "reason"}``. ``kept_paths`` lists
+    the files and folders that could not be read now (``EACCES``, ``EIO``…; each also in
+    ``skipped_files``), and ``kept`` counts the indexed posts under them, kept as they
+    were instead of removed.
     """
 
     added: int = 0
@@ -55,6 +58,8 @@ class IndexReport:
     messages: list[str] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
     skipped_files: list[dict[str, str]] = field(default_factory=list)
+    kept: int = 0
+    kept_paths: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict (``seconds`` rounded to milliseconds)."""
@@ -164,8 +169,12 @@ def update_index(
     :returns: an :class:`IndexReport`.
     :raises CorpusError: the corpus folder is missing or unreadable.
 
-    A post that has become unreadable or a duplicate is removed from the index, and
-    counted in ``removed``; nothing is dropped without a message.
+    A post whose file is gone, or left out by a rule (a draft, excluded, a duplicate,
+    not decodable…), is removed from the index and counted in ``removed``; one that
+    cannot be read now (a folder that cannot be listed, a file that cannot be opened:
+    ``EACCES``, ``EIO``, ``ESTALE``) is kept as indexed and counted in ``kept`` (see
+    :func:`searcher.site.kept_ids`), even by a ``rebuild``, and such a run is not
+    recorded for the unchanged-run shortcut. Nothing is dropped without a message.
     """
     started = time.perf_counter()
     if not corpus.is_dir():
@@ -195,6 +204,7 @@ def update_index(
         messages=corpus_report.lines,
         left_out=corpus_report.left_out(),
         skipped_files=corpus_report.skipped_list(),
+        kept_paths=corpus_report.kept_paths(),
     )
 
     with index.writing():
@@ -202,11 +212,26 @@ def update_index(
         # A new time zone changes the years facet of every dated post, also of those
         # whose digest stays the same (dates with an offset): every post is rewritten.
         retime = str(site.timezone.key) != str(index.timezone.key)
-        existing = {} if rebuild else indexed_digests(index)
-        changes = [a for a in articles.values() if retime or existing.get(a.id) != a.digest]
-        gone = sorted(set(existing) - set(articles))
+        if index.planned and report.kept_paths and generation(index.path) >= 0:
+            raise SearchIndexError(
+                f"{index.path}: not rebuilt: a new dictionary, segmenter or format rewrites "
+                "every post, and the posts under what cannot be read now would be lost ("
+                + ", ".join(report.kept_paths[:3])
+                + "); the index is unchanged, run again once they can be read"
+            )
+        reuse = not index.planned and (not rebuild or report.kept_paths)
+        existing = indexed_digests(index) if reuse else {}
+        kept = kept_ids(set(existing) - set(articles), corpus_report.skipped)
+        clear = rebuild and not kept  # else the rebuild rewrites all but the kept posts
+        existing = {} if clear else existing
+        changes = [
+            a for a in articles.values() if rebuild or retime or existing.get(a.id) != a.digest
+        ]
+        gone = sorted(set(existing) - set(articles) - kept)
+        report.kept = len(kept)
         report.unchanged = len(articles) - len(changes)
-        timeless = "future" not in report.left_out  # else the time decides what is read
+        # Else the time decides what is read, or a part could not be read: read it anew.
+        timeless = "future" not in report.left_out and not report.kept_paths
         values: dict[str, Any] = {
             "timezone": str(site.timezone.key),
             "last_run": {
@@ -251,7 +276,7 @@ def update_index(
                     corpus=escape_name(str(corpus.resolve())),
                     updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 )
-                index.commit(writer, values, mergetype=writing.CLEAR if rebuild else None)
+                index.commit(writer, values, mergetype=writing.CLEAR if clear else None)
             except BaseException as exc:
                 _cancel(writer)
                 remove_leftovers(index)

@@ -40,6 +40,12 @@ if TYPE_CHECKING:
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
+#: Most distinct values of one filter (``categories``, ``tags``, ``types``) in a search:
+#: more is a :class:`QueryError` (``too_many_values``). A reader ticks a few; the cap
+#: bounds what one request costs the facet counts, and the page its links (each link
+#: repeats the chosen values). The web layer applies it to the ``category`` and ``tag``
+#: parameters (README "Search page and API").
+MAX_FILTER_VALUES = 50
 #: Longer queries are cut (with a notice): each word becomes a query clause, and Whoosh
 #: nests clauses one matcher deep each, so thousands of words would be slow and would
 #: exhaust Python's recursion limit.
@@ -204,6 +210,7 @@ class _Facet:
     docs: np.ndarray
     values: np.ndarray
     size: int
+    numbers: dict[str, int] = field(default_factory=dict)  # value → its place in names
 
     def counts(self, among: set[int] | frozenset[int], masks: Masks | None = None) -> np.ndarray:
         """How many of ``among`` have each value, in the order of ``names`` (``masks``
@@ -258,6 +265,7 @@ def _facet_sets(s: Searcher) -> dict[str, _Facet]:
             docs=np.array(docs, dtype=np.int64),
             values=np.array(numbers, dtype=np.int64),
             size=size,
+            numbers={value: n for n, value in enumerate(names)},
         )
     return out
 
@@ -319,7 +327,8 @@ def search(
         post that passes the filters, newest first. Control characters (NUL…) separate
         words; a query of nothing else has nothing to search for.
     :param categories: keep posts in any of these categories (exact values; a single
-        string is one value, empty strings are ignored).
+        string is one value, empty strings are ignored; at most
+        :data:`MAX_FILTER_VALUES` distinct values, as for ``tags`` and ``types``).
     :param tags: keep posts with any of these tags (same forms). Facets are ANDed.
     :param types: keep documents of any of these types (``post``, ``page``, a
         collection; same forms).
@@ -388,7 +397,8 @@ def search(
     parsed.typed = parsed.typed or typed  # only control codes: nothing to search, not "all"
     compiled = compile_query(parsed, index.word_segmenter, index.phrase_cache)
     compiled.notices[:0] = notices
-    filters = Filters(_values(categories), _values(tags), _values(types), start, stop)
+    chosen = (_values(categories, "categories"), _values(tags, "tags"), _values(types, "types"))
+    filters = Filters(*chosen, start, stop)
     if compiled.match_all and sort == "relevance":
         sort = "newest"
     if recency is not None and sort != "relevance":
@@ -470,15 +480,26 @@ class Filters:
         return self.start is not None or self.stop is not None
 
 
-def _values(values: str | Sequence[str] | None) -> tuple[str, ...]:
+def _values(values: str | Sequence[str] | None, name: str = "") -> tuple[str, ...]:
     """Filter values: a single string is one value (not its characters), None is none,
     and empty strings (an empty ``tag=`` in a link) are ignored like an empty
-    ``since=``."""
+    ``since=``; repeated values count once.
+
+    :raises QueryError: ``too_many_values`` (``param`` ``name``) past
+        :data:`MAX_FILTER_VALUES` distinct values.
+    """
     if values is None:
         return ()
     if isinstance(values, str):
         values = (values,)
-    return tuple(dict.fromkeys(v for v in values if v))
+    out = tuple(dict.fromkeys(v for v in values if v))
+    if len(out) > MAX_FILTER_VALUES:
+        raise QueryError(
+            f"{name or 'filter'}: at most {MAX_FILTER_VALUES} values, not {len(out)}",
+            code="too_many_values",
+            param=name or None,
+        )
+    return out
 
 
 def _union(sets: dict[str, frozenset[int]], values: Iterable[str]) -> frozenset[int]:
@@ -495,22 +516,41 @@ def _toggle_counts(
     """For each value of a facet, the total a reader gets by toggling it.
 
     ``base``: the matches passing every other facet's filter; ``matched``: those that
-    also pass this facet's (any of ``chosen``). Adding value v gives ``matched`` plus
-    the posts of ``base`` that have v; removing a chosen value gives the posts of
-    ``base`` that have one of the others (all of ``base`` when none is left). Values
-    found in ``base`` and every chosen value are listed, largest count first.
+    also pass this facet's (any of ``chosen``, distinct values). Adding value v gives
+    ``matched`` plus the posts of ``base`` that have v; removing a chosen value gives
+    the posts of ``base`` that have one of the others (all of ``base`` when none is
+    left). Values found in ``base`` and every chosen value are listed, largest count
+    first.
+
+    Linear in the facet's postings and the number of values, whatever the number
+    chosen: a post of ``base`` still passes when v is removed unless v is the only
+    chosen value it has, so removing v gives (posts with any chosen value) − (posts
+    whose one chosen value is v), both counted in one pass over the postings.
     """
     if not chosen:
         return _counts(facet, base, masks)
+    masks = masks or Masks(facet.size)
+    picked = set(chosen)
     counts: dict[str, int] = {}
     in_base = facet.counts(base, masks).tolist()
     in_matched = facet.counts(matched, masks).tolist()
     for value, extra, already in zip(facet.names, in_base, in_matched, strict=True):
-        if extra and value not in chosen:
+        if extra and value not in picked:
             counts[value] = len(matched) + extra - already
-    for value in chosen:
-        rest = [v for v in chosen if v != value]
-        counts[value] = len(base & _union(facet.sets, rest)) if rest else len(base)
+    if len(chosen) == 1:  # removing the only value removes the facet's filter
+        counts[chosen[0]] = len(base)
+    else:
+        is_chosen = np.zeros(len(facet.names), dtype=bool)
+        numbers = [facet.numbers[v] for v in chosen if v in facet.numbers]
+        is_chosen[numbers] = True
+        keep = masks.of(base)[facet.docs] & is_chosen[facet.values]  # chosen postings in base
+        per_doc = np.bincount(facet.docs[keep], minlength=facet.size)  # chosen values a post has
+        with_any = int(np.count_nonzero(per_doc))
+        alone = keep & (per_doc == 1)[facet.docs]  # the postings of posts with one chosen value
+        only = np.bincount(facet.values[alone], minlength=len(facet.names)).tolist()
+        for value in chosen:
+            number = facet.numbers.get(value)
+            counts[value] = with_any - (only[number] if number is not None else 0)
     return dict(sorted(counts.items(), key=lambda vc: (-vc[1], vc[0])))
 
 
@@ -746,6 +786,7 @@ def stats(index: Index) -> IndexStats:
 __all__ = [
     "Hit",
     "IndexStats",
+    "MAX_FILTER_VALUES",
     "Post",
     "post_fields",
     "SearchResults",

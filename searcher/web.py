@@ -27,6 +27,7 @@ import calendar
 import datetime as dt
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,14 +36,21 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Flask, abort, g, jsonify, render_template, request
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from .documents import ARTICLE_CHARS
 from .errors import Notice, QueryError, SearcherError
 from .index import Index
-from .search import MAX_LIMIT, SORTS, SearchResults, clean_query
+from .search import MAX_FILTER_VALUES, MAX_LIMIT, MAX_QUERY_CHARS, SORTS, SearchResults, clean_query
 
 PAGE_SIZE = 10
+#: A request choosing more filter values than this is *heavy*: its page repeats them in
+#: every link (50 tags make a 1.2 MB page, 50 ms of a thread), so at most
+#: ``heavy_slots`` of them run at once (:func:`create_app`); the others are answered
+#: 503 ``busy`` at once, so that a few clients sending many values cannot hold every
+#: worker.
+HEAVY_VALUES = 10
 #: Facet values shown before 更多 (the rest are one click away).
 FACET_SHOWN = 8
 #: Up to this many months of matches the histogram has a bar per month, past it per year.
@@ -66,7 +74,16 @@ PARAM_NAMES = {
     "limit": "每页条数",
     "sort": "排序",
     "recency": "时效",
+    "q": "查询",
+    "category": "分类",
+    "tag": "标签",
 }
+#: Parameters read once: given twice, the first counts (the page, with a note) or the
+#: request is refused (the API, ``repeated_param``).
+SINGLE_PARAMS = ("q", "since", "until", "sort", "recency", "page", "limit")
+#: Repeatable filter parameters and the :func:`searcher.search.search` keyword each
+#: feeds; at most :data:`~searcher.search.MAX_FILTER_VALUES` distinct values each.
+FILTER_PARAMS = {"category": "categories", "tag": "tags"}
 #: The page's Chinese text for each error and notice code (QueryError.code, Notice.code).
 MESSAGES = {
     "bad_date": "{name}“{value}”不是有效日期（格式：年-月-日，如 2024-03-15），已忽略。",
@@ -76,7 +93,13 @@ MESSAGES = {
     "bad_limit": "每页条数“{value}”无效，已忽略。",
     "internal_error": "服务器出错了，请稍后再试。",
     "index_unavailable": "搜索索引暂时无法使用，请稍后再试。",
+    "busy": "同时进行的多条件搜索太多，请稍后再试。",
     "bad_recency": "时效“{value}”无效（应为大于 0 的天数），已忽略。",
+    "too_many_values": (
+        f"{{name}}筛选最多 {MAX_FILTER_VALUES} 个，收到 {{value}} 个，"
+        f"只用了前 {MAX_FILTER_VALUES} 个。"
+    ),
+    "repeated_param": "参数“{name}”出现了 {value} 次，只用了第一个。",
     "query_cut": "查询过长，只搜索了前 {chars} 个字符。",
     "common_words_only": "查询只含常用词（{words}），按字面匹配，结果会很多。",
     "nothing_to_search": "查询中没有可搜索的内容（字母、数字或汉字）。",
@@ -119,6 +142,17 @@ def safe_url(url: object) -> str | None:
     if scheme in ("http", "https") or (not scheme and url.startswith("/")):
         return url
     return None
+
+
+def local_location(url: str) -> str:
+    """A redirect target made root-relative: ``https://any.host/api/search?q=x`` →
+    ``/api/search?q=x``. Werkzeug builds its redirects (``/api//search`` →
+    ``/api/search``) from the request's ``Host`` header, which a client chooses, so a
+    forged one would send the reader, and any cache keeping the 308, to another site.
+    Leading slashes are made one, so the result is never a scheme-relative ``//host``."""
+    parts = urlsplit(url)
+    path = "/" + parts.path.lstrip("/")
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 # -- parameters --------------------------------------------------------------------
@@ -185,6 +219,58 @@ def _sort(args: Any, name: str) -> str:
             f"sort: must be one of {', '.join(SORTS)}, not {value!r}", code="bad_sort", param=name
         )
     return value
+
+
+def canonical_args(args: Any, problems: list[Problem] | None = None) -> MultiDict[str, str]:
+    """The parameters a search reads, in their order: the first value of each of
+    :data:`SINGLE_PARAMS`, and the first :data:`~searcher.search.MAX_FILTER_VALUES`
+    distinct non-empty values of each of :data:`FILTER_PARAMS`. Other parameters are
+    ignored and left out of the page's links, so a link costs at most the parameters a
+    search reads, whatever the request held. One pass over ``args``.
+
+    With ``problems`` given (the page), a repeated single parameter or a filter past
+    the cap is recorded there (``repeated_param``, ``too_many_values``) and the rest
+    used; without (the API), it raises :class:`QueryError` naming the parameter.
+    """
+    out: MultiDict[str, str] = MultiDict()
+    seen: dict[str, int] = {}
+    values: dict[str, dict[str, None]] = {name: {} for name in FILTER_PARAMS}
+    for name, value in args.items(multi=True):
+        if name in FILTER_PARAMS:
+            if value and value not in values[name]:
+                values[name][value] = None
+                if len(values[name]) <= MAX_FILTER_VALUES:
+                    out.add(name, value)
+        elif name in SINGLE_PARAMS:
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] == 1:
+                out.add(name, value)
+    found: list[QueryError] = []
+    for name, times in seen.items():
+        if times > 1:
+            found.append(
+                QueryError(
+                    f"{name}: given {times} times; a search reads it once",
+                    code="repeated_param",
+                    param=name,
+                )
+            )
+    for name, distinct in values.items():
+        if len(distinct) > MAX_FILTER_VALUES:
+            found.append(
+                QueryError(
+                    f"{name}: at most {MAX_FILTER_VALUES} distinct values, not {len(distinct)}",
+                    code="too_many_values",
+                    param=name,
+                )
+            )
+    if found and problems is None:
+        raise found[0]
+    for exc in found:
+        count = seen.get(exc.param or "") or len(values.get(exc.param or "", ()))
+        assert problems is not None
+        problems.append(Problem(exc.code, str(exc), exc.param, str(count)))
+    return out
 
 
 @dataclass
@@ -269,6 +355,15 @@ def choose(args: Any, name: str, value: str) -> str:
     return urlencode(pairs if (name, value) in pairs else [*pairs, (name, value)])
 
 
+def facet_values(counts: dict[str, int], chosen: list[str]) -> list[tuple[str, int, bool]]:
+    """A facet's values as the page lists them: ``(value, count, chosen)``, the chosen
+    values first (in their order), then the others by count; one pass over each."""
+    picked = set(chosen)
+    return [(v, counts.get(v, 0), True) for v in chosen] + [
+        (v, c, False) for v, c in counts.items() if v not in picked
+    ]
+
+
 def cn_date(moment: dt.datetime | None, with_time: bool = False) -> str:
     """``2024年3月5日`` (``2024年3月5日 08:30`` with ``with_time``), ``无日期`` for None."""
     if moment is None:
@@ -336,17 +431,21 @@ def histogram(months: dict[str, int], years: dict[str, int]) -> list[Bar]:
 # -- the app -----------------------------------------------------------------------
 
 
-def create_app(index: Index) -> Flask:
+def create_app(index: Index, heavy_slots: int = 1) -> Flask:
     """A Flask application serving ``index``; the index must stay open while it runs.
 
     :param index: an open :class:`Index` (shared by the server's threads).
+    :param heavy_slots: heavy requests (over :data:`HEAVY_VALUES` filter values) served
+        at once; another one meanwhile is a 503 ``busy`` with ``Retry-After: 1``.
     :returns: the :class:`flask.Flask` app; serve it with ``searcher serve`` (waitress)
         or any WSGI server (README "Serving").
     """
     app = Flask(__name__)
+    heavy = threading.BoundedSemaphore(heavy_slots)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep facet order (largest first)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.filters.update(
+        facet_values=facet_values,
         with_page=with_page,
         toggle=toggle,
         choose=choose,
@@ -365,12 +464,30 @@ def create_app(index: Index) -> Flask:
     )
 
     @app.before_request
-    def start_clock() -> None:
+    def start_clock() -> Any:
         g.started = time.perf_counter()
+        chosen = sum(1 for name, _ in request.args.items(multi=True) if name in FILTER_PARAMS)
+        if chosen > HEAVY_VALUES and request.endpoint in ("page", "api"):
+            if not heavy.acquire(blocking=False):
+                body = {"error": message("busy"), "code": "busy", "status": 503}
+                if _in_api():
+                    return jsonify(body), 503, {"Retry-After": "1"}
+                page = render_template("error.html", status=503, text=message("busy"))
+                return page, 503, {"Retry-After": "1"}
+            g.heavy = True
+        return None
+
+    @app.teardown_request
+    def release(_: BaseException | None) -> None:
+        if g.pop("heavy", False):
+            heavy.release()
 
     @app.after_request
     def headers(response: Any) -> Any:
         response.headers.update(SECURITY_HEADERS)
+        location = response.headers.get("Location")
+        if location is not None:  # Werkzeug's own redirects are built from the Host header
+            response.headers["Location"] = local_location(location)
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         response.headers["Server-Timing"] = f"app;dur={took:.1f}"
         return response
@@ -379,7 +496,10 @@ def create_app(index: Index) -> Flask:
     def page() -> str:
         query = clean_query(request.args.get("q", ""))
         problems: list[Problem] = []
-        options = _options(request.args, PAGE_SIZE, problems)
+        args = canonical_args(request.args, problems)
+        if "q" in args:  # links carry the query as searched (its first characters)
+            args["q"] = args["q"][:MAX_QUERY_CHARS]
+        options = _options(args, PAGE_SIZE, problems)
         filtered = any(options[k] for k in ("categories", "tags", "since", "until"))
         if not query.strip() and options["sort"] == "relevance":
             options["sort"] = "newest"  # what an empty query is sorted by, shown as such
@@ -387,7 +507,7 @@ def create_app(index: Index) -> Flask:
         newest: SearchResults | None = None
         pages = 0
         try:
-            if "q" in request.args or filtered:  # a search (an empty one lists every post)
+            if "q" in args or filtered:  # a search (an empty one lists every post)
                 results = index.search(query, **options)
                 pages = max(1, (results.total + PAGE_SIZE - 1) // PAGE_SIZE)
                 if results.page > pages:  # past the end: the last page
@@ -408,10 +528,11 @@ def create_app(index: Index) -> Flask:
             page_links=_page_links(results.page if results else 1, pages),
             problems=problems,
             bars=histogram(results.facets["months"], results.facets["years"]) if results else [],
-            chosen_period=(request.args.get("since", ""), request.args.get("until", "")),
+            chosen_period=(args.get("since", ""), args.get("until", "")),
             filtered=filtered,
             autofocus=results is None,
-            args=request.args,
+            args=args,
+            link_query=query[:MAX_QUERY_CHARS],
         )
 
     @app.get("/posts/<path:doc_id>")
@@ -451,7 +572,8 @@ def create_app(index: Index) -> Flask:
     @app.get("/api/search")
     def api() -> Any:
         try:
-            results = index.search(request.args.get("q", ""), **_options(request.args, PAGE_SIZE))
+            args = canonical_args(request.args)
+            results = index.search(args.get("q", ""), **_options(args, PAGE_SIZE))
         except QueryError as exc:
             body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
             return jsonify(body), 400

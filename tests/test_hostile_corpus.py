@@ -95,7 +95,8 @@ def test_2_only_regular_files_are_read_and_size_is_capped(tmp_path: Path) -> Non
     big = root / "_posts" / "2024-05-09-big.md"
     big.write_text(_post("大文章", "字" * 400), "utf-8")
     done: dict[str, Article | Skipped] = {}
-    worker = threading.Thread(target=lambda: done.update(_by_path(root, SiteOptions())))
+    trusting = SiteOptions(follow_outside_links=True)  # /dev/zero is outside the site
+    worker = threading.Thread(target=lambda: done.update(_by_path(root, trusting)))
     worker.start()
     worker.join(30)
     assert not worker.is_alive(), "reading a FIFO or /dev/zero hung the run"
@@ -104,8 +105,9 @@ def test_2_only_regular_files_are_read_and_size_is_capped(tmp_path: Path) -> Non
         assert isinstance(item, Skipped)
         assert item.reason == "not a regular file (a broken link, a folder, a device or a pipe)"
     assert isinstance(done["_posts/2024-05-09-big.md"], Article)
+    assert _by_path(root, SiteOptions())["_posts/2024-05-09-zero.md"].kind == "outside the site"
 
-    small = _by_path(root, SiteOptions(max_post_bytes=1000))
+    small = _by_path(root, SiteOptions(max_post_bytes=1000, follow_outside_links=True))
     item = small["_posts/2024-05-09-big.md"]
     assert isinstance(item, Skipped)
     assert (item.kind, item.reason) == (
@@ -114,7 +116,8 @@ def test_2_only_regular_files_are_read_and_size_is_capped(tmp_path: Path) -> Non
     )
     assert isinstance(small["_posts/2024-05-09-good.md"], Article)
     result = CliRunner().invoke(main, ["check", str(root), "--max-post-bytes", "1000"])
-    assert "skipped: 3 (too large 1, unreadable 2)" in result.output.splitlines()[-1]
+    last = "skipped: 3 (outside the site 1, too large 1, unreadable 1)"
+    assert last in result.output.splitlines()[-1]
 
 
 # 3. YAML alias bombs were capped only as lists in tags and categories.

@@ -50,6 +50,8 @@ def test_update_twice_changes_nothing(tmp_path: Path) -> None:
     assert report.to_dict() | {"seconds": 0} == {
         "left_out": {},
         "skipped_files": [],
+        "kept": 0,
+        "kept_paths": [],
         "added": 0,
         "updated": 0,
         "removed": 0,

@@ -659,7 +659,10 @@ def test_unexpected_error_in_one_post_does_not_stop_the_run(
     monkeypatch.setattr(Site, "read", flaky)
     items = list(read_corpus(tmp_path))
     assert items[0] == Skipped(
-        "2022-03-01-a.md", "unexpected error while reading: RuntimeError: boom", "unreadable"
+        "2022-03-01-a.md",
+        "unexpected error while reading: RuntimeError: boom; the index keeps what it has",
+        "unreadable",
+        keeps="2022-03-01-a.md",
     )
     assert isinstance(items[1], Article) and items[1].title == "乙"
 
@@ -675,7 +678,12 @@ def test_unreadable_sub_folder_is_reported(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(os, "walk", fake_walk)
     items = list(read_corpus(tmp_path, None, SiteOptions(all_files=True)))
     assert [type(item).__name__ for item in items] == ["Article", "Skipped"]
-    assert items[1] == Skipped("locked", "cannot read folder: Permission denied", "unreadable")
+    assert items[1] == Skipped(
+        "locked",
+        "cannot read folder: Permission denied; the index keeps what it has under it",
+        "unreadable",
+        keeps="locked",
+    )
 
 
 def test_missing_or_non_folder_root_raises_at_call_time(tmp_path: Path) -> None:

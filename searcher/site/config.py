@@ -13,7 +13,9 @@ Every rule here is Jekyll 4.3's (``Jekyll::Configuration``, ``Jekyll::EntryFilte
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,9 @@ class SiteConfig:
     markdown_ext: the file extensions converted as Markdown, without dots.
     own_exclude: the config's own ``exclude`` entries (the rest are Jekyll's defaults).
     path: the config file read, or None; warnings: problems found, each naming the file.
+    unreadable: why the config file could not be read now (an OS error other than "no
+        such file", such as ``Permission denied`` or ``Input/output error``), else None;
+        then nothing of the site is read and the index keeps what it has.
     """
 
     url: str = ""
@@ -83,6 +88,7 @@ class SiteConfig:
     own_exclude: list[str] = field(default_factory=list)
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    unreadable: str | None = None
 
     # -- which files are left out -------------------------------------------------------
 
@@ -207,16 +213,55 @@ def _string_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def load_config(root: Path) -> SiteConfig:
+#: OS errors that mean a file or folder is gone (then the index drops what it held for
+#: it); every other OS error means it cannot be read now, and the index keeps it.
+GONE_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR})
+
+
+def outside_site(path: Path, root: Path) -> str | None:
+    """The real path that ``path`` (a file or folder under ``root``, possibly through
+    symbolic links) leads to, when that lies outside ``root``'s real path; else None.
+
+    The rule is Jekyll 4.3's safe mode (``EntryFilter#symlink_outside_site_source?``:
+    ``File.realpath(entry)`` must start with the site source), which ``jekyll build
+    --safe`` (GitHub Pages) applies; a path not under ``root`` at all (``read_post`` of
+    a file elsewhere) is not checked. A loop of links resolves to a path of its own and
+    never hangs (``os.path.realpath`` stops at the loop).
+    """
+    top = os.path.realpath(root)
+    here = os.path.abspath(path)
+    if os.path.commonpath([os.path.abspath(root), here]) != os.path.abspath(root):
+        return None
+    real = os.path.realpath(here)
+    if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+        return None
+    return real
+
+
+def load_config(root: Path, follow_outside_links: bool = False) -> SiteConfig:
     """Read ``root/_config.yml``; Jekyll's defaults when it is missing.
 
-    Never raises: a config that cannot be read or parsed, or a key of the wrong type,
-    gives a warning naming the file (and line) in ``SiteConfig.warnings``, and Jekyll's
-    default for what could not be used.
+    Never raises: a config that cannot be parsed, or a key of the wrong type, gives a
+    warning naming the file (and line) in ``SiteConfig.warnings``, and Jekyll's
+    default for what could not be used. One that cannot be read now (an OS error, see
+    :data:`GONE_ERRORS`) sets ``SiteConfig.unreadable`` instead. A config that is a
+    symbolic link out of the site (see :func:`outside_site`) is not read, with a
+    warning, unless ``follow_outside_links``.
     """
     path = root / CONFIG_FILE
     config = SiteConfig()
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return config
+    except OSError as error:
+        config.unreadable = error.strerror or str(error)
+        return config
+    target = None if follow_outside_links else outside_site(path, root)
+    if target is not None:
+        config.warnings.append(
+            f"{CONFIG_FILE}: a symbolic link to {target}, outside the site: not read "
+            "(--follow-outside-links reads it); Jekyll's defaults used"
+        )
         return config
     config.path = path
     where = CONFIG_FILE
@@ -228,7 +273,12 @@ def load_config(root: Path) -> SiteConfig:
             )
             return config
         text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        if error.errno in GONE_ERRORS:
+            return SiteConfig()  # removed meanwhile: as if there were none
+        config.unreadable = error.strerror or str(error)
+        return config
+    except UnicodeDecodeError as error:
         config.warnings.append(f"{where}: cannot read ({error}); Jekyll's defaults used")
         return config
     try:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import html
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from searcher.errors import CorpusError, PostError
 
-from .config import SiteConfig, load_config
+from .config import CONFIG_FILE, GONE_ERRORS, SiteConfig, load_config, outside_site
 from .dates import (
     FILENAME_DATE,
     date_from_filename,
@@ -74,6 +75,9 @@ VCS_DIRS = frozenset({".git", ".hg", ".svn"})
 POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
 _FALSE = frozenset({"false", "no", "off"})
 
+
+#: What a reason says when the index keeps what it has for a path it cannot read now.
+_KEEPING = "the index keeps what it has"
 
 #: Longest title kept, in characters (a title is highlighted whole on every hit).
 MAX_TITLE_CHARS = 1000
@@ -156,7 +160,8 @@ class Site:
         _check_root(root)
         self.root = root
         self.options = options or SiteOptions()
-        self.config = load_config(root)
+        self.config = load_config(root, self.options.follow_outside_links)
+        self._linked: set[str] = set()  # real folders entered through a link (one walk)
         self.warnings = list(self.config.warnings)
         self.timezone = tz or named_zone(DEFAULT_TIMEZONE)
         for source, name in (
@@ -178,7 +183,18 @@ class Site:
 
     def walk(self) -> Iterator[_Candidate | Skipped]:
         """Every Markdown/HTML file under the root: a candidate document, or a
-        :class:`Skipped` saying why Jekyll leaves it out. Sorted, deterministic."""
+        :class:`Skipped` saying why Jekyll leaves it out. Sorted, deterministic.
+
+        Symbolic links follow Jekyll 4.3 in safe mode (``jekyll build --safe``, checked
+        against it): a link to a file is read where it stands; a link to a folder is
+        entered in the site's own folders (``Reader#read_directories``) but not inside
+        ``_posts``, ``_drafts`` or a collection (Ruby's ``Dir["**/*"]`` does not
+        enter linked folders); a link whose target leaves the site is left out as
+        ``outside the site`` unless ``SiteOptions.follow_outside_links`` (plain
+        ``jekyll build``). Unlike Jekyll, which fails with ``ELOOP`` on a loop of
+        links, a folder link that leads back to a folder being read, or to one
+        already entered through another link, is left out, so a walk always ends."""
+        self._linked = set()
         yield from self._walk_dir("")
         for label in sorted(self.config.collections):
             if label == "posts":
@@ -205,22 +221,34 @@ class Site:
     def _listdir(self, rel: str) -> tuple[list[str], list[str], list[Skipped]]:
         """Folders and files in ``rel`` (sorted), and what cannot be read there: the
         folder itself, or names that are not valid UTF-8 (``jekyll build`` aborts on
-        them), reported with the bad bytes escaped as ``\\xff``."""
+        them), reported with the bad bytes escaped as ``\\xff``.
+
+        A folder that cannot be listed now, or an entry that cannot be stat'ed (any OS
+        error but "no such file": ``EACCES``, ``EIO``, ``ESTALE``…) is an
+        ``unreadable`` :class:`Skipped` whose ``keeps`` is its path: the index keeps
+        what it holds under it. A folder gone meanwhile is simply empty."""
         folder = self.root / rel if rel else self.root
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as error:
-            why = f"cannot read folder: {error.strerror}"
-            return [], [], [Skipped(rel or ".", why, "unreadable")]
+            if error.errno in GONE_ERRORS:
+                return [], [], []
+            where = escape_name(rel or ".")
+            why = f"cannot read folder: {error.strerror or error}; {_KEEPING} under it"
+            return [], [], [Skipped(where, why, "unreadable", keeps=escape_name(rel))]
         dirs: list[str] = []
         files: list[str] = []
         problems: list[Skipped] = []
         for entry in entries:
-            try:
-                is_dir = entry.is_dir()  # a link to a folder is listed, then not followed
-            except OSError:
-                is_dir = False
+            is_dir = _is_dir(entry)  # a link to a folder is listed, then maybe followed
+            if is_dir is None:
+                continue  # gone meanwhile
+            if isinstance(is_dir, OSError):
+                child = escape_name(f"{rel}/{entry.name}" if rel else entry.name)
+                why = f"cannot read: {is_dir.strerror or is_dir}; {_KEEPING}"
+                problems.append(Skipped(child, why, "unreadable", keeps=child))
+                continue
             if not valid_name(entry.name):
                 if is_dir or _is_text(escape_name(entry.name), self.config):
                     child = escape_name(f"{rel}/{entry.name}" if rel else entry.name)
@@ -252,14 +280,39 @@ class Site:
             if name in VCS_DIRS:
                 continue
             if os.path.islink(self.root / child):
-                yield Skipped(child, "symbolic link to a folder: not followed", "special name")
-                continue
+                refused = self._folder_link(rel, child)
+                if refused is not None:
+                    yield refused
+                    continue
             why = self.config.exclusion(child)
             if why is None:
                 yield from self._walk_dir(child)
             elif not self._is_collection_dir(child):
                 for item in self._all_text_files(child):
                     yield Skipped(item, _why(why, child + "/"), why)
+
+    def _folder_link(self, rel: str, child: str) -> Skipped | None:
+        """Why the link ``child`` (a folder of the walk, in folder ``rel``) is not
+        entered, or None to enter it (see :meth:`walk`)."""
+        outside = outside_site(self.root / child, self.root)
+        if outside is not None and not self.options.follow_outside_links:
+            return Skipped(
+                child,
+                f"symbolic link to {escape_name(outside)}, outside the site: not followed "
+                "(as jekyll build --safe; --follow-outside-links follows it)",
+                "outside the site",
+            )
+        real = os.path.realpath(self.root / child)
+        here = os.path.realpath(self.root / rel)
+        if real == here or here.startswith(real.rstrip(os.sep) + os.sep) or real in self._linked:
+            return Skipped(
+                child,
+                "symbolic link to a folder read already (a loop of links, or a second "
+                "link to it): not followed",
+                "special name",
+            )
+        self._linked.add(real)
+        return None
 
     def _is_collection_dir(self, rel: str) -> bool:
         return any(
@@ -396,6 +449,17 @@ class Site:
         return self.config.url, self.config.baseurl
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool | OSError | None:
+    """Whether ``entry`` is a folder (following a link); None when it is gone, the
+    error when it cannot be stat'ed now. A loop of links is a broken link: no folder."""
+    try:
+        return entry.is_dir()
+    except OSError as error:
+        if error.errno in GONE_ERRORS:
+            return None
+        return False if error.errno == errno.ELOOP else error
+
+
 def _special(inner: str) -> bool:
     """EntryFilter#special? for a path inside a ``_posts``-like folder."""
     return any(part.startswith((".", "_", "#", "~")) for part in inner.split("/")) or (
@@ -425,6 +489,14 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
         raise SkippedPostError(
             rel, "in a Jekyll template folder (layout or include), not a post", "special name"
         )
+    target = None if site.options.follow_outside_links else outside_site(path, site.root)
+    if target is not None:
+        raise SkippedPostError(
+            rel,
+            f"symbolic link to {escape_name(target)}, outside the site: not read (as "
+            "jekyll build --safe; --follow-outside-links reads it)",
+            "outside the site",
+        )
     try:
         if not path.is_file():
             raise SkippedPostError(
@@ -441,7 +513,10 @@ def _read_document(site: Site, cand: _Candidate) -> Article:
                 "too large",
             )
     except OSError as error:
-        raise SkippedPostError(rel, f"cannot read file: {error.strerror or error}") from None
+        if error.errno in GONE_ERRORS:  # removed since the walk: gone, not kept
+            raise SkippedPostError(rel, f"cannot read file: {error.strerror}") from None
+        why = f"cannot read file: {error.strerror or error}; {_KEEPING}"
+        raise SkippedPostError(rel, why, keeps=rel) from None
     warnings: list[str] = []
     text = decode_bytes(data, rel, warnings)
     is_post = cand.kind in ("post", "draft")
@@ -729,9 +804,7 @@ def iter_post_files(root: Path) -> Iterator[Path | Skipped]:
     config = SiteConfig()
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         while errors:
-            error = errors.pop(0)
-            where = _relative(Path(error.filename), root) if error.filename else "?"
-            yield Skipped(where, f"cannot read folder: {error.strerror or error}", "unreadable")
+            yield from _walk_error(errors.pop(0), root)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in IGNORED_DIRS)
         for d in [d for d in dirnames if not valid_name(d)]:
             dirnames.remove(d)
@@ -749,8 +822,55 @@ def iter_post_files(root: Path) -> Iterator[Path | Skipped]:
                 where = _relative(Path(dirpath, name), root)
                 yield Skipped(where, bad_name_reason(False), "bad file name")
     for error in errors:
-        where = _relative(Path(error.filename), root) if error.filename else "?"
-        yield Skipped(where, f"cannot read folder: {error.strerror or error}", "unreadable")
+        yield from _walk_error(error, root)
+
+
+def _walk_error(error: OSError, root: Path) -> Iterator[Skipped]:
+    """An ``os.walk`` error: a folder that cannot be listed now, kept (nothing when it
+    is gone)."""
+    if error.errno in GONE_ERRORS:
+        return
+    where = _relative(Path(error.filename), root) if error.filename else "?"
+    why = f"cannot read folder: {error.strerror or error}; {_KEEPING} under it"
+    yield Skipped(where, why, "unreadable", keeps=where if error.filename else "")
+
+
+def kept_ids(ids: Iterable[str], skipped: Iterable[Skipped]) -> set[str]:
+    """The document ids among ``ids`` that the index keeps because their file could not
+    be read now: each :class:`Skipped` with ``keeps`` (a path, relative to the site,
+    POSIX) keeps the ids of that file (its path without, or with, its extension, the
+    two forms an :class:`Article` id takes) and every id under it as a folder (``""``:
+    every id). Rule: a document is removed only when its file is known to be gone or
+    left out by a rule; a read that fails (``EACCES``, ``EIO``, ``ESTALE``…) keeps it.
+
+    Linear in the number of ids times their depth (a set lookup per ancestor folder).
+    """
+    files: set[str] = set()
+    folders: set[str] = set()
+    for item in skipped:
+        if item.keeps is None:
+            continue
+        folders.add(item.keeps)
+        files.add(item.keeps)
+        name = item.keeps.rsplit("/", 1)[-1]
+        if "." in name:
+            files.add(item.keeps.rsplit(".", 1)[0])
+    if not folders:
+        return set()
+    if "" in folders:
+        return set(ids)
+    out: set[str] = set()
+    for doc_id in ids:
+        if doc_id in files:
+            out.add(doc_id)
+            continue
+        cut = doc_id.find("/")
+        while cut != -1:
+            if doc_id[:cut] in folders:
+                out.add(doc_id)
+                break
+            cut = doc_id.find("/", cut + 1)
+    return out
 
 
 def _depth_order(rel: str) -> tuple[int, str]:
@@ -759,7 +879,14 @@ def _depth_order(rel: str) -> tuple[int, str]:
 
 def _candidates(site: Site) -> list[_Candidate | Skipped]:
     """What to read: Jekyll's walk, or with ``--all-files`` every file of the old walk,
-    each marked with what Jekyll would have done with it."""
+    each marked with what Jekyll would have done with it. Nothing when ``_config.yml``
+    cannot be read now (only that, kept: the site's rules are unknown)."""
+    if site.config.unreadable is not None:
+        why = (
+            f"cannot read file: {site.config.unreadable}; the site's rules are unknown, so "
+            "nothing of the site is read and the index keeps every document it has"
+        )
+        return [Skipped(CONFIG_FILE, why, "unreadable", keeps="")]
     jekyll = list(site.walk())
     if not site.options.all_files:
         return jekyll
@@ -820,14 +947,16 @@ def _read_all(
         try:
             article = site.read(item)
         except SkippedPostError as error:
-            yield Skipped(error.path, error.reason, error.kind)
+            yield Skipped(error.path, error.reason, error.kind, error.keeps)
             continue
         except PostError as error:
             yield Skipped(rel, str(error), "unreadable")
             continue
         except Exception as error:  # one broken post never stops a run; it is reported
+            # Neither gone nor left out by a rule (an OS error past the open, a bug, no
+            # memory): the index keeps what it has, as for a file it cannot open.
             reason = f"unexpected error while reading: {type(error).__name__}: {error}"
-            yield Skipped(rel, reason, "unreadable")
+            yield Skipped(rel, f"{reason}; {_KEEPING}", "unreadable", keeps=rel)
             continue
         kept = by_key.get(article.key)
         if kept is not None:
@@ -891,6 +1020,8 @@ class CorpusReport:
     skipped, duplicates: the files not indexed, in reading order.
     lines: warnings, skipped files and duplicates as printable lines, in reading order.
     types: ``{type: count}`` of the documents read (``post``, ``page``, a collection).
+    ``kept_paths()``: the files and folders that could not be read now, whose documents
+    an index keeps (see :func:`kept_ids`).
     """
 
     root: Path
@@ -909,13 +1040,21 @@ class CorpusReport:
             counts[item.kind or "unreadable"] = counts.get(item.kind or "unreadable", 0) + 1
         return counts
 
+    def kept_paths(self) -> list[str]:
+        """The paths (files, folders; ``_config.yml`` for the whole site) that could not
+        be read now, in reading order: an index keeps what it holds for them."""
+        return [item.path for item in self.skipped if item.keeps is not None]
+
     def summary(self) -> str:
-        """``posts read: N, recovered with warnings: W, skipped: S (…), duplicates: D``."""
+        """``posts read: N, recovered with warnings: W, skipped: S (…), duplicates: D``,
+        then ``, could not read now: K`` when something could not be read."""
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.left_out().items()))
+        unread = len(self.kept_paths())
         return (
             f"posts read: {self.posts}, recovered with warnings: {self.with_warnings}, "
             f"skipped: {len(self.skipped)}{f' ({kinds})' if kinds else ''}, "
             f"duplicates: {len(self.duplicates)}"
+            + (f", could not read now: {unread}" if unread else "")
         )
 
     def add(self, item: Article | Skipped | Duplicate | SiteWarning) -> Article | None:

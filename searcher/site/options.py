@@ -36,6 +36,11 @@ class SiteOptions:
     now: the build time, aware (posts dated after it are future); None for now.
     max_post_bytes: files larger than this many bytes are left out as ``too large``
         (default :data:`MAX_POST_BYTES`, 8 MiB: a thousand times a long news story).
+    follow_outside_links: read symbolic links (to files, and to folders where Jekyll
+        follows them) whose target lies outside the site folder, as plain ``jekyll
+        build`` does; off by default, as in ``jekyll build --safe``, so that a link such
+        as ``_posts/x.md -> /etc/passwd`` is left out as ``outside the site`` and never
+        indexed or served. Only for sites whose every file is trusted.
     """
 
     drafts: bool = False
@@ -46,6 +51,7 @@ class SiteOptions:
     timezone: str | None = None
     now: dt.datetime | None = None
     max_post_bytes: int = MAX_POST_BYTES
+    follow_outside_links: bool = False
 
 
 __all__ = ["CONTROL_CHARS", "DEFAULT_TIMEZONE", "MAX_POST_BYTES", "SiteOptions"]

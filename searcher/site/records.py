@@ -25,9 +25,10 @@ SKIP_KINDS = (
     "search: false",  # front matter search: false or sitemap: false
     "not output",  # a document of a collection without output: true
     "not a document",  # no front matter outside _posts/ (Jekyll copies it as it is)
-    "unreadable",  # cannot be read or decoded
+    "unreadable",  # cannot be read now (kept in the index) or cannot be decoded
     "bad file name",  # a file or folder name that is not valid UTF-8 (Jekyll aborts)
     "too large",  # bigger than SiteOptions.max_post_bytes
+    "outside the site",  # a symbolic link whose target leaves the site (Jekyll --safe)
 )
 
 
@@ -76,11 +77,20 @@ class Skipped:
 
     ``reason`` is a sentence for people; ``kind`` one of :data:`SKIP_KINDS` (empty for
     older callers that built a ``Skipped`` by hand).
+
+    ``keeps`` is None when the file was read, or found, and left out by a rule (or is
+    gone): the index drops what it holds for it. It is a path when the file or folder
+    could not be read now (an OS error other than "no such file": ``EACCES``, ``EIO``,
+    ``ESTALE``, a failing mount…): the index keeps every document it holds for that
+    path, the file itself or everything under the folder (``""``: the whole site, when
+    ``_config.yml`` cannot be read), until a run can read it again. See
+    :func:`searcher.site.kept_ids`.
     """
 
     path: str
     reason: str
     kind: str = ""
+    keeps: str | None = None
 
 
 @dataclass
@@ -100,12 +110,16 @@ class SkippedPostError(PostError):
     """A file cannot be used as a document; ``read_corpus`` turns it into :class:`Skipped`.
 
     ``path`` is the file's path relative to the corpus root, ``reason`` the explanation
-    without the path, ``kind`` one of :data:`SKIP_KINDS`; ``str(error)`` is
+    without the path, ``kind`` one of :data:`SKIP_KINDS`, ``keeps`` as in
+    :class:`Skipped` (set when the file could not be read now); ``str(error)`` is
     ``"<path>: <reason>"``.
     """
 
-    def __init__(self, path: str, reason: str, kind: str = "unreadable") -> None:
+    def __init__(
+        self, path: str, reason: str, kind: str = "unreadable", keeps: str | None = None
+    ) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
         self.kind = kind
+        self.keeps = keeps
