@@ -60,20 +60,23 @@ def generation(folder: Path) -> int:
     return latest
 
 
-def identity(folder: Path) -> tuple[int, int, int]:
+def identity(folder: Path) -> tuple[int, ...]:
     """What changes with every commit, including one into an index built anew at the same
-    path: ``(generation, inode, modification time in ns)`` of the latest table of
-    contents; ``(-1, 0, 0)`` when there is none."""
+    path, and with every new description (a time zone recorded without a commit):
+    ``(generation, inode and modification time in ns of the latest table of contents,
+    inode and modification time in ns of searcher.json)``; ``(-1,)`` when there is no
+    table of contents."""
     for _ in range(5):
         latest = generation(folder)
         if latest < 0:
-            return (-1, 0, 0)
+            return (-1,)
         try:
-            st = os.stat(folder / f"_MAIN_{latest}.toc")
+            toc = os.stat(folder / f"_MAIN_{latest}.toc")
+            meta = os.stat(folder / META_FILE)
         except FileNotFoundError:  # a commit deleted it just now: read the newer one
             continue
-        return (latest, st.st_ino, st.st_mtime_ns)
-    return (generation(folder), 0, 0)
+        return (latest, toc.st_ino, toc.st_mtime_ns, meta.st_ino, meta.st_mtime_ns)
+    return (generation(folder),)
 
 
 @contextlib.contextmanager

@@ -230,17 +230,17 @@ class Index:
         self._write_lock = threading.Lock()
         self._pool_lock = threading.Lock()
         self._sync_lock = threading.Lock()
-        self._pool: list[tuple[tuple[int, int, int], Searcher]] = []
+        self._pool: list[tuple[tuple[int, ...], Searcher]] = []
         self._caches: dict[str, Any] = {}
         self._last_search: dict[int, float] = {}  # thread id → when it last searched
         self._results = ResultsCache(RESULTS_CACHE_BYTES, RESULTS_CACHE)
         #: The documents of very common phrases, per segment, across searches.
         self.phrase_cache = PhraseCache()
-        self._results_identity: tuple[int, int, int] = (-1, 0, 0)
+        self._results_identity: tuple[int, ...] = (-1,)
         self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
         #: True for the index a new generation is being written into (not yet committed).
         self._next_generation = next_generation
-        self._identity = (-1, 0, 0) if next_generation else identity(path)
+        self._identity = (-1,) if next_generation else identity(path)
         self._take_meta(meta, ix.schema)
 
     def _take_meta(self, meta: dict[str, Any], schema: Any) -> None:
@@ -494,7 +494,7 @@ class Index:
         not committed yet (:meth:`build`): it has nothing to search."""
         return self._next_generation
 
-    def sync(self) -> tuple[int, int, int]:
+    def sync(self) -> tuple[int, ...]:
         """Follow the index folder: when a commit or a rebuild (also one that began the
         index anew at the same path) has changed it since this object last looked, take
         the new generation's description, schema and time zone, and drop the searchers
@@ -597,7 +597,9 @@ class Index:
     def write_meta(self, **values: Any) -> None:
         """Record ``values`` in the description of the current generation
         (``searcher.json``), with the write lock held (:meth:`writing`)."""
-        self._write(values, generation(self.path), pending=False)
+        number = generation(self.path)
+        if self._described(values, number) != self.meta:  # else readers need not look again
+            self._write(values, number, pending=False)
 
     def commit(self, writer: Any, values: dict[str, Any], mergetype: Any = None) -> None:
         """Commit ``writer`` (a :class:`~searcher.segments.SegmentWriter` opened with the
@@ -614,12 +616,17 @@ class Index:
         self.meta = meta
         self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
 
-    def _write(self, values: dict[str, Any], number: int, pending: bool) -> dict[str, Any]:
-        """Write this description plus ``values`` as generation ``number``'s: alone, or
-        (``pending``) beside the current one's. Returns it."""
+    def _described(self, values: dict[str, Any], number: int) -> dict[str, Any]:
+        """This description plus ``values``, as generation ``number``'s."""
         meta = {**self.meta, **values, "generation": number}
         if meta.get("last_run"):
             meta["last_run"] = {**meta["last_run"], "generation": number}
+        return meta
+
+    def _write(self, values: dict[str, Any], number: int, pending: bool) -> dict[str, Any]:
+        """Write this description plus ``values`` as generation ``number``'s: alone, or
+        (``pending``) beside the current one's. Returns it."""
+        meta = self._described(values, number)
         if pending:
             write_meta(self.path, read_raw(self.path), pending=meta)
         else:

@@ -54,6 +54,7 @@ from .analysis.tokenizers import APOSTROPHE, CJK_CHARS
 from .analysis.variants import regional_forms
 from .errors import Notice
 from .postings import read_occurrences
+from .schema import live_doc_frequency
 from .snippets import TermGroup
 
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
@@ -498,8 +499,10 @@ class BigramPhrase(wq.Phrase):  # type: ignore[misc]
             docs, weights, _ = self.cache.compute(key, lambda: self._compute(reader, terms))
         # The bigram that scores the phrase is the rarest in the whole index, so that a
         # post scores the same however the index is cut into segments (--jobs, updates).
-        parent = searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
-        rarest = min(dict.fromkeys(terms), key=lambda t: parent.doc_frequency(self.fieldname, t))
+        # Live documents only, as the scorer counts them (live_doc_frequency).
+        rarest = min(
+            dict.fromkeys(terms), key=lambda t: live_doc_frequency(searcher, self.fieldname, t)
+        )
         return docs, weights, rarest
 
     def _compute(self, reader: Any, terms: list[bytes]) -> tuple[list[int], list[float], bytes]:

@@ -27,6 +27,7 @@ analyzes queries with the segmenter that built it.
 from __future__ import annotations
 
 import array
+import math
 import sys
 from typing import Any
 
@@ -37,6 +38,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .analysis import BigramAnalyzer, UnitAnalyzer, UserWord, WordAnalyzer, WordTokenizer
 from .codec import CompactPositions
+from .postings import read_weights
 
 #: The ``ts`` of a post without a date: below every real date, so that no date filter
 #: matches it; the query layer sorts such posts last in both date orders.
@@ -62,7 +64,55 @@ class BM25F(scoring.BM25F):  # type: ignore[misc]
             lengths = field_lengths(searcher.reader(), fieldname)
             if lengths is not None:
                 s.dfl = lengths.__getitem__
+            live = live_statistics(searcher, fieldname, text)
+            if live is not None:
+                s.idf, s.avgfl = live
         return s
+
+
+def _parent(searcher: Any) -> Any:
+    return searcher.get_parent() if hasattr(searcher, "get_parent") else searcher
+
+
+def live_doc_frequency(searcher: Any, fieldname: str, text: bytes) -> int:
+    """How many live (not deleted) documents of the whole index hold ``text`` in
+    ``fieldname``: Whoosh's ``doc_frequency`` counts deleted documents too, until a merge
+    drops them. Kept on the top-level searcher (one generation, one thread at a time)."""
+    parent = _parent(searcher)
+    cache: dict[Any, int] = parent.__dict__.setdefault("_searcher_live_df", {})
+    key = (fieldname, text)
+    if key not in cache:
+        total = 0
+        for reader, _ in parent.reader().leaf_readers():
+            if not reader.has_deletions():
+                total += reader.doc_frequency(fieldname, text)
+            elif (fieldname, text) in reader:
+                total += len(read_weights(reader, fieldname, text)[0])
+        cache[key] = total
+    return cache[key]
+
+
+def live_statistics(searcher: Any, fieldname: str, text: bytes) -> tuple[float, float] | None:
+    """BM25's idf of ``text`` and the average length of ``fieldname`` over the live
+    documents of the whole index (lengths as the segments' length columns keep them),
+    so that an index updated in place scores exactly as a fresh build of the same posts:
+    Whoosh counts deleted documents in both until a merge drops them. The idf is
+    Whoosh's formula, ``log(N / (df + 1)) + 1``. None when a segment has no length
+    column (not a Whoosh 3 segment)."""
+    parent = _parent(searcher)
+    cache: dict[str, float] = parent.__dict__.setdefault("_searcher_live_avgfl", {})
+    if fieldname not in cache:
+        total, docs = 0, 0
+        for reader, _ in parent.reader().leaf_readers():
+            lengths = field_lengths(reader, fieldname)
+            if lengths is None:
+                return None
+            total += sum(lengths) - sum(lengths[d] for d in reader.deleted_docs_set)
+            docs += reader.doc_count()
+        cache[fieldname] = total / docs if docs else 1.0
+    docs = parent.doc_count()
+    idf = math.log(docs / (live_doc_frequency(parent, fieldname, text) + 1)) + 1
+    return idf, cache[fieldname] or 1.0
 
 
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]

@@ -347,3 +347,29 @@ def test_14_the_owners_files_stay_through_rebuilds(tmp_path: Path) -> None:
     assert (folder / ".gitignore").read_text(encoding="utf-8") == "*\n"
     assert (folder / "notes").is_dir()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".index")]
+
+
+# The model-based test (tests/test_model_updates.py) found an updated index ranking
+# otherwise than a fresh build: BM25F's statistics counted deleted documents.
+
+
+def test_an_updated_index_scores_like_a_fresh_build(tmp_path: Path) -> None:
+    posts = {
+        _name(i): post(f"经济{i}", "经济" * (i + 1) + "会议。" * (10 - i) + f"编号{i}。")
+        for i in range(10)
+    }
+    corpus = write_corpus(tmp_path / "site", posts)
+    index = Index.create(tmp_path / "updated")
+    index.update(corpus, isolate=False)
+    for i in (0, 3, 4, 7):  # deleted: the segment keeps them, marked deleted
+        (corpus / _name(i)).unlink()
+    index.update(corpus, isolate=False)
+    assert _segments(index) == [(10, 4)]
+    fresh = Index.create(tmp_path / "fresh")
+    fresh.update(corpus, isolate=False)
+    assert _segments(fresh) == [(6, 0)]
+    for query in ("经济", "会议", "经济 会议", '"经济会议"', "title:经济"):
+        got = [(h.id, round(h.score, 9)) for h in index.search(query).hits]
+        want = [(h.id, round(h.score, 9)) for h in fresh.search(query).hits]
+        assert got == want, query
+        assert len(got) == 6
