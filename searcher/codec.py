@@ -50,6 +50,7 @@ from whoosh.codec.whoosh3 import (
     W3Codec,
     W3FieldCursor,
     W3LeafMatcher,
+    W3PerDocReader,
     W3PostingsWriter,
     W3TermInfo,
     W3TermsReader,
@@ -640,6 +641,16 @@ class CompactFieldCursor(W3FieldCursor):  # type: ignore[misc]
         return CompactTermInfo.decode(databytes)
 
 
+class OpenedColumnsReader(W3PerDocReader):  # type: ignore[misc]
+    """Whoosh 3's per-document reader, for which a column whose file it has opened is
+    there: Whoosh asks the storage whether the file exists at every ``column_reader``,
+    and takes a file deleted since (a newer commit dropped the segment) for a column
+    never written, all defaults. See :func:`searcher.schema.open_columns`."""
+
+    def has_column(self, fieldname: str) -> bool:
+        return fieldname in self._colfiles or bool(super().has_column(fieldname))
+
+
 class SearcherCodec(W3Codec):  # type: ignore[misc]
     """Whoosh 3's codec with :class:`CompactPostingsWriter` blocks (see the module)."""
 
@@ -659,6 +670,9 @@ class SearcherCodec(W3Codec):  # type: ignore[misc]
         postfile = segment.open_file(storage, self.POSTS_EXT)
         return CompactTermsReader(self, tifile, tilen, postfile)
 
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return OpenedColumnsReader(storage, segment)
+
     def postings_reader(
         self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
     ) -> Any:
@@ -674,6 +688,7 @@ __all__ = [
     "CompactPostingsWriter",
     "CompactTermInfo",
     "CompactTermsReader",
+    "OpenedColumnsReader",
     "SearcherCodec",
     "decode_block",
     "encode_block",

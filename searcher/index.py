@@ -46,7 +46,7 @@ from .folder import (
 )
 from .query import PhraseCache
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache, results_key
-from .schema import WEIGHTING, make_schema, segmenter_of, word_tokenizer
+from .schema import WEIGHTING, make_schema, open_columns, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
 from .segments import SegmentWriter
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
@@ -555,16 +555,31 @@ class Index:
         """A new Whoosh searcher on the latest commit.
 
         A commit from another thread or process can delete the table of contents this
-        searcher is about to read (Whoosh keeps only the newest); then it tries again on
-        the newer one.
+        searcher is about to read (Whoosh keeps only the newest), or the column files
+        of its segments before they are opened (:func:`~searcher.schema.open_columns`);
+        then it tries again on the newer one.
         """
         for attempt in range(attempts):
             try:
-                return self._ix.searcher(weighting=WEIGHTING)
+                s = self._ix.searcher(weighting=WEIGHTING)
             except FileNotFoundError:
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.01 * (attempt + 1))
+                continue
+            try:
+                open_columns(s)
+            except FileNotFoundError:
+                s.close()
+                if attempt == attempts - 1:
+                    raise
+                continue
+            # Every file is open now; if no newer commit has come, none was deleted
+            # before it was opened (a commit deletes old files after its new table of
+            # contents is in place).
+            if s.up_to_date() or attempt == attempts - 1:
+                return s
+            s.close()
         raise AssertionError("unreachable")
 
     def cached(self, s: Searcher, name: str, build: Callable[[Searcher], Any]) -> Any:

@@ -134,6 +134,30 @@ def field_lengths(reader: Any, fieldname: str) -> list[int] | None:
     return cache[fieldname]
 
 
+def open_columns(searcher: Any) -> None:
+    """Open now every column file of every segment of ``searcher`` (each field's column,
+    its length column, the stored fields), which Whoosh opens on first use: a commit
+    deletes the files of the segments it drops once its table of contents is written,
+    and a column opened after that reads as all defaults (Whoosh takes a missing
+    column file for a column that was never written). Opened files stay readable.
+
+    :raises FileNotFoundError: a file went while being opened (open a newer searcher).
+    """
+    for reader, _ in searcher.reader().leaf_readers():
+        perdoc = getattr(reader, "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "_colfiles"):
+            continue
+        names = ["_stored"]
+        for name, field in reader.schema.items():
+            if field.column_type:
+                names.append(name)
+            if field.scorable:
+                names.append(_lenfield(name))
+        for name in names:
+            if name not in perdoc._colfiles and perdoc.has_column(name):
+                perdoc._colfiles[name] = perdoc._get_column_file(name)
+
+
 def length_column(perdoc: Any, fieldname: str, count: int) -> list[int] | None:
     """The first ``count`` documents' lengths in ``fieldname`` from a Whoosh 3
     per-document reader, read as one column: what ``doc_field_length`` gives (0 for

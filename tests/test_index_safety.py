@@ -373,3 +373,35 @@ def test_an_updated_index_scores_like_a_fresh_build(tmp_path: Path) -> None:
         want = [(h.id, round(h.score, 9)) for h in fresh.search(query).hits]
         assert got == want, query
         assert len(got) == 6
+
+
+# CI found searches beside updates reading every date as the column's default: a
+# searcher opened on one generation read a column file that the next commit had deleted
+# (Whoosh opens column files on first use and takes a missing one for a column never
+# written).
+
+
+def test_a_searcher_reads_its_columns_after_a_commit_deletes_their_files(
+    tmp_path: Path,
+) -> None:
+    from searcher.search import _timestamps
+
+    corpus = write_corpus(tmp_path, _posts(3, "量子芯片", 1))
+    folder = tmp_path / "index"
+    Index.build(folder, corpus)
+    index = Index.open(folder)
+    with index.searcher() as s:
+        segment = s.reader().segment().segment_id()
+        Index.build(folder, corpus, rebuild=True)  # a new segment; the old one's files go
+        assert not [p for p in folder.iterdir() if p.name.startswith(segment)]
+        want = [
+            int(
+                dt.datetime(
+                    2024, 1, 1 + i, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))
+                ).timestamp()
+            )
+            for i in range(3)
+        ]
+        assert _timestamps(s) == want
+        assert [s.stored_fields(d)["id"] for d in range(3)] == [_name(i)[:-3] for i in range(3)]
+    assert index.search("", since="2024-01-02").total == 2
