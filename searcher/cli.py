@@ -235,7 +235,7 @@ def _build(
     *,
     rebuild: bool = False,
     jobs: int = 1,
-    segmenter: str = DEFAULT_SEGMENTER,
+    segmenter: str | None = None,
     options: SiteOptions | None = None,
     show_progress: bool = False,
     user_dict: str | None = None,
@@ -271,9 +271,9 @@ def _build(
 @click.option(
     "--segmenter",
     type=click.Choice(SEGMENTERS),
-    default=DEFAULT_SEGMENTER,
-    show_default=True,
-    help="jieba implementation for a new index.",
+    default=None,
+    help=f"jieba implementation for a new index or a --rebuild (default: the index's, "
+    f"else {DEFAULT_SEGMENTER}).",
 )
 @click.option(
     "--dict",
@@ -289,7 +289,7 @@ def index_command(
     index_dir: Path,
     rebuild: bool,
     jobs: int,
-    segmenter: str,
+    segmenter: str | None,
     user_dict: str | None,
     as_json: bool,
     **site: Any,
@@ -559,6 +559,13 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
     show_default=True,
     help="Largest request body (the app reads none); a larger Content-Length: 413 unread.",
 )
+@click.option(
+    "--send-timeout",
+    type=click.FloatRange(0.5, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a connection with an answer waiting may take none of it; then it is closed.",
+)
 def serve_command(
     index_dir: Path,
     corpus: Path,
@@ -571,6 +578,7 @@ def serve_command(
     idle_timeout: int,
     max_header_bytes: int,
     max_body_bytes: int,
+    send_timeout: float,
 ) -> None:
     """Serve the search page, article views and /api/search on http://HOST:PORT/ with
     waitress, a production WSGI server, logging one line per request, with limits for a
@@ -586,6 +594,7 @@ def serve_command(
         idle_timeout=idle_timeout,
         max_header_bytes=max_header_bytes,
         max_body_bytes=max_body_bytes,
+        send_timeout=send_timeout,
     )
     _allow_descriptors(connections + 64)
 

@@ -376,7 +376,7 @@ class Index:
         corpus: str | os.PathLike[str],
         *,
         rebuild: bool = False,
-        segmenter: str = DEFAULT_SEGMENTER,
+        segmenter: str | None = None,
         options: SiteOptions | None = None,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
@@ -399,7 +399,8 @@ class Index:
 
         :param path: the index folder. :param corpus: the site folder.
         :param rebuild: rewrite everything. :param segmenter: ``"rjieba"`` or ``"jieba"``,
-            for a new index or a rebuild. :param options: how the site is read.
+            for a new index or a rebuild; None: the index's own, else ``"rjieba"``.
+        :param options: how the site is read.
         :param jobs: analysis processes. :param progress: ``progress(done, total)``.
         :param user_dict: a user dictionary file in jieba's format (``word [freq] [tag]``
             a line, UTF-8): its words are stored in the index and cut documents and
@@ -433,7 +434,7 @@ class Index:
             if words is None:  # keep the index's own dictionary
                 words = old.user_words
                 source = str((old.meta.get("user_dictionary") or {}).get("source", ""))
-            if not rebuild:
+            if not rebuild or segmenter is None:
                 segmenter = old.segmenter
             if old.segmenter == segmenter and old.user_words == words:
                 with old:
@@ -448,7 +449,10 @@ class Index:
                 report.messages[:0] = notes
                 return report
             old.close()
-        timezone = options.timezone or DEFAULT_TIMEZONE
+        # The site's zone, else the index's, as for an update (README "Jekyll sites").
+        recorded = old.meta.get("timezone") if old is not None else read_raw(folder).get("timezone")
+        timezone = options.timezone or str(recorded or DEFAULT_TIMEZONE)
+        segmenter = segmenter or DEFAULT_SEGMENTER
         planned = cls._planned(folder, segmenter, timezone, words or (), source)
         from .indexing import update_index
 

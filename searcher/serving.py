@@ -11,6 +11,10 @@ waitress lacks:
 * a *request timeout*: a connection must deliver each request whole (request line,
   headers and body) within ``request_timeout`` seconds of its first byte (or of the
   connection's opening), else it is closed, however steadily it trickles;
+* a *send timeout*: a connection with an answer waiting that takes none of it for
+  ``send_timeout`` seconds is closed (a client that pipelines requests for large answers
+  and never reads them would otherwise park a worker thread on each connection, once
+  waitress's output buffer is full, for as long as it keeps the socket open);
 * a body cap enforced from the ``Content-Length`` header, before any of it is read
   (waitress answers 413 at once; a chunked body is cut at the cap): the application
   takes no request bodies;
@@ -52,6 +56,9 @@ class ServeLimits:
         request is answered 431); the URL counts.
     :param max_body_bytes: the largest request body; a ``Content-Length`` of this or
         more is answered 413 before the body is read.
+    :param send_timeout: seconds a connection with an answer waiting may go without
+        taking any of it; then it is closed and the worker thread writing to it freed.
+        Checked once a second.
     """
 
     connections: int = 1000
@@ -59,6 +66,7 @@ class ServeLimits:
     idle_timeout: int = 30
     max_header_bytes: int = 32 * 1024
     max_body_bytes: int = 8 * 1024
+    send_timeout: float = 10.0
 
     def adjustments(self) -> dict[str, Any]:
         """The waitress settings these limits stand for (keyword arguments of
@@ -84,13 +92,23 @@ class _SecureErrorTask(ErrorTask):  # type: ignore[misc]
 class _Channel(HTTPChannel):  # type: ignore[misc]
     """An HTTP connection that records when the request it is receiving began:
     ``request_began`` (``time.monotonic()``), None when it is not receiving one (idle
-    between requests, or answering)."""
+    between requests, or answering); and when the client last took bytes of an answer
+    (``last_sent``)."""
 
     error_task_class = _SecureErrorTask
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.request_began: float | None = time.monotonic()  # the first request is due
+        #: When it last took bytes of an answer, and since when one has been waiting.
+        self.last_sent = 0.0
+        self.waiting_since: float | None = None
         super().__init__(*args, **kwargs)
+
+    def send(self, data: bytes, do_close: bool = True) -> int:
+        sent = int(super().send(data, do_close=do_close))
+        if sent:
+            self.last_sent = time.monotonic()
+        return sent
 
     def received(self, data: bytes) -> bool:
         before = self.request
@@ -109,17 +127,30 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
 
     channel_class = _Channel
 
-    def __init__(self, *args: Any, request_timeout: float, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, request_timeout: float, send_timeout: float, **kwargs: Any
+    ) -> None:
         self.request_timeout = request_timeout
+        self.send_timeout = send_timeout
         super().__init__(*args, **kwargs)
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)
-        cutoff = time.monotonic() - self.request_timeout
+        moment = time.monotonic()
+        cutoff = moment - self.request_timeout
         for channel in list(self.active_channels.values()):
             began = getattr(channel, "request_began", None)
             if began is not None and began < cutoff and not channel.requests:
                 channel.will_close = True
+            if not isinstance(channel, _Channel):
+                continue
+            if not channel.total_outbufs_len:
+                channel.waiting_since = None
+                continue
+            if channel.waiting_since is None:
+                channel.waiting_since = moment
+            if moment - max(channel.last_sent, channel.waiting_since) > self.send_timeout:
+                channel.handle_close()  # wakes a worker waiting to write to it
 
 
 def make_server(
@@ -155,6 +186,7 @@ def make_server(
                     adj=adj,
                     sockinfo=info,
                     request_timeout=limits.request_timeout,
+                    send_timeout=limits.send_timeout,
                 )
             )
     except BaseException:

@@ -405,3 +405,30 @@ def test_a_searcher_reads_its_columns_after_a_commit_deletes_their_files(
         assert _timestamps(s) == want
         assert [s.stored_fields(d)["id"] for d in range(3)] == [_name(i)[:-3] for i in range(3)]
     assert index.search("", since="2024-01-02").total == 2
+
+
+# A hostile test: a rebuild with a new dictionary or segmenter reset the time zone to the
+# default though the site names none (an update keeps the index's), and `--rebuild`
+# without `--segmenter` turned a jieba index into an rjieba one.
+
+
+def test_rebuilds_keep_the_index_zone_and_segmenter(tmp_path: Path) -> None:
+    posts = {
+        "_posts/2024-03-01-a.md": post("晚间新闻", "晚间新闻内容。", "2024-03-01 23:30:00 +0800")
+    }
+    corpus = write_corpus(tmp_path, posts)
+    folder = tmp_path / "index"
+    (corpus / "_config.yml").write_text("timezone: America/New_York\n", encoding="utf-8")
+    Index.build(folder, corpus, segmenter="jieba")
+    (corpus / "_config.yml").write_text("", encoding="utf-8")  # no zone: the index's
+    words = tmp_path / "words.txt"
+    words.write_text("晚间新闻 10 n\n", encoding="utf-8")
+    for run in ({}, {"rebuild": True}, {"user_dict": str(words)}, {"rebuild": True}):
+        Index.build(folder, corpus, **run)  # type: ignore[arg-type]
+        with Index.open(folder) as index:
+            assert (str(index.timezone.key), index.segmenter) == ("America/New_York", "jieba")
+            (hit,) = index.search("新闻").hits
+            assert hit.date is not None and hit.date.isoformat() == "2024-03-01T10:30:00-05:00"
+    Index.build(folder, corpus, rebuild=True, segmenter="rjieba")
+    with Index.open(folder) as index:
+        assert (str(index.timezone.key), index.segmenter) == ("America/New_York", "rjieba")

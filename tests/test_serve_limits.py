@@ -412,6 +412,8 @@ def test_heavy_requests_beyond_the_slots_are_turned_away_at_once(index: Index) -
     assert page.status_code == 503
     assert "同时进行的多条件搜索太多，请稍后再试。" in page.get_data(as_text=True)
     assert none_free.get("/api/search?" + tag_query(TAGS[:10])).status_code == 200  # not heavy
+    assert none_free.get("/api/search?q=大桥&limit=101").status_code == 503  # many hits
+    assert none_free.get("/api/search?q=大桥&limit=100").status_code == 200
     one = create_app(index, heavy_slots=1).test_client()
     for _ in range(3):  # each releases its slot
         assert one.get("/?" + tag_query(TAGS[:11])).status_code == 200
