@@ -24,7 +24,8 @@ Each hit is ordered by, in turn (issue #8, CASES.md C15):
    weight over a long time at most: among equally relevant stories the recent ones rise,
    but an old story that matches much better stays above a new one that barely matches;
 3. its **date**, newest first (equal relevance, compared to 6 decimal places);
-4. its document number (file order), so the order is total.
+4. its id (the file's path in the site), so the order is total and the same in an index
+   updated in place as in a fresh build (document numbers differ between them).
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ def rank(
     words: Sequence[Parts] = (),
     recency: float | None = None,
     now: float = 0.0,
+    order: Sequence[int] | None = None,
 ) -> list[tuple[int, float]]:
     """Order hits as the module describes and return the first ``end`` of them.
 
@@ -158,16 +160,17 @@ def rank(
     :param words: the parts of each query word that jieba splits.
     :param recency: the half-life in days, or None for no recency factor.
     :param now: the present, in Unix seconds (for ``recency``).
+    :param order: each document's place in id order, by docnum (None: docnum order).
     :returns: ``[(docnum, relevance)]``, best first; relevance excludes the tier.
     """
 
-    def key(item: tuple[float, int]) -> tuple[float, float, int, int]:
+    def key(item: tuple[float, int]) -> tuple[float, float, int, int, int]:
         score, doc = item
         tier = math.floor(score / VERBATIM_TIER)
         rel = score - tier * VERBATIM_TIER
         if recency:
             rel *= recency_factor(stamps[doc], now, recency)
-        return (-tier, -round(rel, 6), -stamps[doc], doc)
+        return (-tier, -round(rel, 6), -stamps[doc], doc if order is None else order[doc], doc)
 
     proximity = bool(words) and reader is not None
     wanted = max(end, PROXIMITY_WINDOW) if proximity else end
@@ -183,13 +186,13 @@ def rank(
     keys = heapq.nsmallest(wanted, map(key, scored))
     if proximity:
         window = keys[:PROXIMITY_WINDOW]
-        factors = proximity_factors(reader, [k[3] for k in window], words)
+        factors = proximity_factors(reader, [k[4] for k in window], words)
         head = [
-            (tier, -round(-neg_rel * factor, 6), neg_ts, doc)
-            for (tier, neg_rel, neg_ts, doc), factor in zip(window, factors, strict=True)
+            (tier, -round(-neg_rel * factor, 6), neg_ts, tie, doc)
+            for (tier, neg_rel, neg_ts, tie, doc), factor in zip(window, factors, strict=True)
         ]
         keys[: len(head)] = sorted(head)
-    return [(doc, -neg_rel) for _, neg_rel, _, doc in keys[:end]]
+    return [(doc, -neg_rel) for _, neg_rel, _, _, doc in keys[:end]]
 
 
 __all__ = [

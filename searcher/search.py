@@ -282,6 +282,21 @@ def _timestamps(s: Searcher) -> list[int]:
     return out
 
 
+def _id_order(s: Searcher) -> np.ndarray:
+    """Each document's place in the order of ids (paths in the site), by docnum: the
+    last tie-break of every order, the same in an index updated in place as in a fresh
+    build (their document numbers differ)."""
+    ids: list[str] = []
+    for sub, _ in s.leaf_searchers():
+        reader = sub.reader()
+        count = reader.doc_count_all()
+        if count:
+            ids.extend(_column_values(reader.column_reader("id"), count))
+    places = np.empty(len(ids), dtype=np.int64)
+    places[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
+    return places
+
+
 def _column_values(column: Any, count: int) -> list[Any]:
     """The ``count`` values of a Whoosh numeric column of one segment
     (:func:`~searcher.schema.column_numbers`), with the column's own translation."""
@@ -696,13 +711,17 @@ def _run(
                 words=compiled.proximity,
                 recency=recency[0],
                 now=recency[1],
+                order=index.cached(
+                    s, "id_order_list", lambda s: index.cached(s, "id_order", _id_order).tolist()
+                ),
             )
             scored = [(d, score) for d, score in best[first:]]
         elif first < total:
-            # Date order: dated posts first, newest (or oldest) first, then docnum.
+            # Date order: dated posts first, newest (or oldest) first, then by id.
             chosen = np.fromiter(matched, dtype=np.int64, count=total)
             ts = index.cached(s, "timestamp_array", lambda _: np.array(stamps, np.int64))[chosen]
-            order = np.lexsort((chosen, -ts if sort == "newest" else ts, ts == UNDATED))
+            ids = index.cached(s, "id_order", _id_order)[chosen]
+            order = np.lexsort((ids, -ts if sort == "newest" else ts, ts == UNDATED))
             scored = [(d, None) for d in chosen[order][first : first + limit].tolist()]
         hits = [
             _hit(s, docnum, score, compiled.highlight, snippet_chars) for docnum, score in scored

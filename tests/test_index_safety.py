@@ -432,3 +432,28 @@ def test_rebuilds_keep_the_index_zone_and_segmenter(tmp_path: Path) -> None:
     Index.build(folder, corpus, rebuild=True, segmenter="rjieba")
     with Index.open(folder) as index:
         assert (str(index.timezone.key), index.segmenter) == ("America/New_York", "rjieba")
+
+
+# A hostile test: posts of the same date came out in another order after one was edited
+# (the edit gives it a new document number) than in a fresh build of the same site.
+
+
+def test_ties_are_ordered_by_id_after_updates_as_in_a_fresh_build(tmp_path: Path) -> None:
+    posts = {
+        f"_posts/2024-01-01-{name}.md": f"---\ntitle: {name} 苹果\n---\n{name} 苹果。\n"
+        for name in ("a", "b", "c")
+    }
+    corpus = write_corpus(tmp_path / "site", posts)
+    index = Index.create(tmp_path / "updated")
+    index.update(corpus, isolate=False)
+    with (corpus / "_posts/2024-01-01-a.md").open("a", encoding="utf-8") as out:
+        out.write("更多 内容\n")
+    (corpus / "_posts/2024-01-01-b.md").write_text("---\ntitle: b 苹果\n---\nb 苹果。\n\n", "utf-8")
+    index.update(corpus, isolate=False)
+    fresh = Index.create(tmp_path / "fresh")
+    fresh.update(corpus, isolate=False)
+    want = ["_posts/2024-01-01-a", "_posts/2024-01-01-b", "_posts/2024-01-01-c"]
+    for ix in (index, fresh):
+        assert [h.id for h in ix.search("", sort="newest").hits] == want
+        assert [h.id for h in ix.search("", sort="oldest").hits] == want
+        assert [h.id for h in ix.search("苹果").hits] == want
