@@ -199,13 +199,24 @@ corpus_option = click.option(
     show_default=True,
     help=f"Corpus folder (also ${CORPUS_ENV}).",
 )
+
+
+def _index_path(value: str) -> Path:
+    """``--index`` as a path. An empty one (``--index ''``, an empty ``$SEARCHER_INDEX``)
+    is refused rather than taken for the current folder, which ``.`` names."""
+    if not value:
+        raise click.BadParameter("empty path (use . for the current folder)")
+    return Path(value)
+
+
 index_option = click.option(
     "--index",
     "index_dir",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=str),
     default="index",
     envvar=INDEX_ENV,
     show_default=True,
+    callback=lambda ctx, param, value: _index_path(value),
     help=f"Index folder (also ${INDEX_ENV}).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

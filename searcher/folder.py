@@ -51,7 +51,7 @@ def generation(folder: Path) -> int:
     latest = -1
     try:
         names = os.listdir(folder)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no index there (yet)
         return -1
     for name in names:
         match = _TOC.match(name)
@@ -224,7 +224,11 @@ def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
     folders (``*.tmp``) and ``searcher.json.tmp``. Call with the write lock held; the
     owner's files are never touched. Returns the names removed."""
     removed: list[str] = []
-    for entry in folder.iterdir():
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # not there, or not a folder: nothing of a writer's to remove
+        return removed
+    for entry in entries:
         name = entry.name
         match = _SEGMENT_FILE.match(name)
         try:

@@ -457,3 +457,28 @@ def test_ties_are_ordered_by_id_after_updates_as_in_a_fresh_build(tmp_path: Path
         assert [h.id for h in ix.search("", sort="newest").hits] == want
         assert [h.id for h in ix.search("", sort="oldest").hits] == want
         assert [h.id for h in ix.search("苹果").hits] == want
+
+
+def test_13_index_paths_that_cannot_be_folders_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hostile test: these failed with "unexpected FileNotFoundError/NotADirectoryError",
+    # and `--index ''` wrote an index into the current folder unnoticed.
+    corpus = write_corpus(tmp_path, _posts(2, "量子芯片", 1))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    runner = CliRunner()
+    for index_arg, message in (
+        ("link", "error: link: cannot write index: File exists"),
+        ("afile/sub", "error: afile/sub: cannot write index: Not a directory"),
+    ):
+        result = runner.invoke(main, ["index", str(corpus), "--index", index_arg])
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().splitlines()[-1] == message
+    result = runner.invoke(main, ["index", str(corpus), "--index", ""])
+    assert result.exit_code == 2
+    assert "Invalid value for '--index': empty path (use . for the current folder)" in (
+        result.output
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "corpus", "link"]
