@@ -48,7 +48,7 @@ from .query import PhraseCache
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache, results_key
 from .schema import WEIGHTING, make_schema, open_columns, segmenter_of, word_tokenizer
 from .search import IndexStats, SearchResults, search, stats
-from .segments import SegmentWriter
+from .segments import EmptyToc, SegmentWriter
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
 
 if TYPE_CHECKING:
@@ -120,9 +120,7 @@ class _NextGeneration:
         self.schema = schema
 
     def _read_toc(self) -> Any:
-        from types import SimpleNamespace
-
-        return SimpleNamespace(schema=self.schema, generation=self.latest_generation(), segments=[])
+        return EmptyToc(self.schema, self.latest_generation())
 
     def latest_generation(self) -> int:
         return generation(self.folder)

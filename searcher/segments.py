@@ -461,13 +461,16 @@ class _ReadOnly:
     def __init__(self, writer: SegmentWriter) -> None:
         self.storage = writer.storage
         self.indexname = writer.indexname
-        self._toc = _Toc(writer.schema, writer.generation - 1)
+        self._toc = EmptyToc(writer.schema, writer.generation - 1)
 
     def _read_toc(self) -> Any:
         return self._toc
 
 
-class _Toc:
+class EmptyToc:
+    """A table of contents as Whoosh's writer reads it: ``schema``, the ``generation``
+    the writer follows, and no segments (a worker's part, a new generation)."""
+
     def __init__(self, schema: Any, generation: int) -> None:
         self.schema = schema
         self.generation = generation
@@ -522,4 +525,11 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, pdr: Any, docc
         table.clear()
 
 
-__all__ = ["MAX_POSTINGS", "SegmentWriter", "TermPool", "write_in_workers", "write_postings"]
+__all__ = [
+    "MAX_POSTINGS",
+    "EmptyToc",
+    "SegmentWriter",
+    "TermPool",
+    "write_in_workers",
+    "write_postings",
+]
