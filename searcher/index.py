@@ -243,8 +243,7 @@ class Index:
 
     def _take_meta(self, meta: dict[str, Any], schema: Any) -> None:
         """Adopt the description ``meta`` of a generation whose schema is ``schema``."""
-        self.meta = meta
-        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
+        self._settle_meta(meta)
         self.segmenter = segmenter_of(schema)
         #: The user dictionary's words the index was built with (also cut query words).
         self.user_words: tuple[UserWord, ...] = word_tokenizer(schema).user_words
@@ -517,8 +516,7 @@ class Index:
                 self._ix = whoosh_index.open_dir(str(self.path))
                 self._take_meta(meta, self._ix.schema)
             else:
-                self.meta = meta
-                self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
+                self._settle_meta(meta)
             with self._pool_lock:
                 stale, self._pool = self._pool, []
                 self._caches.clear()
@@ -613,10 +611,12 @@ class Index:
 
     def write_meta(self, **values: Any) -> None:
         """Record ``values`` in the description of the current generation
-        (``searcher.json``), with the write lock held (:meth:`writing`)."""
-        number = generation(self.path)
-        if self._described(values, number) != self.meta:  # else readers need not look again
-            self._write(values, number, pending=False)
+        (``searcher.json``), with the write lock held (:meth:`writing`); an unchanged
+        description is not rewritten, so readers need not look again."""
+        meta = self._described(values, generation(self.path))
+        if meta != self.meta:
+            write_meta(self.path, meta)
+            self._settle_meta(meta)
 
     def commit(self, writer: Any, values: dict[str, Any], mergetype: Any = None) -> None:
         """Commit ``writer`` (a :class:`~searcher.segments.SegmentWriter` opened with the
@@ -627,11 +627,11 @@ class Index:
         :raises SearchIndexError: ``searcher.json`` cannot be written (nothing is
             committed then); OSError from the writer's commit.
         """
-        meta = self._write(values, writer.generation, pending=True)
+        meta = self._described(values, writer.generation)
+        write_meta(self.path, read_raw(self.path), pending=meta)
         writer.commit(mergetype=mergetype)
         write_meta(self.path, meta)
-        self.meta = meta
-        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
+        self._settle_meta(meta)
 
     def _described(self, values: dict[str, Any], number: int) -> dict[str, Any]:
         """This description plus ``values``, as generation ``number``'s."""
@@ -640,16 +640,10 @@ class Index:
             meta["last_run"] = {**meta["last_run"], "generation": number}
         return meta
 
-    def _write(self, values: dict[str, Any], number: int, pending: bool) -> dict[str, Any]:
-        """Write this description plus ``values`` as generation ``number``'s: alone, or
-        (``pending``) beside the current one's. Returns it."""
-        meta = self._described(values, number)
-        if pending:
-            write_meta(self.path, read_raw(self.path), pending=meta)
-        else:
-            write_meta(self.path, meta)
-            self.meta = meta
-        return meta
+    def _settle_meta(self, meta: dict[str, Any]) -> None:
+        """Take ``meta`` as this index's description, and its time zone."""
+        self.meta = meta
+        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
 
     # -- the public operations --------------------------------------------------------
 
