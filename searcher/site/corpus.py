@@ -234,9 +234,7 @@ class Site:
         except OSError as error:
             if error.errno in GONE_ERRORS:
                 return [], [], []
-            where = escape_name(rel or ".")
-            why = f"cannot read folder: {error.strerror or error}; {_KEEPING} under it"
-            return [], [], [Skipped(where, why, "unreadable", keeps=escape_name(rel))]
+            return [], [], [_unreadable_folder(escape_name(rel or "."), error, escape_name(rel))]
         dirs: list[str] = []
         files: list[str] = []
         problems: list[Skipped] = []
@@ -831,8 +829,14 @@ def _walk_error(error: OSError, root: Path) -> Iterator[Skipped]:
     if error.errno in GONE_ERRORS:
         return
     where = _relative(Path(error.filename), root) if error.filename else "?"
+    yield _unreadable_folder(where, error, where if error.filename else "")
+
+
+def _unreadable_folder(where: str, error: OSError, keeps: str) -> Skipped:
+    """The skip of a folder that cannot be listed now: the index keeps what it holds
+    under ``keeps``."""
     why = f"cannot read folder: {error.strerror or error}; {_KEEPING} under it"
-    yield Skipped(where, why, "unreadable", keeps=where if error.filename else "")
+    return Skipped(where, why, "unreadable", keeps=keeps)
 
 
 def kept_ids(ids: Iterable[str], skipped: Iterable[Skipped]) -> set[str]:
