@@ -27,13 +27,17 @@ def main() -> None:
     ap.add_argument("index")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--segmenter", default="rjieba")
-    ap.add_argument("--max-postings", type=int, help="postings per segment (see searcher.segments)")
+    ap.add_argument(
+        "--max-postings",
+        type=int,
+        help="postings per segment (see searcher.engine.whoosh.segments)",
+    )
     args = ap.parse_args()
     corpus = need(Path(args.corpus))
     if args.max_postings:
-        import searcher.segments
+        import searcher.engine.whoosh.segments
 
-        searcher.segments.MAX_POSTINGS = args.max_postings
+        searcher.engine.whoosh.segments.MAX_POSTINGS = args.max_postings
     target = Path(args.index)
     shutil.rmtree(target, ignore_errors=True)
     t = time.perf_counter()

@@ -1,5 +1,5 @@
 """What scoring over live documents costs: the query set with BM25F's statistics over live
-documents (``searcher.schema.live_statistics``, the default) and with Whoosh's own (which
+documents (``searcher.engine.whoosh.schema.live_statistics``, the default) and with Whoosh's own (which
 count deleted documents), in one process, interleaved.
 
 Usage (from the repository root)::
@@ -28,7 +28,7 @@ sys.path.insert(0, str(BENCH))
 
 from load import read_queries  # noqa: E402
 
-import searcher.schema as schema  # noqa: E402
+import searcher.engine.whoosh.schema as schema  # noqa: E402
 from searcher.index import Index  # noqa: E402
 
 

@@ -4,7 +4,6 @@ Start with :class:`Index` (``Index.open_or_create("index")``, then ``.update("co
 and ``.search("智慧城市")``); README.md has runnable examples.
 """
 
-from .documents import Document
 from .errors import (
     CorpusError,
     Notice,
@@ -15,8 +14,10 @@ from .errors import (
 )
 from .index import Index
 from .lazy import lazy_attributes
-from .search import Hit, IndexStats, SearchResults
+from .request import SearchRequest
+from .results import Document, Hit, IndexStats, SearchResults
 from .site.options import SiteOptions
+from .version import __version__
 
 #: Names loaded on first use (PEP 562): reading and indexing sites need YAML, Markdown
 #: and lxml, which a search does not.
@@ -46,11 +47,12 @@ __all__ = [
     "PostError",
     "QueryError",
     "SearchIndexError",
+    "SearchRequest",
     "SearchResults",
     "SearcherError",
     "SiteOptions",
     "Skipped",
     "check_corpus",
     "read_corpus",
+    "__version__",
 ]
-__version__ = "0.1.0"

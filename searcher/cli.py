@@ -23,11 +23,13 @@ import click
 from tqdm import tqdm
 
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
+from searcher.engine.whoosh import META_FILE
 from searcher.errors import IndexFormatError, SearcherError
-from searcher.folder import META_FILE
 from searcher.index import Index
-from searcher.search import MAX_LIMIT, SORTS, SearchResults
+from searcher.request import SORTS, SearchRequest
+from searcher.results import SearchResults
 from searcher.site.options import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions
+from searcher.snippets import SNIPPET_CHARS
 
 if TYPE_CHECKING:
     from searcher.indexing import IndexReport
@@ -411,14 +413,21 @@ def _print_results(results: SearchResults, colour: bool) -> None:
 @click.option("--since", help="Keep posts dated on or after this day (YYYY-MM-DD, site time).")
 @click.option("--until", help="Keep posts dated on or before this day (inclusive).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--limit", type=int, default=10, show_default=True, help="Hits per page (1-1000).")
+@click.option("--page", type=int, default=1, show_default=True)
 @click.option(
     "--recency",
-    type=click.FloatRange(0, min_open=True),
+    type=float,
     metavar="DAYS",
     help="Relevance sorting: let recent stories rise, with this half-life in days "
     "(README, Ranking).",
+)
+@click.option(
+    "--snippet-chars",
+    type=int,
+    default=SNIPPET_CHARS,
+    show_default=True,
+    help="Snippet size in characters (20-1000).",
 )
 @json_option
 def search_command(
@@ -434,6 +443,7 @@ def search_command(
     limit: int,
     page: int,
     recency: float | None,
+    snippet_chars: int,
     as_json: bool,
 ) -> None:
     """Search the index for QUERY.
@@ -443,6 +453,19 @@ def search_command(
     corpus folder first.
     """
     with _one_line_errors():
+        request = SearchRequest(  # checked before any index is built
+            " ".join(query),
+            categories=categories,
+            tags=tags,
+            types=types,
+            since=since,
+            until=until,
+            sort=sort,
+            limit=limit,
+            page=page,
+            recency=recency,
+            snippet_chars=snippet_chars,
+        )
         if not Index.exists(index_dir) and not index_dir.is_file():
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             _build_for_search(index_dir, corpus)
@@ -456,18 +479,7 @@ def search_command(
             _build_for_search(index_dir, source)
             index = Index.open(index_dir)
         with index:
-            results = index.search(
-                " ".join(query),
-                categories=categories,
-                tags=tags,
-                types=types,
-                since=since,
-                until=until,
-                sort=sort,
-                limit=limit,
-                page=page,
-                recency=recency,
-            )
+            results = index.search(request)
     if as_json:
         _echo_json(results.to_dict())
     else:

@@ -1,18 +1,21 @@
-"""The :class:`Index`: one search index on disk, and everything that reads or writes it.
+"""The :class:`Index`: one search index on disk, the library's entry point.
 
-An ``Index`` owns its Whoosh index and a small pool of Whoosh searchers. It is safe to
-share between threads: searches run in parallel, each on a searcher of its own, and
-updates are serialised by the index folder's write lock, which also keeps other processes
-out (:mod:`searcher.folder`). Every search first follows the folder to its latest
-commit (:meth:`Index.sync`): searchers of an older one are dropped and reopened.
+An ``Index`` is a facade over one engine (:mod:`searcher.engine`; today
+:class:`~searcher.engine.whoosh.WhooshEngine`): it reads the site into it
+(:mod:`searcher.indexing`), turns a :class:`~searcher.request.SearchRequest` into a query
+plan (:mod:`searcher.query`), asks the engine, and makes the results (snippets and
+highlights, :mod:`searcher.results`). It is safe to share between threads: searches run
+in parallel, and updates are serialised by the index folder's write lock, which also
+keeps other processes out. Every search first follows the folder to its latest commit
+(:meth:`Index.sync`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import threading
@@ -21,50 +24,29 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from whoosh import index as whoosh_index
-from whoosh import writing as whoosh_writing
-from whoosh.filedb.filestore import FileStorage
-from whoosh.searching import Searcher
 
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, read_user_dict
-from .analysis.segmenters import user_dict_digest
+from .analysis.segmenters import Segmenter, user_dict_digest
 from .analysis.variants import script_table
-from .documents import Document, document
-from .errors import CorpusError, IndexFormatError, SearcherError, SearchIndexError
-from .folder import (
-    META_FILE,
-    discard_unborn,
-    generation,
-    identity,
-    read_meta,
-    read_raw,
-    settle,
-    write_lock,
-    write_meta,
-)
-from .query import PhraseCache
-from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache, results_key
-from .schema import WEIGHTING, make_schema, open_columns, segmenter_of, word_tokenizer
-from .search import IndexStats, SearchResults, search, stats
-from .segments import EmptyToc, SegmentWriter
+from .engine import Page, Sort
+from .engine.whoosh import META_FILE, WhooshEngine, files, zone
+from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
+from .query import parse, plan_query
+from .request import SearchRequest
+from .results import Document, Hit, IndexStats, SearchResults, document_view, post_fields
+from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
+from .snippets import make_snippet
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never loads it
     from .indexing import IndexReport
 
 #: Bumped whenever the schema or the analysis changes in a way old indexes cannot follow
 #: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries;
-#: 5: ``searcher.json`` names the generation it describes, see :mod:`searcher.folder`).
-FORMAT_VERSION = 5
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
+#: 5: ``searcher.json`` names the generation it describes, see
+#: :mod:`searcher.engine.whoosh.files`; 6: the engine boundary, issue #18: the schema
+#: pickles the analyzers of :mod:`searcher.engine.whoosh.analyzers`).
+FORMAT_VERSION = 6
 
 
 def _read_user_dict(
@@ -84,18 +66,6 @@ def _read_user_dict(
     return words, warnings, str(path)
 
 
-def _old_user_words(folder: Path) -> tuple[tuple[UserWord, ...], str]:
-    """The user dictionary of an index that cannot be opened as it is (an older format
-    or folding): from its pickled schema and ``searcher.json``, or none."""
-    try:
-        schema = whoosh_index.open_dir(str(folder)).schema
-        words = word_tokenizer(schema).user_words
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        return words, str((meta.get("user_dictionary") or {}).get("source", ""))
-    except Exception:  # whatever an old or damaged index raises: rebuild without one
-        return (), ""
-
-
 def _check_folding(folder: Path, meta: dict[str, Any]) -> None:
     folding = script_table().description
     if meta.get("folding") != folding:
@@ -105,31 +75,6 @@ def _check_folding(folder: Path, meta: dict[str, Any]) -> None:
             "rebuild it with `searcher index --rebuild`"
         )
 
-
-class _NextGeneration:
-    """What Whoosh's writer reads of an index, for a new generation with ``schema`` and
-    no segments in ``folder``: a new index, or a rebuild with another schema (segmenter,
-    user dictionary, format), whose table of contents then replaces the latest one.
-    Its generation is read when the writer starts, under the write lock."""
-
-    indexname = "MAIN"
-
-    def __init__(self, folder: Path, schema: Any) -> None:
-        self.folder = folder
-        self.storage = FileStorage(str(folder))
-        self.schema = schema
-
-    def _read_toc(self) -> Any:
-        return EmptyToc(self.schema, self.latest_generation())
-
-    def latest_generation(self) -> int:
-        return generation(self.folder)
-
-
-#: Most idle Whoosh searchers kept for reuse: one per concurrent request, so that a
-#: busy server does not open and close a searcher per request (each holds a few open
-#: files and its caches, not a copy of the index: segments are not compound files).
-POOL_SIZE = 32
 
 #: Answers kept per Index (least recently used dropped first), until the next commit:
 #: at most this many, within RESULTS_CACHE_BYTES (searcher.results_cache).
@@ -154,10 +99,10 @@ def _child_main() -> None:
 
     try:
         with Index.open(path) as index:
-            from .indexing import update_index  # (reads sites: searching never loads it)
+            from .indexing import update_index
 
             report = update_index(
-                index,
+                index.engine,
                 corpus,
                 jobs=jobs,
                 progress=(lambda done, total: send("progress", done, total))
@@ -209,47 +154,58 @@ class Index:
     """A search index stored in a folder.
 
     Use :meth:`open` for an existing index, :meth:`create` for a new one, or
-    :meth:`open_or_create`. Then :meth:`update` it from a corpus folder and
-    :meth:`search` it. Close it with :meth:`close` (or use it as a context manager).
+    :meth:`open_or_create`; :meth:`build` does what ``searcher index`` does. Then
+    :meth:`update` it from a Jekyll site and :meth:`search` it. Close it with
+    :meth:`close` (or use it as a context manager).
 
     Attributes:
         path: the index folder.
-        timezone: the site time zone (a :class:`zoneinfo.ZoneInfo`): posts without an
-            offset are read in it, ``since``/``until`` days and the years facet use it.
-        segmenter: the name of the segmenter that built the index (``"rjieba"``…).
+        engine: the :class:`searcher.engine.Engine` holding the posts.
     """
 
-    def __init__(
-        self, path: Path, ix: Any, meta: dict[str, Any], next_generation: bool = False
-    ) -> None:
+    def __init__(self, path: Path, engine: WhooshEngine) -> None:
         self.path = path
-        self._ix = ix
-        self.meta = meta
+        self.engine = engine
         self._write_lock = threading.Lock()
-        self._pool_lock = threading.Lock()
-        self._sync_lock = threading.Lock()
-        self._pool: list[tuple[tuple[int, ...], Searcher]] = []
-        self._caches: dict[str, Any] = {}
+        self._lock = threading.Lock()
         self._last_search: dict[int, float] = {}  # thread id → when it last searched
         self._results = ResultsCache(RESULTS_CACHE_BYTES, RESULTS_CACHE)
-        #: The documents of very common phrases, per segment, across searches.
-        self.phrase_cache = PhraseCache()
         self._results_identity: tuple[int, ...] = (-1,)
         self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
-        #: True for the index a new generation is being written into (not yet committed).
-        self._next_generation = next_generation
-        self._identity = (-1,) if next_generation else identity(path)
-        self._take_meta(meta, ix.schema)
 
-    def _take_meta(self, meta: dict[str, Any], schema: Any) -> None:
-        """Adopt the description ``meta`` of a generation whose schema is ``schema``."""
-        self._settle_meta(meta)
-        self.segmenter = segmenter_of(schema)
-        #: The user dictionary's words the index was built with (also cut query words).
-        self.user_words: tuple[UserWord, ...] = word_tokenizer(schema).user_words
-        #: The segmenter object that cuts query words (the kind that built the index,
-        #: with its user dictionary).
-        self.word_segmenter = make_segmenter(self.segmenter, self.user_words)
+    # -- what the index was built with ---------------------------------------------------
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The description of the generation this object follows (``searcher.json``)."""
+        return self.engine.description
+
+    @property
+    def timezone(self) -> dt.tzinfo:
+        """The site time zone: posts without an offset are read in it; ``since``/``until``
+        days and the years facet use it."""
+        return self.engine.timezone
+
+    @property
+    def segmenter(self) -> str:
+        """The name of the segmenter that built the index (``"rjieba"``…)."""
+        return self.engine.segmenter_name
+
+    @property
+    def user_words(self) -> tuple[UserWord, ...]:
+        """The user dictionary's words the index was built with (also cut query words)."""
+        return self.engine.user_words
+
+    @property
+    def word_segmenter(self) -> Segmenter:
+        """The segmenter that cuts query words: the index's, with its user dictionary."""
+        return self.engine.segmenter
+
+    @property
+    def planned(self) -> bool:
+        """True for an index whose new generation (a new schema) is being written and is
+        not committed yet (:meth:`build`): it has nothing to search."""
+        return self.engine.planned
 
     # -- opening ---------------------------------------------------------------------
 
@@ -257,7 +213,7 @@ class Index:
     def exists(path: str | os.PathLike[str]) -> bool:
         """True when ``path`` holds a searcher index (possibly a damaged one or one of
         an older format, which :meth:`open` then reports)."""
-        return Path(path, META_FILE).is_file() and generation(Path(path)) >= 0
+        return Path(path, META_FILE).is_file() and files.generation(Path(path)) >= 0
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Index:
@@ -273,15 +229,8 @@ class Index:
             raise SearchIndexError(f"index path is not a folder: {folder}")
         if not cls.exists(folder):
             raise SearchIndexError(f"no index in {folder} (build one with `searcher index`)")
-        meta = read_meta(folder, FORMAT_VERSION)
-        _check_folding(folder, meta)
-        try:
-            ix = whoosh_index.open_dir(str(folder))
-            return cls(folder, ix, meta)
-        except SearcherError:
-            raise
-        except Exception as exc:  # Whoosh raises several unrelated kinds here
-            raise SearchIndexError(f"{folder}: cannot open index: {exc}") from exc
+        _check_folding(folder, files.read_meta(folder, FORMAT_VERSION))
+        return cls(folder, WhooshEngine.open(folder, FORMAT_VERSION))
 
     @classmethod
     def _planned(
@@ -298,8 +247,8 @@ class Index:
             raise SearchIndexError(
                 f"segmenter must be one of {', '.join(SEGMENTERS)}, not {segmenter!r}"
             )
-        _zone(timezone)
-        meta = {
+        zone(timezone)
+        description = {
             "format": FORMAT_VERSION,
             "timezone": timezone,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
@@ -313,8 +262,8 @@ class Index:
             if user_words
             else None,
         }
-        schema = make_schema(segmenter, tuple(user_words))
-        return cls(folder, _NextGeneration(folder, schema), meta, next_generation=True)
+        engine = WhooshEngine.new_generation(folder, description, segmenter, user_words)
+        return cls(folder, engine)
 
     @classmethod
     def create(
@@ -344,11 +293,11 @@ class Index:
         planned = cls._planned(folder, segmenter, timezone, user_words, user_dict_source)
         with planned.writing():
             try:
-                writer = SegmentWriter(planned.whoosh, _lk=False)
-            except OSError as exc:
-                raise SearchIndexError(f"{folder}: cannot create index: {exc}") from exc
+                writer = planned.engine.writer()
+            except SearchIndexError as exc:
+                raise SearchIndexError(str(exc).replace("cannot write", "cannot create")) from exc
             try:
-                planned.commit(writer, {}, mergetype=whoosh_writing.CLEAR)
+                writer.commit({}, clear=True)
             except BaseException:
                 writer.cancel()
                 raise
@@ -386,7 +335,7 @@ class Index:
           a user dictionary with other words than the index's, or a ``rebuild`` that
           cannot reuse the old one (another ``segmenter``, a damaged index): every post
           is written into a new generation with the new schema, committed in one step
-          (:mod:`searcher.folder`). Until then the old index, if any, is searched; a
+          (:mod:`searcher.engine.whoosh.files`). Until then the old index, if any, is searched; a
           failed or killed build leaves only files that no generation names (removed by
           the next run), and never touches files in the folder that are not the index's.
         * Otherwise an incremental update, or with ``rebuild`` a rewrite in one commit
@@ -423,7 +372,9 @@ class Index:
             except IndexFormatError as exc:
                 notes.append(f"{exc}: rebuilding it")
                 if words is None:  # keep the old index's user dictionary
-                    words, source = _old_user_words(folder)
+                    words = WhooshEngine.old_user_words(folder)
+                    described = files.read_raw(folder).get("user_dictionary") or {}
+                    source = str(described.get("source", "")) if words else ""
             except SearchIndexError:
                 if not rebuild:
                     raise
@@ -447,31 +398,28 @@ class Index:
                 return report
             old.close()
         # The site's zone, else the index's, as for an update (README "Jekyll sites").
-        recorded = old.meta.get("timezone") if old is not None else read_raw(folder).get("timezone")
+        raw = old.meta if old is not None else files.read_raw(folder)
+        recorded = raw.get("timezone")
         timezone = options.timezone or str(recorded or DEFAULT_TIMEZONE)
         segmenter = segmenter or DEFAULT_SEGMENTER
         planned = cls._planned(folder, segmenter, timezone, words or (), source)
         from .indexing import update_index
 
-        made, unborn = not folder.exists(), generation(folder) < 0
+        made, unborn = not folder.exists(), files.generation(folder) < 0
         try:
             report = update_index(
-                planned, site, jobs=jobs, progress=progress, options=options, rebuild=True
+                planned.engine, site, jobs=jobs, progress=progress, options=options, rebuild=True
             )
         except BaseException:
             if unborn:  # a first build that failed leaves nothing behind
-                discard_unborn(folder, made)
+                files.discard_unborn(folder, made)
             raise
         report.messages[:0] = notes
         return report
 
     def close(self) -> None:
-        """Close every pooled searcher. The object must not be used afterwards."""
-        with self._pool_lock:
-            for _, s in self._pool:
-                s.close()
-            self._pool.clear()
-            self._caches.clear()
+        """Release the engine's open files. The object must not be used afterwards."""
+        self.engine.close()
 
     def __enter__(self) -> Index:
         return self
@@ -482,168 +430,34 @@ class Index:
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r})"
 
-    # -- internals shared by indexing and querying ---------------------------------
-
-    @property
-    def whoosh(self) -> Any:
-        """The underlying :class:`whoosh.index.FileIndex` (for advanced use)."""
-        return self._ix
-
-    @property
-    def planned(self) -> bool:
-        """True for an index whose new generation (a new schema) is being written and is
-        not committed yet (:meth:`build`): it has nothing to search."""
-        return self._next_generation
+    # -- following the folder, writing ----------------------------------------------
 
     def sync(self) -> tuple[int, ...]:
         """Follow the index folder: when a commit or a rebuild (also one that began the
         index anew at the same path) has changed it since this object last looked, take
-        the new generation's description, schema and time zone, and drop the searchers
-        and caches of the old one. Returns the folder's :func:`~searcher.folder.identity`
-        (one ``listdir`` and one ``stat``).
+        the new generation (its description, analysis and time zone). Returns the
+        folder's identity (one ``listdir`` and one ``stat``).
 
-        :raises IndexFormatError: the folder now holds an index this version cannot read.
+        :raises IndexFormatError: the folder now holds an index this version cannot
+            read, or one folded with another traditional → simplified table.
         """
-        now = identity(self.path)
-        if now == self._identity or self._next_generation:
-            return now
-        with self._sync_lock:
-            if now == self._identity:
-                return now
-            meta = read_meta(self.path, FORMAT_VERSION)
-            if meta.get("created") != self.meta.get("created"):  # another schema
-                _check_folding(self.path, meta)
-                self._ix = whoosh_index.open_dir(str(self.path))
-                self._take_meta(meta, self._ix.schema)
-            else:
-                self._settle_meta(meta)
-            with self._pool_lock:
-                stale, self._pool = self._pool, []
-                self._caches.clear()
-            for _, s in stale:
-                s.close()
-            self._identity = now
+        created = self.meta.get("created")
+        now = self.engine.sync()
+        if self.meta.get("created") != created:
+            _check_folding(self.path, self.meta)
         return now
 
     @contextmanager
-    def searcher(self) -> Iterator[Searcher]:
-        """Borrow an up-to-date Whoosh searcher for the duration of a ``with`` block.
-
-        Searchers are pooled; each is used by one thread at a time.
-        """
-        opened_on = self._identity
-        with self._pool_lock:
-            entry = self._pool.pop() if self._pool else None
-        s = None
-        if entry is not None:
-            s = entry[1]
-            if entry[0] != opened_on or not s.up_to_date():
-                s.close()
-                s = None
-        if s is None:
-            s = self._open_searcher()
-        try:
-            yield s
-        finally:
-            with self._pool_lock:
-                if len(self._pool) < POOL_SIZE and opened_on == self._identity:
-                    self._pool.append((opened_on, s))
-                else:
-                    s.close()
-
-    def _open_searcher(self, attempts: int = 5) -> Searcher:
-        """A new Whoosh searcher on the latest commit.
-
-        A commit from another thread or process can delete the table of contents this
-        searcher is about to read (Whoosh keeps only the newest), or the column files
-        of its segments before they are opened (:func:`~searcher.schema.open_columns`);
-        then it tries again on the newer one.
-        """
-        for attempt in range(attempts):
-            try:
-                s = self._ix.searcher(weighting=WEIGHTING)
-            except FileNotFoundError:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.01 * (attempt + 1))
-                continue
-            try:
-                open_columns(s)
-            except FileNotFoundError:
-                s.close()
-                if attempt == attempts - 1:
-                    raise
-                continue
-            # Every file is open now; if no newer commit has come, none was deleted
-            # before it was opened (a commit deletes old files after its new table of
-            # contents is in place).
-            if s.up_to_date() or attempt == attempts - 1:
-                return s
-            s.close()
-        raise AssertionError("unreachable")
-
-    def cached(self, s: Searcher, name: str, build: Callable[[Searcher], Any]) -> Any:
-        """A value computed once per index generation (facet postings, dates…)."""
-        key = f"{name}@{s.reader().generation()}"
-        with self._pool_lock:
-            if key in self._caches:
-                return self._caches[key]
-        value = build(s)
-        with self._pool_lock:
-            self._caches = {k: v for k, v in self._caches.items() if not k.startswith(name + "@")}
-            self._caches[key] = value
-        return value
-
-    @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the index's write lock (:func:`searcher.folder.write_lock`, which keeps
-        out every other writer, in this process or another) and follow the folder to
-        its latest generation (:meth:`sync`) for the ``with`` block.
+        """Hold the index's write lock (which keeps out every other writer, in this
+        process or another) and follow the folder to its latest generation for the
+        ``with`` block.
 
         :raises SearchIndexError: another run is writing the index, or the folder cannot
             be written.
         """
-        with self._write_lock, write_lock(self.path):
-            self.sync()
-            if not self._next_generation:
-                settle(self.path, self.meta)  # after a commit that was cut short
+        with self._write_lock, self.engine.writing():
             yield
-
-    def write_meta(self, **values: Any) -> None:
-        """Record ``values`` in the description of the current generation
-        (``searcher.json``), with the write lock held (:meth:`writing`); an unchanged
-        description is not rewritten, so readers need not look again."""
-        meta = self._described(values, generation(self.path))
-        if meta != self.meta:
-            write_meta(self.path, meta)
-            self._settle_meta(meta)
-
-    def commit(self, writer: Any, values: dict[str, Any], mergetype: Any = None) -> None:
-        """Commit ``writer`` (a :class:`~searcher.segments.SegmentWriter` opened with the
-        write lock held) as a new generation described by this index's description plus
-        ``values``, atomically with it (see :mod:`searcher.folder`): the description is
-        first written as pending, then the table of contents, then the description alone.
-
-        :raises SearchIndexError: ``searcher.json`` cannot be written (nothing is
-            committed then); OSError from the writer's commit.
-        """
-        meta = self._described(values, writer.generation)
-        write_meta(self.path, read_raw(self.path), pending=meta)
-        writer.commit(mergetype=mergetype)
-        write_meta(self.path, meta)
-        self._settle_meta(meta)
-
-    def _described(self, values: dict[str, Any], number: int) -> dict[str, Any]:
-        """This description plus ``values``, as generation ``number``'s."""
-        meta = {**self.meta, **values, "generation": number}
-        if meta.get("last_run"):
-            meta["last_run"] = {**meta["last_run"], "generation": number}
-        return meta
-
-    def _settle_meta(self, meta: dict[str, Any]) -> None:
-        """Take ``meta`` as this index's description, and its time zone."""
-        self.meta = meta
-        self.timezone = _zone(str(meta.get("timezone", DEFAULT_TIMEZONE)))
 
     # -- the public operations --------------------------------------------------------
 
@@ -679,9 +493,15 @@ class Index:
         if not isolate:
             from .indexing import update_index
 
-            return update_index(
-                self, Path(corpus), jobs=jobs, progress=progress, rebuild=rebuild, options=options
-            )
+            with self._write_lock:
+                return update_index(
+                    self.engine,
+                    Path(corpus),
+                    jobs=jobs,
+                    progress=progress,
+                    rebuild=rebuild,
+                    options=options,
+                )
         with self._write_lock:  # the child takes the folder's write lock itself
             report = _update_in_child(self.path, Path(corpus), jobs, rebuild, options, progress)
         self.sync()
@@ -690,46 +510,34 @@ class Index:
     def _busy(self) -> bool:
         """True when a thread other than this one searched within BUSY_SECONDS."""
         me, now = threading.get_ident(), time.monotonic()
-        with self._pool_lock:
+        with self._lock:
             return any(
                 ident != me and now - when < BUSY_SECONDS
                 for ident, when in self._last_search.items()
             )
 
-    def search(
-        self,
-        query: str = "",
-        *,
-        categories: Sequence[str] = (),
-        tags: Sequence[str] = (),
-        types: Sequence[str] = (),
-        since: str | dt.date | None = None,
-        until: str | dt.date | None = None,
-        sort: str = "relevance",
-        limit: int = 10,
-        page: int = 1,
-        recency: float | None = None,
-    ) -> SearchResults:
-        """Search the index; the parameters are those of :func:`searcher.search.search`.
+    def search(self, query: str | SearchRequest = "", **params: Any) -> SearchResults:
+        """Search the index: ``query`` is a :class:`~searcher.request.SearchRequest`, or
+        the query text with the request's other fields as keywords (``tags=["科技"]``,
+        ``sort="newest"``, ``limit=20``…; see :class:`~searcher.request.SearchRequest`
+        for each, its default and its checks).
 
-        ``categories``, ``tags`` and ``types`` are sequences of values; a single string is
-        one value. Recent answers are kept until the next commit (at most
-        :data:`RESULTS_CACHE` of them, within ``RESULTS_CACHE_BYTES`` bytes, keyed on
-        the parameters that change the answer: :mod:`searcher.results_cache`): the same
-        search again is answered from them (a copy, so callers may change it), and a
-        search asked again while it runs waits for that run instead of repeating it.
-        Returns :class:`SearchResults`; raises :class:`QueryError` naming a bad parameter.
+        Recent answers are kept until the next commit (at most :data:`RESULTS_CACHE` of
+        them, within ``RESULTS_CACHE_BYTES`` bytes, keyed on :meth:`SearchRequest.key`):
+        the same search again is answered from them (a copy, so callers may change it),
+        and a search asked again while it runs waits for that run instead of repeating
+        it. Returns :class:`~searcher.results.SearchResults`.
+
+        :raises QueryError: a parameter is invalid; the message and ``param`` name it.
+        :raises SearchIndexError: the index is damaged.
         """
-        cats, tag_values, type_values = (
-            (value,) if isinstance(value, str) else tuple(value)
-            for value in (categories, tags, types)
-        )
-        key = results_key(
-            query, cats, tag_values, type_values, since, until, sort, limit, page, recency
-        )
+        request = query if isinstance(query, SearchRequest) else SearchRequest(query, **params)
+        if isinstance(query, SearchRequest) and params:
+            request = request.but(**params)
+        key = request.key()
         generation = self.sync()
         while True:
-            with self._pool_lock:
+            with self._lock:
                 self._last_search[threading.get_ident()] = time.monotonic()
                 if self._results_identity != generation:
                     self._results.clear()
@@ -744,35 +552,107 @@ class Index:
             running.wait()  # then read the answer from the cache (or compute it, if
             # the thread that ran it failed or a commit came in between)
         try:
-            results = search(
-                self,
-                query,
-                categories=cats,
-                tags=tag_values,
-                types=type_values,
-                since=since,
-                until=until,
-                sort=sort,
-                limit=limit,
-                page=page,
-                recency=recency,
-            )
-            with self._pool_lock:
+            results = self._run(request)
+            with self._lock:
                 if self._results_identity == generation:
                     self._results.put(key, results)
         finally:
-            with self._pool_lock:
+            with self._lock:
                 del self._running[key]
             running.set()
         return results
 
+    def _run(self, request: SearchRequest) -> SearchResults:
+        """Plan ``request``, run it on the engine, and make the hits (snippets, titles)."""
+        began = time.perf_counter()
+        text, notices = request.text()
+        parsed = parse(text)
+        parsed.typed = parsed.typed or bool(request.query.strip())  # control codes only
+        query_plan = plan_query(parsed, self.word_segmenter)
+        query_plan.notices[:0] = notices
+        sort = request.sort
+        if query_plan.match_all and sort == "relevance":
+            sort = "newest"
+        if request.recency is not None and sort != "relevance":
+            query_plan.notices.append(
+                Notice(
+                    "recency_ignored",
+                    f"recency only reorders relevance sorting, not {sort}",
+                    sort=sort,
+                )
+            )
+        now = (request.now or dt.datetime.now(dt.timezone.utc)).timestamp()
+        try:
+            found = self.engine.search(
+                query_plan,
+                request.filters(self.timezone),
+                Sort(sort, request.recency, now),
+                Page((request.page - 1) * request.limit, request.limit),
+                request.cpu_seconds,
+            )
+        except (OSError, EOFError, struct.error) as exc:
+            raise SearchIndexError(
+                f"{self.path}: index is damaged ({type(exc).__name__}: {exc}); "
+                "rebuild it with `searcher index --rebuild`"
+            ) from exc
+        if found.stopped:
+            query_plan.notices.append(
+                Notice(
+                    "search_stopped",
+                    f"the search was stopped after {request.cpu_seconds:g} s of work: the "
+                    f"total, the facets and the ranking only cover the {found.total} "
+                    "matching posts found by then",
+                    seconds=request.cpu_seconds,
+                    total=found.total,
+                )
+            )
+        terms = list(query_plan.highlight)
+        hits = [
+            Hit(
+                **post_fields(hit.post, terms),
+                score=hit.score,
+                snippet=make_snippet(hit.post.body, terms, request.snippet_chars),
+            )
+            for hit in found.hits
+        ]
+        return SearchResults(
+            text,
+            found.total,
+            request.page,
+            request.limit,
+            hits,
+            found.facets,
+            query_plan.notices,
+            unfiltered_total=found.unfiltered_total,
+            seconds=time.perf_counter() - began,
+        )
+
     def document(self, doc_id: str, query: str = "") -> Document | None:
-        """The post ``doc_id`` whole, with ``query``'s matches highlighted, or None when
-        no live post has that id; see :func:`searcher.documents.document`."""
+        """The post ``doc_id`` whole (the article view), with the matches of ``query``
+        highlighted (same syntax as a search; excluded words are not marked; empty:
+        nothing is marked), or None when no live post has that id. A body longer than
+        :data:`~searcher.results.ARTICLE_CHARS` is shown up to that, with ``truncated``."""
         self.sync()
-        return document(self, doc_id, query)
+        text, _ = SearchRequest(query).text()
+        terms = list(plan_query(parse(text), self.word_segmenter).highlight) if text.strip() else []
+        stored = self.engine.stored(doc_id)
+        return None if stored is None else document_view(stored, terms)
 
     def stats(self) -> IndexStats:
-        """Counts and facts about the index; see :func:`searcher.search.stats`."""
+        """Counts and facts about the index: live posts, facet values, first and last
+        dates (site time zone), size in bytes, segmenter and dictionary."""
         self.sync()
-        return stats(self)
+        counts = self.engine.stats()
+        tz = self.timezone
+        return IndexStats(
+            documents=counts.documents,
+            categories=counts.categories,
+            tags=counts.tags,
+            years=counts.years,
+            first_date=dt.datetime.fromtimestamp(counts.first, tz) if counts.first else None,
+            last_date=dt.datetime.fromtimestamp(counts.last, tz) if counts.last else None,
+            size_bytes=counts.size_bytes,
+            segmenter=str(self.meta.get("segmenter", self.segmenter)),
+            dictionary=str(self.meta.get("dictionary", "")),
+            timezone=str(self.meta.get("timezone", "")),
+        )

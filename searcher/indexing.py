@@ -11,27 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from whoosh import index as whoosh_index
-from whoosh import writing
-
+from .engine import Engine
 from .errors import CorpusError, SearchIndexError
-from .folder import generation
-from .folder import remove_leftovers as folder_leftovers
-from .schema import FACET_SEPARATOR, UNDATED
-from .segments import SegmentWriter, write_in_workers
 from .site import Article, CorpusReport, Site, SiteOptions, kept_ids
 from .site.corpus import escape_name
+from .version import __version__
 
 #: Fewest posts per writing process when ``jobs`` > 1 (fewer changes use fewer).
 MIN_PART = 250
-
-if TYPE_CHECKING:
-    from .index import Index
 
 
 @dataclass
@@ -68,83 +60,8 @@ class IndexReport:
         return d
 
 
-def document(article: Article, tz: dt.tzinfo) -> dict[str, Any]:
-    """The Whoosh document (field name → value) for ``article``.
-
-    Dates are indexed as Unix seconds (``ts``) and the years facet in the site time zone
-    ``tz``; facet values are joined with a line break (they may hold spaces).
-    """
-    doc: dict[str, Any] = {
-        "id": article.id,
-        "digest": article.digest,
-        "title": article.title,
-        "body": article.body,
-        "title_1": article.title,
-        "body_1": article.body,
-        "title_2": article.title,
-        "body_2": article.body,
-        "categories": FACET_SEPARATOR.join(article.categories),
-        "tags": FACET_SEPARATOR.join(article.tags),
-        "type": article.type,
-        "meta": {
-            "path": article.path,
-            "url": article.url,
-            "source_url": article.source_url,
-            "type": article.type,
-            "date": article.date.isoformat() if article.date else None,
-            "categories": list(article.categories),
-            "tags": list(article.tags),
-        },
-    }
-    if article.date is not None:
-        doc["ts"] = int(article.date.timestamp())
-        doc["year"] = str(article.date.astimezone(tz).year)
-    else:
-        doc["ts"] = UNDATED
-    return doc
-
-
-def indexed_digests(index: Index) -> dict[str, str]:
-    """``{id: digest}`` of every live document in the index (read from columns)."""
-    out: dict[str, str] = {}
-    with index.searcher() as s:
-        reader = s.reader()
-        if reader.doc_count_all() == 0:
-            return out
-        ids = reader.column_reader("id")
-        digests = reader.column_reader("digest")
-        for docnum in reader.all_doc_ids():
-            out[ids[docnum]] = digests[docnum]
-    return out
-
-
-def _cancel(writer: Any) -> None:
-    """Cancel ``writer`` even when its commit failed halfway (Whoosh's ``cancel`` can
-    raise then); the write lock is the caller's (:meth:`Index.writing`)."""
-    try:
-        writer.cancel()
-    except Exception:  # a commit that failed halfway: its files are leftovers now
-        pass
-
-
-def remove_leftovers(index: Index) -> list[str]:
-    """Delete what no commit refers to: segment files, temporary tables of contents and
-    pool folders of a writer that failed (a full disk) or was killed. Returns the names
-    removed. Call with the write lock held (:meth:`Index.writing`); Whoosh itself only
-    cleans up after a successful commit, so without this a full disk would make every
-    later update fail as well. See :func:`searcher.folder.remove_leftovers`."""
-    live: set[str] | None = set()  # no generation yet: no segment file is live
-    if generation(index.path) >= 0:
-        try:
-            toc = whoosh_index.open_dir(str(index.path))._read_toc()
-            live = {seg.segment_id() for seg in toc.segments}
-        except Exception:  # one this version cannot read: keep its segments
-            live = None
-    return folder_leftovers(index.path, live)
-
-
 def update_index(
-    index: Index,
+    engine: Engine,
     corpus: Path,
     *,
     jobs: int = 1,
@@ -154,10 +71,10 @@ def update_index(
 ) -> IndexReport:
     """Make ``index`` hold exactly the documents the Jekyll site ``corpus`` publishes.
 
-    :param index: the index to update.
+    :param engine: the engine of the index to update (:class:`searcher.engine.Engine`).
     :param corpus: the site folder (read as :func:`searcher.site.read_corpus` does).
-    :param jobs: processes that analyse and write (forked; :func:`searcher.segments.
-        write_in_workers`), each at least :data:`MIN_PART` changed posts; 1 = this one.
+    :param jobs: processes that analyse and write (forked; :func:`searcher.engine.whoosh.segments.
+        write_in_workers`, for Whoosh), each at least :data:`MIN_PART` changed posts; 1 = this one.
     :param progress: called as ``progress(done, total)`` while documents are written.
     :param rebuild: write every post anew and drop all old segments in the same commit
         (Whoosh's ``CLEAR`` merge), so a rebuild killed halfway still leaves the old
@@ -179,16 +96,14 @@ def update_index(
     started = time.perf_counter()
     if not corpus.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus}")
-    index.sync()  # another run may have committed since this object looked
-    site = Site(corpus, options, index.timezone)
+    engine.sync()  # another run may have committed since this object looked
+    site = Site(corpus, options, engine.timezone)
     candidates = site.candidates()
-    from . import __version__  # (the package imports this module)
-
     fingerprint = f"searcher {__version__}:{site.fingerprint(candidates)}"
-    same = _unchanged_run(index, site, fingerprint) if not rebuild else None
+    same = _unchanged_run(engine, site, fingerprint) if not rebuild else None
     if same is not None:
-        with index.writing():
-            remove_leftovers(index)  # of a run that was killed or ran out of disk
+        with engine.writing():
+            engine.remove_leftovers()  # of a run that was killed or ran out of disk
         same.seconds = time.perf_counter() - started
         return same
     corpus_report = CorpusReport(root=corpus)
@@ -207,20 +122,20 @@ def update_index(
         kept_paths=corpus_report.kept_paths(),
     )
 
-    with index.writing():
-        remove_leftovers(index)  # of a run that was killed or ran out of disk
+    with engine.writing():
+        engine.remove_leftovers()  # of a run that was killed or ran out of disk
         # A new time zone changes the years facet of every dated post, also of those
         # whose digest stays the same (dates with an offset): every post is rewritten.
-        retime = str(site.timezone.key) != str(index.timezone.key)
-        if index.planned and report.kept_paths and generation(index.path) >= 0:
+        retime = str(site.timezone) != str(engine.timezone)
+        if engine.planned and report.kept_paths and engine.generation() >= 0:
             raise SearchIndexError(
-                f"{index.path}: not rebuilt: a new dictionary, segmenter or format rewrites "
+                f"{engine.folder}: not rebuilt: a new dictionary, segmenter or format rewrites "
                 "every post, and the posts under what cannot be read now would be lost ("
                 + ", ".join(report.kept_paths[:3])
                 + "); the index is unchanged, run again once they can be read"
             )
-        reuse = not index.planned and (not rebuild or report.kept_paths)
-        existing = indexed_digests(index) if reuse else {}
+        reuse = not engine.planned and (not rebuild or report.kept_paths)
+        existing = engine.digests() if reuse else {}
         kept = kept_ids(set(existing) - set(articles), corpus_report.skipped)
         clear = rebuild and not kept  # else the rebuild rewrites all but the kept posts
         existing = {} if clear else existing
@@ -243,17 +158,14 @@ def update_index(
             else None,
         }
         if changes or gone or rebuild:
-            try:
-                writer = SegmentWriter(index.whoosh, _lk=False)
-            except OSError as exc:
-                raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
+            writer = engine.writer()
             try:
                 for doc_id in gone:
-                    writer.delete_by_term("id", doc_id)
+                    writer.delete(doc_id)
                     report.removed += 1
                 for article in changes:
                     if article.id in existing:
-                        writer.delete_by_term("id", article.id)
+                        writer.delete(article.id)
                         report.updated += 1
                     else:
                         report.added += 1
@@ -265,26 +177,20 @@ def update_index(
                     if progress is not None:
                         progress(done, len(changes))
 
-                workers = max(1, min(jobs, len(changes) // MIN_PART))
-                size = max(1, -(-len(changes) // workers))
-                parts: list[Sequence[Any]] = [
-                    changes[i : i + size] for i in range(0, len(changes), size)
-                ] or [[]]
-                tz = site.timezone
-                write_in_workers(writer, parts, lambda a: document(a, tz), advance)
+                writer.add(changes, jobs=jobs, progress=advance, min_part=MIN_PART)
                 values.update(
                     corpus=escape_name(str(corpus.resolve())),
                     updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 )
-                index.commit(writer, values, mergetype=writing.CLEAR if clear else None)
+                writer.commit(values, clear=clear)
             except BaseException as exc:
-                _cancel(writer)
-                remove_leftovers(index)
+                writer.cancel()
+                engine.remove_leftovers()
                 if isinstance(exc, OSError):
-                    raise SearchIndexError(f"{index.path}: cannot write index: {exc}") from exc
+                    raise SearchIndexError(f"{engine.folder}: cannot write index: {exc}") from exc
                 raise
         else:
-            index.write_meta(**values)
+            engine.write_description(values)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -294,18 +200,18 @@ def update_index(
 _KEPT = ("skipped", "duplicates", "warnings", "messages", "left_out", "skipped_files")
 
 
-def _unchanged_run(index: Index, site: Site, fingerprint: str) -> IndexReport | None:
+def _unchanged_run(engine: Engine, site: Site, fingerprint: str) -> IndexReport | None:
     """The report of a run with nothing to change, without reading a post: when the
     site's :meth:`~searcher.site.Site.fingerprint` (every file's size, modification time
     and inode, the config, the options) is the one recorded by the last full run into
     this index, and the index is still as that run left it (same Whoosh generation).
     None when anything differs: then every post is read."""
-    last = index.meta.get("last_run")
+    last = engine.description.get("last_run")
     if not isinstance(last, dict) or last.get("fingerprint") != fingerprint:
         return None
-    if str(site.timezone.key) != str(index.timezone.key):
+    if str(site.timezone) != str(engine.timezone):
         return None
-    if last.get("generation") != index.meta.get("generation"):
+    if last.get("generation") != engine.description.get("generation"):
         return None
     try:
         report = IndexReport(**last["report"])
@@ -315,4 +221,4 @@ def _unchanged_run(index: Index, site: Site, fingerprint: str) -> IndexReport | 
     return report
 
 
-__all__ = ["MIN_PART", "IndexReport", "document", "indexed_digests", "update_index"]
+__all__ = ["MIN_PART", "IndexReport", "update_index"]

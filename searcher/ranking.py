@@ -4,7 +4,7 @@ recency, then newer news.
 Each hit is ordered by, in turn (issue #8, CASES.md C15):
 
 1. its **tier**: how many of the query's words it holds with their exact wording
-   (:class:`searcher.query.Verbatim`), so that ``量子芯片`` verbatim beats 量子 in a
+   (:class:`searcher.query.plan.Verbatim`), so that ``量子芯片`` verbatim beats 量子 in a
    title and 芯片 in a body;
 2. its **relevance**::
 
@@ -32,14 +32,21 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .analysis import join_units
-from .query import VERBATIM_TIER, skip_starts
-from .schema import UNDATED
+#: The date of an undated post in arrays of Unix seconds: before any real date, so
+#: undated posts come last under both date orders and never pass a date range.
+UNDATED = -(2**62)
+
+#: Score added for each clause whose exact wording a post holds (as typed, as one run: a
+#: word that jieba splits only where it stands whole; not a regional spelling). It is
+#: far above any BM25F score here (each part scores at most idf · (K1 + 1) · boost, about
+#: 100 on 20,000 posts), so it acts as a tier: :func:`rank` reads it back as
+#: ``score // VERBATIM_TIER``, and a post with the exact wording ranks above every post
+#: with only its parts, wherever they stand (issue #8, CASES.md C15).
+VERBATIM_TIER = 1e6
 
 #: How many of the best hits (by tier and BM25F) the proximity factor re-ranks.
 PROXIMITY_WINDOW = 100
@@ -52,6 +59,13 @@ MAX_POSITIONS = 2000
 
 #: A query word's parts, each a tuple of folded units: ``[("量", "子"), ("芯", "片")]``.
 Parts = Sequence[tuple[str, ...]]
+
+#: Where a part stands in the documents, as an engine reads it:
+#: ``positions(field, part, docs)`` → ``{doc: [start positions]}`` for ``field``
+#: (``"title"`` or ``"body"``), a part of two units or more as one literal run, ``docs``
+#: ascending; unit positions, at most :data:`MAX_POSITIONS` per document; documents
+#: without the part left out.
+Positions = Callable[[str, tuple[str, ...], list[int]], dict[int, list[int]]]
 
 
 def recency_factor(ts: int, now: float, half_life_days: float) -> float:
@@ -68,27 +82,6 @@ def recency_factor(ts: int, now: float, half_life_days: float) -> float:
         return 0.5
     age_days = max(0.0, now - ts) / 86400.0
     return 0.5 + 0.5 * math.pow(2.0, -age_days / half_life_days)
-
-
-def _part_positions(
-    reader: Any, field: str, part: tuple[str, ...], docs: list[int]
-) -> dict[int, list[int]]:
-    """Start positions (unit positions) of ``part`` (two units or more) as a literal
-    run in each of ``docs`` (ascending docnums) in ``field`` (``"title"`` or
-    ``"body"``): the intersection of its bigrams' positions, shifted to the part's start.
-    One posting reader per bigram walks all the documents (a reader costs more than a
-    skip). Documents without the part are left out."""
-    terms = [(f"{field}_2", join_units(a, b)) for a, b in zip(part, part[1:], strict=False)]
-    starts: dict[int, list[int]] | None = None
-    for j, (fieldname, text) in enumerate(terms):
-        if (fieldname, text) not in reader:
-            return {}
-        m = reader.postings(fieldname, text)
-        walk = docs if starts is None else sorted(starts)
-        starts = skip_starts(m, walk, [j], starts, most=MAX_POSITIONS)
-        if not starts:
-            return {}
-    return {d: sorted(p) for d, p in (starts or {}).items()}
 
 
 def _gap(occurrences: list[list[int]], parts: Parts) -> float:
@@ -118,7 +111,9 @@ def _gap(occurrences: list[list[int]], parts: Parts) -> float:
     return best
 
 
-def proximity_factors(reader: Any, docs: Sequence[int], words: Sequence[Parts]) -> list[float]:
+def proximity_factors(
+    positions: Positions, docs: Sequence[int], words: Sequence[Parts]
+) -> list[float]:
     """The proximity factor of the module's formula for each of ``docs`` (1.0 each with
     no words)."""
     if not words:
@@ -128,7 +123,7 @@ def proximity_factors(reader: Any, docs: Sequence[int], words: Sequence[Parts]) 
     for parts in words:
         best = dict.fromkeys(ordered, math.inf)
         for field in ("title", "body"):
-            found = [_part_positions(reader, field, p, ordered) for p in parts]
+            found = [positions(field, p, ordered) for p in parts]
             for doc in ordered:
                 occurrences = [f.get(doc, []) for f in found]
                 best[doc] = min(best[doc], _gap(occurrences, parts))
@@ -144,7 +139,7 @@ def rank(
     stamps: Sequence[int],
     *,
     end: int,
-    reader: Any = None,
+    positions: Positions | None = None,
     words: Sequence[Parts] = (),
     recency: float | None = None,
     now: float = 0.0,
@@ -152,16 +147,18 @@ def rank(
 ) -> list[tuple[int, float]]:
     """Order hits as the module describes and return the first ``end`` of them.
 
-    :param scores: the Whoosh score of every match, tiers included (float64 array).
-    :param docs: their docnums (an int array of the same length).
-    :param stamps: each document's date in Unix seconds (UTC), by docnum.
+    :param scores: the engine's score of every match, tiers included (float64 array).
+    :param docs: their row numbers in the engine's arrays (an int array of the same
+        length; opaque here, used to index ``stamps`` and ``order``).
+    :param stamps: each document's date in Unix seconds (UTC), by row.
     :param end: how many hits are needed (the end of the page asked for).
-    :param reader: the Whoosh reader, for positions (None: no proximity factor).
+    :param positions: reads parts' positions (:data:`Positions`; None: no proximity
+        factor).
     :param words: the parts of each query word that jieba splits.
     :param recency: the half-life in days, or None for no recency factor.
     :param now: the present, in Unix seconds (for ``recency``).
-    :param order: each document's place in id order, by docnum (None: docnum order).
-    :returns: ``[(docnum, relevance)]``, best first; relevance excludes the tier.
+    :param order: each document's place in id order, by row (None: row order).
+    :returns: ``[(row, relevance)]``, best first; relevance excludes the tier.
     """
 
     def key(item: tuple[float, int]) -> tuple[float, float, int, int, int]:
@@ -172,7 +169,7 @@ def rank(
             rel *= recency_factor(stamps[doc], now, recency)
         return (-tier, -round(rel, 6), -stamps[doc], doc if order is None else order[doc], doc)
 
-    proximity = bool(words) and reader is not None
+    proximity = bool(words) and positions is not None
     wanted = max(end, PROXIMITY_WINDOW) if proximity else end
     if not recency and len(scores) > 4 * wanted:
         # Without recency the raw score orders hits as (tier, relevance) do, so only
@@ -186,7 +183,8 @@ def rank(
     keys = heapq.nsmallest(wanted, map(key, scored))
     if proximity:
         window = keys[:PROXIMITY_WINDOW]
-        factors = proximity_factors(reader, [k[4] for k in window], words)
+        assert positions is not None
+        factors = proximity_factors(positions, [k[4] for k in window], words)
         head = [
             (tier, -round(-neg_rel * factor, 6), neg_ts, tie, doc)
             for (tier, neg_rel, neg_ts, tie, doc), factor in zip(window, factors, strict=True)
@@ -196,6 +194,10 @@ def rank(
 
 
 __all__ = [
+    "MAX_POSITIONS",
+    "UNDATED",
+    "VERBATIM_TIER",
+    "Positions",
     "PROXIMITY_SCALE",
     "PROXIMITY_WEIGHT",
     "PROXIMITY_WINDOW",

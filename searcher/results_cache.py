@@ -1,84 +1,27 @@
 """The answers :meth:`searcher.index.Index.search` keeps: bounded in bytes, keyed on what
 changes the answer.
 
-An answer holds up to :data:`~searcher.search.MAX_LIMIT` hits with their snippets, so a
+An answer holds up to :data:`~searcher.request.MAX_LIMIT` hits with their snippets, so a
 cap on the number of answers alone lets memory grow with the distinct requests a server
 sees (512 answers of 1,000 hits is hundreds of MiB). :class:`ResultsCache` keeps the
 most recently used answers whose estimated sizes (:func:`results_bytes`) add up to at
-most ``max_bytes``, and none larger than an eighth of that. :func:`results_key` makes
-the key from the parameters that can change the answer, normalised, so that requests
-differing only in what the search ignores share one entry.
+most ``max_bytes``, and none larger than an eighth of that. The key is
+:meth:`searcher.request.SearchRequest.key`: the parameters that can change the answer,
+normalised, so that requests differing only in what the search ignores share one entry.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections import OrderedDict
-from collections.abc import Sequence
 from typing import Any
 
-from .search import SearchResults
+from .results import SearchResults
 
 #: Bytes of answers kept per index (estimated by :func:`results_bytes`).
 RESULTS_CACHE_BYTES = 32 * 1024 * 1024
 #: Answers kept per index at most, whatever their size.
 RESULTS_CACHE_ENTRIES = 512
-
-
-def results_key(
-    query: str,
-    categories: Sequence[str],
-    tags: Sequence[str],
-    types: Sequence[str],
-    since: str | dt.date | None,
-    until: str | dt.date | None,
-    sort: str,
-    limit: int,
-    page: int,
-    recency: float | None,
-) -> tuple[Any, ...]:
-    """The cache key of a search: equal for searches that give the same answer by the
-    rules of :func:`searcher.search.search`, where they are cheap to see.
-
-    - Filter values: their distinct non-empty values, in any order (values of one facet
-      are ORed; an empty value is ignored).
-    - ``since``/``until``: ``None`` and ``""`` are both no bound.
-    - An empty or blank query is sorted newest first under ``relevance`` too.
-    - ``recency`` only changes relevance order; under a date sort it adds a notice
-      that it was ignored, whatever its value, so only whether it was given counts.
-
-    Values the search would refuse are kept as given (the search raises for them, and
-    nothing is cached).
-    """
-
-    def values(given: Sequence[str]) -> tuple[str, ...]:
-        if isinstance(given, str):
-            given = (given,)
-        return tuple(sorted({v for v in given if v})) if _all_str(given) else tuple(given)
-
-    def day(value: str | dt.date | None) -> str | None:
-        return None if value is None or value == "" else str(value)
-
-    if not query.strip() and sort == "relevance":
-        sort = "newest"
-    recency_key: Any = recency if sort == "relevance" else recency is not None
-    return (
-        query,
-        values(categories),
-        values(tags),
-        values(types),
-        day(since),
-        day(until),
-        sort,
-        limit,
-        page,
-        recency_key,
-    )
-
-
-def _all_str(values: Sequence[Any]) -> bool:
-    return all(isinstance(v, str) for v in values)
 
 
 def results_bytes(results: SearchResults) -> int:
@@ -158,5 +101,4 @@ __all__ = [
     "RESULTS_CACHE_ENTRIES",
     "ResultsCache",
     "results_bytes",
-    "results_key",
 ]

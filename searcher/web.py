@@ -5,7 +5,7 @@ Routes:
 * ``GET /`` — the search page: ``q``, ``category`` and ``tag`` (repeatable), ``since``,
   ``until``, ``sort``, ``recency`` (a half-life in days, see README "Ranking"), ``page``.
   Chosen filters show as removable chips; facet values link to the toggled search and
-  show its exact total (:class:`~searcher.search.SearchResults`); a histogram of matches
+  show its exact total (:class:`~searcher.results.SearchResults`); a histogram of matches
   by month (by year over long spans) links each bar to its period. A bad parameter is
   reported in Chinese and left out; the rest of the search still runs.
 * ``GET /posts/<id>`` — the article view: the whole post with ``q``'s matches marked.
@@ -39,10 +39,17 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from .documents import ARTICLE_CHARS
 from .errors import Notice, QueryError, SearcherError
 from .index import Index
-from .search import MAX_FILTER_VALUES, MAX_LIMIT, MAX_QUERY_CHARS, SORTS, SearchResults, clean_query
+from .request import (
+    FILTER_PARAMS,
+    MAX_FILTER_VALUES,
+    MAX_QUERY_CHARS,
+    SINGLE_PARAMS,
+    SearchRequest,
+    clean_query,
+)
+from .results import ARTICLE_CHARS, SearchResults
 
 PAGE_SIZE = 10
 #: A request choosing more filter values than this is *heavy*: its page repeats them in
@@ -82,13 +89,9 @@ PARAM_NAMES = {
     "q": "查询",
     "category": "分类",
     "tag": "标签",
+    "type": "类型",
+    "snippet": "摘要长度",
 }
-#: Parameters read once: given twice, the first counts (the page, with a note) or the
-#: request is refused (the API, ``repeated_param``).
-SINGLE_PARAMS = ("q", "since", "until", "sort", "recency", "page", "limit")
-#: Repeatable filter parameters and the :func:`searcher.search.search` keyword each
-#: feeds; at most :data:`~searcher.search.MAX_FILTER_VALUES` distinct values each.
-FILTER_PARAMS = {"category": "categories", "tag": "tags"}
 #: The page's Chinese text for each error and notice code (QueryError.code, Notice.code).
 MESSAGES = {
     "bad_date": "{name}“{value}”不是有效日期（格式：年-月-日，如 2024-03-15），已忽略。",
@@ -163,73 +166,11 @@ def local_location(url: str) -> str:
 # -- parameters --------------------------------------------------------------------
 
 
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
-_DAYS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
-
-
-def _number(args: Any, name: str, default: int, highest: int = 999_999_999) -> int:
-    """A whole-number parameter from 1 to ``highest``, written with ASCII digits only
-    (``int()`` would also take ``١٢`` or ``１２``, which a link never holds). Its error
-    code is ``bad_<name>`` (``bad_page``, ``bad_limit``)."""
-    value = str(args.get(name, "")).strip()
-    if not value:
-        return default
-    if not _WHOLE_NUMBER.fullmatch(value) or not 1 <= int(value) <= highest:
-        raise QueryError(
-            f"{name}: must be a whole number from 1 to {highest} written with 0-9, not {value!r}",
-            code=f"bad_{name}",
-            param=name,
-        )
-    return int(value)
-
-
-def _days(args: Any, name: str) -> float | None:
-    """A positive number of days (``30``, ``7.5``), ASCII digits only; blank: None."""
-    value = args.get(name, "").strip()
-    if not value:
-        return None
-    if not _DAYS.fullmatch(value) or float(value) <= 0:
-        raise QueryError(
-            f"{name}: must be a number of days above 0 written with 0-9, not {value!r}",
-            code="bad_recency",
-            param=name,
-        )
-    return float(value)
-
-
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _date(args: Any, name: str) -> str | None:
-    """A ``YYYY-MM-DD`` day, exactly that form (what a date box sends; Python also
-    reads ``20240101`` and ``2024-W10-1``, which the box could not show); blank: None."""
-    value = str(args.get(name, "")).strip()
-    if not value:
-        return None
-    try:
-        if not _ISO_DAY.fullmatch(value):
-            raise ValueError
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(
-            f"{name}: not a date (YYYY-MM-DD): {value!r}", code="bad_date", param=name
-        ) from None
-    return value
-
-
-def _sort(args: Any, name: str) -> str:
-    value = str(args.get(name, "")).strip() or "relevance"
-    if value not in SORTS:
-        raise QueryError(
-            f"sort: must be one of {', '.join(SORTS)}, not {value!r}", code="bad_sort", param=name
-        )
-    return value
-
-
 def canonical_args(args: Any, problems: list[Problem] | None = None) -> MultiDict[str, str]:
     """The parameters a search reads, in their order: the first value of each of
-    :data:`SINGLE_PARAMS`, and the first :data:`~searcher.search.MAX_FILTER_VALUES`
-    distinct non-empty values of each of :data:`FILTER_PARAMS`. Other parameters are
+    :data:`~searcher.request.SINGLE_PARAMS`, and the first
+    :data:`~searcher.request.MAX_FILTER_VALUES` distinct non-empty values of each of
+    :data:`~searcher.request.FILTER_PARAMS`. Other parameters are
     ignored and left out of the page's links, so a link costs at most the parameters a
     search reads, whatever the request held. One pass over ``args``.
 
@@ -289,45 +230,19 @@ class Problem:
     value: str
 
 
-def _options(args: Any, limit: int, problems: list[Problem] | None = None) -> dict[str, Any]:
-    """Search options from query parameters. With ``problems`` given (the page, which
-    shows :data:`PAGE_SIZE` hits and ignores ``limit``), a bad parameter is recorded
-    there and left out; without (the API), it raises :class:`QueryError`."""
-    readers: dict[str, tuple[Callable[[], Any], Any]] = {
-        "page": (lambda: _number(args, "page", 1), 1),
-        "limit": (
-            (lambda: limit)
-            if problems is not None
-            else (lambda: _number(args, "limit", limit, MAX_LIMIT)),
-            limit,
-        ),
-        "recency": (lambda: _days(args, "recency"), None),
-        "since": (lambda: _date(args, "since"), None),
-        "until": (lambda: _date(args, "until"), None),
-        "sort": (lambda: _sort(args, "sort"), "relevance"),
-    }
-    options: dict[str, Any] = {
-        "categories": [v for v in args.getlist("category") if v],
-        "tags": [v for v in args.getlist("tag") if v],
-    }
-    for name, (read, default) in readers.items():
-        try:
-            options[name] = read()
-        except QueryError as exc:
-            if problems is None:
-                raise
-            problems.append(Problem(exc.code, str(exc), name, args.get(name, "")))
-            options[name] = default
-    since, until = options["since"], options["until"]
-    if since and until and since > until:
-        order = QueryError(
-            f"since: {since} is after until: {until}", code="date_order", param="since"
-        )
-        if problems is None:
-            raise order
-        problems.append(Problem(order.code, str(order), "since", since))
-        options["since"] = options["until"] = None
-    return options
+def search_request(args: Any, problems: list[Problem] | None = None) -> SearchRequest:
+    """The :class:`~searcher.request.SearchRequest` of canonical parameters
+    (:func:`canonical_args`). With ``problems`` given (the page, which shows
+    :data:`PAGE_SIZE` hits and ignores ``limit``), a bad parameter is recorded there and
+    left out; without (the API, :data:`PAGE_SIZE` hits unless ``limit`` says), it
+    raises :class:`QueryError` naming the parameter."""
+    if problems is None:
+        return SearchRequest.from_params(args, limit=None if "limit" in args else PAGE_SIZE)
+    errors: list[QueryError] = []
+    made = SearchRequest.from_params(args, limit=PAGE_SIZE, problems=errors)
+    for exc in errors:
+        problems.append(Problem(exc.code, str(exc), exc.param, args.get(exc.param or "", "")))
+    return made
 
 
 # -- links -------------------------------------------------------------------------
@@ -513,22 +428,22 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
         query = clean_query(request.args.get("q", ""))
         problems: list[Problem] = []
         args = canonical_args(request.args, problems)
+        options = search_request(args, problems)
         if "q" in args:  # links carry the query as searched (its first characters)
             args["q"] = args["q"][:MAX_QUERY_CHARS]
-        options = _options(args, PAGE_SIZE, problems)
-        filtered = any(options[k] for k in ("categories", "tags", "since", "until"))
-        if not query.strip() and options["sort"] == "relevance":
-            options["sort"] = "newest"  # what an empty query is sorted by, shown as such
+        filtered = any(
+            (options.categories, options.tags, options.types, options.since, options.until)
+        )
         results: SearchResults | None = None
         newest: SearchResults | None = None
         pages = 0
         try:
             if "q" in args or filtered:  # a search (an empty one lists every post)
-                results = index.search(query, **options)
+                results = index.search(options)
                 pages = max(1, (results.total + PAGE_SIZE - 1) // PAGE_SIZE)
                 if results.page > pages:  # past the end: the last page
-                    options["page"] = pages
-                    results = index.search(query, **options)
+                    options = options.but(page=pages)
+                    results = index.search(options)
             else:
                 newest = index.search("", sort="newest", limit=5)
         except QueryError as exc:
@@ -589,7 +504,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
     def api() -> Any:
         try:
             args = canonical_args(request.args)
-            results = index.search(args.get("q", ""), **_options(args, PAGE_SIZE))
+            results = index.search(search_request(args))
         except QueryError as exc:
             body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
             return jsonify(body), 400

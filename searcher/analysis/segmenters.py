@@ -9,7 +9,8 @@ supported and both use jieba's own dictionary and its DAG + HMM algorithm:
 
 The two give the same words on almost every sentence; they differ on tokens such as
 ``F-35`` (kept whole by jieba-rs). Whatever segmented the documents must also segment the
-queries, so the index records the segmenter it was built with (see :mod:`searcher.schema`).
+queries, so the index records the segmenter it was built with (in its schema and
+``searcher.json``).
 
 Each segmenter object owns its own dictionary: nothing here touches jieba's module-level
 default tokenizer, so two indexes in one process never share mutable state.

@@ -13,8 +13,8 @@ that part replaced:
   as lists (:mod:`searcher.analysis.postings`), not as token streams;
 * field lengths are read back once per field, as one column;
 * a term of one block (up to 128 postings, nearly all) is written in one call
-  (:func:`searcher.codec.write_term`), a longer one a block at a time
-  (:meth:`searcher.codec.CompactPostingsWriter.add_many`);
+  (:func:`searcher.engine.whoosh.codec.write_term`), a longer one a block at a time
+  (:meth:`searcher.engine.whoosh.codec.CompactPostingsWriter.add_many`);
 * past ``max_postings`` postings the segment is written out and a new one started, so
   memory stays flat however large the site; all segments are committed at once;
 * :func:`write_in_workers` splits the documents among forked processes that each write
@@ -23,7 +23,7 @@ that part replaced:
 Everything else is Whoosh's: deletions, merge policies (merged segments' postings come
 through :meth:`TermPool.add`), the per-document writer, columns, stored fields, the
 table of contents and the lock. The segments are ordinary Whoosh segments of
-:class:`~searcher.codec.SearcherCodec`.
+:class:`~.codec.SearcherCodec`.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from typing import Any
 from whoosh import formats, writing
 from whoosh.system import pack_ushort
 
-from .analysis.postings import term_positions
+from ...analysis.postings import term_positions
+from ...errors import SearchIndexError
 from .codec import CompactPositions, SearcherCodec, uint32_bytes, write_term
-from .errors import SearchIndexError
 from .schema import length_column
 
 #: Postings per segment (about 10,000 xwlb posts; the pool then holds about 230 MiB: on
@@ -157,7 +157,7 @@ class TermPool:
 
 class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
     """Whoosh's segment writer with a :class:`TermPool` instead of its sorting pool,
-    writing :class:`~searcher.codec.SearcherCodec` segments as separate files.
+    writing :class:`~.codec.SearcherCodec` segments as separate files.
 
     :param ix: the Whoosh index (``FileIndex``).
     :param max_postings: start a new segment past this many postings (default

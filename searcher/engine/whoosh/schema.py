@@ -10,7 +10,7 @@ field          kind                             purpose
 ``title_1``    units (unigrams)                 single-character / single-word matches
 ``body_1``     units (unigrams)
 ``title_2``    unit bigrams with positions      any literal run of 2+ units; phrases
-               (:class:`~searcher.codec.CompactPositions`)
+               (:class:`~.codec.CompactPositions`)
 ``body_2``     unit bigrams with positions
 ``ts``         NUMERIC, sortable                the date as Unix seconds (UTC); filters
 ``year``       facet (one value)                years facet, in the site time zone
@@ -27,6 +27,7 @@ analyzes queries with the segmenter that built it.
 from __future__ import annotations
 
 import array
+import datetime as dt
 import math
 import sys
 from typing import Any
@@ -36,16 +37,15 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .analysis import BigramAnalyzer, UnitAnalyzer, UserWord, WordAnalyzer, WordTokenizer
+from ...analysis import BigramAnalyzer, UnitAnalyzer, UserWord, WordAnalyzer, WordTokenizer
+from ...engine import StoredPost
+from ...ranking import UNDATED
+from ...site.records import Article
 from .codec import CompactPositions
 from .postings import read_weights
 
-#: The ``ts`` of a post without a date: below every real date, so that no date filter
-#: matches it; the query layer sorts such posts last in both date orders.
-UNDATED = -(2**62)
 #: Facet fields: values are joined with this separator when indexed.
 FACET_SEPARATOR = "\n"
-FACETS = ("categories", "tags", "year", "type")
 
 
 class BM25F(scoring.BM25F):  # type: ignore[misc]
@@ -197,7 +197,7 @@ def _facet_field() -> Any:
 
 
 def _positional(analyzer: Any) -> Any:
-    """A text field with positions in :class:`~searcher.codec.CompactPositions` values."""
+    """A text field with positions in :class:`~.codec.CompactPositions` values."""
     field = fields.TEXT(analyzer=analyzer, phrase=True)
     field.format = CompactPositions(field_boost=field.format.field_boost)
     return field
@@ -241,3 +241,57 @@ def word_tokenizer(schema: fields.Schema) -> WordTokenizer:
     segmenter (with the index's user dictionary) that must also cut query words."""
     tokenizer: WordTokenizer = schema["body"].analyzer.items[0]
     return tokenizer
+
+
+def fields_of(article: Article, tz: dt.tzinfo) -> dict[str, Any]:
+    """The Whoosh document (field name → value) for ``article``.
+
+    Dates are indexed as Unix seconds (``ts``, :data:`~searcher.ranking.UNDATED` when
+    undated) and the years facet in the site time zone ``tz``; facet values are joined
+    with :data:`FACET_SEPARATOR` (they may hold spaces).
+    """
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "digest": article.digest,
+        "title": article.title,
+        "body": article.body,
+        "title_1": article.title,
+        "body_1": article.body,
+        "title_2": article.title,
+        "body_2": article.body,
+        "categories": FACET_SEPARATOR.join(article.categories),
+        "tags": FACET_SEPARATOR.join(article.tags),
+        "type": article.type,
+        "meta": {
+            "path": article.path,
+            "url": article.url,
+            "source_url": article.source_url,
+            "type": article.type,
+            "date": article.date.isoformat() if article.date else None,
+            "categories": list(article.categories),
+            "tags": list(article.tags),
+        },
+    }
+    if article.date is not None:
+        doc["ts"] = int(article.date.timestamp())
+        doc["year"] = str(article.date.astimezone(tz).year)
+    else:
+        doc["ts"] = UNDATED
+    return doc
+
+
+def stored_post(stored: dict[str, Any]) -> StoredPost:
+    """The :class:`~searcher.engine.StoredPost` of a document's stored fields."""
+    meta = stored["meta"]
+    return StoredPost(
+        id=stored["id"],
+        path=meta["path"],
+        url=meta.get("url"),
+        source_url=meta.get("source_url"),
+        type=str(meta.get("type", "post")),
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        date=meta.get("date"),
+        categories=tuple(meta.get("categories", [])),
+        tags=tuple(meta.get("tags", [])),
+    )

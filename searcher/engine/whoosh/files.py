@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import IndexFormatError, SearchIndexError
+from ...errors import IndexFormatError, SearchIndexError
 
 META_FILE = "searcher.json"
 #: Whoosh's write lock of the index named ``MAIN`` (``FileStorage.lock``'s file name).

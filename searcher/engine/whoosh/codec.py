@@ -645,7 +645,7 @@ class OpenedColumnsReader(W3PerDocReader):  # type: ignore[misc]
     """Whoosh 3's per-document reader, for which a column whose file it has opened is
     there: Whoosh asks the storage whether the file exists at every ``column_reader``,
     and takes a file deleted since (a newer commit dropped the segment) for a column
-    never written, all defaults. See :func:`searcher.schema.open_columns`."""
+    never written, all defaults. See :func:`searcher.engine.whoosh.schema.open_columns`."""
 
     def has_column(self, fieldname: str) -> bool:
         return fieldname in self._colfiles or bool(super().has_column(fieldname))

@@ -2,9 +2,9 @@
 
 Whoosh's matcher protocol costs several Python calls per posting (``is_active``, ``id``,
 ``weight`` or ``value``, ``next``). Where every posting of a term is needed, this module
-reads the decoded blocks of :mod:`searcher.codec` instead, as NumPy arrays: a block in
-the postings file (:class:`~searcher.codec.CompactLeafMatcher`) or the one block of a
-term kept in the term table (:class:`~searcher.codec.CompactTermInfo`). Other codecs go
+reads the decoded blocks of :mod:`.codec` instead, as NumPy arrays: a block in
+the postings file (:class:`~.codec.CompactLeafMatcher`) or the one block of a
+term kept in the term table (:class:`~.codec.CompactTermInfo`). Other codecs go
 through the matcher protocol. Deleted documents are left out, as Whoosh's own postings
 leave them out.
 """
@@ -22,7 +22,7 @@ from .codec import CompactLeafMatcher, CompactPositions
 
 def _blocks(reader: Any, fieldname: str, text: bytes) -> tuple[Iterator[Any] | None, Any, Any]:
     """The decoded blocks of a term in a segment reader, each ``(ids, weights,
-    values)`` with ``ids`` an ``int64`` array (see :func:`searcher.codec.decode_block`
+    values)`` with ``ids`` an ``int64`` array (see :func:`searcher.engine.whoosh.codec.decode_block`
     for the rest), and the documents to leave out (None when none are deleted); the
     iterator is None where the postings are not the codec's (then ``m``, the matcher,
     is read through its protocol). Returns ``(blocks, deleted, m)``.
@@ -90,7 +90,7 @@ def read_weights(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
 def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
     """Every occurrence of a positional term in a segment reader's live documents, as
     two ``int64`` NumPy arrays of equal length: document numbers and positions, in
-    (document, position) order. A :class:`~searcher.codec.CompactPositions` field is
+    (document, position) order. A :class:`~.codec.CompactPositions` field is
     decoded a block at a time (a ``repeat`` of the ids by the counts); anything else
     through the matcher protocol.
 

@@ -4,21 +4,21 @@ Whoosh evaluates a query document at a time: a tree of matcher objects advanced 
 posting per Python call, and each score is a further chain of calls. To total, facet
 and rank *every* match (as :mod:`searcher.search` must), that walk dominates a search:
 about 18 µs per matching post. Here each leaf's postings are read block by block (the
-decoded id and weight arrays of the codec's posting blocks, :mod:`searcher.postings`),
+decoded id and weight arrays of the codec's posting blocks, :mod:`.postings`),
 scored with the same BM25F formula as one NumPy array operation, and the tree is
 combined as dense arrays over each segment's documents (a match mask and a score per
 document), so that nothing runs a Python step per matching document. Scores are
 Whoosh's, term for term:
 
 * ``Term`` (boost b): ``b · bm25(idf, tf, len, avglen)`` from the index's
-  :class:`~searcher.schema.BM25F` scorer (same idf, average length and field lengths);
-* :class:`~searcher.query.BigramPhrase`: the phrase's documents and counts (its own
-  :meth:`~searcher.query.BigramPhrase.matches`, shared with its matcher and cache),
+  :class:`~.schema.BM25F` scorer (same idf, average length and field lengths);
+* :class:`~.compile.BigramPhrase`: the phrase's documents and counts (its own
+  :meth:`~.compile.BigramPhrase.matches`, shared with its matcher and cache),
   scored like a term on its rarest bigram;
 * ``Or``: the union, scores summed; ``And``: the intersection, summed; ``AndMaybe``: the
   first's documents, plus the second's score where it matches; ``AndNot``: the first's
-  documents less the second's; :class:`~searcher.query.Verbatim`: its child's plus
-  :data:`~searcher.query.VERBATIM_TIER`; a compound's boost multiplies its sum (as in
+  documents less the second's; :class:`~.compile.VerbatimQuery`: its child's plus
+  :data:`~searcher.ranking.VERBATIM_TIER`; a compound's boost multiplies its sum (as in
   Whoosh, a compound of one query passes its child through unboosted);
 * ``Every``: every live document, scoring its boost (1) as in Whoosh.
 
@@ -35,8 +35,9 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from ...ranking import VERBATIM_TIER
+from .compile import BigramPhrase, VerbatimQuery
 from .postings import read_weights
-from .query import VERBATIM_TIER, BigramPhrase, Verbatim
 from .schema import field_lengths
 
 Scores = dict[int, float]
@@ -63,7 +64,7 @@ class _Hits:
 def evaluate(q: Any, searcher: Any, deadline: float | None = None) -> Scores:
     """Every document matching ``q`` with its score, as Whoosh would score it.
 
-    :param q: a compiled Whoosh query (:func:`searcher.query.compile_query`).
+    :param q: a compiled Whoosh query (:func:`searcher.engine.whoosh.compile.compile_plan`).
     :param searcher: a Whoosh searcher; its leaf (segment) searchers are evaluated in
         turn and their document numbers offset like Whoosh's.
     :param deadline: a ``time.thread_time()`` value; past it, between two leaves,
@@ -151,7 +152,7 @@ def _node(q: Any, s: Any, n: int, deadline: float | None) -> _Hits:
         a.hit &= ~b.hit
         a.score[b.hit] = 0.0
         return a
-    if kind is Verbatim:
+    if kind is VerbatimQuery:
         child = _node(q.child, s, n, deadline)
         child.score[child.hit] += VERBATIM_TIER
         return child

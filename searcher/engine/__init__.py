@@ -1,0 +1,205 @@
+"""The boundary between searcher and the engine that stores, finds and scores posts.
+
+Everything a reader sees is decided above this boundary: which terms a text makes
+(:mod:`searcher.analysis`), what a query means (:mod:`searcher.query`), the ordering
+rules (:mod:`searcher.ranking`), facet semantics (:mod:`searcher.facets`), snippets
+(:mod:`searcher.snippets`) and results (:mod:`searcher.results`). An engine implements
+:class:`Engine` and :class:`EngineWriter` and hands back only the plain records below:
+ids, scores, stored posts, counts and statistics, never its own objects (no document
+numbers, readers, token streams or scorers).
+
+Lifecycle: an engine is made for a folder by its module (``WhooshEngine.open(folder)``,
+``WhooshEngine.new_generation(folder, description, segmenter, user_words)`` for a new generation
+with new analysis settings), followed with :meth:`Engine.sync`, and closed with
+:meth:`Engine.close`. The folder's *description* (``searcher.json``: format, segmenter,
+time zone, last run…) is a JSON object the engine stores atomically with each commit.
+
+Writing: :meth:`Engine.writing` holds the write lock; :meth:`Engine.digests` says what is
+indexed; :meth:`Engine.writer` adds and deletes posts and commits them with new
+description values as one generation, or cancels.
+
+Reading: :meth:`Engine.search` runs a query plan with filters, a sort, a page and a CPU
+budget; :meth:`Engine.stored`, :meth:`Engine.stats` and :meth:`Engine.key_terms`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from ..analysis import Segmenter, UserWord
+from ..query.plan import QueryPlan
+from ..request import Filters
+from ..site.records import Article
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    """What the engine stores of a post and gives back: the site reader's
+    :class:`~searcher.site.Article` fields a result shows. ``date`` is ISO 8601 with
+    its offset (site time zone), or None; ``body`` is the indexed text."""
+
+    id: str
+    path: str
+    url: str | None
+    source_url: str | None
+    type: str
+    title: str
+    body: str
+    date: str | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    """One hit of a page: the stored post and its score (None under a date sort)."""
+
+    post: StoredPost
+    score: float | None
+
+
+@dataclass
+class EngineResult:
+    """The answer to :meth:`Engine.search`.
+
+    ``total``: posts matching the plan and every filter; ``unfiltered_total``: matching
+    the plan alone; ``hits``: the page asked for, in order; ``facets``: the counts of
+    :class:`searcher.results.SearchResults` (drill sideways, :mod:`searcher.facets`);
+    ``stopped``: the CPU budget ran out (the rest covers the matches found by then).
+    """
+
+    total: int
+    unfiltered_total: int
+    hits: list[EngineHit]
+    facets: dict[str, dict[str, int]]
+    stopped: bool = False
+
+
+@dataclass
+class EngineStats:
+    """Counts of an engine's live posts: ``documents``, facet value counts, the first
+    and last dates (Unix seconds, None when no post is dated) and the folder's size in
+    bytes."""
+
+    documents: int
+    categories: dict[str, int]
+    tags: dict[str, int]
+    years: dict[str, int]
+    first: int | None
+    last: int | None
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Sort:
+    """How :meth:`Engine.search` orders hits: ``by`` ``"relevance"``, ``"newest"`` or
+    ``"oldest"``; under relevance, ``recency`` (a half-life in days, or None) and ``now``
+    (Unix seconds) for :func:`searcher.ranking.recency_factor`."""
+
+    by: str = "relevance"
+    recency: float | None = None
+    now: float = 0.0
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which hits :meth:`Engine.search` returns: ``limit`` of them from ``offset``."""
+
+    offset: int = 0
+    limit: int = 10
+
+
+class EngineWriter(Protocol):
+    """Adds and deletes posts of one generation; nothing is visible before :meth:`commit`.
+    Use with the engine's write lock held (:meth:`Engine.writing`)."""
+
+    def delete(self, post_id: str) -> None:
+        """Delete the live post ``post_id`` (nothing when there is none)."""
+
+    def add(
+        self,
+        articles: Sequence[Article],
+        jobs: int = 1,
+        progress: Callable[[int], None] | None = None,
+        min_part: int = 1,
+    ) -> None:
+        """Analyse and add ``articles``, in up to ``jobs`` processes of at least
+        ``min_part`` posts each; ``progress(n)`` after each ``n`` written."""
+
+    def commit(self, values: dict[str, Any], clear: bool = False) -> None:
+        """Make the changes one new generation, described by the current description
+        plus ``values``; ``clear``: drop every post not added by this writer."""
+
+    def cancel(self) -> None:
+        """Drop the changes (also after a commit that failed halfway)."""
+
+
+class Engine(Protocol):
+    """A search engine holding one index folder; thread-safe for searches."""
+
+    folder: Path
+    description: dict[str, Any]
+    timezone: ZoneInfo
+    segmenter: Segmenter
+    segmenter_name: str
+    user_words: tuple[UserWord, ...]
+
+    @property
+    def planned(self) -> bool:
+        """True for a new generation not committed yet: nothing to search."""
+
+    def sync(self) -> tuple[int, ...]:
+        """Follow the folder to its latest commit; returns its identity (a new value
+        after every commit, rebuild or replacement)."""
+
+    def generation(self) -> int:
+        """The number of the latest generation (-1 before the first commit)."""
+
+    def close(self) -> None:
+        """Release every open file."""
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the write lock (other writers, here or in other processes, are refused)."""
+
+    def digests(self) -> dict[str, str]:
+        """``{post id: digest}`` of every live post."""
+
+    def writer(self) -> EngineWriter:
+        """A writer for the next generation (write lock held)."""
+
+    def write_description(self, values: dict[str, Any]) -> None:
+        """Record ``values`` in the current generation's description (write lock held)."""
+
+    def remove_leftovers(self) -> list[str]:
+        """Delete files no commit refers to (a killed or failed writer's); their names."""
+
+    def search(
+        self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
+    ) -> EngineResult:
+        """Run ``plan``: every match scored, the filters and facet counts, one page."""
+
+    def stored(self, post_id: str) -> StoredPost | None:
+        """The live post ``post_id``, or None."""
+
+    def stats(self) -> EngineStats:
+        """Counts over the live posts."""
+
+    def key_terms(self, post_id: str, limit: int = 10) -> list[tuple[str, float]]:
+        """The post's most distinctive words (``[(word, weight)]``, best first)."""
+
+
+__all__ = [
+    "Engine",
+    "EngineHit",
+    "EngineResult",
+    "EngineStats",
+    "EngineWriter",
+    "Page",
+    "Sort",
+    "StoredPost",
+]

@@ -1,0 +1,222 @@
+"""Running a compiled query on a Whoosh searcher: every match scored within a CPU budget,
+then the filters and facet counts (:mod:`searcher.facets`), the ordering rules
+(:mod:`searcher.ranking`) and one page of stored posts.
+
+Relevance is Whoosh's BM25F (``B = 0.75``, ``K1 = 1.2``) summed over the plan's parts::
+
+    score(d) = Σ_parts boost(part) · idf(part) · tf·(K1 + 1)
+                                               / (tf + K1·(1 − B + B·len_f(d)/avglen_f))
+
+where a part is a unigram, bigram or bigram phrase in the ``*_1``/``*_2`` fields, or a
+jieba word in the ``title``/``body`` fields (:mod:`searcher.query.plan`). Title parts carry
+``TITLE_BOOST`` (3.0); word parts, ``WORD_BOOST`` (1.0); the whole-word run, ``RUN_BOOST``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from whoosh import collectors
+
+from ...analysis import join_units
+from ...engine import EngineHit, EngineResult, Page, Sort
+from ...facets import FACETS, FacetData, FacetPostings, drill_sideways, month_numbers
+from ...ranking import MAX_POSITIONS, UNDATED, Positions, rank
+from ...request import Filters
+from .compile import skip_starts
+from .evaluate import OutOfBudget, Unsupported, evaluate_arrays
+from .postings import read_weights
+from .schema import column_numbers, stored_post
+
+#: ``cached(searcher, name, build)``: a value computed once per index generation.
+Cached = Callable[[Any, str, Callable[[Any], Any]], Any]
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+class _Budget(collectors.WrappingCollector):  # type: ignore[misc]
+    """Stops collecting once the thread has spent ``seconds`` of CPU time on the query.
+
+    CPU time of this thread (``time.thread_time``), not wall time: under load a query
+    waits for the interpreter lock, and waiting must not cut its answer short.
+    """
+
+    def __init__(self, child: Any, seconds: float) -> None:
+        super().__init__(child)
+        self.seconds = seconds
+        self.stopped = False
+        self.count = 0
+        self.deadline = 0.0
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.deadline = time.thread_time() + self.seconds
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.count += 1
+        if not self.count & 63 and time.thread_time() > self.deadline:
+            self.stopped = True
+            raise _OutOfBudget
+        return self.child.collect(sub_docnum)
+
+
+def _facet_postings(s: Any) -> dict[str, FacetPostings]:
+    """Each facet's postings, read a posting block at a time per segment."""
+    out: dict[str, FacetPostings] = {}
+    leaves = s.leaf_searchers()
+    size = s.reader().doc_count_all()
+    for name in FACETS:
+        values: dict[str, list[int]] = {}
+        for sub, offset in leaves:
+            reader = sub.reader()
+            for term in reader.lexicon(name):
+                ids = read_weights(reader, name, term)[0].tolist()
+                found = values.setdefault(term.decode("utf-8"), [])
+                found.extend([d + offset for d in ids] if offset else ids)
+        out[name] = FacetPostings.of(values, size)
+    return out
+
+
+def timestamps(s: Any) -> list[int]:
+    """Each document's ``ts`` (Unix seconds, or UNDATED), by docnum."""
+    out: list[int] = []
+    for sub, _ in s.leaf_searchers():
+        reader = sub.reader()
+        count = reader.doc_count_all()
+        if count:
+            out.extend(_column_values(reader.column_reader("ts"), count))
+    return out
+
+
+def id_order(s: Any) -> np.ndarray:
+    """Each document's place in the order of ids (paths in the site), by docnum: the
+    last tie-break of every order, the same in an index updated in place as in a fresh
+    build (their document numbers differ)."""
+    ids: list[str] = []
+    for sub, _ in s.leaf_searchers():
+        reader = sub.reader()
+        count = reader.doc_count_all()
+        if count:
+            ids.extend(_column_values(reader.column_reader("id"), count))
+    places = np.empty(len(ids), dtype=np.int64)
+    places[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
+    return places
+
+
+def _column_values(column: Any, count: int) -> list[Any]:
+    """The ``count`` values of a Whoosh numeric column of one segment
+    (:func:`~.schema.column_numbers`), with its own translation."""
+    numbers = column_numbers(getattr(column, "_reader", column), count)
+    translate = getattr(column, "_translate", None)
+    return numbers if translate is None else [translate(n) for n in numbers]
+
+
+def facet_data(s: Any, cached: Cached, tz: Any) -> FacetData:
+    """The generation's :class:`~searcher.facets.FacetData`, built once (``cached``)."""
+
+    def build(s: Any) -> FacetData:
+        stamps = cached(s, "timestamps", timestamps)
+        return FacetData(cached(s, "facets", _facet_postings), stamps, month_numbers(tz, stamps))
+
+    return cached(s, "facet_data", build)  # type: ignore[no-any-return]
+
+
+def part_positions(reader: Any) -> Positions:
+    """:data:`searcher.ranking.Positions` read from ``reader``'s bigram fields: the
+    intersection of a part's bigrams' positions, shifted to the part's start. One
+    posting reader per bigram walks all the documents (a reader costs more than a
+    skip)."""
+
+    def positions(field: str, part: tuple[str, ...], docs: list[int]) -> dict[int, list[int]]:
+        terms = [(f"{field}_2", join_units(a, b)) for a, b in zip(part, part[1:], strict=False)]
+        starts: dict[int, list[int]] | None = None
+        for j, (fieldname, text) in enumerate(terms):
+            if (fieldname, text) not in reader:
+                return {}
+            m = reader.postings(fieldname, text)
+            walk = docs if starts is None else sorted(starts)
+            starts = skip_starts(m, walk, [j], starts, most=MAX_POSITIONS)
+            if not starts:
+                return {}
+        return {d: sorted(p) for d, p in (starts or {}).items()}
+
+    return positions
+
+
+def run(
+    s: Any,
+    query: Any,
+    proximity: list[list[tuple[str, ...]]],
+    filters: Filters,
+    sort: Sort,
+    page: Page,
+    cpu_seconds: float,
+    cached: Cached,
+    tz: Any,
+) -> EngineResult:
+    """Run the compiled ``query`` on searcher ``s``: one scored pass over every match,
+    the filters and facet counts as set operations on those matches, then the page."""
+    # One pass collects every match of the query (for the total and the facets, which
+    # need the matches that fail one filter too) with its score, within a budget of CPU
+    # time: term at a time (evaluate) where it knows every node of the query; else, or
+    # past the budget, Whoosh's own collector with what is left of the budget.
+    deadline = time.thread_time() + cpu_seconds
+    stopped = False
+    arrays: tuple[np.ndarray, np.ndarray] | None = None
+    try:
+        arrays = evaluate_arrays(query, s, deadline)
+    except (Unsupported, OutOfBudget):
+        pass
+    if arrays is not None:
+        docs, values = arrays
+    else:
+        left = max(0.0, deadline - time.thread_time())
+        budget = _Budget(s.collector(limit=None, scored=sort.by == "relevance"), left)
+        try:
+            s.search_with_collector(query, budget)
+        except _OutOfBudget:
+            pass
+        ranked = budget.results()
+        top_n = ranked.top_n if sort.by == "relevance" else [(0.0, d) for d in ranked.docs()]
+        docs = np.array([d for _, d in top_n], dtype=np.int64)
+        values = np.array([v for v, _ in top_n], dtype=np.float64)
+        stopped = budget.stopped
+    found = set(docs.tolist())
+    data = facet_data(s, cached, tz)
+    matched, facets = drill_sideways(data, found, filters)
+    total = len(matched)
+    first, end = page.offset, page.offset + page.limit
+    scored: list[tuple[int, float | None]] = []
+    if sort.by == "relevance" and first < total:
+        if total != len(found):
+            keep = np.isin(docs, np.fromiter(matched, dtype=np.int64, count=total))
+            docs, values = docs[keep], values[keep]
+        best = rank(
+            values,
+            docs,
+            data.stamps,
+            end=end,
+            positions=part_positions(s.reader()),
+            words=proximity,
+            recency=sort.recency,
+            now=sort.now,
+            order=cached(s, "id_order_list", lambda s: cached(s, "id_order", id_order).tolist()),
+        )
+        scored = [(d, score) for d, score in best[first:]]
+    elif first < total:
+        # Date order: dated posts first, newest (or oldest) first, then by id.
+        chosen = np.fromiter(matched, dtype=np.int64, count=total)
+        ts = cached(s, "timestamp_array", lambda _: np.array(data.stamps, np.int64))[chosen]
+        ids = cached(s, "id_order", id_order)[chosen]
+        order = np.lexsort((ids, -ts if sort.by == "newest" else ts, ts == UNDATED))
+        scored = [(d, None) for d in chosen[order][first:end].tolist()]
+    hits = [EngineHit(stored_post(s.stored_fields(d)), score) for d, score in scored]
+    return EngineResult(total, len(found), hits, facets, stopped)
+
+
+__all__ = ["facet_data", "id_order", "part_positions", "run", "timestamps"]

@@ -1,0 +1,466 @@
+"""One search request: every parameter, its default and its validation, once.
+
+The library (:meth:`searcher.index.Index.search`), the command line (``searcher search``)
+and the web layer (the page and ``/api/search``, through :meth:`SearchRequest.from_params`)
+all build a :class:`SearchRequest`; it is also the results cache's key. Each bad value
+raises :class:`~searcher.errors.QueryError` with a ``code`` and the ``param`` it names.
+
+>>> SearchRequest("量子", tags=["科技", "", "科技"], limit=5).tags
+('科技',)
+>>> SearchRequest(sort="best")
+Traceback (most recent call last):
+...
+searcher.errors.QueryError: sort: must be one of relevance, newest, oldest, not 'best'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from .errors import Notice, QueryError
+from .site.options import CONTROL_CHARS
+from .snippets import SNIPPET_CHARS
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_LIMIT = 1000
+#: Most distinct values of one filter (``categories``, ``tags``, ``types``) in a search:
+#: more is a :class:`QueryError` (``too_many_values``). A reader ticks a few; the cap
+#: bounds what one request costs the facet counts, and the page its links (each link
+#: repeats the chosen values).
+MAX_FILTER_VALUES = 50
+#: Longer queries are cut (with a notice): each word becomes a query clause, and the
+#: engine nests clauses one matcher deep each, so thousands of words would be slow and
+#: would exhaust Python's recursion limit.
+MAX_QUERY_CHARS = 100
+#: Default CPU time (seconds, of the searching thread) for matching and scoring one
+#: query: a query that needs more is answered from the matches found by then, with a
+#: notice, so that no request can hold a server thread for long.
+QUERY_CPU_SECONDS = 2.0
+#: Bounds of a snippet's size in characters (default: :data:`searcher.snippets.SNIPPET_CHARS`).
+MIN_SNIPPET_CHARS = 20
+MAX_SNIPPET_CHARS = 1000
+
+
+def clean_query(query: str) -> str:
+    """``query`` with NUL and other control characters made spaces: they separate
+    words, as in posts, and are never echoed back."""
+    return CONTROL_CHARS.sub(" ", query)
+
+
+def _values(values: str | Sequence[str] | None, name: str) -> tuple[str, ...]:
+    """Filter values: a single string is one value (not its characters), None is none,
+    and empty strings (an empty ``tag=`` in a link) are ignored like an empty
+    ``since=``; repeated values count once, in the order first given."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = (values,)
+    if not all(isinstance(v, str) for v in values):
+        raise QueryError(f"{name}: values must be strings", code="bad_value", param=name)
+    out = tuple(dict.fromkeys(v for v in values if v))
+    if len(out) > MAX_FILTER_VALUES:
+        raise QueryError(
+            f"{name}: at most {MAX_FILTER_VALUES} values, not {len(out)}",
+            code="too_many_values",
+            param=name,
+        )
+    return out
+
+
+def _whole(value: Any, name: str, highest: int, lowest: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        raise QueryError(
+            f"{name}: must be a whole number from {lowest} to {highest}, not {value!r}",
+            code=f"bad_{name}",
+            param=name,
+        )
+    return value
+
+
+def _moment(value: str | dt.date | None, name: str) -> str | dt.date | None:
+    """A day (``YYYY-MM-DD`` or a ``date``) or a moment (an ISO string with a time, or a
+    ``datetime``), checked; blank is None. Strings are kept as given, stripped."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if "T" in text or ":" in text:
+                dt.datetime.fromisoformat(text)
+            else:
+                dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return text
+    raise QueryError(f"{name}: not a date (YYYY-MM-DD): {value!r}", code="bad_date", param=name)
+
+
+def day_bound(value: str | dt.date | None, tz: dt.tzinfo, end: bool) -> int | None:
+    """Unix seconds of the start (or, with ``end``, the last second) of a checked day in
+    the site time zone ``tz``; an aware moment is exact, a naive one is read in ``tz``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = (
+            dt.datetime.fromisoformat(value)
+            if "T" in value or ":" in value
+            else dt.date.fromisoformat(value)
+        )
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+        return int(moment.timestamp())
+    day = dt.datetime.combine(value, dt.time.max if end else dt.time.min, tzinfo=tz)
+    return int(day.timestamp())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of one search, as an engine applies them. Values of one facet are
+    ORed, facets are ANDed (drill sideways, :mod:`searcher.facets`).
+
+    ``start``/``stop``: the date range in Unix seconds (inclusive), None for open;
+    undated posts never pass a date range.
+    """
+
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    start: int | None = None
+    stop: int | None = None
+
+    @property
+    def dated(self) -> bool:
+        """Whether a date range is set."""
+        return self.start is not None or self.stop is not None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search, validated when made (:class:`QueryError` naming the parameter).
+
+    :param query: the query text (syntax in :mod:`searcher.query.syntax`); empty lists
+        every post that passes the filters, newest first. Control characters separate
+        words; past :data:`MAX_QUERY_CHARS` characters it is cut, with a notice.
+    :param categories: keep posts in any of these categories (exact values; a single
+        string is one value, empty strings are ignored, repeats count once; at most
+        :data:`MAX_FILTER_VALUES`, as for ``tags`` and ``types``).
+    :param tags: keep posts with any of these tags. Facets are ANDed.
+    :param types: keep documents of any of these types (``post``, ``page``, a collection).
+    :param since: keep posts dated on or after this day (``YYYY-MM-DD``, a ``date``, or
+        an aware ``datetime``), days in the index's site time zone. Undated posts never
+        pass a date filter.
+    :param until: keep posts dated on or before this day (inclusive, same forms); not
+        before ``since``.
+    :param sort: ``"relevance"`` (BM25F and the rules of :mod:`searcher.ranking`),
+        ``"newest"`` or ``"oldest"``; undated posts come last under both date orders. A
+        query that matches every post is sorted newest first.
+    :param limit: hits per page, 1 to :data:`MAX_LIMIT`.
+    :param page: page number, from 1.
+    :param recency: under relevance sorting, a half-life in days (> 0): recent stories
+        rise among equally relevant ones (:func:`searcher.ranking.recency_factor`). None:
+        no factor.
+    :param snippet_chars: snippet size in characters, :data:`MIN_SNIPPET_CHARS` to
+        :data:`MAX_SNIPPET_CHARS`.
+    :param cpu_seconds: CPU time of the searching thread for matching and scoring (> 0);
+        past it the answer covers the matches found so far, with a notice.
+    :param now: the present for ``recency`` (an aware datetime); None: the clock.
+    """
+
+    query: str = ""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    since: str | dt.date | None = None
+    until: str | dt.date | None = None
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+    recency: float | None = None
+    snippet_chars: int = SNIPPET_CHARS
+    cpu_seconds: float = QUERY_CPU_SECONDS
+    now: dt.datetime | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.query, str):
+            raise QueryError("query: must be text", code="bad_query", param="query")
+        for name in ("categories", "tags", "types"):
+            object.__setattr__(self, name, _values(getattr(self, name), name))
+        if self.sort not in SORTS:
+            raise QueryError(
+                f"sort: must be one of {', '.join(SORTS)}, not {self.sort!r}",
+                code="bad_sort",
+                param="sort",
+            )
+        _whole(self.limit, "limit", MAX_LIMIT)
+        _whole(self.page, "page", 999_999_999)
+        _whole(self.snippet_chars, "snippet_chars", MAX_SNIPPET_CHARS, MIN_SNIPPET_CHARS)
+        for name in ("since", "until"):
+            object.__setattr__(self, name, _moment(getattr(self, name), name))
+        if self.since is not None and self.until is not None:
+            utc = dt.timezone.utc
+            if day_bound(self.since, utc, False) > day_bound(self.until, utc, True):  # type: ignore[operator]
+                raise QueryError(
+                    f"since: {self.since} is after until: {self.until}",
+                    code="date_order",
+                    param="since",
+                )
+        for name, value in (("recency", self.recency), ("cpu_seconds", self.cpu_seconds)):
+            if value is None and name == "recency":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise QueryError(
+                    f"{name}: must be a number above 0, not {value!r}",
+                    code=f"bad_{name}",
+                    param=name,
+                )
+        if not self.query.strip() and self.sort == "relevance":
+            object.__setattr__(self, "sort", "newest")
+
+    # -- what the search reads ---------------------------------------------------------
+
+    def text(self) -> tuple[str, list[Notice]]:
+        """The query as searched: control characters made spaces, cut to
+        :data:`MAX_QUERY_CHARS` (with a ``query_cut`` notice)."""
+        query = clean_query(self.query)
+        if len(query) <= MAX_QUERY_CHARS:
+            return query, []
+        cut = Notice(
+            "query_cut",
+            f"the query was cut to its first {MAX_QUERY_CHARS} characters",
+            chars=MAX_QUERY_CHARS,
+        )
+        return query[:MAX_QUERY_CHARS], [cut]
+
+    def filters(self, tz: dt.tzinfo) -> Filters:
+        """The engine's :class:`Filters`, days read in the site time zone ``tz``."""
+        return Filters(
+            self.categories,
+            self.tags,
+            self.types,
+            day_bound(self.since, tz, end=False),
+            day_bound(self.until, tz, end=True),
+        )
+
+    def key(self) -> tuple[Any, ...]:
+        """The results cache's key: equal for requests that give the same answer where
+        that is cheap to see: filter values in any order; under a date sort, only whether
+        ``recency`` was given (it adds a notice then, whatever its value)."""
+        recency: Any = self.recency if self.sort == "relevance" else self.recency is not None
+        return (
+            self.query,
+            tuple(sorted(self.categories)),
+            tuple(sorted(self.tags)),
+            tuple(sorted(self.types)),
+            str(self.since) if self.since is not None else None,
+            str(self.until) if self.until is not None else None,
+            self.sort,
+            self.limit,
+            self.page,
+            recency,
+            self.snippet_chars,
+            self.cpu_seconds,
+            self.now,
+        )
+
+    # -- from a URL's parameters --------------------------------------------------------
+
+    @classmethod
+    def from_params(
+        cls,
+        params: Params,
+        *,
+        limit: int | None = None,
+        problems: list[QueryError] | None = None,
+    ) -> SearchRequest:
+        """The request of a URL's query parameters (:data:`PARAMS`: ``q``, ``category``,
+        ``tag``, ``type`` repeatable; ``since``, ``until``, ``sort``, ``page``, ``limit``,
+        ``recency``, ``snippet`` once), written as a link writes them: numbers in ASCII
+        digits (``int()`` would also take ``１２``), days as ``YYYY-MM-DD`` exactly.
+
+        :param limit: fixed hits per page (the page, which ignores ``limit=``); None:
+            read ``limit`` from ``params``.
+        :param problems: with a list (the page), each bad parameter is recorded there
+            and its default used; None (the API): the first bad one raises.
+        :raises QueryError: naming the parameter, when ``problems`` is None.
+        """
+        values: dict[str, Any] = {}
+        for name, (attr, read) in PARAMS.items():
+            if name == "limit" and limit is not None:
+                values["limit"] = limit
+                continue
+            try:
+                value = read(params.getlist(name), name)
+            except QueryError as exc:
+                if problems is None:
+                    raise
+                problems.append(exc)
+                continue
+            if value is not None:
+                values[attr] = value
+        try:
+            return cls(**values)
+        except QueryError as exc:  # since after until: both dropped on the page
+            if problems is None or exc.code != "date_order":
+                raise
+            problems.append(exc)
+            return cls(**{**values, "since": None, "until": None})
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """This request as URL parameters (defaults left out), the inverse of
+        :meth:`from_params`."""
+        out: list[tuple[str, str]] = []
+        defaults = SearchRequest()
+        for name, (attr, _) in PARAMS.items():
+            value = getattr(self, attr)
+            if attr != "query" and value == getattr(defaults, attr):
+                continue
+            if isinstance(value, tuple):
+                out.extend((name, v) for v in value)
+            elif value is not None:
+                out.append((name, str(value)))
+        return out
+
+    def but(self, **changes: Any) -> SearchRequest:
+        """A copy with ``changes`` (validated again)."""
+        return replace(self, **changes)
+
+
+class Params(Protocol):
+    """What :meth:`SearchRequest.from_params` reads: Werkzeug's ``MultiDict`` and the like."""
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+_DAYS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _one(given: list[str], name: str) -> str:
+    """The one value of a single parameter, stripped ('' when absent); given twice is
+    ``repeated_param``."""
+    if len(given) > 1:
+        raise QueryError(
+            f"{name}: given {len(given)} times; a search reads it once",
+            code="repeated_param",
+            param=name,
+        )
+    return given[0].strip() if given else ""
+
+
+def _text(given: list[str], name: str) -> str | None:
+    if len(given) > 1:
+        _one(given, name)
+    return given[0] if given else None
+
+
+def _many(given: list[str], name: str) -> tuple[str, ...]:
+    return _values(given, name)
+
+
+def _number(given: list[str], name: str) -> int | None:
+    value = _one(given, name)
+    if not value:
+        return None
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise QueryError(
+            f"{name}: must be a whole number written with 0-9, not {value!r}",
+            code=f"bad_{name}",
+            param=name,
+        )
+    return int(value)
+
+
+def _days(given: list[str], name: str) -> float | None:
+    value = _one(given, name)
+    if not value:
+        return None
+    if not _DAYS.fullmatch(value) or float(value) <= 0:
+        raise QueryError(
+            f"{name}: must be a number of days above 0 written with 0-9, not {value!r}",
+            code="bad_recency",
+            param=name,
+        )
+    return float(value)
+
+
+def _day(given: list[str], name: str) -> str | None:
+    value = _one(given, name)
+    if not value:
+        return None
+    try:
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(
+            f"{name}: not a date (YYYY-MM-DD): {value!r}", code="bad_date", param=name
+        ) from None
+    return value
+
+
+def _sort(given: list[str], name: str) -> str | None:
+    value = _one(given, name)
+    if value and value not in SORTS:
+        raise QueryError(
+            f"sort: must be one of {', '.join(SORTS)}, not {value!r}", code="bad_sort", param=name
+        )
+    return value or None
+
+
+def _checked(read: Callable[[list[str], str], Any], attr: str) -> Callable[[list[str], str], Any]:
+    """``read``, then the request's own check of that one value (range, …)."""
+
+    def check(given: list[str], name: str) -> Any:
+        value = read(given, name)
+        if value is not None:
+            try:
+                SearchRequest(**{attr: value})
+            except QueryError as exc:
+                raise QueryError(
+                    str(exc).replace(attr, name, 1), code=exc.code, param=name
+                ) from None
+        return value
+
+    return check
+
+
+#: The URL parameters of a search: name → (the :class:`SearchRequest` field, its reader).
+PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
+    "q": ("query", _text),
+    "category": ("categories", _many),
+    "tag": ("tags", _many),
+    "type": ("types", _many),
+    "since": ("since", _day),
+    "until": ("until", _day),
+    "sort": ("sort", _sort),
+    "page": ("page", _checked(_number, "page")),
+    "limit": ("limit", _checked(_number, "limit")),
+    "recency": ("recency", _days),
+    "snippet": ("snippet_chars", _checked(_number, "snippet_chars")),
+}
+#: Parameters read once each, and those read with every value.
+FILTER_PARAMS = ("category", "tag", "type")
+SINGLE_PARAMS = tuple(name for name in PARAMS if name not in FILTER_PARAMS)
+
+__all__ = [
+    "FILTER_PARAMS",
+    "MAX_FILTER_VALUES",
+    "MAX_LIMIT",
+    "MAX_QUERY_CHARS",
+    "PARAMS",
+    "QUERY_CPU_SECONDS",
+    "SINGLE_PARAMS",
+    "SORTS",
+    "Filters",
+    "SearchRequest",
+    "clean_query",
+    "day_bound",
+]

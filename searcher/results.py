@@ -1,0 +1,207 @@
+"""What a search answers: :class:`Hit` and :class:`SearchResults`, the article view's
+:class:`Document`, and :class:`IndexStats`; all plain dataclasses with ``to_dict``.
+
+A post is an ``Article`` in the site reader, a :class:`~searcher.engine.StoredPost` at the
+engine's boundary, and a :class:`Post` (the fields every answer shows) here: a
+:class:`Hit` in results, a :class:`Document` in the article view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from .engine import StoredPost
+from .errors import Notice
+from .snippets import Term, TermGroup, find_spans, highlight
+
+
+@dataclass
+class Post:
+    """What a result and the article view say about a post. ``url`` is its page on the
+    site (Jekyll's permalink, absolute when the site's ``url`` is known), ``source_url``
+    the ``<http…>`` source link of its body, both as stored (check their scheme before
+    making them links); ``type`` is ``post``, ``page`` or a collection's name. ``title``
+    is plain text; ``title_html`` is HTML (matches in ``<mark>``, the rest escaped).
+    ``date`` is aware (site time zone), or None."""
+
+    id: str
+    path: str
+    url: str | None
+    source_url: str | None
+    type: str
+    title: str
+    title_html: str
+    date: dt.datetime | None
+    categories: list[str]
+    tags: list[str]
+
+
+def post_fields(stored: StoredPost, terms: Sequence[Term | TermGroup]) -> dict[str, Any]:
+    """The :class:`Post` fields of a stored post, the title marked for ``terms`` (a
+    plan's highlight terms, :func:`searcher.snippets.find_spans`)."""
+    return {
+        "id": stored.id,
+        "path": stored.path,
+        "url": stored.url,
+        "source_url": stored.source_url,
+        "type": stored.type,
+        "title": stored.title,
+        "title_html": highlight(stored.title, find_spans(stored.title, terms) if terms else []),
+        "date": dt.datetime.fromisoformat(stored.date) if stored.date else None,
+        "categories": list(stored.categories),
+        "tags": list(stored.tags),
+    }
+
+
+@dataclass
+class Hit(Post):
+    """One matching document: the :class:`Post` fields, then ``score`` and ``snippet``
+    (HTML, like ``title_html``). ``score`` is the relevance under relevance sorting
+    (BM25F times the proximity and recency factors of :mod:`searcher.ranking`), None
+    under date sorting. Hits are ordered by their exact-wording tier first, so a hit
+    holding more query words verbatim comes first even with a lower score."""
+
+    score: float | None
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; ``date`` as ISO 8601 with its offset, or None."""
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        if self.score is not None:
+            d["score"] = round(self.score, 4)
+        return d
+
+
+@dataclass
+class SearchResults:
+    """The answer to one search.
+
+    total: posts matching the query and every filter (all pages); hits: this page's
+    posts; notices: :class:`~searcher.errors.Notice` messages for the reader (each a
+    ``str`` with a ``code``); unfiltered_total: posts matching the query with no filter;
+    seconds: wall time of the search in seconds.
+
+    facets: ``{facet: {value: count}}``. For ``"categories"``, ``"tags"`` and
+    ``"types"`` the count is the total a reader gets by toggling that value: values of
+    one facet are ORed and facets are ANDed, so each facet is counted over the posts that
+    pass every *other* filter (drill sideways, :mod:`searcher.facets`; a chosen value's
+    count is the total after removing it); largest count first. ``"years"`` (``"2024"``)
+    and ``"months"`` (``"2024-03"``, in date order) count the posts passing every filter
+    but the date range, so a year's or month's count is the total after setting the
+    date range to it.
+    """
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    notices: list[Notice] = field(default_factory=list)
+    unfiltered_total: int = 0
+    seconds: float = 0.0
+
+    def copy(self) -> SearchResults:
+        """A copy whose lists and dicts (hits, their categories and tags, facets,
+        notices) can be changed without changing this one; as ``copy.deepcopy`` but a
+        tenth of its cost (the results cache copies every answer it keeps or gives)."""
+        return replace(
+            self,
+            hits=[replace(h, categories=list(h.categories), tags=list(h.tags)) for h in self.hits],
+            facets={name: dict(counts) for name, counts in self.facets.items()},
+            notices=list(self.notices),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``searcher search --json``; notices as
+        ``{"code", "message", "params"}``. ``seconds`` is left out, so that the same
+        search gives the same text (the API sends it as ``Server-Timing``)."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+            "notices": [
+                n.to_dict() if isinstance(n, Notice) else {"code": "", "message": str(n)}
+                for n in self.notices
+            ],
+            "unfiltered_total": self.unfiltered_total,
+        }
+
+
+#: The most characters of a body shown (and highlighted) by the article view, so that
+#: a 10 MB post cannot hold a server thread.
+ARTICLE_CHARS = 100_000
+
+
+@dataclass
+class Document(Post):
+    """A post as the article view shows it: the :class:`Post` fields, then
+    ``paragraphs`` (HTML like ``title_html``: the query's matches in ``<mark>``,
+    everything else escaped), ``chars`` (the body's full length in characters) and
+    ``truncated`` (only the first :data:`ARTICLE_CHARS` are in ``paragraphs``)."""
+
+    paragraphs: list[str]
+    chars: int
+    truncated: bool
+
+
+def document_view(stored: StoredPost, terms: Sequence[Term | TermGroup]) -> Document:
+    """The article view of ``stored``: each line of its body a paragraph (the body is
+    the text the index stored, paragraphs separated by newlines), ``terms`` marked as
+    in snippets (exact, character-level: :mod:`searcher.snippets`)."""
+    shown = stored.body[:ARTICLE_CHARS]
+    paragraphs = [
+        highlight(line, find_spans(line, terms) if terms else [])
+        for line in (part.strip() for part in shown.split("\n"))
+        if line
+    ]
+    return Document(
+        **post_fields(stored, terms),
+        paragraphs=paragraphs,
+        chars=len(stored.body),
+        truncated=len(stored.body) > ARTICLE_CHARS,
+    )
+
+
+@dataclass
+class IndexStats:
+    """Facts about an index: ``documents`` (live posts), facet value counts, the first
+    and last post dates (aware, site time zone; None when no post is dated), the size
+    of the index folder in bytes, and the segmenter and dictionary that built it."""
+
+    documents: int
+    categories: dict[str, int]
+    tags: dict[str, int]
+    years: dict[str, int]
+    first_date: dt.datetime | None
+    last_date: dt.datetime | None
+    size_bytes: int
+    segmenter: str
+    dictionary: str
+    timezone: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict, dates as ISO 8601."""
+        d = asdict(self)
+        d["first_date"] = self.first_date.isoformat() if self.first_date else None
+        d["last_date"] = self.last_date.isoformat() if self.last_date else None
+        return d
+
+
+__all__ = [
+    "ARTICLE_CHARS",
+    "Document",
+    "Hit",
+    "IndexStats",
+    "Post",
+    "SearchResults",
+    "document_view",
+    "post_fields",
+]
