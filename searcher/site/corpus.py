@@ -51,7 +51,7 @@ from .frontmatter import (
     scalar_text,
 )
 from .options import DEFAULT_TIMEZONE, SiteOptions
-from .records import Article, Duplicate, Skipped, SkippedPostError
+from .records import Article, Duplicate, SiteWarning, Skipped, SkippedPostError
 from .text import body_to_text, decode_bytes, first_sentence, one_line
 from .urls import (
     PermalinkError,
@@ -81,14 +81,6 @@ _KEEPING = "the index keeps what it has"
 
 #: Longest title kept, in characters (a title is highlighted whole on every hit).
 MAX_TITLE_CHARS = 1000
-
-
-@dataclass
-class SiteWarning:
-    """A problem with the site as a whole (its ``_config.yml``), naming the file."""
-
-    path: str
-    message: str
 
 
 @dataclass
