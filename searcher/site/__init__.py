@@ -38,7 +38,7 @@ _HOMES = {
     "SiteWarning": "records",
     "Skipped": "records",
     "SkippedPostError": "records",
-    "CorpusReport": "corpus",
+    "CorpusReport": "report",
     "body_to_text": "text",
     "decode_bytes": "text",
     "first_sentence": "text",
