@@ -8,6 +8,10 @@ document ``jekyll build`` publishes (posts, pages, documents of collections with
 ``output: true``), a :class:`Skipped` with the reason for each one it leaves out, and a
 :class:`Duplicate` for a second file with the same URL or content. Nothing is dropped
 silently, and one broken file never stops the walk.
+
+This module puts the pieces together: :mod:`.walk` finds the files Jekyll publishes
+(:mod:`.files` every file, for ``--all-files``), :mod:`.reader` reads each one,
+:mod:`.identity` tells duplicates apart, and :mod:`.report` counts what happened.
 """
 
 from __future__ import annotations
@@ -22,11 +26,7 @@ from zoneinfo import ZoneInfo
 from searcher.errors import PostError
 
 from .config import CONFIG_FILE
-from .files import (
-    _KEEPING,
-    _relative,
-    iter_post_files,
-)
+from .files import _KEEPING, _relative, iter_post_files
 from .files import escape_name as escape_name  # old home; use searcher.site.escape_name
 from .identity import _content_digest
 from .options import SiteOptions
@@ -97,11 +97,6 @@ class Site(SiteFolder):
                 row += (item.jekyll_skip, *found)
             h.update(repr(row).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
-
-
-# ---------------------------------------------------------------------------------------
-# The corpus
-# ---------------------------------------------------------------------------------------
 
 
 def _depth_order(rel: str) -> tuple[int, str]:
