@@ -1,16 +1,22 @@
 """Reading a Jekyll site the way ``jekyll build`` publishes it.
 
-One module per concern, data flowing one way (``corpus`` asks ``config`` what to read,
-reads each file through ``frontmatter``, ``dates``, ``text`` and ``urls``, and yields
-``records``):
+One module per concern, data flowing one way (``corpus`` asks ``walk`` which files the
+site publishes, by ``config`` and ``files``; reads each through ``reader``, which uses
+``frontmatter``, ``dates``, ``text`` and ``urls``; tells duplicates by ``identity``; and
+yields ``records``, which ``report`` counts):
 
-* :mod:`.records` — :class:`Article`, :class:`Skipped`, :class:`Duplicate`.
+* :mod:`.records` — :class:`Article`, :class:`Skipped`, :class:`Duplicate`, :class:`SiteWarning`.
 * :mod:`.config` — ``_config.yml``, excludes, front-matter defaults, collections.
 * :mod:`.frontmatter` — YAML with Jekyll's rules and a lenient fallback (C7).
 * :mod:`.dates` — front matter and file-name dates in the site time zone (C8).
 * :mod:`.text` — body text: Markdown (CommonMark), HTML, encodings (C9).
 * :mod:`.urls` — permalinks (C12).
-* :mod:`.corpus` — the walk: :func:`read_corpus`, :func:`check_corpus`, :class:`Site`.
+* :mod:`.files` — file names and paths, the site folder, :func:`iter_post_files`.
+* :mod:`.walk` — which files Jekyll publishes: Jekyll's walk (candidates or skips).
+* :mod:`.reader` — one file into an :class:`Article` (or why it is left out).
+* :mod:`.identity` — :func:`jekyll_key`, :func:`article_digest` (C10), :func:`kept_ids`.
+* :mod:`.report` — :class:`CorpusReport`.
+* :mod:`.corpus` — the whole site: :func:`read_corpus`, :func:`check_corpus`, :class:`Site`.
 """
 
 from ..lazy import lazy_attributes
@@ -21,24 +27,25 @@ from .options import CONTROL_CHARS, DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOption
 _HOMES = {
     "SiteConfig": "config",
     "load_config": "config",
-    "CorpusReport": "corpus",
     "Site": "corpus",
-    "SiteWarning": "corpus",
-    "article_digest": "corpus",
     "check_corpus": "corpus",
-    "iter_post_files": "corpus",
-    "jekyll_key": "corpus",
-    "kept_ids": "corpus",
     "read_corpus": "corpus",
     "read_post": "corpus",
     "date_from_filename": "dates",
     "parse_date": "dates",
+    "escape_name": "files",
+    "iter_post_files": "files",
     "jekyll_list": "frontmatter",
+    "article_digest": "identity",
+    "jekyll_key": "identity",
+    "kept_ids": "identity",
     "SKIP_KINDS": "records",
     "Article": "records",
     "Duplicate": "records",
+    "SiteWarning": "records",
     "Skipped": "records",
     "SkippedPostError": "records",
+    "CorpusReport": "report",
     "body_to_text": "text",
     "decode_bytes": "text",
     "first_sentence": "text",
@@ -72,6 +79,7 @@ __all__ = [
     "check_corpus",
     "date_from_filename",
     "decode_bytes",
+    "escape_name",
     "first_sentence",
     "html_to_text",
     "iter_post_files",

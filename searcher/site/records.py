@@ -1,4 +1,5 @@
-"""The records the site reader yields: :class:`Article`, :class:`Skipped`, :class:`Duplicate`.
+"""The records the site reader yields: :class:`Article`, :class:`Skipped`, :class:`Duplicate`,
+:class:`SiteWarning`.
 
 Plain dataclasses, with :class:`SkippedPostError`, the error a reader raises for a file
 that cannot be used; :func:`searcher.site.read_corpus` turns it into a :class:`Skipped`.
@@ -104,6 +105,14 @@ class Duplicate:
     path: str
     kept: str
     reason: str = ""
+
+
+@dataclass
+class SiteWarning:
+    """A problem with the site as a whole (its ``_config.yml``), naming the file."""
+
+    path: str
+    message: str
 
 
 class SkippedPostError(PostError):
