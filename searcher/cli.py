@@ -452,8 +452,8 @@ def search_command(
     (a -word is a query word, not an option). With no index yet, one is built from the
     corpus folder first.
     """
-    with _one_line_errors():
-        request = SearchRequest(  # checked before any index is built
+    with _one_line_errors():  # checked before any index is built
+        request = SearchRequest(
             " ".join(query),
             categories=categories,
             tags=tags,
@@ -466,6 +466,7 @@ def search_command(
             recency=recency,
             snippet_chars=snippet_chars,
         )
+    with _one_line_errors():
         if not Index.exists(index_dir) and not index_dir.is_file():
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)
             _build_for_search(index_dir, corpus)

@@ -29,7 +29,7 @@ from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, r
 from .analysis.segmenters import Segmenter, user_dict_digest
 from .analysis.variants import script_table
 from .engine import Page, Sort
-from .engine.whoosh import META_FILE, WhooshEngine, files, zone
+from .engine.whoosh import WhooshEngine, zone
 from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
 from .query import parse, plan_query
 from .request import SearchRequest
@@ -74,6 +74,39 @@ def _check_folding(folder: Path, meta: dict[str, Any]) -> None:
             f"{meta.get('folding')!r}, but this installation folds with {folding!r}; "
             "rebuild it with `searcher index --rebuild`"
         )
+
+
+#: The engines an index can be kept in, by name (recorded as ``engine`` in its
+#: description; README "Architecture").
+ENGINES: dict[str, type[WhooshEngine]] = {"whoosh": WhooshEngine}
+#: The engine of new indexes when none is named: ``$SEARCHER_ENGINE`` (read at each
+#: build; the test suite runs once per engine with it), else this one.
+DEFAULT_ENGINE = "whoosh"
+
+
+def default_engine() -> str:
+    """The engine new indexes are kept in: ``$SEARCHER_ENGINE``, else
+    :data:`DEFAULT_ENGINE`."""
+    return os.environ.get("SEARCHER_ENGINE") or DEFAULT_ENGINE
+
+
+def _engine_class(name: str) -> type[WhooshEngine]:
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise SearchIndexError(
+            f"engine must be one of {', '.join(sorted(ENGINES))}, not {name!r}"
+        ) from None
+
+
+def _engine_of(folder: Path) -> type[WhooshEngine]:
+    """The engine class of the index in ``folder`` (its description's ``engine``;
+    indexes made before engines had names are Whoosh's)."""
+    for engine in ENGINES.values():
+        name = engine.read_description(folder).get("engine")
+        if name is not None:
+            return _engine_class(str(name))
+    return WhooshEngine
 
 
 #: Answers kept per Index (least recently used dropped first), until the next commit:
@@ -213,7 +246,8 @@ class Index:
     def exists(path: str | os.PathLike[str]) -> bool:
         """True when ``path`` holds a searcher index (possibly a damaged one or one of
         an older format, which :meth:`open` then reports)."""
-        return Path(path, META_FILE).is_file() and files.generation(Path(path)) >= 0
+        folder = Path(path)
+        return _engine_of(folder).exists(folder)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Index:
@@ -229,8 +263,9 @@ class Index:
             raise SearchIndexError(f"index path is not a folder: {folder}")
         if not cls.exists(folder):
             raise SearchIndexError(f"no index in {folder} (build one with `searcher index`)")
-        _check_folding(folder, files.read_meta(folder, FORMAT_VERSION))
-        return cls(folder, WhooshEngine.open(folder, FORMAT_VERSION))
+        engine = _engine_of(folder)
+        _check_folding(folder, engine.read_description(folder, FORMAT_VERSION))
+        return cls(folder, engine.open(folder, FORMAT_VERSION))
 
     @classmethod
     def _planned(
@@ -240,9 +275,12 @@ class Index:
         timezone: str,
         user_words: Sequence[UserWord],
         user_dict_source: str,
+        engine: str | None = None,
     ) -> Index:
         """An index for a new generation of ``folder`` with a new schema, not yet
         committed: what :meth:`create` commits empty and :meth:`build` fills."""
+        engine = engine or default_engine()
+        kind = _engine_class(engine)
         if segmenter not in SEGMENTERS:
             raise SearchIndexError(
                 f"segmenter must be one of {', '.join(SEGMENTERS)}, not {segmenter!r}"
@@ -250,6 +288,7 @@ class Index:
         zone(timezone)
         description = {
             "format": FORMAT_VERSION,
+            "engine": engine,
             "timezone": timezone,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
             **make_segmenter(segmenter).describe(),
@@ -262,8 +301,7 @@ class Index:
             if user_words
             else None,
         }
-        engine = WhooshEngine.new_generation(folder, description, segmenter, user_words)
-        return cls(folder, engine)
+        return cls(folder, kind.new_generation(folder, description, segmenter, user_words))
 
     @classmethod
     def create(
@@ -273,6 +311,7 @@ class Index:
         timezone: str = DEFAULT_TIMEZONE,
         user_words: Sequence[UserWord] = (),
         user_dict_source: str = "",
+        engine: str | None = None,
     ) -> Index:
         """Create a new, empty index in folder ``path`` (made if missing). An index
         already there is replaced by the new one's first generation, in one commit under
@@ -284,13 +323,14 @@ class Index:
             (:func:`~searcher.analysis.read_user_dict`), stored in the index's schema and
             used for its documents and queries alike. :param user_dict_source: where
             they came from (a file name), recorded in ``searcher.json``.
+        :param engine: a name in :data:`ENGINES`; None: :func:`default_engine`.
         Raises :class:`SearchIndexError` for an unknown segmenter or time zone, a folder
         that cannot be written, or an index another run is writing (locked).
         """
         folder = Path(path)
         if folder.exists() and not folder.is_dir():
             raise SearchIndexError(f"index path is not a folder: {folder}")
-        planned = cls._planned(folder, segmenter, timezone, user_words, user_dict_source)
+        planned = cls._planned(folder, segmenter, timezone, user_words, user_dict_source, engine)
         with planned.writing():
             try:
                 writer = planned.engine.writer()
@@ -327,6 +367,7 @@ class Index:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
         user_dict: str | os.PathLike[str] | None = None,
+        engine: str | None = None,
     ) -> IndexReport:
         """Create or update the index in ``path`` from the Jekyll site ``corpus``: what
         ``searcher index`` does. Every way it can go leaves a searchable index behind.
@@ -353,6 +394,8 @@ class Index:
             queries alike; malformed lines are reported in the report's messages, each
             naming its line. ``None`` keeps the index's own dictionary (if any); ``""``
             removes it. A dictionary that changes the words re-segments every post.
+        :param engine: a name in :data:`ENGINES` to keep the index in; None: the index's
+            own, else :func:`default_engine`. Another engine than the index's rebuilds.
         :returns: the :class:`IndexReport`.
         :raises CorpusError: ``corpus`` is missing (nothing is touched).
         :raises SearchIndexError: the index cannot be written, is locked, or (without
@@ -372,8 +415,9 @@ class Index:
             except IndexFormatError as exc:
                 notes.append(f"{exc}: rebuilding it")
                 if words is None:  # keep the old index's user dictionary
-                    words = WhooshEngine.old_user_words(folder)
-                    described = files.read_raw(folder).get("user_dictionary") or {}
+                    words = _engine_of(folder).old_user_words(folder)
+                    described = _engine_of(folder).read_description(folder)
+                    described = described.get("user_dictionary") or {}
                     source = str(described.get("source", "")) if words else ""
             except SearchIndexError:
                 if not rebuild:
@@ -384,7 +428,9 @@ class Index:
                 source = str((old.meta.get("user_dictionary") or {}).get("source", ""))
             if not rebuild or segmenter is None:
                 segmenter = old.segmenter
-            if old.segmenter == segmenter and old.user_words == words:
+            engine = engine or str(old.meta.get("engine", DEFAULT_ENGINE))
+            same = old.segmenter == segmenter and old.user_words == words
+            if same and old.meta.get("engine", DEFAULT_ENGINE) == engine:
                 with old:
                     report = old.update(
                         site,
@@ -398,21 +444,21 @@ class Index:
                 return report
             old.close()
         # The site's zone, else the index's, as for an update (README "Jekyll sites").
-        raw = old.meta if old is not None else files.read_raw(folder)
+        raw = old.meta if old is not None else _engine_of(folder).read_description(folder)
         recorded = raw.get("timezone")
         timezone = options.timezone or str(recorded or DEFAULT_TIMEZONE)
         segmenter = segmenter or DEFAULT_SEGMENTER
-        planned = cls._planned(folder, segmenter, timezone, words or (), source)
+        planned = cls._planned(folder, segmenter, timezone, words or (), source, engine)
         from .indexing import update_index
 
-        made, unborn = not folder.exists(), files.generation(folder) < 0
+        made, unborn = not folder.exists(), not cls.exists(folder)  # (a first build)
         try:
             report = update_index(
                 planned.engine, site, jobs=jobs, progress=progress, options=options, rebuild=True
             )
         except BaseException:
             if unborn:  # a first build that failed leaves nothing behind
-                files.discard_unborn(folder, made)
+                planned.engine.discard_unborn(folder, made)
             raise
         report.messages[:0] = notes
         return report

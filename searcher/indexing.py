@@ -18,8 +18,7 @@ from typing import Any
 
 from .engine import Engine
 from .errors import CorpusError, SearchIndexError
-from .site import Article, CorpusReport, Site, SiteOptions, kept_ids
-from .site.corpus import escape_name
+from .site import Article, CorpusReport, Site, SiteOptions, escape_name, kept_ids
 from .version import __version__
 
 #: Fewest posts per writing process when ``jobs`` > 1 (fewer changes use fewer).
@@ -158,7 +157,7 @@ def update_index(
             else None,
         }
         if changes or gone or rebuild:
-            writer = engine.writer()
+            writer = engine.writer(site.timezone)
             try:
                 for doc_id in gone:
                     writer.delete(doc_id)

@@ -27,6 +27,7 @@ from .snippets import SNIPPET_CHARS
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
+MAX_PAGE = 999_999_999
 #: Most distinct values of one filter (``categories``, ``tags``, ``types``) in a search:
 #: more is a :class:`QueryError` (``too_many_values``). A reader ticks a few; the cap
 #: bounds what one request costs the facet counts, and the page its links (each link
@@ -73,8 +74,9 @@ def _values(values: str | Sequence[str] | None, name: str) -> tuple[str, ...]:
 
 def _whole(value: Any, name: str, highest: int, lowest: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        bound = f"from {lowest}" + (f" to {highest}" if highest < MAX_PAGE else "")
         raise QueryError(
-            f"{name}: must be a whole number from {lowest} to {highest}, not {value!r}",
+            f"{name}: must be a whole number {bound}, not {value!r}",
             code=f"bad_{name}",
             param=name,
         )
@@ -168,7 +170,7 @@ class SearchRequest:
         no factor.
     :param snippet_chars: snippet size in characters, :data:`MIN_SNIPPET_CHARS` to
         :data:`MAX_SNIPPET_CHARS`.
-    :param cpu_seconds: CPU time of the searching thread for matching and scoring (> 0);
+    :param cpu_seconds: CPU time of the searching thread for matching and scoring (≥ 0);
         past it the answer covers the matches found so far, with a notice.
     :param now: the present for ``recency`` (an aware datetime); None: the clock.
     """
@@ -199,7 +201,7 @@ class SearchRequest:
                 param="sort",
             )
         _whole(self.limit, "limit", MAX_LIMIT)
-        _whole(self.page, "page", 999_999_999)
+        _whole(self.page, "page", MAX_PAGE)
         _whole(self.snippet_chars, "snippet_chars", MAX_SNIPPET_CHARS, MIN_SNIPPET_CHARS)
         for name in ("since", "until"):
             object.__setattr__(self, name, _moment(getattr(self, name), name))
@@ -211,12 +213,17 @@ class SearchRequest:
                     code="date_order",
                     param="since",
                 )
-        for name, value in (("recency", self.recency), ("cpu_seconds", self.cpu_seconds)):
+        for name, value, least in (
+            ("recency", self.recency, 0),
+            ("cpu_seconds", self.cpu_seconds, -1),
+        ):
             if value is None and name == "recency":
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > least:
+                above = "above 0" if least == 0 else "0 or more"
                 raise QueryError(
-                    f"{name}: must be a number above 0, not {value!r}",
+                    f"{name}: must be a number of {'days' if name == 'recency' else 'seconds'} "
+                    f"{above}, not {value!r}",
                     code=f"bad_{name}",
                     param=name,
                 )
@@ -365,17 +372,23 @@ def _many(given: list[str], name: str) -> tuple[str, ...]:
     return _values(given, name)
 
 
-def _number(given: list[str], name: str) -> int | None:
-    value = _one(given, name)
-    if not value:
-        return None
-    if not _WHOLE_NUMBER.fullmatch(value):
-        raise QueryError(
-            f"{name}: must be a whole number written with 0-9, not {value!r}",
-            code=f"bad_{name}",
-            param=name,
-        )
-    return int(value)
+def _whole_number(lowest: int, highest: int) -> Callable[[list[str], str], int | None]:
+    """A reader of a whole number from ``lowest`` to ``highest`` written with 0-9."""
+
+    def read(given: list[str], name: str) -> int | None:
+        value = _one(given, name)
+        if not value:
+            return None
+        if not _WHOLE_NUMBER.fullmatch(value) or not lowest <= int(value) <= highest:
+            raise QueryError(
+                f"{name}: must be a whole number from {lowest} to {highest} written with "
+                f"0-9, not {value!r}",
+                code=f"bad_{name}",
+                param=name,
+            )
+        return int(value)
+
+    return read
 
 
 def _days(given: list[str], name: str) -> float | None:
@@ -415,23 +428,6 @@ def _sort(given: list[str], name: str) -> str | None:
     return value or None
 
 
-def _checked(read: Callable[[list[str], str], Any], attr: str) -> Callable[[list[str], str], Any]:
-    """``read``, then the request's own check of that one value (range, …)."""
-
-    def check(given: list[str], name: str) -> Any:
-        value = read(given, name)
-        if value is not None:
-            try:
-                SearchRequest(**{attr: value})
-            except QueryError as exc:
-                raise QueryError(
-                    str(exc).replace(attr, name, 1), code=exc.code, param=name
-                ) from None
-        return value
-
-    return check
-
-
 #: The URL parameters of a search: name → (the :class:`SearchRequest` field, its reader).
 PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
     "q": ("query", _text),
@@ -441,10 +437,10 @@ PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
     "since": ("since", _day),
     "until": ("until", _day),
     "sort": ("sort", _sort),
-    "page": ("page", _checked(_number, "page")),
-    "limit": ("limit", _checked(_number, "limit")),
+    "page": ("page", _whole_number(1, MAX_PAGE)),
+    "limit": ("limit", _whole_number(1, MAX_LIMIT)),
     "recency": ("recency", _days),
-    "snippet": ("snippet_chars", _checked(_number, "snippet_chars")),
+    "snippet": ("snippet_chars", _whole_number(MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS)),
 }
 #: Parameters read once each, and those read with every value.
 FILTER_PARAMS = ("category", "tag", "type")

@@ -24,6 +24,7 @@ budget; :meth:`Engine.stored`, :meth:`Engine.stats` and :meth:`Engine.key_terms`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -169,8 +170,9 @@ class Engine(Protocol):
     def digests(self) -> dict[str, str]:
         """``{post id: digest}`` of every live post."""
 
-    def writer(self) -> EngineWriter:
-        """A writer for the next generation (write lock held)."""
+    def writer(self, timezone: dt.tzinfo | None = None) -> EngineWriter:
+        """A writer for the next generation (write lock held), the years facet of its
+        posts in ``timezone`` (default: the description's)."""
 
     def write_description(self, values: dict[str, Any]) -> None:
         """Record ``values`` in the current generation's description (write lock held)."""

@@ -3,8 +3,8 @@ what it means (:mod:`.plan`), which an engine compiles and runs.
 
 >>> from searcher.analysis import make_segmenter
 >>> p = plan_query(parse("量子芯片"), make_segmenter())
->>> [sorted(g.primary) for g in p.highlight], p.proximity
-([[('量', '子', '芯', '片')]], [[('量', '子'), ('芯', '片')]])
+>>> p.proximity, p.match_all
+([[('量', '子'), ('芯', '片')]], False)
 """
 
 from .plan import QueryPlan, plan_query

@@ -27,7 +27,6 @@ from searcher.errors import PostError
 
 from .config import CONFIG_FILE
 from .files import _KEEPING, _relative, iter_post_files
-from .files import escape_name as escape_name  # old home; use searcher.site.escape_name
 from .identity import _content_digest
 from .options import SiteOptions
 from .reader import _read_document

@@ -9,6 +9,7 @@ are dropped and reopened.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -74,8 +75,9 @@ class WhooshWriter:
     segment writer (:class:`~.segments.SegmentWriter`), its posts analysed in forked
     workers (:func:`~.segments.write_in_workers`)."""
 
-    def __init__(self, engine: WhooshEngine) -> None:
+    def __init__(self, engine: WhooshEngine, timezone: dt.tzinfo) -> None:
         self.engine = engine
+        self.timezone = timezone
         try:
             self._writer = SegmentWriter(engine._ix, _lk=False)
         except OSError as exc:
@@ -98,7 +100,7 @@ class WhooshWriter:
         parts: list[Sequence[Any]] = [
             articles[i : i + size] for i in range(0, len(articles), size)
         ] or [[]]
-        tz = self.engine.timezone
+        tz = self.timezone
         write_in_workers(self._writer, parts, lambda a: fields_of(a, tz), progress)
 
     def commit(self, values: dict[str, Any], clear: bool = False) -> None:
@@ -167,6 +169,26 @@ class WhooshEngine:
         written before its writer commits."""
         schema = make_schema(segmenter, tuple(user_words))
         return cls(folder, _NextGeneration(folder, schema), description, planned=True)
+
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        """True when ``folder`` holds a committed generation and its description."""
+        return (folder / files.META_FILE).is_file() and files.generation(folder) >= 0
+
+    @staticmethod
+    def read_description(folder: Path, format_version: int | None = None) -> dict[str, Any]:
+        """The description of ``folder``'s latest generation; with ``format_version``,
+        checked (:func:`.files.read_meta`: :class:`IndexFormatError` for another
+        format), else as it is ({} when unreadable)."""
+        if format_version is None:
+            return files.read_raw(folder)
+        return files.read_meta(folder, format_version)
+
+    @staticmethod
+    def discard_unborn(folder: Path, made: bool) -> None:
+        """Remove what a first build that failed left in ``folder`` (nothing when it
+        has a committed generation; the folder too when ``made``): :func:`.files.discard_unborn`."""
+        files.discard_unborn(folder, made)
 
     @staticmethod
     def old_user_words(folder: Path) -> tuple[UserWord, ...]:
@@ -330,9 +352,11 @@ class WhooshEngine:
                 out[ids[docnum]] = digests[docnum]
         return out
 
-    def writer(self) -> WhooshWriter:
-        """A writer of the next generation; the write lock must be held (:meth:`writing`)."""
-        return WhooshWriter(self)
+    def writer(self, timezone: dt.tzinfo | None = None) -> WhooshWriter:
+        """A writer of the next generation, its posts' years in ``timezone`` (the site
+        time zone this commit records; default: the current one); the write lock must
+        be held (:meth:`writing`)."""
+        return WhooshWriter(self, timezone or self.timezone)
 
     def write_description(self, values: dict[str, Any]) -> None:
         """Record ``values`` in the current generation's description, with the write lock
