@@ -1,13 +1,14 @@
-"""Term-at-a-time evaluation (searcher.evaluate) gives Whoosh's own matches and scores."""
+"""Term-at-a-time evaluation (engine/whoosh/evaluate.py) gives Whoosh's own matches and scores."""
 
 from __future__ import annotations
 
 import pytest
 from whoosh import query as wq
 
-from searcher.evaluate import Unsupported, evaluate
+from searcher.engine.whoosh.compile import compile_plan
+from searcher.engine.whoosh.evaluate import Unsupported, evaluate
 from searcher.index import Index
-from searcher.query import compile_query, parse
+from searcher.query import parse, plan_query
 from searchutil import post, write_corpus
 
 QUERIES = [
@@ -54,8 +55,8 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 
 def whoosh_scores(index: Index, text: str) -> dict[int, float]:
-    q = compile_query(parse(text), index.word_segmenter).query
-    with index.searcher() as s:
+    q = compile_plan(plan_query(parse(text), index.word_segmenter))
+    with index.engine._searcher() as s:
         collector = s.collector(limit=None, scored=True)
         s.search_with_collector(q, collector)
         return {d: score for score, d in collector.results().top_n}
@@ -63,9 +64,9 @@ def whoosh_scores(index: Index, text: str) -> dict[int, float]:
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_same_matches_and_scores_as_whoosh(index: Index, text: str) -> None:
-    with index.searcher() as s:
+    with index.engine._searcher() as s:
         assert len(s.leaf_searchers()) == 2 and s.reader().has_deletions()
-        q = compile_query(parse(text), index.word_segmenter).query
+        q = compile_plan(plan_query(parse(text), index.word_segmenter))
         ours = evaluate(q, s)
     theirs = whoosh_scores(index, text)
     assert ours.keys() == theirs.keys()
@@ -79,5 +80,5 @@ def test_matches_are_found_for_the_fixture(index: Index) -> None:
 
 
 def test_unknown_nodes_are_refused(index: Index) -> None:
-    with index.searcher() as s, pytest.raises(Unsupported):
+    with index.engine._searcher() as s, pytest.raises(Unsupported):
         evaluate(wq.Prefix("body", "大"), s)

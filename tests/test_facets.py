@@ -84,10 +84,9 @@ def test_dates_count_every_filter_but_the_date_range(index: Index) -> None:
 
 
 def test_a_single_string_is_one_value_and_empty_values_are_ignored(index: Index) -> None:
-    from searcher.search import search
 
-    assert search(index, "城市", categories="科技").total == 2  # not 科 OR 技
-    assert search(index, "城市", tags="数字经济").total == 3
-    assert search(index, "城市", tags=["", "数字经济"]).total == 3
-    assert search(index, "城市", tags=[""]).total == 6
+    assert index.search("城市", categories="科技").total == 2  # not 科 OR 技
+    assert index.search("城市", tags="数字经济").total == 3
+    assert index.search("城市", tags=["", "数字经济"]).total == 3
+    assert index.search("城市", tags=[""]).total == 6
     assert index.search("城市", categories="科技").total == 2

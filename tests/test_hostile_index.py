@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from searcher.cli import main
 from searcher.errors import CorpusError
 from searcher.index import Index
-from searcher.search import search
 from searcher.snippets import LONG_TEXT, excerpt, make_snippet
 from searcher.web import create_app
 from searchutil import post, write_corpus
@@ -237,15 +236,15 @@ def test_query_work_is_capped_by_a_cpu_budget(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path, posts)
     index = Index.create(tmp_path / "index")
     index.update(corpus)
-    whole = search(index, "央视网消息")
+    whole = index.search("央视网消息")
     assert (whole.total, whole.notices) == (100, [])
-    cut = search(index, "央视网消息", cpu_seconds=0.0)  # checked at every 64th match
+    cut = index.search("央视网消息", cpu_seconds=0.0)  # checked at every 64th match
     assert cut.total == 63
     assert cut.notices == [
         "the search was stopped after 0 s of work: the total, the facets and the ranking "
         "only cover the 63 matching posts found by then"
     ]
-    filtered = search(index, "央视网消息", cpu_seconds=0.0, tags=("无此标签",))
+    filtered = index.search("央视网消息", cpu_seconds=0.0, tags=("无此标签",))
     assert filtered.total == 0  # the filter still applies under the budget
 
 
@@ -276,14 +275,14 @@ def test_the_same_search_asked_at_once_runs_once(
 
     calls: list[str] = []
     release = threading.Event()
-    real = index_module.search
+    real = index_module.Index._run
 
     def slow(*args: object, **kwargs: object) -> object:
-        calls.append(str(args[1]))
+        calls.append(str(args[1].query))  # type: ignore[attr-defined]
         release.wait(10)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(index_module, "search", slow)
+    monkeypatch.setattr(index_module.Index, "_run", slow)
     answers: list[int] = []
     workers = [
         threading.Thread(target=lambda: answers.append(index.search("大桥").total))

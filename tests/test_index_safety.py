@@ -21,8 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from searcher.cli import main
+from searcher.engine.whoosh.files import META_FILE, write_lock
 from searcher.errors import SearchIndexError
-from searcher.folder import META_FILE, write_lock
 from searcher.index import Index
 from searchutil import post, write_corpus
 
@@ -46,7 +46,7 @@ def _posts(n: int, word: str, holding: int) -> dict[str, str]:
 
 def _segments(index: Index) -> list[tuple[int, int]]:
     """``(documents, deleted)`` of each segment of the index's latest generation."""
-    return [(s.doc_count_all(), s.deleted_count()) for s in index.whoosh._segments()]
+    return [(s.doc_count_all(), s.deleted_count()) for s in index.engine._ix._segments()]
 
 
 # 1. Deleting every post that holds a word made every search for it raise ValueError.
@@ -190,7 +190,7 @@ def test_4_racing_writers_leave_a_whole_index(tmp_path: Path) -> None:
 def test_5_description_is_committed_with_the_postings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import searcher.index as index_module
+    import searcher.engine.whoosh.files as index_module
 
     posts = {"_posts/2024-01-01-a.md": post("跨年", "跨年夜的新闻。", "2024-01-01 00:30:00 +0800")}
     corpus = write_corpus(tmp_path, posts)
@@ -384,13 +384,13 @@ def test_an_updated_index_scores_like_a_fresh_build(tmp_path: Path) -> None:
 def test_a_searcher_reads_its_columns_after_a_commit_deletes_their_files(
     tmp_path: Path,
 ) -> None:
-    from searcher.search import _timestamps
+    from searcher.engine.whoosh.collect import timestamps as _timestamps
 
     corpus = write_corpus(tmp_path, _posts(3, "量子芯片", 1))
     folder = tmp_path / "index"
     Index.build(folder, corpus)
     index = Index.open(folder)
-    with index.searcher() as s:
+    with index.engine._searcher() as s:
         segment = s.reader().segment().segment_id()
         Index.build(folder, corpus, rebuild=True)  # a new segment; the old one's files go
         assert not [p for p in folder.iterdir() if p.name.startswith(segment)]

@@ -158,7 +158,7 @@ def test_rebuild_rewrites_in_one_commit(tmp_path: Path) -> None:
     assert index.search("正文").total == 3
     segments = {p.name.split(".")[0] for p in (tmp_path / "index").glob("MAIN_*.*")}
     assert len(segments) == 1  # the old segment went in the same commit
-    assert len(index.whoosh._read_toc().segments) == 1
+    assert len(index.engine._ix._read_toc().segments) == 1
 
 
 def test_config_changes_are_picked_up_by_the_next_update(tmp_path: Path) -> None:

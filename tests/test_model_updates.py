@@ -180,7 +180,7 @@ def _tie_free(hits: list[dict[str, Any]]) -> list[Any]:
     tie on every ranking key (score, date) sorted by id: the order within a tie is the
     document number's, which differs between an updated index and a fresh build. Scores
     are compared to 9 decimals: BM25F's statistics are over live documents
-    (:func:`searcher.schema.live_statistics`), the same in both, but summed segment by
+    (:func:`searcher.engine.whoosh.schema.live_statistics`), the same in both, but summed segment by
     segment, so the last bits can differ."""
     out: list[Any] = []
     run: list[dict[str, Any]] = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from searcher.engine.whoosh.compile import PhraseCache
 from searcher.index import Index
-from searcher.query import PhraseCache
 from searchutil import ids, post, write_corpus
 
 
@@ -19,7 +19,7 @@ def test_cached_phrases_stay_right_across_updates_and_deletions(tmp_path: Path) 
     index = Index.build(tmp_path / "index", corpus) and Index.open(tmp_path / "index")
     with index:
         assert sorted(ids(index, '"央视网消息"')) == ["_posts/2024-03-01-a", "_posts/2024-03-02-b"]
-        assert index.phrase_cache._size > 0  # the phrase was kept
+        assert index.engine.phrase_cache._size > 0  # the phrase was kept
         (corpus / "_posts/2024-03-03-c.md").write_text(
             post("丙", "央视网消息：体育新闻。"), encoding="utf-8"
         )

@@ -1,7 +1,7 @@
 """The segment writer and codec (issue #9): the same index as Whoosh's own writer.
 
 Each test indexes the same documents twice, once with Whoosh's ``SegmentWriter`` and
-its pool and once with :class:`searcher.segments.SegmentWriter`, and compares every
+its pool and once with :class:`searcher.engine.whoosh.segments.SegmentWriter`, and compares every
 posting (field, term, document, weight, value), every stored field and every field
 length. The term-position lists of :mod:`searcher.analysis.postings` are compared with
 the analyzers' own token streams.
@@ -24,10 +24,10 @@ from whoosh.system import pack_uint
 
 from searcher.analysis import BigramAnalyzer, UnitAnalyzer, WordAnalyzer
 from searcher.analysis.postings import folded_units, term_positions
-from searcher.codec import CompactPositions, SearcherCodec, decode_block, encode_block
-from searcher.indexing import document
-from searcher.schema import make_schema
-from searcher.segments import SegmentWriter
+from searcher.engine.whoosh.codec import CompactPositions, SearcherCodec, decode_block, encode_block
+from searcher.engine.whoosh.schema import fields_of as document
+from searcher.engine.whoosh.schema import make_schema
+from searcher.engine.whoosh.segments import SegmentWriter
 from searcher.site import Article, read_corpus
 from searchutil import NO_SHARED, SHARED_CORPUS
 
@@ -277,17 +277,17 @@ def _corpus_of(tmp_path: Path, count: int) -> Path:
 
 
 _BUILD_ALONE = """
-import json, sys, searcher.indexing as ind
+import json, sys, searcher.indexing as ind, searcher.engine.whoosh.engine as eng
 from searcher.errors import SearchIndexError
 from searcher.index import Index
 target, corpus, jobs, fail_on = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 ind.MIN_PART = 20
-real = ind.document
+real = eng.fields_of
 def document(article, tz):
     if fail_on and article.id.endswith(fail_on):
         raise RuntimeError("disk on fire")
     return real(article, tz)
-ind.document = document
+eng.fields_of = document
 seen = []
 try:
     report = Index.build(
@@ -322,9 +322,9 @@ def test_parallel_build_equals_one_process(tmp_path: Path) -> None:
     seen = three["progress"]
     assert seen[-1] == 90 and seen == sorted(seen)
     with Index.open(tmp_path / "one") as a, Index.open(tmp_path / "three") as b:
-        with b.whoosh.reader() as r:
+        with b.engine._ix.reader() as r:
             assert [sub.doc_count_all() for sub, _ in r.leaf_readers()] == [30, 30, 30]
-        assert _all_postings(a.whoosh) == _all_postings(b.whoosh)
+        assert _all_postings(a.engine._ix) == _all_postings(b.engine._ix)
         for q in ["新闻", "数字经济", "台湾", "iphone", ""]:
             ra, rb = a.search(q, limit=50), b.search(q, limit=50)
             assert [h.id for h in ra.hits] == [h.id for h in rb.hits]
@@ -360,7 +360,7 @@ def test_beside_other_threads_every_part_is_written_here(tmp_path: Path, monkeyp
     finally:
         stop.set()
         other.join()
-    with Index.open(tmp_path / "ix") as index, index.whoosh.reader() as r:
+    with Index.open(tmp_path / "ix") as index, index.engine._ix.reader() as r:
         assert [sub.doc_count_all() for sub, _ in r.leaf_readers()] == [60]  # no fork
         assert index.search("").total == 60
 
@@ -380,12 +380,12 @@ def test_scores_do_not_depend_on_how_the_index_is_cut(tmp_path: Path) -> None:
     Index.build(tmp_path / "one", corpus, jobs=1)
     assert _build_alone(tmp_path / "two", corpus, jobs=2)["added"] == 60
     with Index.open(tmp_path / "one") as a, Index.open(tmp_path / "two") as b:
-        with b.whoosh.reader() as r:
+        with b.engine._ix.reader() as r:
             assert len(r.leaf_readers()) == 2
         ra, rb = a.search("新华社", limit=50), b.search("新华社", limit=50)
         assert ra.total == rb.total == 4
         assert [(h.id, h.score) for h in ra.hits] == [(h.id, h.score) for h in rb.hits]
-        with a.whoosh.reader() as r:
+        with a.engine._ix.reader() as r:
             assert r.frequency("body", b"zzzz") == 0  # a missing term, as Whoosh gives it
 
 
@@ -399,14 +399,14 @@ def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     corpus = _corpus_of(tmp_path, 80)
     marker = str(tmp_path / "ix")
     script = (
-        "import time, sys, searcher.indexing as ind\n"
+        "import time, sys, searcher.indexing as ind, searcher.engine.whoosh.engine as eng\n"
         "from searcher.index import Index\n"
         "ind.MIN_PART = 20\n"
-        "real = ind.document\n"
+        "real = eng.fields_of\n"
         "def slow(a, tz):\n"
         "    time.sleep(0.1)\n"
         "    return real(a, tz)\n"
-        "ind.document = slow\n"
+        "eng.fields_of = slow\n"
         f"Index.build({marker!r}, {str(corpus)!r}, jobs=2)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script])

@@ -20,9 +20,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from searcher.errors import QueryError
+from searcher.facets import FacetPostings, Masks, toggle_counts
 from searcher.index import Index
-from searcher.results_cache import ResultsCache, results_bytes, results_key
-from searcher.search import MAX_FILTER_VALUES, Masks, _Facet, _toggle_counts, search
+from searcher.request import MAX_FILTER_VALUES, SearchRequest
+from searcher.results_cache import ResultsCache, results_bytes
 from searcher.serving import ServeLimits, make_server
 from searcher.web import SECURITY_HEADERS, create_app
 from searchutil import build, post
@@ -156,7 +157,7 @@ def test_linear_toggle_counts_equal_their_definition() -> None:
         size = rng.randint(1, 40)
         names = [f"v{i}" for i in range(rng.randint(0, 9))]
         sets = {v: frozenset(d for d in range(size) if rng.random() < 0.3) for v in names}
-        facet = _Facet(
+        facet = FacetPostings(
             sets=sets,
             names=names,
             docs=np.array([d for v in names for d in sorted(sets[v])], dtype=np.int64),
@@ -168,7 +169,7 @@ def test_linear_toggle_counts_equal_their_definition() -> None:
         pool = [*names, "absent", "gone"]
         chosen = tuple(rng.sample(pool, rng.randint(1, min(5, len(pool)))))
         matched = base & frozenset().union(*(sets.get(c, frozenset()) for c in chosen))
-        got = _toggle_counts(facet, base, matched, chosen, Masks(size))
+        got = toggle_counts(facet, base, matched, chosen, Masks(size))
         assert got == brute_toggle(sets, names, base, matched, chosen)
 
 
@@ -194,19 +195,10 @@ def test_facet_counts_with_many_chosen_values_are_exact(index: Index) -> None:
 
 def test_cache_keys_ignore_what_the_search_ignores(index: Index) -> None:
     def key(query: str = "", **kw: object) -> tuple[object, ...]:
-        args: dict[str, object] = {
-            "categories": (),
-            "tags": (),
-            "types": (),
-            "since": None,
-            "until": None,
-            "sort": "relevance",
-            "limit": 10,
-            "page": 1,
-            "recency": None,
-        }
-        args.update(kw)
-        return results_key(query, **args)  # type: ignore[arg-type]
+        return SearchRequest(query, **kw).key()  # type: ignore[arg-type]
+
+    def fresh(query: str, **kw: object) -> dict[str, object]:  # the search, uncached
+        return index._run(SearchRequest(query, **kw)).to_dict()  # type: ignore[arg-type]
 
     same = [
         (key("", recency=30.0), key("", recency=365.0)),  # recency ignored: notice only
@@ -229,11 +221,11 @@ def test_cache_keys_ignore_what_the_search_ignores(index: Index) -> None:
     for one, other in different:
         assert one != other
     # what shares a key gives the same answer (the search run without the cache)
-    newest = search(index, "", sort="newest", recency=1.0).to_dict()
-    assert search(index, "", recency=30.0).to_dict() == newest
-    assert search(index, "", recency=365.0).to_dict() == newest
-    one = search(index, "大桥", tags=["标签01", "标签00"]).to_dict()
-    assert one == search(index, "大桥", tags=["标签00", "标签01", "标签00"]).to_dict()
+    newest = fresh("", sort="newest", recency=1.0)
+    assert fresh("", recency=30.0) == newest
+    assert fresh("", recency=365.0) == newest
+    one = fresh("大桥", tags=["标签01", "标签00"])
+    assert one == fresh("大桥", tags=["标签00", "标签01", "标签00"])
 
 
 def test_cache_is_bounded_in_bytes_and_entries(index: Index) -> None:

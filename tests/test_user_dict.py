@@ -62,7 +62,7 @@ def test_dictionary_is_used_for_documents_and_queries(tmp_path: Path, segmenter:
     with Index.open(with_dict) as index:
         assert index.user_words == (UserWord("张三丰田", 10, "nr"),)
         assert "张三丰田" in index.word_segmenter.cut("新剧由张三丰田创作")
-        analyzer = index.whoosh.schema["body"].analyzer  # the documents' analysis
+        analyzer = index.engine._ix.schema["body"].analyzer  # the documents' analysis
         assert "张三丰田" in [t.text for t in analyzer("新剧由张三丰田创作")]
         assert ids(index, "张三丰田") == ["_posts/2024-03-01-a"]
         assert index.meta["user_dictionary"]["words"] == 1
