@@ -152,6 +152,7 @@ def test_missing_corpus_leaves_no_empty_index(
     assert code == 2 and not (tmp_path / "ix").exists()
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_damaged_index_is_a_one_line_error(site: Path) -> None:
     run("index")
     damaged = [p for p in (site / "index").glob("MAIN_*.*") if p.suffix in (".trm", ".pst")]

@@ -16,6 +16,7 @@ FAULTS = Path(__file__).with_name("faults.py")
 
 
 @pytest.mark.parametrize("scenario", ["posts", "timezone", "dictionary", "rebuild"])
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_a_kill_at_every_step_leaves_before_or_after(scenario: str, tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, str(FAULTS), scenario, str(tmp_path / "work")],

@@ -315,6 +315,7 @@ def test_7_a_date_from_the_file_name_is_range_checked_too(tmp_path: Path) -> Non
     assert json.loads(stats.output)["years"] == {"2022": 1}  # the other post's date
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_8_a_killed_builds_files_go_at_the_next_run(tmp_path: Path) -> None:
     # Builds write into the index folder itself (issue #17): what a killed one leaves
     # is files that no generation names, removed by the next run; others' files stay.

@@ -52,6 +52,7 @@ def _segments(index: Index) -> list[tuple[int, int]]:
 # 1. Deleting every post that holds a word made every search for it raise ValueError.
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_1_searches_after_every_post_holding_a_word_is_deleted(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path, _posts(30, "量子芯片", 15))
     index = Index.create(tmp_path / "index")
@@ -88,6 +89,7 @@ def test_1_the_page_answers_after_the_deletions(tmp_path: Path) -> None:
 # deleted; then every search failed.
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_2_time_zone_change_drops_the_emptied_segment(tmp_path: Path) -> None:
     posts = _posts(8, "量子芯片", 4)
     # 00:30 on 1 January in Shanghai is still 2023 in New York: the years facet moves.
@@ -117,6 +119,7 @@ def test_2_time_zone_change_drops_the_emptied_segment(tmp_path: Path) -> None:
 # incremental run committed into the old one: every segment file was deleted.
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_4_a_second_writer_fails_with_a_clear_message_and_changes_nothing(
     tmp_path: Path,
 ) -> None:
@@ -187,6 +190,7 @@ def test_4_racing_writers_leave_a_whole_index(tmp_path: Path) -> None:
 # time zone recorded for good.
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_5_description_is_committed_with_the_postings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -353,6 +357,7 @@ def test_14_the_owners_files_stay_through_rebuilds(tmp_path: Path) -> None:
 # otherwise than a fresh build: BM25F's statistics counted deleted documents.
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_an_updated_index_scores_like_a_fresh_build(tmp_path: Path) -> None:
     posts = {
         _name(i): post(f"经济{i}", "经济" * (i + 1) + "会议。" * (10 - i) + f"编号{i}。")
@@ -381,6 +386,7 @@ def test_an_updated_index_scores_like_a_fresh_build(tmp_path: Path) -> None:
 # written).
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_a_searcher_reads_its_columns_after_a_commit_deletes_their_files(
     tmp_path: Path,
 ) -> None:

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from searcher.index import Index
 from searcher.site import SiteOptions
 from searchutil import build, ids, post, write_corpus
@@ -148,6 +150,7 @@ def test_jobs_build_the_same_index(tmp_path: Path) -> None:
     assert two.search("防汛").total == 19
 
 
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_rebuild_rewrites_in_one_commit(tmp_path: Path) -> None:
     posts = {
         f"_posts/2022-03-0{i}-p{i}.md": post(f"标题{i}", f"正文第{i}篇。") for i in range(1, 4)

@@ -46,6 +46,7 @@ def test_read_user_dict_lines_and_warnings() -> None:
 
 
 @pytest.mark.parametrize("segmenter", ["rjieba", "jieba"])
+@pytest.mark.engine("whoosh")  # reads the Whoosh segments or files
 def test_dictionary_is_used_for_documents_and_queries(tmp_path: Path, segmenter: str) -> None:
     corpus = write_corpus(tmp_path, POSTS)
     plain = tmp_path / "plain"

@@ -31,7 +31,7 @@ from searcher.engine.whoosh.segments import SegmentWriter
 from searcher.site import Article, read_corpus
 from searchutil import NO_SHARED, SHARED_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 HOSTILE_TEXTS = [
     "",
