@@ -1,6 +1,6 @@
 """What scoring over live documents costs: the query set with BM25F's statistics over live
-documents (``searcher.engine.whoosh.schema.live_statistics``, the default) and with Whoosh's own (which
-count deleted documents), in one process, interleaved.
+documents (``live_statistics`` of the Whoosh engine's schema, the default) and with
+Whoosh's own (which count deleted documents), in one process, interleaved.
 
 Usage (from the repository root)::
 
@@ -27,24 +27,11 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from load import read_queries  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
 
 import searcher.engine.whoosh.schema as schema  # noqa: E402
 from searcher.index import Index  # noqa: E402
-
-
-def _options(params: list[tuple[str, str]]) -> tuple[str, dict[str, Any]]:
-    query, options = "", {}
-    lists: dict[str, list[str]] = {"categories": [], "tags": []}
-    for name, value in params:
-        if name == "q":
-            query = value
-        elif name in ("category", "tag"):
-            lists["categories" if name == "category" else "tags"].append(value)
-        elif name in ("page", "limit"):
-            options[name] = int(value)
-        elif name in ("since", "until", "sort"):
-            options[name] = value
-    return query, {**options, **lists}
+from searcher.request import SearchRequest  # noqa: E402
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -58,7 +45,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--queries", type=Path, default=BENCH / "queries.txt")
     args = ap.parse_args()
-    requests = [_options(p) for p in read_queries(args.queries)]
+    requests = [SearchRequest.from_params(MultiDict(p)) for p in read_queries(args.queries)]
     real = schema.live_statistics
     modes = {"live": real, "whoosh": lambda *a, **k: None}
     times: dict[str, list[float]] = {name: [] for name in modes}
@@ -67,15 +54,15 @@ def main() -> None:
         for name in order:
             schema.live_statistics = modes[name]  # type: ignore[assignment]
             with Index.open(args.index) as index:
-                for query, options in requests[:20]:  # warm the per-generation caches
-                    index.search(query, **options)
+                for request in requests[:20]:  # warm the per-generation caches
+                    index.search(request)
             with Index.open(args.index) as index:
-                for query, options in requests:
+                for request in requests:
                     started = time.perf_counter()
-                    index.search(query, **options)
+                    index.search(request)
                     times[name].append((time.perf_counter() - started) * 1000)
     schema.live_statistics = real
-    with Index.open(args.index) as index, index.searcher() as s:
+    with Index.open(args.index) as index, index.engine._searcher() as s:
         documents, all_documents = s.doc_count(), s.doc_count_all()
     out: dict[str, Any] = {
         "index": str(args.index),
