@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, read_user_dict
 from .analysis.segmenters import Segmenter, user_dict_digest
 from .analysis.variants import script_table
-from .engine import Page, Sort
+from .engine import Engine, EngineKind, Page, Sort
 from .engine.whoosh import WhooshEngine, zone
 from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
 from .query import parse, plan_query
@@ -78,7 +78,7 @@ def _check_folding(folder: Path, meta: dict[str, Any]) -> None:
 
 #: The engines an index can be kept in, by name (recorded as ``engine`` in its
 #: description; README "Architecture").
-ENGINES: dict[str, type[WhooshEngine]] = {"whoosh": WhooshEngine}
+ENGINES: dict[str, EngineKind] = {"whoosh": WhooshEngine}
 #: The engine of new indexes when none is named: ``$SEARCHER_ENGINE`` (read at each
 #: build; the test suite runs once per engine with it), else this one.
 DEFAULT_ENGINE = "whoosh"
@@ -90,7 +90,7 @@ def default_engine() -> str:
     return os.environ.get("SEARCHER_ENGINE") or DEFAULT_ENGINE
 
 
-def _engine_class(name: str) -> type[WhooshEngine]:
+def _engine_class(name: str) -> EngineKind:
     try:
         return ENGINES[name]
     except KeyError:
@@ -99,7 +99,7 @@ def _engine_class(name: str) -> type[WhooshEngine]:
         ) from None
 
 
-def _engine_of(folder: Path) -> type[WhooshEngine]:
+def _engine_of(folder: Path) -> EngineKind:
     """The engine class of the index in ``folder`` (its description's ``engine``;
     indexes made before engines had names are Whoosh's)."""
     for engine in ENGINES.values():
@@ -196,7 +196,7 @@ class Index:
         engine: the :class:`searcher.engine.Engine` holding the posts.
     """
 
-    def __init__(self, path: Path, engine: WhooshEngine) -> None:
+    def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self.engine = engine
         self._write_lock = threading.Lock()
@@ -458,7 +458,7 @@ class Index:
             )
         except BaseException:
             if unborn:  # a first build that failed leaves nothing behind
-                planned.engine.discard_unborn(folder, made)
+                _engine_class(str(planned.meta["engine"])).discard_unborn(folder, made)
             raise
         report.messages[:0] = notes
         return report

@@ -195,8 +195,39 @@ class Engine(Protocol):
         """The post's most distinctive words (``[(word, weight)]``, best first)."""
 
 
+class EngineKind(Protocol):
+    """An engine class: how engines of one kind are made for a folder."""
+
+    def exists(self, folder: Path) -> bool:
+        """True when ``folder`` holds an index of this kind with a committed generation."""
+
+    def read_description(self, folder: Path, format_version: int | None = None) -> dict[str, Any]:
+        """``folder``'s description; with ``format_version``, checked
+        (:class:`~searcher.errors.IndexFormatError` for another), else as it is ({})."""
+
+    def open(self, folder: Path, format_version: int) -> Engine:
+        """The engine of the index in ``folder``, at its latest commit."""
+
+    def new_generation(
+        self,
+        folder: Path,
+        description: dict[str, Any],
+        segmenter: str,
+        user_words: Sequence[UserWord],
+    ) -> Engine:
+        """An engine for a new generation of ``folder`` with new analysis settings,
+        nothing written before its writer commits."""
+
+    def discard_unborn(self, folder: Path, made: bool) -> None:
+        """Remove what a failed first build left (the folder too when ``made``)."""
+
+    def old_user_words(self, folder: Path) -> tuple[UserWord, ...]:
+        """The user dictionary of an index that cannot be opened as it is."""
+
+
 __all__ = [
     "Engine",
+    "EngineKind",
     "EngineHit",
     "EngineResult",
     "EngineStats",
