@@ -26,7 +26,7 @@ from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.engine.whoosh import META_FILE
 from searcher.errors import IndexFormatError, SearcherError
 from searcher.index import Index
-from searcher.request import SORTS, SearchRequest
+from searcher.request import MAX_LIMIT, MAX_SNIPPET_CHARS, MIN_SNIPPET_CHARS, SORTS, SearchRequest
 from searcher.results import SearchResults
 from searcher.site.options import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions
 from searcher.snippets import SNIPPET_CHARS
@@ -412,22 +412,21 @@ def _print_results(results: SearchResults, colour: bool) -> None:
 )
 @click.option("--since", help="Keep posts dated on or after this day (YYYY-MM-DD, site time).")
 @click.option("--until", help="Keep posts dated on or before this day (inclusive).")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--limit", type=int, default=10, show_default=True, help="Hits per page (1-1000).")
-@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--sort", metavar="|".join(SORTS), help="Order of hits [default: relevance].")
+@click.option("--limit", metavar="N", help=f"Hits per page, 1-{MAX_LIMIT} [default: 10].")
+@click.option("--page", metavar="N", help="Page number [default: 1].")
 @click.option(
     "--recency",
-    type=float,
     metavar="DAYS",
     help="Relevance sorting: let recent stories rise, with this half-life in days "
     "(README, Ranking).",
 )
 @click.option(
-    "--snippet-chars",
-    type=int,
-    default=SNIPPET_CHARS,
-    show_default=True,
-    help="Snippet size in characters (20-1000).",
+    "--snippet",
+    "snippet_chars",
+    metavar="CHARS",
+    help=f"Snippet size in characters, {MIN_SNIPPET_CHARS}-{MAX_SNIPPET_CHARS} "
+    f"[default: {SNIPPET_CHARS}].",
 )
 @json_option
 def search_command(
@@ -439,11 +438,11 @@ def search_command(
     types: tuple[str, ...],
     since: str | None,
     until: str | None,
-    sort: str,
-    limit: int,
-    page: int,
-    recency: float | None,
-    snippet_chars: int,
+    sort: str | None,
+    limit: str | None,
+    page: str | None,
+    recency: str | None,
+    snippet_chars: str | None,
     as_json: bool,
 ) -> None:
     """Search the index for QUERY.
@@ -452,19 +451,22 @@ def search_command(
     (a -word is a query word, not an option). With no index yet, one is built from the
     corpus folder first.
     """
-    with _one_line_errors():  # checked before any index is built
-        request = SearchRequest(
-            " ".join(query),
-            categories=categories,
-            tags=tags,
-            types=types,
-            since=since,
-            until=until,
-            sort=sort,
-            limit=limit,
-            page=page,
-            recency=recency,
-            snippet_chars=snippet_chars,
+    with _one_line_errors():  # read as the API reads its parameters, before any build
+        options = {
+            "since": since,
+            "until": until,
+            "sort": sort,
+            "limit": limit,
+            "page": page,
+            "recency": recency,
+            "snippet": snippet_chars,
+        }
+        request = SearchRequest.from_pairs(
+            [("q", " ".join(query))]
+            + [("category", v) for v in categories]
+            + [("tag", v) for v in tags]
+            + [("type", v) for v in types]
+            + [(name, value) for name, value in options.items() if value is not None]
         )
     with _one_line_errors():
         if not Index.exists(index_dir) and not index_dir.is_file():

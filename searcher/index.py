@@ -616,7 +616,7 @@ class Index:
         parsed.typed = parsed.typed or bool(request.query.strip())  # control codes only
         query_plan = plan_query(parsed, self.word_segmenter)
         query_plan.notices[:0] = notices
-        sort = request.sort
+        sort = request.effective_sort
         if query_plan.match_all and sort == "relevance":
             sort = "newest"
         if request.recency is not None and sort != "relevance":
@@ -628,10 +628,11 @@ class Index:
                 )
             )
         now = (request.now or dt.datetime.now(dt.timezone.utc)).timestamp()
+        filters = request.filters(self.timezone)  # QueryError: since after until there
         try:
             found = self.engine.search(
                 query_plan,
-                request.filters(self.timezone),
+                filters,
                 Sort(sort, request.recency, now),
                 Page((request.page - 1) * request.limit, request.limit),
                 request.cpu_seconds,

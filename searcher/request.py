@@ -16,9 +16,10 @@ searcher.errors.QueryError: sort: must be one of relevance, newest, oldest, not 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from .errors import Notice, QueryError
@@ -44,6 +45,10 @@ QUERY_CPU_SECONDS = 2.0
 #: Bounds of a snippet's size in characters (default: :data:`searcher.snippets.SNIPPET_CHARS`).
 MIN_SNIPPET_CHARS = 20
 MAX_SNIPPET_CHARS = 1000
+#: Longest recency half-life, in days (past it the factor is 1 for every story anyway),
+#: and the most CPU time one search may be given, in seconds.
+MAX_RECENCY_DAYS = 1e9
+MAX_CPU_SECONDS = 3600.0
 
 
 def clean_query(query: str) -> str:
@@ -52,17 +57,26 @@ def clean_query(query: str) -> str:
     return CONTROL_CHARS.sub(" ", query)
 
 
-def _values(values: str | Sequence[str] | None, name: str) -> tuple[str, ...]:
+def _values(values: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
     """Filter values: a single string is one value (not its characters), None is none,
-    and empty strings (an empty ``tag=`` in a link) are ignored like an empty
-    ``since=``; repeated values count once, in the order first given."""
+    any other iterable (a list, a generator) its items, which must be strings; empty
+    strings (an empty ``tag=`` in a link) are ignored like an empty ``since=``; repeated
+    values count once, in the order first given."""
     if values is None:
         return ()
     if isinstance(values, str):
         values = (values,)
-    if not all(isinstance(v, str) for v in values):
-        raise QueryError(f"{name}: values must be strings", code="bad_value", param=name)
-    out = tuple(dict.fromkeys(v for v in values if v))
+    try:
+        items = list(values) if not isinstance(values, (bytes, bytearray)) else None
+    except TypeError:
+        items = None
+    if items is None or not all(isinstance(v, str) for v in items):
+        raise QueryError(
+            f"{name}: must be text or a list of texts, not {values!r}"[:200],
+            code="bad_value",
+            param=name,
+        )
+    out = tuple(dict.fromkeys(v for v in items if v))
     if len(out) > MAX_FILTER_VALUES:
         raise QueryError(
             f"{name}: at most {MAX_FILTER_VALUES} values, not {len(out)}",
@@ -83,38 +97,68 @@ def _whole(value: Any, name: str, highest: int, lowest: int = 1) -> int:
     return value
 
 
-def _moment(value: str | dt.date | None, name: str) -> str | dt.date | None:
-    """A day (``YYYY-MM-DD`` or a ``date``) or a moment (an ISO string with a time, or a
-    ``datetime``), checked; blank is None. Strings are kept as given, stripped."""
-    if value is None or value == "":
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _moment(value: str | dt.date | None, name: str) -> dt.date | None:
+    """A day (``YYYY-MM-DD`` exactly, or a ``date``) or a moment (``YYYY-MM-DD`` then
+    ``T`` or a space and an ISO 8601 time, with or without an offset; or a ``datetime``),
+    as a ``date`` or ``datetime``; blank is None. Python would also read ``20240101``
+    and ``2024-W01-1``, which no date box sends."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         text = value.strip()
         try:
-            if "T" in text or ":" in text:
-                dt.datetime.fromisoformat(text)
-            else:
-                dt.date.fromisoformat(text)
+            if _ISO_DAY.fullmatch(text):
+                return dt.date.fromisoformat(text)
+            if _ISO_DAY.match(text) and text[10:11] in ("T", " "):
+                return dt.datetime.fromisoformat(text)
         except ValueError:
             pass
+    raise QueryError(
+        f"{name}: not a date (YYYY-MM-DD): {value!r}"[:200], code="bad_date", param=name
+    )
+
+
+def _is_day(value: str | dt.date | None) -> bool:
+    """True for a whole day (the same bounds in every time zone's own days)."""
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _number(value: Any, name: str, unit: str, lowest: float, highest: float) -> float:
+    """A finite number of ``unit`` from ``lowest`` (excluded when 0 for days) to
+    ``highest``; ``bad_<name>`` otherwise (bools, text, NaN, infinity, overflow)."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float))
+    if ok:
+        try:
+            number = float(value)
+        except OverflowError:
+            ok = False
         else:
-            return text
-    raise QueryError(f"{name}: not a date (YYYY-MM-DD): {value!r}", code="bad_date", param=name)
+            above = number > lowest if unit == "days" else number >= lowest
+            ok = math.isfinite(number) and above and number <= highest
+    if not ok:
+        least = "above 0" if unit == "days" else f"from {lowest:g}"
+        raise QueryError(
+            f"{name}: must be a number of {unit} {least} to {highest:g}, not {value!r}"[:200],
+            code=f"bad_{name}",
+            param=name,
+        )
+    return number
 
 
 def day_bound(value: str | dt.date | None, tz: dt.tzinfo, end: bool) -> int | None:
     """Unix seconds of the start (or, with ``end``, the last second) of a checked day in
-    the site time zone ``tz``; an aware moment is exact, a naive one is read in ``tz``."""
+    the site time zone ``tz``; an aware moment is exact (to the second, rounded down), a
+    naive one is read in ``tz``."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = (
-            dt.datetime.fromisoformat(value)
-            if "T" in value or ":" in value
-            else dt.date.fromisoformat(value)
-        )
+    if isinstance(value, str):  # (a request holds dates: only a caller's own string)
+        value = _moment(value, "date")
+        assert value is not None
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=tz)
         return int(moment.timestamp())
@@ -155,9 +199,11 @@ class SearchRequest:
         :data:`MAX_FILTER_VALUES`, as for ``tags`` and ``types``).
     :param tags: keep posts with any of these tags. Facets are ANDed.
     :param types: keep documents of any of these types (``post``, ``page``, a collection).
-    :param since: keep posts dated on or after this day (``YYYY-MM-DD``, a ``date``, or
-        an aware ``datetime``), days in the index's site time zone. Undated posts never
-        pass a date filter.
+    :param since: keep posts dated on or after this day (``YYYY-MM-DD`` or a ``date``),
+        days in the index's site time zone, or this moment (``YYYY-MM-DDTHH:MM[:SS]``
+        with or without an offset, or a ``datetime``; naive ones in the site time zone).
+        Strings are read into ``date``/``datetime`` when the request is made. Undated
+        posts never pass a date filter.
     :param until: keep posts dated on or before this day (inclusive, same forms); not
         before ``since``.
     :param sort: ``"relevance"`` (BM25F and the rules of :mod:`searcher.ranking`),
@@ -179,7 +225,7 @@ class SearchRequest:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
-    since: str | dt.date | None = None
+    since: str | dt.date | None = None  # a date or datetime once made
     until: str | dt.date | None = None
     sort: str = "relevance"
     limit: int = 10
@@ -205,30 +251,30 @@ class SearchRequest:
         _whole(self.snippet_chars, "snippet_chars", MAX_SNIPPET_CHARS, MIN_SNIPPET_CHARS)
         for name in ("since", "until"):
             object.__setattr__(self, name, _moment(getattr(self, name), name))
-        if self.since is not None and self.until is not None:
-            utc = dt.timezone.utc
-            if day_bound(self.since, utc, False) > day_bound(self.until, utc, True):  # type: ignore[operator]
-                raise QueryError(
-                    f"since: {self.since} is after until: {self.until}",
-                    code="date_order",
-                    param="since",
-                )
-        for name, value, least in (
-            ("recency", self.recency, 0),
-            ("cpu_seconds", self.cpu_seconds, -1),
-        ):
-            if value is None and name == "recency":
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > least:
-                above = "above 0" if least == 0 else "0 or more"
-                raise QueryError(
-                    f"{name}: must be a number of {'days' if name == 'recency' else 'seconds'} "
-                    f"{above}, not {value!r}",
-                    code=f"bad_{name}",
-                    param=name,
-                )
+        if _is_day(self.since) and _is_day(self.until):  # else: in the site's zone, filters()
+            self._check_order(dt.timezone.utc)
+        if self.recency is not None:
+            _number(self.recency, "recency", "days", 0, MAX_RECENCY_DAYS)
+        _number(self.cpu_seconds, "cpu_seconds", "seconds", 0, MAX_CPU_SECONDS)
+
+    def _check_order(self, tz: dt.tzinfo) -> tuple[int | None, int | None]:
+        start = day_bound(self.since, tz, end=False)
+        stop = day_bound(self.until, tz, end=True)
+        if start is not None and stop is not None and start > stop:
+            raise QueryError(
+                f"since: {self.since} is after until: {self.until}",
+                code="date_order",
+                param="since",
+            )
+        return start, stop
+
+    @property
+    def effective_sort(self) -> str:
+        """The order the search uses: ``sort``, except that a blank query (every post)
+        under ``relevance`` is listed newest first."""
         if not self.query.strip() and self.sort == "relevance":
-            object.__setattr__(self, "sort", "newest")
+            return "newest"
+        return self.sort
 
     # -- what the search reads ---------------------------------------------------------
 
@@ -246,28 +292,27 @@ class SearchRequest:
         return query[:MAX_QUERY_CHARS], [cut]
 
     def filters(self, tz: dt.tzinfo) -> Filters:
-        """The engine's :class:`Filters`, days read in the site time zone ``tz``."""
-        return Filters(
-            self.categories,
-            self.tags,
-            self.types,
-            day_bound(self.since, tz, end=False),
-            day_bound(self.until, tz, end=True),
-        )
+        """The engine's :class:`Filters`, days read in the site time zone ``tz``.
+
+        :raises QueryError: ``date_order`` when ``since`` is after ``until`` there.
+        """
+        start, stop = self._check_order(tz)
+        return Filters(self.categories, self.tags, self.types, start, stop)
 
     def key(self) -> tuple[Any, ...]:
         """The results cache's key: equal for requests that give the same answer where
         that is cheap to see: filter values in any order; under a date sort, only whether
         ``recency`` was given (it adds a notice then, whatever its value)."""
-        recency: Any = self.recency if self.sort == "relevance" else self.recency is not None
+        sort = self.effective_sort
+        recency: Any = self.recency if sort == "relevance" else self.recency is not None
         return (
             self.query,
             tuple(sorted(self.categories)),
             tuple(sorted(self.tags)),
             tuple(sorted(self.types)),
-            str(self.since) if self.since is not None else None,
-            str(self.until) if self.until is not None else None,
-            self.sort,
+            _text_of(self.since),
+            _text_of(self.until),
+            sort,
             self.limit,
             self.page,
             recency,
@@ -320,19 +365,27 @@ class SearchRequest:
             return cls(**{**values, "since": None, "until": None})
 
     def to_params(self) -> list[tuple[str, str]]:
-        """This request as URL parameters (defaults left out), the inverse of
-        :meth:`from_params`."""
+        """This request as URL parameters (defaults left out): :meth:`from_params` of
+        them gives an equal request (``cpu_seconds`` and ``now`` are not URL parameters)."""
         out: list[tuple[str, str]] = []
-        defaults = SearchRequest()
+        defaults = {f.name: f.default for f in fields(self)}
         for name, (attr, _) in PARAMS.items():
             value = getattr(self, attr)
-            if attr != "query" and value == getattr(defaults, attr):
+            if attr != "query" and value == defaults[attr]:
                 continue
             if isinstance(value, tuple):
                 out.extend((name, v) for v in value)
             elif value is not None:
-                out.append((name, str(value)))
+                out.append((name, _text_of(value) or ""))
         return out
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]], **kw: Any) -> SearchRequest:
+        """:meth:`from_params` of ``(name, value)`` pairs (a command line's options)."""
+        params: dict[str, list[str]] = {}
+        for name, value in pairs:
+            params.setdefault(name, []).append(value)
+        return cls.from_params(_Pairs(params), **kw)
 
     def but(self, **changes: Any) -> SearchRequest:
         """A copy with ``changes`` (validated again)."""
@@ -345,9 +398,25 @@ class Params(Protocol):
     def getlist(self, key: str) -> list[str]: ...
 
 
+class _Pairs:
+    def __init__(self, params: dict[str, list[str]]) -> None:
+        self.params = params
+
+    def getlist(self, key: str) -> list[str]:
+        return self.params.get(key, [])
+
+
+def _text_of(value: object) -> str | None:
+    """A parameter value as text: dates and moments in ISO 8601 (``T`` before a time)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
-_DAYS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
 def _one(given: list[str], name: str) -> str:
@@ -372,8 +441,9 @@ def _many(given: list[str], name: str) -> tuple[str, ...]:
     return _values(given, name)
 
 
-def _whole_number(lowest: int, highest: int) -> Callable[[list[str], str], int | None]:
-    """A reader of a whole number from ``lowest`` to ``highest`` written with 0-9."""
+def _whole_number(attr: str, lowest: int, highest: int) -> Callable[[list[str], str], int | None]:
+    """A reader of a whole number from ``lowest`` to ``highest`` written with 0-9
+    (``int()`` would also read ``１２``); its code is the field's, ``bad_<attr>``."""
 
     def read(given: list[str], name: str) -> int | None:
         value = _one(given, name)
@@ -382,8 +452,8 @@ def _whole_number(lowest: int, highest: int) -> Callable[[list[str], str], int |
         if not _WHOLE_NUMBER.fullmatch(value) or not lowest <= int(value) <= highest:
             raise QueryError(
                 f"{name}: must be a whole number from {lowest} to {highest} written with "
-                f"0-9, not {value!r}",
-                code=f"bad_{name}",
+                f"0-9, not {value!r}"[:200],
+                code=f"bad_{attr}",
                 param=name,
             )
         return int(value)
@@ -392,12 +462,13 @@ def _whole_number(lowest: int, highest: int) -> Callable[[list[str], str], int |
 
 
 def _days(given: list[str], name: str) -> float | None:
+    """A number of days (``30``, ``7.5``) written with 0-9; its range is the request's."""
     value = _one(given, name)
     if not value:
         return None
-    if not _DAYS.fullmatch(value) or float(value) <= 0:
+    if not _DECIMAL.fullmatch(value) or float(value) <= 0:
         raise QueryError(
-            f"{name}: must be a number of days above 0 written with 0-9, not {value!r}",
+            f"{name}: must be a number of days above 0 written with 0-9, not {value!r}"[:200],
             code="bad_recency",
             param=name,
         )
@@ -405,25 +476,19 @@ def _days(given: list[str], name: str) -> float | None:
 
 
 def _day(given: list[str], name: str) -> str | None:
+    """A day or a moment, in the forms :class:`SearchRequest` reads."""
     value = _one(given, name)
-    if not value:
-        return None
-    try:
-        if not _ISO_DAY.fullmatch(value):
-            raise ValueError
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(
-            f"{name}: not a date (YYYY-MM-DD): {value!r}", code="bad_date", param=name
-        ) from None
-    return value
+    _moment(value, name)
+    return value or None
 
 
 def _sort(given: list[str], name: str) -> str | None:
     value = _one(given, name)
     if value and value not in SORTS:
         raise QueryError(
-            f"sort: must be one of {', '.join(SORTS)}, not {value!r}", code="bad_sort", param=name
+            f"sort: must be one of {', '.join(SORTS)}, not {value!r}"[:200],
+            code="bad_sort",
+            param=name,
         )
     return value or None
 
@@ -437,10 +502,13 @@ PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
     "since": ("since", _day),
     "until": ("until", _day),
     "sort": ("sort", _sort),
-    "page": ("page", _whole_number(1, MAX_PAGE)),
-    "limit": ("limit", _whole_number(1, MAX_LIMIT)),
+    "page": ("page", _whole_number("page", 1, MAX_PAGE)),
+    "limit": ("limit", _whole_number("limit", 1, MAX_LIMIT)),
     "recency": ("recency", _days),
-    "snippet": ("snippet_chars", _whole_number(MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS)),
+    "snippet": (
+        "snippet_chars",
+        _whole_number("snippet_chars", MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS),
+    ),
 }
 #: Parameters read once each, and those read with every value.
 FILTER_PARAMS = ("category", "tag", "type")

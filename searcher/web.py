@@ -79,6 +79,8 @@ SECURITY_HEADERS = {
 }
 
 SORT_NAMES = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+#: The page's names of document types; a collection is shown by its own name.
+TYPE_NAMES = {"post": "文章", "page": "页面"}
 PARAM_NAMES = {
     "since": "开始日期",
     "until": "结束日期",
@@ -103,6 +105,8 @@ MESSAGES = {
     "index_unavailable": "搜索索引暂时无法使用，请稍后再试。",
     "busy": "同时进行的多条件搜索太多，请稍后再试。",
     "bad_recency": "时效“{value}”无效（应为大于 0 的天数），已忽略。",
+    "bad_snippet_chars": "摘要长度“{value}”无效（应为 20 到 1000 的整数），已按默认长度显示。",
+    "bad_value": "{name}“{value}”无效，已忽略。",
     "too_many_values": (
         f"{{name}}筛选最多 {MAX_FILTER_VALUES} 个，收到 {{value}} 个，"
         f"只用了前 {MAX_FILTER_VALUES} 个。"
@@ -388,6 +392,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
     )
     app.jinja_env.globals.update(
         sort_names=SORT_NAMES,
+        type_names=TYPE_NAMES,
         message=message,
         notice_text=notice_text,
         html=Markup,

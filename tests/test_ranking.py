@@ -175,7 +175,7 @@ def test_recency_on_the_command_line_and_the_api(dated: Index, tmp_path: Path) -
     bad = runner.invoke(main, ["search", "集装箱", "--recency", "0", "--index", "x"])
     assert (bad.exit_code, bad.output) == (
         2,
-        "error: recency: must be a number of days above 0, not 0.0\n",
+        "error: recency: must be a number of days above 0 written with 0-9, not '0'\n",
     )
 
     client = create_app(dated).test_client()

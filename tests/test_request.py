@@ -63,10 +63,11 @@ def test_each_bad_value_names_its_parameter_with_one_code() -> None:
 def test_values_are_normalised_once() -> None:
     request = SearchRequest("桥", tags="桥梁", categories=["b", "", "a", "b"])
     assert (request.tags, request.categories) == (("桥梁",), ("b", "a"))
-    assert SearchRequest("").sort == "newest"  # an empty query lists newest first
+    assert SearchRequest("").effective_sort == "newest"  # an empty query lists newest first
+    assert SearchRequest().but(query="桥").effective_sort == "relevance"  # as given
     assert SearchRequest("桥", tags=["a", "b"]).key() == SearchRequest("桥", tags=["b", "a"]).key()
     assert SearchRequest("桥", since=dt.date(2024, 1, 1)).since == dt.date(2024, 1, 1)
-    assert SearchRequest("桥", since=" 2024-01-01 ").since == "2024-01-01"
+    assert SearchRequest("桥", since=" 2024-01-01 ").since == dt.date(2024, 1, 1)
 
 
 def test_url_parameters_round_trip() -> None:
@@ -95,7 +96,8 @@ def test_url_parameters_are_read_strictly() -> None:
         ({"page": ["１２"]}, "bad_page"),  # int() would read full-width digits
         ({"since": ["20240101"]}, "bad_date"),  # fromisoformat would read it
         ({"sort": ["newest", "oldest"]}, "repeated_param"),
-        ({"snippet": ["10"]}, "bad_snippet"),
+        ({"snippet": ["10"]}, "bad_snippet_chars"),  # the field's code, the URL's name
+        ({"since": ["2024-W01-1"]}, "bad_date"),
     ]:
         with pytest.raises(QueryError) as caught:
             SearchRequest.from_params(MultiDict(params))
@@ -131,7 +133,7 @@ def test_type_filter_and_snippet_size_reach_every_front_end(index: Index, tmp_pa
     result = CliRunner().invoke(
         main,
         ["search", "大桥", "--index", str(index.path), "--type", "post"]
-        + ["--snippet-chars", "30", "--json"],
+        + ["--snippet", "30", "--json"],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["hits"][0]["snippet"] == post_short.snippet
@@ -149,3 +151,62 @@ def test_the_same_bad_value_is_refused_alike_everywhere(index: Index) -> None:
     )
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_hostile_values_are_query_errors_not_crashes(index: Index) -> None:
+    """Found by a hostile test of the refactor: each was a TypeError, an OverflowError,
+    a silently ignored filter or an accepted negative budget."""
+    assert index.search("", tags=iter(["桥梁"])).total == 1  # a generator's values count
+    assert index.search("", tags=(t for t in ["桥梁"])).total == 1
+    for params, code in [
+        ({"tags": 5}, "bad_value"),
+        ({"categories": 1.5}, "bad_value"),
+        ({"types": True}, "bad_value"),
+        ({"tags": b"x"}, "bad_value"),
+        ({"recency": 10**400}, "bad_recency"),
+        ({"recency": float("inf")}, "bad_recency"),
+        ({"recency": float("nan")}, "bad_recency"),
+        ({"cpu_seconds": 10**400}, "bad_cpu_seconds"),
+        ({"cpu_seconds": -0.5}, "bad_cpu_seconds"),
+        ({"since": "20240101"}, "bad_date"),
+        ({"since": "2024-W01"}, "bad_date"),
+    ]:
+        with pytest.raises(QueryError) as caught:
+            index.search("大桥", **params)  # type: ignore[arg-type]
+        assert caught.value.code == code, params
+    assert index.search("大桥", cpu_seconds=0).total >= 0  # 0: stop at the first check
+
+
+def test_date_order_is_read_in_the_site_time_zone(index: Index) -> None:
+    """A four-hour range on 2 January in Asia/Shanghai (the index's zone) is valid even
+    though its end is on 1 January in UTC; an empty one is refused there."""
+    valid = index.search("", since="2024-01-02", until="2024-01-02T04:00:00+08:00")
+    assert valid.total == 0  # (no post then) and no error
+    with pytest.raises(QueryError) as caught:
+        index.search("", since="2024-01-02T05:00:00+08:00", until="2024-01-02T04:00:00+08:00")
+    assert (caught.value.code, caught.value.param) == ("date_order", "since")
+    with pytest.raises(QueryError):  # plain days are checked when the request is made
+        SearchRequest("桥", since="2024-01-03", until="2024-01-02")
+
+
+def test_a_copy_keeps_the_sort_as_given_and_parameters_round_trip() -> None:
+    assert SearchRequest().but(query="智慧城市").effective_sort == "relevance"
+    for request in [
+        SearchRequest("x", sort="newest"),
+        SearchRequest("x", since=dt.datetime(2024, 1, 1, 8)),
+        SearchRequest("x", until=dt.date(2024, 1, 1), recency=7.5),
+        SearchRequest(""),
+    ]:
+        assert SearchRequest.from_params(MultiDict(request.to_params())) == request
+
+
+def test_the_page_shows_and_clears_the_type_filter(index: Index) -> None:
+    client = create_app(index).test_client()
+    page = client.get("/?q=大桥&type=page").get_data(as_text=True)
+    assert 'name="type" value="page" checked> 类型：页面' in page  # the chip
+    assert 'aria-labelledby="facet-type"' in page  # the facet, types named in Chinese
+    assert re.search(r'href="\?q=%E5%A4%A7%E6%A1%A5">清除筛选', page)  # drops the type too
+    bad = client.get("/?q=大桥&snippet=5").get_data(as_text=True)
+    assert "摘要长度“5”无效" in bad
+    kept = client.get("/?q=大桥&snippet=40").get_data(as_text=True)
+    assert '<input type="hidden" name="snippet" value="40">' in kept
