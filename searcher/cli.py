@@ -478,8 +478,8 @@ def search_command(
             source = _recorded_corpus(index_dir)
             if source is None:
                 raise SearcherError(f"{exc} (from the site it was built from)") from exc
-            click.echo(f"{exc}: rebuilding it from {source} first", err=True)
-            _build_for_search(index_dir, source)
+            click.echo(f"rebuilding the index from {source} first:", err=True)
+            _build_for_search(index_dir, source)  # (its report says why)
             index = Index.open(index_dir)
         with index:
             results = index.search(request)

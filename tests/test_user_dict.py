@@ -154,7 +154,8 @@ def test_a_format_rebuild_keeps_the_dictionary_and_search_uses_the_recorded_site
         cwd=elsewhere,  # no ./corpus here: the index's own site is used
     )
     assert run.returncode == 0, run.stderr
-    assert f"rebuilding it from {corpus.resolve()} first" in run.stderr
+    assert f"rebuilding the index from {corpus.resolve()} first:" in run.stderr
+    assert run.stderr.count("another table") == 1  # the reason once (the build's report)
     with Index.open(folder) as index:
         assert index.user_words == (UserWord("张三丰田"),)  # kept through the rebuild
         assert ids(index, "张三丰田") == ["_posts/2024-03-01-a"]
