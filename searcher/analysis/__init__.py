@@ -2,12 +2,14 @@
 
 One module per kind of stage, as in Whoosh's own ``analysis`` package:
 :mod:`.segmenters` (jieba implementations), :mod:`.tokenizers`, :mod:`.filters`,
-:mod:`.ngrams`, :mod:`.analyzers` (the composed pipelines) and :mod:`.variants`
-(traditional and simplified characters, from OpenCC).
+:mod:`.ngrams`, :mod:`.analyzers` (the composed pipelines), :mod:`.folding` (the fold
+of every text: NFKC, case, traditional → simplified) and :mod:`.variants` (traditional
+and simplified characters, from OpenCC).
 """
 
 from .analyzers import STOP_WORDS, BigramAnalyzer, UnitAnalyzer, WordAnalyzer
-from .filters import FoldFilter, StopFilter, fold
+from .filters import FoldFilter, StopFilter
+from .folding import fold
 from .ngrams import BigramFilter, join_units
 from .segmenters import (
     DEFAULT_SEGMENTER,

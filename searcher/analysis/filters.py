@@ -7,33 +7,16 @@
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token
 
-from .variants import script_table
-
-
-def fold(text: str) -> str:
-    """Fold ``text`` for matching: Unicode NFKC, case folding, then traditional Chinese
-    characters to simplified ones.
-
-    Full-width letters and digits become ASCII (``ＡＩ２０２２`` → ``ai2022``), compatibility
-    ideographs become unified ones, ``ß`` becomes ``ss`` (CASES.md C5), ``開通`` becomes
-    ``开通`` (one character for one, from OpenCC's tables: :mod:`.variants`, CASES.md
-    C13). The same fold is applied to documents and queries.
-
-    >>> fold("ＡＩ２０２２"), fold("iPhone14"), fold("臺北")
-    ('ai2022', 'iphone14', '台北')
-    """
-    if text.isascii():
-        return text.lower()
-    return script_table().fold(unicodedata.normalize("NFKC", text).casefold())
+from .folding import unit_folder
 
 
 class FoldFilter(Filter):  # type: ignore[misc]
-    """Replace each token's text by :func:`fold` of it; offsets stay on the original text.
+    """Replace each token's text by :func:`~.folding.fold` of it (through
+    :func:`~.folding.unit_folder`); offsets stay on the original text.
 
     Nothing is stemmed: ``iPhone`` stays ``iphone`` (jieba's stock recipe stemmed it to
     ``iphon``, CASES.md C5). A number loses its thousands separators (``1,200`` →
@@ -50,30 +33,6 @@ class FoldFilter(Filter):  # type: ignore[misc]
         for t in tokens:
             t.text = one(t.text)
             yield t
-
-
-def unit_folder() -> Callable[[str], str]:
-    """A function folding unit texts as :class:`FoldFilter` does, remembering each
-    word it folded (words recur within a text); use one per text or stream.
-
-    >>> list(map(unit_folder(), ["開", "ＡＩ", "1,200"]))
-    ['开', 'ai', '1200']
-    """
-    chars = script_table().chars
-    folded: dict[str, str] = {}
-
-    def one(text: str) -> str:
-        if len(text) == 1 and "\u4e00" <= text <= "\u9fff":
-            return chars.get(text, text)
-        f = folded.get(text)
-        if f is None:
-            f = fold(text)
-            if "," in f and f[0].isdigit():  # 1,200 is the number 1200
-                f = f.replace(",", "")
-            folded[text] = f
-        return f
-
-    return one
 
 
 class StopFilter(Filter):  # type: ignore[misc]

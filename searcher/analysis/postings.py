@@ -12,30 +12,20 @@ a per-document ``memo``. Any other analyzer gets None, and the writer uses its s
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
 from whoosh.analysis import CompositeAnalyzer
 
-from .filters import FoldFilter, StopFilter, unit_folder
+from .filters import FoldFilter, StopFilter
+from .folding import fold, fold_ideographs, unit_folder
 from .ngrams import BigramFilter
 from .tokenizers import _WORDLIKE, UnitTokenizer, WordTokenizer, scan_units
-from .variants import script_table
 
 Units = tuple[list[str], list[int], list[int], list[bool]]
 TermPositions = dict[str, list[int]]
 Memo = dict[tuple[str, int], Any]
-
-
-@functools.cache
-def _ideograph_table() -> dict[int, str]:
-    """The traditional → simplified pairs whose source is a CJK unified ideograph
-    (U+4E00–U+9FFF), as a ``str.translate`` table: the fold :class:`FoldFilter` gives
-    those characters. Their simplified forms fold to themselves (the table is closed)."""
-    return {k: v for k, v in script_table().translate.items() if 0x4E00 <= k <= 0x9FFF}
 
 
 def folded_units(text: str, offsets: bool = True) -> Units:
@@ -49,8 +39,7 @@ def folded_units(text: str, offsets: bool = True) -> Units:
     """
     # Unified ideographs are folded by translating the whole text (one for one, so
     # offsets are kept); scan_units folds the other units one by one, as FoldFilter does.
-    folded = text.translate(_ideograph_table())
-    return scan_units(folded, unit_folder(), offsets)
+    return scan_units(fold_ideographs(text), unit_folder(), offsets)
 
 
 def _positions(breaks: list[bool]) -> list[int]:
@@ -120,7 +109,7 @@ def word_positions(
     leave out the tokens :class:`~.filters.StopFilter` marks)."""
 
     def words(text: str, memo: Memo | None = None) -> TermPositions:
-        folded = script_table().fold(unicodedata.normalize("NFKC", text))
+        folded = fold(text, case=False)
         one = unit_folder()
         out: TermPositions = {}
         pos = 0

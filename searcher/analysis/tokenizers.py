@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
+from .folding import fold
 from .segmenters import DEFAULT_SEGMENTER, Segmenter, UserWord, make_segmenter
-from .variants import script_table
 
 #: Characters that are one unit each: CJK ideographs (BMP and the supplementary planes,
 #: so U+20BB7 𠮷 is one unit), CJK and Kangxi radicals (text copied from PDFs holds
@@ -143,17 +142,17 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
 
 
 def scan_units(
-    value: str, fold: Callable[[str], str] | None = None, offsets: bool = True
+    value: str, folder: Callable[[str], str] | None = None, offsets: bool = True
 ) -> tuple[list[str], list[int], list[int], list[bool]]:
     """The units of ``value`` as four lists: their texts (unfolded), start and end
     offsets (characters), and whether punctuation or a line break stands before each
-    (see :func:`is_break`). :class:`UnitTokenizer` yields them as tokens; the
-    highlighter reads the lists directly, which is several times faster than a token
-    stream. With ``fold``, each unit's text is ``fold(text)``, except in runs of CJK
-    unified ideographs (U+4E00–U+9FFF), which are taken as they stand: the caller has
-    folded those already (a whole text's traditional → simplified translation keeps
-    every offset). With ``offsets=False`` the start and end lists stay empty (indexing
-    needs none: on a post of 2.7 million characters they held about 200 MB).
+    (see :func:`is_break`). :class:`UnitTokenizer` yields them as tokens; indexing
+    (:mod:`.postings`) and the highlighter read the lists directly, which is several times
+    faster than a token stream. With ``folder``, each unit's text is ``folder(text)``,
+    except in runs of CJK unified ideographs (U+4E00–U+9FFF), which are taken as they
+    stand: the caller has folded those already (:func:`~.folding.fold_ideographs` of the
+    whole text keeps every offset). With ``offsets=False`` the start and end lists stay
+    empty (indexing needs none: on a post of 2.7 million characters they held 200 MB).
 
     >>> texts, starts, ends, breaks = scan_units("新款iPhone14，6.35%")
     >>> texts, starts, ends
@@ -179,16 +178,16 @@ def scan_units(
         prev_letters = letters
         if match.lastindex == 1:  # a run of CJK characters, each a unit
             run = match.group()
-            if fold is None or _IDEOGRAPHS.fullmatch(run):
+            if folder is None or _IDEOGRAPHS.fullmatch(run):
                 texts.extend(run)
             else:
-                texts.extend(map(fold, run))
+                texts.extend(map(folder, run))
             if offsets:
                 starts.extend(range(start, end))
                 ends.extend(range(start + 1, end + 1))
             breaks.extend([False] * (end - start - 1))
         else:
-            texts.append(match.group() if fold is None else fold(match.group()))
+            texts.append(match.group() if folder is None else folder(match.group()))
             if offsets:
                 starts.append(start)
                 ends.append(end)
@@ -199,7 +198,8 @@ _WORDLIKE = re.compile(rf"[{CJK_CHARS}]|[^\W_]")
 
 
 class WordTokenizer(Tokenizer):  # type: ignore[misc]
-    """Yield the words jieba finds, after Unicode NFKC folding of the whole text.
+    """Yield the words jieba finds in :func:`~.folding.fold` of the whole text, without
+    case folding (``fold(text, case=False)``: jieba's dictionary holds ``T恤``).
 
     Folding comes first because jieba's dictionary and its letter/digit rules only know
     half-width forms (``ＡＩ２０２２`` must segment like ``AI2022``). Words without a letter,
@@ -278,7 +278,7 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
     ) -> Iterator[Token]:
         """Tokenize ``value``; see :class:`UnitTokenizer` for the parameters."""
         t = Token(positions, False, removestops=removestops, mode=mode, **kwargs)
-        text = script_table().fold(unicodedata.normalize("NFKC", value))
+        text = fold(value, case=False)
         pos = start_pos
         for word in self.segmenter.cut(text):
             if not _WORDLIKE.search(word):
