@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .analysis.folding import fold
-from .analysis.postings import folded_units
+from .analysis.terms import folded_units
 from .analysis.tokenizers import APOSTROPHE, JOINER
 from .analysis.variants import script_table
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from searcher.analysis import read_user_dict, script_table
 from searcher.analysis.folding import fold, fold_ideographs, unit_folder
-from searcher.analysis.postings import folded_units
+from searcher.analysis.terms import folded_units
 from searcher.analysis.tokenizers import scan_units
 
 
