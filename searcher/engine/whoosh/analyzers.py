@@ -11,7 +11,7 @@ changes the schema's analyzers and indexing alike, or fails at once.
 
 The schema pickles these classes by their paths (``searcher.engine.whoosh.analyzers.
 UnitTokenizer``…), so an index always analyzes with what built it; their pickled state
-is the same as the one of the classes before issue #18.
+is the same as the one of the classes before issue #18 (:mod:`.legacy` reads those).
 
 >>> [t.text for t in BigramAnalyzer()("開通ＡＩ")]
 ['开通', '通 ai']
