@@ -9,8 +9,8 @@ pipeline's tokens (stop words left out), from :func:`folded_units` lists and one
 over them; the unit scan of a text is shared by its unit and bigram fields through a
 per-document ``memo``. It raises for a pipeline whose stages are not exactly those of
 one of its list forms, so a stage added to a pipeline cannot leave indexing on the slow
-path or on different terms unnoticed; tests/test_segments.py compares the lists with
-the token streams.
+path or on different terms unnoticed; tests/test_analysis.py compares the lists with
+the pipelines' tokens.
 """
 
 from __future__ import annotations

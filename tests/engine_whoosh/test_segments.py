@@ -4,7 +4,8 @@ Each test indexes the same documents twice, once with Whoosh's ``SegmentWriter``
 its pool and once with :class:`searcher.engine.whoosh.segments.SegmentWriter`, and compares every
 posting (field, term, document, weight, value), every stored field and every field
 length. The term-position lists of :mod:`searcher.analysis.terms` are compared with
-the analyzers' own token streams.
+the Whoosh analyzers' token streams (tests/test_analysis.py compares them with the
+engine-neutral pipelines).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from whoosh.query import Phrase
 from whoosh.system import pack_uint
 
 from searcher import analysis
-from searcher.analysis.terms import folded_units, term_positions
 from searcher.engine.whoosh.analyzers import (
     BigramAnalyzer,
     FoldFilter,
@@ -80,21 +80,6 @@ def test_term_positions_equal_the_token_streams(make: Any) -> None:
         assert positions(text, {}) == _stream(analyzer, text), text[:40]
 
 
-@pytest.mark.parametrize(
-    "make",
-    [analysis.UnitAnalyzer, analysis.BigramAnalyzer, lambda: analysis.WordAnalyzer("rjieba")],
-)
-def test_term_positions_equal_the_neutral_pipelines(make: Any) -> None:
-    pipeline = make()
-    positions = term_positions(pipeline)
-    for text in _texts():
-        expected: dict[str, list[int]] = {}
-        for t in pipeline(text):
-            if not t.stopped:
-                expected.setdefault(t.text, []).append(t.pos)
-        assert positions(text, None) == expected, text[:40]
-
-
 def test_term_positions_refuses_other_analyzers() -> None:
     from whoosh.analysis import LowercaseFilter, StandardAnalyzer
 
@@ -102,27 +87,17 @@ def test_term_positions_refuses_other_analyzers() -> None:
 
     assert index_terms(StandardAnalyzer()) is None  # Whoosh's own: its stream is indexed
     assert index_terms(UnitAnalyzer() | BigramAnalyzer().items[-1]) is not None
-    assert folded_units("臺ＡＩ")[0] == ["台", "ai"]
-    # A stage added to a pipeline never leaves indexing on the token stream unnoticed.
+    # A stage added to an analyzer never leaves indexing on the token stream unnoticed.
     with pytest.raises(TypeError, match="mixed"):
         index_terms(UnitAnalyzer() | LowercaseFilter())
-    added = analysis.UnitAnalyzer() | analysis.StopFilter(frozenset("的"))
-    with pytest.raises(TypeError, match="no list form"):
-        term_positions(added)
-    with pytest.raises(TypeError, match="no list form"):
-        whoosh_analyzer(added)
-
-    class Other(analysis.FoldFilter):
-        pass
-
-    with pytest.raises(TypeError, match="no list form"):
-        term_positions(analysis.UnitTokenizer() | Other())
 
     class WhooshOther(FoldFilter):
         pass
 
     with pytest.raises(TypeError, match="mixed"):
         index_terms(UnitTokenizer() | WhooshOther())
+    with pytest.raises(TypeError, match="no list form"):
+        whoosh_analyzer(analysis.UnitAnalyzer() | analysis.StopFilter(frozenset("的")))
 
 
 def _all_postings(ix: Any) -> list[tuple[Any, ...]]:
