@@ -18,11 +18,11 @@ from __future__ import annotations
 import bisect
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .analysis.postings import folded_units
+from .analysis.folding import fold
+from .analysis.terms import folded_units
 from .analysis.tokenizers import APOSTROPHE, JOINER
 from .analysis.variants import script_table
 
@@ -172,8 +172,8 @@ def _candidates(
     text: str, sentences: list[tuple[int, int]], terms: list[Term | TermGroup]
 ) -> list[tuple[int, int]]:
     """The sentences of ``text`` that can hold a match: for some term, every one of its
-    units that is a CJK unified ideograph occurs in the sentence once folded (NFKC, then
-    traditional → simplified, as units are folded). Whatever stands next to it, a
+    units that is a CJK unified ideograph occurs in the sentence once folded
+    (:func:`~searcher.analysis.folding.fold`, as units are folded). Whatever stands next to it, a
     character that folds to an ideograph (itself, a traditional form, a compatibility
     ideograph, a Kangxi radical) folds the same way inside the sentence, since none
     composes with a following mark; so the test never misses a match. The rest are never
@@ -191,10 +191,9 @@ def _candidates(
             needs.append(cjk)
     if not needs:
         return [(0, len(text))]
-    table = script_table()
     out = []
     for start, end in sentences:
-        folded = table.fold(unicodedata.normalize("NFKC", text[start:end]))
+        folded = fold(text[start:end], case=False)
         if any(all(u in folded for u in need) for need in needs):
             out.append((start, end))
     return out

@@ -148,6 +148,6 @@ def test_highlighter_units_are_the_unit_analyzers(value: str) -> None:
     from searcher.analysis import UnitAnalyzer
     from searcher.snippets import _units
 
-    tokens = [(t.text, t.startchar, t.endchar, t.brk) for t in UnitAnalyzer()(value, chars=True)]
+    tokens = [(t.text, t.startchar, t.endchar, t.brk) for t in UnitAnalyzer()(value)]
     units = _units(value)
     assert list(zip(units.texts, units.starts, units.ends, units.breaks, strict=True)) == tokens

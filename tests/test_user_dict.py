@@ -162,6 +162,80 @@ def test_a_format_rebuild_keeps_the_dictionary_and_search_uses_the_recorded_site
         assert index.meta["corpus"] == str(corpus.resolve())
 
 
+#: What an index of format 5 (before issue #18) pickled in place of today's classes.
+_FORMAT_5_PATHS = [
+    ("searcher.engine.whoosh.analyzers", "searcher.analysis.tokenizers", "UnitTokenizer"),
+    ("searcher.engine.whoosh.analyzers", "searcher.analysis.tokenizers", "WordTokenizer"),
+    ("searcher.engine.whoosh.analyzers", "searcher.analysis.filters", "FoldFilter"),
+    ("searcher.engine.whoosh.analyzers", "searcher.analysis.filters", "StopFilter"),
+    ("searcher.engine.whoosh.analyzers", "searcher.analysis.ngrams", "BigramFilter"),
+    ("searcher.engine.whoosh.codec", "searcher.codec", "CompactPositions"),
+]
+
+
+def _as_format_5(folder: Path) -> None:
+    """Turn the index in ``folder`` into what format 5 wrote: its table of contents'
+    schema pickled with the class paths of then (Whoosh pickles with protocol 2, which
+    names a class in a text ``GLOBAL`` opcode), ``"format": 5`` in its description."""
+    import io
+    import json
+
+    from whoosh.filedb.structfile import StructFile
+
+    (toc,) = folder.glob("_MAIN_*.toc")
+    old = StructFile(io.BytesIO(toc.read_bytes()))
+    new = StructFile(io.BytesIO())
+    for _ in range(3):
+        new.write_varint(old.read_varint())
+    for _ in range(2):
+        new.write_int(old.read_int())
+    for _ in range(3):
+        new.write_varint(old.read_varint())
+    schema = old.read_string()
+    for now, then, name in _FORMAT_5_PATHS:
+        global_now = f"c{now}\n{name}\n".encode()
+        assert schema.count(global_now) == 1, name
+        schema = schema.replace(global_now, f"c{then}\n{name}\n".encode())
+    new.write_string(schema)
+    new.write(old.read())
+    toc.write_bytes(new.file.getvalue())
+    meta = json.loads((folder / "searcher.json").read_text(encoding="utf-8"))
+    meta["format"] = 5
+    (folder / "searcher.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_a_rebuild_from_format_5_keeps_the_dictionary(tmp_path: Path) -> None:
+    # Format 5 pickled the analyzers' stages by their paths in searcher.analysis (and the
+    # positions format as searcher.codec); the rebuild reads its words through
+    # searcher.engine.whoosh.legacy, which maps those paths to today's classes.
+    from searcher.engine.whoosh import WhooshEngine, analyzers
+    from searcher.engine.whoosh.legacy import read_schema
+    from searcher.errors import IndexFormatError
+
+    corpus = write_corpus(tmp_path, POSTS)
+    names = tmp_path / "names.txt"
+    names.write_text("张三丰田 10 nr\n江河之上\n", encoding="utf-8")
+    folder = tmp_path / "index"
+    Index.build(folder, corpus, user_dict=names)
+    _as_format_5(folder)
+    with pytest.raises(IndexFormatError):
+        Index.open(folder)
+    schema = read_schema(folder)
+    assert type(schema["body"].analyzer.items[0]) is analyzers.WordTokenizer
+    assert [type(s) for s in schema["body_2"].analyzer.items] == [
+        analyzers.UnitTokenizer,
+        analyzers.FoldFilter,
+        analyzers.BigramFilter,
+    ]
+    words = (UserWord("张三丰田", 10, "nr"), UserWord("江河之上"))
+    assert WhooshEngine.old_user_words(folder) == words
+    report = Index.build(folder, corpus)  # what `searcher index` does: a rebuild
+    assert any("index format 5 is not" in m for m in report.messages)
+    with Index.open(folder) as index:
+        assert index.user_words == words
+        assert ids(index, "张三丰田") == ["_posts/2024-03-01-a"]
+
+
 def test_rjieba_without_user_words_shares_the_modules_instance() -> None:
     # issue #9: a second rjieba.Jieba() costs 0.1 s and 24 MiB at every start
     import rjieba

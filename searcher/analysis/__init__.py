@@ -1,14 +1,24 @@
-"""Chinese text analysis for Whoosh: units, bigrams and jieba words.
+"""Chinese text analysis: what terms a text makes (units, bigrams, jieba words) and where.
 
-One module per kind of stage, as in Whoosh's own ``analysis`` package:
-:mod:`.segmenters` (jieba implementations), :mod:`.tokenizers`, :mod:`.filters`,
-:mod:`.ngrams`, :mod:`.analyzers` (the composed pipelines) and :mod:`.variants`
-(traditional and simplified characters, from OpenCC).
+Engine-neutral: nothing here imports a search engine; an engine adapts the pipelines to
+its own analyzers (:mod:`searcher.engine.whoosh.analyzers`). One module per kind of
+stage, as in Whoosh's and Lucene's analysis packages:
+
+* :mod:`.folding`: the fold (NFKC, case, traditional → simplified), one definition;
+* :mod:`.variants`: traditional and simplified characters, from OpenCC;
+* :mod:`.segmenters`: jieba implementations and user dictionaries;
+* :mod:`.pipeline`: tokens, stages, and their composition with ``|``;
+* :mod:`.tokenizers`: units and words; :mod:`.filters`: folding and stop words;
+  :mod:`.ngrams`: unit bigrams;
+* :mod:`.analyzers`: the pipelines of each kind of field, defined once;
+* :mod:`.terms`: those pipelines' terms and positions as lists, for indexing.
 """
 
 from .analyzers import STOP_WORDS, BigramAnalyzer, UnitAnalyzer, WordAnalyzer
-from .filters import FoldFilter, StopFilter, fold
+from .filters import FoldFilter, StopFilter
+from .folding import fold
 from .ngrams import BigramFilter, join_units
+from .pipeline import Filter, Pipeline, Token, Tokenizer
 from .segmenters import (
     DEFAULT_SEGMENTER,
     SEGMENTERS,
@@ -17,6 +27,7 @@ from .segmenters import (
     make_segmenter,
     read_user_dict,
 )
+from .terms import folded_units, term_positions
 from .tokenizers import UnitTokenizer, WordTokenizer, is_break
 from .variants import regional_forms, script_table, to_simplified
 
@@ -26,20 +37,26 @@ __all__ = [
     "STOP_WORDS",
     "BigramAnalyzer",
     "BigramFilter",
+    "Filter",
     "FoldFilter",
+    "Pipeline",
     "Segmenter",
     "StopFilter",
+    "Token",
+    "Tokenizer",
     "UnitAnalyzer",
     "UnitTokenizer",
     "UserWord",
     "WordAnalyzer",
     "WordTokenizer",
     "fold",
+    "folded_units",
     "is_break",
     "join_units",
     "make_segmenter",
     "read_user_dict",
     "regional_forms",
     "script_table",
+    "term_positions",
     "to_simplified",
 ]

@@ -1,8 +1,10 @@
-"""Analyzers: tokenizer and filters composed into the pipelines the schema uses.
+"""Analyzers: the pipelines of each kind of field, defined once.
 
-Each function returns a Whoosh analyzer (a callable from text to a token stream) that can
-be given to any Whoosh field, pickled with the schema, and run on queries as well as on
-documents, which is what keeps the two consistent.
+Each function returns a :class:`~.pipeline.Pipeline` (a callable from text to tokens).
+These are the only definitions of what terms a text makes: an engine builds its own
+analyzers from them (:mod:`searcher.engine.whoosh.analyzers`), indexing takes their
+terms as lists (:func:`.terms.term_positions`, which refuses a pipeline whose stages it
+does not implement), and queries are cut by the same stages (:mod:`searcher.query`).
 
 ==================  ===============================================  ===================
 analyzer            pipeline                                         used by the fields
@@ -15,10 +17,9 @@ analyzer            pipeline                                         used by the
 
 from __future__ import annotations
 
-from typing import Any
-
 from .filters import FoldFilter, StopFilter
 from .ngrams import BigramFilter
+from .pipeline import Pipeline
 from .segmenters import DEFAULT_SEGMENTER, Segmenter, UserWord
 from .tokenizers import UnitTokenizer, WordTokenizer
 
@@ -31,7 +32,7 @@ STOP_WORDS = frozenset(
 )
 
 
-def UnitAnalyzer() -> Any:
+def UnitAnalyzer() -> Pipeline:
     """Units (CJK characters, letter runs, digit runs), folded, with exact offsets.
 
     >>> [t.text for t in UnitAnalyzer()("ＡＩ芯片")]
@@ -40,7 +41,7 @@ def UnitAnalyzer() -> Any:
     return UnitTokenizer() | FoldFilter()
 
 
-def BigramAnalyzer() -> Any:
+def BigramAnalyzer() -> Pipeline:
     """Bigrams of neighbouring units, never across punctuation.
 
     >>> [t.text for t in BigramAnalyzer()("中等技术学校")]
@@ -51,13 +52,16 @@ def BigramAnalyzer() -> Any:
 
 def WordAnalyzer(
     segmenter: Segmenter | str = DEFAULT_SEGMENTER, user_words: tuple[UserWord, ...] = ()
-) -> Any:
+) -> Pipeline:
     """jieba words, folded, with stop words marked (not removed).
 
     :param segmenter: a segmenter or its name, ``"rjieba"`` (default) or ``"jieba"``.
     :param user_words: a user dictionary's words, for a segmenter given by name.
 
-    >>> [t.text for t in WordAnalyzer("jieba")("人民的名义")]
-    ['人民', '的', '名义']
+    >>> [(t.text, t.stopped) for t in WordAnalyzer("jieba")("人民的名义")]
+    [('人民', False), ('的', True), ('名义', False)]
     """
     return WordTokenizer(segmenter, user_words) | FoldFilter() | StopFilter(STOP_WORDS)
+
+
+__all__ = ["STOP_WORDS", "BigramAnalyzer", "UnitAnalyzer", "WordAnalyzer"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from whoosh.analysis import Filter, Token
+from .pipeline import Filter, Token
 
 
 def join_units(left: str, right: str) -> str:
@@ -29,7 +29,7 @@ def join_units(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
-class BigramFilter(Filter):  # type: ignore[misc]
+class BigramFilter(Filter):
     """Turn a stream of units into the stream of bigrams of neighbouring units.
 
     Expects tokens from :class:`~.tokenizers.UnitTokenizer` (with their ``brk`` mark) after
@@ -40,23 +40,22 @@ class BigramFilter(Filter):  # type: ignore[misc]
     >>> from searcher.analysis.tokenizers import UnitTokenizer
     >>> from searcher.analysis.filters import FoldFilter
     >>> a = UnitTokenizer() | FoldFilter() | BigramFilter()
-    >>> [t.text for t in a("跨江大桥，iPhone14")]
-    ['跨江', '江大', '大桥', 'iphone 14']
+    >>> [(t.text, t.pos, t.startchar, t.endchar) for t in a("跨江大桥，iPhone14")]
+    [('跨江', 0, 0, 2), ('江大', 1, 1, 3), ('大桥', 2, 2, 4), ('iphone 14', 5, 5, 13)]
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         prev_text: str | None = None
         prev_pos = 0
-        prev_start = 0
+        prev_start: int | None = 0
         for t in tokens:
-            text = t.text
-            pos = getattr(t, "pos", 0)
-            start = getattr(t, "startchar", 0)
+            text, pos, start = t.text, t.pos, t.startchar
             if prev_text is not None and not t.brk:
                 t.text = join_units(prev_text, text)
-                if t.positions:
-                    t.pos = prev_pos
-                if t.chars:
-                    t.startchar = prev_start
+                t.pos = prev_pos
+                t.startchar = prev_start
                 yield t
             prev_text, prev_pos, prev_start = text, pos, start
+
+
+__all__ = ["BigramFilter", "join_units"]

@@ -25,13 +25,12 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from .variants import to_simplified
+from .folding import fold
 
 SEGMENTERS = ("rjieba", "jieba")
 DEFAULT_SEGMENTER = "rjieba"
@@ -52,9 +51,9 @@ class Segmenter(Protocol):
 
 
 class UserWord(NamedTuple):
-    """One entry of a user dictionary: the word (NFKC-normalised and folded to simplified
-    characters, as the text it must match is), its frequency or None (jieba then picks
-    one that keeps the word whole), and its part-of-speech tag or None."""
+    """One entry of a user dictionary: the word (``fold(word, case=False)``, as the text
+    it must match is: :class:`~.tokenizers.WordTokenizer`), its frequency or None (jieba
+    then picks one that keeps the word whole), and its part-of-speech tag or None."""
 
     word: str
     freq: int | None = None
@@ -99,7 +98,7 @@ def read_user_dict(text: str, source: str = "<dict>") -> tuple[tuple[UserWord, .
         if rest:
             warnings.append(f"{source}:{n}: ignored: not 'word [freq] [tag]': {line[:80]!r}")
             continue
-        word = to_simplified(unicodedata.normalize("NFKC", fields[0]))
+        word = fold(fields[0], case=False)  # as the text the segmenter cuts
         words[word] = UserWord(word, freq, tag)
     return tuple(words.values()), warnings
 

@@ -1,4 +1,4 @@
-"""Tokenizers: the first stage of every analyzer, in Whoosh's idiom.
+"""Tokenizers: the first stage of every pipeline (:mod:`.pipeline`).
 
 Two tokenizers cover Chinese news text:
 
@@ -6,26 +6,21 @@ Two tokenizers cover Chinese news text:
   and so is every run of letters or of digits (a decimal such as ``6.3512`` is one unit).
   It keeps exact character offsets into the original text, so highlights land on the
   characters the reader sees, full-width ``ＡＩ`` included. Units are what substring and
-  phrase matching work on (:mod:`searcher.analysis.ngrams`).
+  phrase matching work on (:mod:`searcher.analysis.ngrams`). :func:`scan_units` gives
+  them as lists, which indexing and the highlighter read directly.
 * :class:`WordTokenizer` cuts text into words with jieba (:mod:`.segmenters`); words are
   what ranking rewards (a whole-word match scores above a substring match).
-
-Both reuse one :class:`whoosh.analysis.Token` per stream, as Whoosh's own tokenizers do:
-consume each token before asking for the next.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
-from typing import Any
 
-from whoosh.analysis import Token, Tokenizer
-
+from .folding import fold
+from .pipeline import Token, Tokenizer
 from .segmenters import DEFAULT_SEGMENTER, Segmenter, UserWord, make_segmenter
-from .variants import script_table
 
 #: Characters that are one unit each: CJK ideographs (BMP and the supplementary planes,
 #: so U+20BB7 𠮷 is one unit), CJK and Kangxi radicals (text copied from PDFs holds
@@ -87,73 +82,39 @@ def is_break(gap: str, letters: bool = False) -> bool:
     return JOINER.sub("", gap) != ""
 
 
-class UnitTokenizer(Tokenizer):  # type: ignore[misc]
-    """Yield one token per unit: a CJK character, or a run of letters or of digits.
-
-    Besides Whoosh's ``text``, ``pos``, ``startchar`` and ``endchar`` every token carries
-    ``brk``: True when punctuation or a line break stands between it and the previous unit.
-    Positions skip one number at each break, so that no phrase matches across one.
+class UnitTokenizer(Tokenizer):
+    """Yield one token per unit: a CJK character, or a run of letters or of digits, with
+    its character offsets and ``brk`` (punctuation or a line break stands between it and
+    the previous unit). Positions skip one number at each break, so that no phrase
+    matches across one.
 
     ``iPhone14`` gives the units ``iPhone`` and ``14`` (a letter–digit boundary);
     ``6.3512`` stays one unit, so ``6.35`` never matches it (CASES.md C5).
 
-    >>> [(t.text, t.pos, t.brk) for t in UnitTokenizer()("新款iPhone14，6.35%", positions=True)]
+    >>> [(t.text, t.pos, t.brk) for t in UnitTokenizer()("新款iPhone14，6.35%")]
     [('新', 0, False), ('款', 1, False), ('iPhone', 2, False), ('14', 3, False), ('6.35', 5, True)]
     """
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        """Tokenize ``value`` (a str); offsets are in characters (code points), not bytes.
-
-        :param value: the text.
-        :param positions: record ``pos`` on each token.
-        :param chars: record ``startchar``/``endchar`` on each token.
-        :param start_pos: the position of the first unit.
-        :param start_char: added to every character offset.
-        :param mode: ``"index"`` or ``"query"``, passed on to filters.
-        """
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos - 1
-        texts, starts, ends, breaks = scan_units(value)
-        for text, start, end, brk in zip(texts, starts, ends, breaks, strict=True):
+    def __call__(self, text: str) -> Iterator[Token]:
+        texts, starts, ends, breaks = scan_units(text)
+        pos = -1
+        for unit, start, end, brk in zip(texts, starts, ends, breaks, strict=True):
             pos += 2 if brk else 1
-            t.text = text
-            t.brk = brk
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
+            yield Token(unit, pos, start, end, brk)
 
 
 def scan_units(
-    value: str, fold: Callable[[str], str] | None = None, offsets: bool = True
+    value: str, folder: Callable[[str], str] | None = None, offsets: bool = True
 ) -> tuple[list[str], list[int], list[int], list[bool]]:
     """The units of ``value`` as four lists: their texts (unfolded), start and end
     offsets (characters), and whether punctuation or a line break stands before each
-    (see :func:`is_break`). :class:`UnitTokenizer` yields them as tokens; the
-    highlighter reads the lists directly, which is several times faster than a token
-    stream. With ``fold``, each unit's text is ``fold(text)``, except in runs of CJK
-    unified ideographs (U+4E00–U+9FFF), which are taken as they stand: the caller has
-    folded those already (a whole text's traditional → simplified translation keeps
-    every offset). With ``offsets=False`` the start and end lists stay empty (indexing
-    needs none: on a post of 2.7 million characters they held about 200 MB).
+    (see :func:`is_break`). :class:`UnitTokenizer` yields them as tokens; indexing
+    (:mod:`.terms`) and the highlighter read the lists directly, which is several times
+    faster than a token stream. With ``folder``, each unit's text is ``folder(text)``,
+    except in runs of CJK unified ideographs (U+4E00–U+9FFF), which are taken as they
+    stand: the caller has folded those already (:func:`~.folding.fold_ideographs` of the
+    whole text keeps every offset). With ``offsets=False`` the start and end lists stay
+    empty (indexing needs none: on a post of 2.7 million characters they held 200 MB).
 
     >>> texts, starts, ends, breaks = scan_units("新款iPhone14，6.35%")
     >>> texts, starts, ends
@@ -179,42 +140,41 @@ def scan_units(
         prev_letters = letters
         if match.lastindex == 1:  # a run of CJK characters, each a unit
             run = match.group()
-            if fold is None or _IDEOGRAPHS.fullmatch(run):
+            if folder is None or _IDEOGRAPHS.fullmatch(run):
                 texts.extend(run)
             else:
-                texts.extend(map(fold, run))
+                texts.extend(map(folder, run))
             if offsets:
                 starts.extend(range(start, end))
                 ends.extend(range(start + 1, end + 1))
             breaks.extend([False] * (end - start - 1))
         else:
-            texts.append(match.group() if fold is None else fold(match.group()))
+            texts.append(match.group() if folder is None else folder(match.group()))
             if offsets:
                 starts.append(start)
                 ends.append(end)
     return texts, starts, ends, breaks
 
 
-_WORDLIKE = re.compile(rf"[{CJK_CHARS}]|[^\W_]")
+#: What a word must hold to be kept: a CJK character, a letter or a digit.
+WORDLIKE = re.compile(rf"[{CJK_CHARS}]|[^\W_]")
 
 
-class WordTokenizer(Tokenizer):  # type: ignore[misc]
-    """Yield the words jieba finds, after Unicode NFKC folding of the whole text.
+class WordTokenizer(Tokenizer):
+    """Yield the words jieba finds in :func:`~.folding.fold` of the text, without case
+    folding (``fold(text, case=False)``).
 
     Folding comes first because jieba's dictionary and its letter/digit rules only know
-    half-width forms (``ＡＩ２０２２`` must segment like ``AI2022``). Words without a letter,
-    digit or CJK character (punctuation, spaces) are dropped; positions count the words
-    kept. Character offsets are not recorded: highlighting works on units
-    (:class:`UnitTokenizer`), which keep exact offsets.
-
-    Traditional characters are folded to simplified ones first as well (:mod:`.variants`),
-    so that jieba's simplified dictionary segments both scripts alike.
+    half-width forms (``ＡＩ２０２２`` must segment like ``AI2022``), and its dictionary
+    only simplified characters (:mod:`.variants`). Words without a letter, digit or CJK
+    character (punctuation, spaces) are dropped; positions count the words kept.
+    Character offsets are not recorded (``startchar`` is None): highlighting works on
+    units (:class:`UnitTokenizer`), which keep exact offsets.
 
     :param segmenter: a :class:`~.segmenters.Segmenter`, or the name of one
-        (``"rjieba"``, ``"jieba"``).
+        (``"rjieba"``, ``"jieba"``), made on first use.
     :param user_words: a user dictionary's words (:func:`~.segmenters.read_user_dict`),
-        added to a segmenter made from a name. They are pickled with the tokenizer, so an
-        index's schema carries its user dictionary to every process that opens it.
+        added to a segmenter made from a name.
 
     >>> [t.text for t in WordTokenizer("jieba")("上海证券交易所发布公告，三家公司获准上市。")]
     ['上海证券交易所', '发布公告', '三家', '公司', '获准', '上市']
@@ -230,65 +190,26 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
 
     @property
     def segmenter(self) -> Segmenter:
-        """The segmenter, created on first use (it is not pickled with the schema)."""
+        """The segmenter, created on first use."""
         if self._segmenter is None:
             with self._lock:
                 if self._segmenter is None:
                     self._segmenter = make_segmenter(self.segmenter_name, self.user_words)
         return self._segmenter
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {
-            "segmenter_name": self.segmenter_name,
-            "user_words": tuple(tuple(w) for w in self.user_words),
-        }
+    def words(self, text: str) -> list[str]:
+        """The texts of the tokens of ``text``, as a list.
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.segmenter_name = state["segmenter_name"]
-        self.user_words = tuple(UserWord(*w) for w in state.get("user_words", ()))
-        self._segmenter = None
-        self._lock = threading.Lock()
+        >>> WordTokenizer("jieba").words("ＡＩ２０２２，新款 iPhone")
+        ['AI2022', '新款', 'iPhone']
+        """
+        search = WORDLIKE.search
+        return [w.strip() for w in self.segmenter.cut(fold(text, case=False)) if search(w)]
 
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, WordTokenizer)
-            and other.segmenter_name == self.segmenter_name
-            and other.user_words == self.user_words
-        )
-
-    def __hash__(self) -> int:
-        return hash((WordTokenizer, self.segmenter_name, self.user_words))
+    def __call__(self, text: str) -> Iterator[Token]:
+        for pos, word in enumerate(self.words(text)):
+            yield Token(word, pos)
 
     def __repr__(self) -> str:
         extra = f", {len(self.user_words)} user words" if self.user_words else ""
         return f"WordTokenizer({self.segmenter_name!r}{extra})"
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        """Tokenize ``value``; see :class:`UnitTokenizer` for the parameters."""
-        t = Token(positions, False, removestops=removestops, mode=mode, **kwargs)
-        text = script_table().fold(unicodedata.normalize("NFKC", value))
-        pos = start_pos
-        for word in self.segmenter.cut(text):
-            if not _WORDLIKE.search(word):
-                continue
-            t.text = word.strip()
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = pos
-            pos += 1
-            yield t

@@ -3,8 +3,9 @@
 Each test indexes the same documents twice, once with Whoosh's ``SegmentWriter`` and
 its pool and once with :class:`searcher.engine.whoosh.segments.SegmentWriter`, and compares every
 posting (field, term, document, weight, value), every stored field and every field
-length. The term-position lists of :mod:`searcher.analysis.postings` are compared with
-the analyzers' own token streams.
+length. The term-position lists of :mod:`searcher.analysis.terms` are compared with
+the Whoosh analyzers' token streams (tests/test_analysis.py compares them with the
+engine-neutral pipelines).
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ from whoosh.formats import Characters, Existence, Frequency
 from whoosh.query import Phrase
 from whoosh.system import pack_uint
 
-from searcher.analysis import BigramAnalyzer, UnitAnalyzer, WordAnalyzer
-from searcher.analysis.postings import folded_units, term_positions
+from searcher import analysis
+from searcher.engine.whoosh.analyzers import (
+    BigramAnalyzer,
+    FoldFilter,
+    UnitAnalyzer,
+    UnitTokenizer,
+    WordAnalyzer,
+    index_terms,
+)
 from searcher.engine.whoosh.codec import CompactPositions, SearcherCodec, decode_block, encode_block
 from searcher.engine.whoosh.schema import fields_of as document
 from searcher.engine.whoosh.schema import make_schema
@@ -66,18 +74,30 @@ def _texts() -> list[str]:
 @pytest.mark.parametrize("make", [UnitAnalyzer, BigramAnalyzer, lambda: WordAnalyzer("rjieba")])
 def test_term_positions_equal_the_token_streams(make: Any) -> None:
     analyzer = make()
-    positions = term_positions(analyzer)
+    positions = index_terms(analyzer)
     assert positions is not None
     for text in _texts():
         assert positions(text, {}) == _stream(analyzer, text), text[:40]
 
 
 def test_term_positions_refuses_other_analyzers() -> None:
-    from whoosh.analysis import StandardAnalyzer
+    from whoosh.analysis import LowercaseFilter, StandardAnalyzer
 
-    assert term_positions(StandardAnalyzer()) is None
-    assert term_positions(UnitAnalyzer() | BigramAnalyzer().items[-1]) is not None
-    assert folded_units("臺ＡＩ")[0] == ["台", "ai"]
+    from searcher.engine.whoosh.analyzers import whoosh_analyzer
+
+    assert index_terms(StandardAnalyzer()) is None  # Whoosh's own: its stream is indexed
+    assert index_terms(UnitAnalyzer() | BigramAnalyzer().items[-1]) is not None
+    # A stage added to an analyzer never leaves indexing on the token stream unnoticed.
+    with pytest.raises(TypeError, match="mixed"):
+        index_terms(UnitAnalyzer() | LowercaseFilter())
+
+    class WhooshOther(FoldFilter):
+        pass
+
+    with pytest.raises(TypeError, match="mixed"):
+        index_terms(UnitTokenizer() | WhooshOther())
+    with pytest.raises(TypeError, match="no list form"):
+        whoosh_analyzer(analysis.UnitAnalyzer() | analysis.StopFilter(frozenset("的")))
 
 
 def _all_postings(ix: Any) -> list[tuple[Any, ...]]:

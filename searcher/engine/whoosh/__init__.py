@@ -5,6 +5,7 @@ of searcher is in this package.
   Whoosh index folder (lifecycle, searcher pool, writer, search, stored posts, stats);
 * :mod:`.files`: the folder: write lock, generations, ``searcher.json``, leftovers;
 * :mod:`.analyzers`: the analysis stages of :mod:`searcher.analysis` as Whoosh analyzers;
+* :mod:`.legacy`: an older format's schema, whose pickled classes have moved;
 * :mod:`.schema`: fields, BM25F with live statistics, an Article's fields;
 * :mod:`.codec`, :mod:`.postings`: the compact posting format and its NumPy readers;
 * :mod:`.segments`: the segment writer and its forked workers;

@@ -33,6 +33,7 @@ from ...site.records import Article
 from . import files
 from .collect import facet_data, run
 from .compile import PhraseCache, compile_plan
+from .legacy import read_schema
 from .schema import WEIGHTING, fields_of, make_schema, open_columns, stored_post, word_tokenizer
 from .segments import EmptyToc, SegmentWriter, write_in_workers
 
@@ -195,7 +196,7 @@ class WhooshEngine:
         """The user dictionary of an index that cannot be opened as it is (an older
         format or folding), from its pickled schema; () when it cannot be read."""
         try:
-            return word_tokenizer(whoosh_index.open_dir(str(folder)).schema).user_words
+            return word_tokenizer(read_schema(folder)).user_words
         except Exception:  # whatever an old or damaged index raises: none
             return ()
 

@@ -20,8 +20,8 @@ field          kind                             purpose
 ``meta``       stored only                      path, URLs, type, ISO date, lists
 =============  ===============================  ==========================================
 
-The schema is pickled into the index by Whoosh, analyzers included, so an index always
-analyzes queries with the segmenter that built it.
+The schema is pickled into the index by Whoosh, analyzers included (:mod:`.analyzers`),
+so an index always analyzes queries with the segmenter that built it.
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from ...analysis import BigramAnalyzer, UnitAnalyzer, UserWord, WordAnalyzer, WordTokenizer
+from ...analysis import UserWord
 from ...engine import StoredPost
 from ...ranking import UNDATED
 from ...site.records import Article
+from .analyzers import BigramAnalyzer, UnitAnalyzer, WordAnalyzer, WordTokenizer
 from .codec import CompactPositions
 from .postings import read_weights
 
@@ -237,7 +238,7 @@ def segmenter_of(schema: fields.Schema) -> str:
 
 
 def word_tokenizer(schema: fields.Schema) -> WordTokenizer:
-    """The :class:`~searcher.analysis.WordTokenizer` of an index's schema: it owns the
+    """The :class:`~.analyzers.WordTokenizer` of an index's schema: it owns the
     segmenter (with the index's user dictionary) that must also cut query words."""
     tokenizer: WordTokenizer = schema["body"].analyzer.items[0]
     return tokenizer

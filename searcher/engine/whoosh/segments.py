@@ -10,7 +10,8 @@ that part replaced:
   for this project's fields one ``array("I")`` of (document, frequency) pairs per term,
   and one of positions for the bigram fields), so nothing is sorted but each field's
   terms; the analysers of :mod:`searcher.analysis` give each text's terms and positions
-  as lists (:mod:`searcher.analysis.postings`), not as token streams;
+  as lists (:mod:`searcher.analysis.terms`, :func:`.analyzers.index_terms`), not as
+  token streams;
 * field lengths are read back once per field, as one column;
 * a term of one block (up to 128 postings, nearly all) is written in one call
   (:func:`searcher.engine.whoosh.codec.write_term`), a longer one a block at a time
@@ -41,8 +42,8 @@ from typing import Any
 from whoosh import formats, writing
 from whoosh.system import pack_ushort
 
-from ...analysis.postings import term_positions
 from ...errors import SearchIndexError
+from .analyzers import index_terms
 from .codec import CompactPositions, SearcherCodec, uint32_bytes, write_term
 from .schema import length_column
 
@@ -245,12 +246,14 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
             self._next_segment()
 
     def _fast_positions(self, name: str, field: Any, kind: int) -> Any:
-        """The list-based analysis of a field (:func:`searcher.analysis.postings.
-        term_positions`) when its analyzer has one and its postings are kept by
-        frequency; else None (then Whoosh's ``field.index`` analyses it)."""
+        """The list-based analysis of a field (:func:`.analyzers.index_terms`) when its
+        postings are kept by frequency and its analyzer is one of :mod:`.analyzers`
+        (which always have one); else None (then Whoosh's ``field.index`` analyses it).
+
+        :raises TypeError: an analyzer of :mod:`.analyzers` without a list form."""
         fast = self._fast.get(name, _UNSET)
         if fast is _UNSET:
-            fast = self._fast[name] = term_positions(field.analyzer) if kind else None
+            fast = self._fast[name] = index_terms(field.analyzer) if kind else None
         return fast
 
     def _next_segment(self) -> None:

@@ -1,41 +1,36 @@
 """Index-time analysis as lists: each term's positions in a text, without a token stream.
 
-Whoosh indexes a field by running its analyzer's token stream through the format
-(``Format.word_values``): a generator and several Python calls per token, once per field.
-A post's body goes through three analyzers (words, units, bigrams), and the unit and
-bigram analyzers scan the same units. :func:`term_positions` computes, for the three
-pipelines of :mod:`.analyzers`, the same ``{term: [positions]}`` their streams give
-(tests/test_segments.py compares them), from :func:`folded_units` lists and one
-pass over them; the unit scan of a text is shared by its unit and bigram fields through
-a per-document ``memo``. Any other analyzer gets None, and the writer uses its stream.
+An engine indexes a field by running its analyzer's token stream (Whoosh:
+``Format.word_values``): a generator and several Python calls per token, once per field.
+A post's body goes through three pipelines (words, units, bigrams), and the unit and
+bigram pipelines scan the same units. :func:`term_positions` gives, for each pipeline
+of :mod:`.analyzers`, a function computing the same ``{term: [positions]}`` as the
+pipeline's tokens (stop words left out), from :func:`folded_units` lists and one pass
+over them; the unit scan of a text is shared by its unit and bigram fields through a
+per-document ``memo``. It raises for a pipeline whose stages are not exactly those of
+one of its list forms, so a stage added to a pipeline cannot leave indexing on the slow
+path or on different terms unnoticed; tests/test_analysis.py compares the lists with
+the pipelines' tokens.
 """
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
-from whoosh.analysis import CompositeAnalyzer
-
-from .filters import FoldFilter, StopFilter, unit_folder
+from .filters import FoldFilter, StopFilter
+from .folding import fold_ideographs, unit_folder
 from .ngrams import BigramFilter
-from .tokenizers import _WORDLIKE, UnitTokenizer, WordTokenizer, scan_units
-from .variants import script_table
+from .pipeline import Pipeline
+from .tokenizers import UnitTokenizer, WordTokenizer, scan_units
 
 Units = tuple[list[str], list[int], list[int], list[bool]]
 TermPositions = dict[str, list[int]]
 Memo = dict[tuple[str, int], Any]
-
-
-@functools.cache
-def _ideograph_table() -> dict[int, str]:
-    """The traditional → simplified pairs whose source is a CJK unified ideograph
-    (U+4E00–U+9FFF), as a ``str.translate`` table: the fold :class:`FoldFilter` gives
-    those characters. Their simplified forms fold to themselves (the table is closed)."""
-    return {k: v for k, v in script_table().translate.items() if 0x4E00 <= k <= 0x9FFF}
+#: A list form: ``terms(text, memo)`` gives ``{term: positions}`` of ``text``; ``memo``
+#: (a dict per document, or None) shares work between the fields of one document.
+Terms = Callable[[str, Memo | None], TermPositions]
 
 
 def folded_units(text: str, offsets: bool = True) -> Units:
@@ -49,8 +44,7 @@ def folded_units(text: str, offsets: bool = True) -> Units:
     """
     # Unified ideographs are folded by translating the whole text (one for one, so
     # offsets are kept); scan_units folds the other units one by one, as FoldFilter does.
-    folded = text.translate(_ideograph_table())
-    return scan_units(folded, unit_folder(), offsets)
+    return scan_units(fold_ideographs(text), unit_folder(), offsets)
 
 
 def _positions(breaks: list[bool]) -> list[int]:
@@ -88,6 +82,7 @@ def bigram_positions(text: str, memo: Memo | None = None) -> TermPositions:
     for a, b, brk, pos in zip(texts, texts[1:], breaks[1:], positions, strict=False):
         if brk:
             continue
+        # join_units(a, b), inlined: this loop runs once per bigram of every post
         if len(a) == 1 and len(b) == 1 and a > "\u2fff" and b > "\u2fff":
             key = a + b
         else:
@@ -111,50 +106,57 @@ def _units(text: str, memo: Memo | None) -> Units:
     return units
 
 
-def word_positions(
-    tokenizer: WordTokenizer, stops: frozenset[str]
-) -> Callable[[str, Memo | None], TermPositions]:
+def word_positions(tokenizer: WordTokenizer, stops: frozenset[str]) -> Terms:
     """A function giving ``{word: positions}`` of a text, as
     :func:`~.analyzers.WordAnalyzer` with ``tokenizer`` and the stop words ``stops``
-    indexes it: stop words keep their positions but are not indexed (Whoosh's formats
-    leave out the tokens :class:`~.filters.StopFilter` marks)."""
+    indexes it: stop words keep their positions but are not indexed (an engine indexes
+    only the tokens :class:`~.filters.StopFilter` leaves unmarked).
+
+    >>> from searcher.analysis.analyzers import STOP_WORDS
+    >>> word_positions(WordTokenizer("jieba"), STOP_WORDS)("人民的名义，人民", None)
+    {'人民': [0, 3], '名义': [2]}
+    """
 
     def words(text: str, memo: Memo | None = None) -> TermPositions:
-        folded = script_table().fold(unicodedata.normalize("NFKC", text))
         one = unit_folder()
         out: TermPositions = {}
-        pos = 0
-        search = _WORDLIKE.search
-        for word in tokenizer.segmenter.cut(folded):
-            if not search(word):
-                continue
-            term = one(word.strip())
-            found = out.get(term)
+        for pos, word in enumerate(tokenizer.words(text)):
+            term = one(word)
             if term in stops:
-                pass
-            elif found is None:
+                continue
+            found = out.get(term)
+            if found is None:
                 out[term] = [pos]
             else:
                 found.append(pos)
-            pos += 1
         return out
 
     return words
 
 
-def term_positions(analyzer: Any) -> Callable[[str, Memo | None], TermPositions] | None:
-    """The list-based equivalent of ``analyzer`` at index time, or None when it is
-    not one of the three pipelines of :mod:`.analyzers` (exactly their stages)."""
-    if not isinstance(analyzer, CompositeAnalyzer):
-        return None
-    kinds = [type(stage) for stage in analyzer.items]
-    if kinds == [UnitTokenizer, FoldFilter]:
+def term_positions(pipeline: Pipeline) -> Terms:
+    """The list form of ``pipeline`` at index time: one of the three pipelines of
+    :mod:`.analyzers`, exactly their stages (subclasses and added stages included).
+
+    :raises TypeError: any other pipeline, naming its stages.
+
+    >>> from searcher.analysis.analyzers import BigramAnalyzer
+    >>> term_positions(BigramAnalyzer())("新闻，新闻", None)
+    {'新闻': [0, 3]}
+    >>> term_positions(BigramAnalyzer() | StopFilter(frozenset()))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: no list form of UnitTokenizer() | ... | StopFilter(0 words) (add one to ...)
+    """
+    kinds = tuple(type(stage) for stage in pipeline.stages)
+    first, *rest = pipeline.stages
+    if kinds == (UnitTokenizer, FoldFilter):
         return unit_positions
-    if kinds == [UnitTokenizer, FoldFilter, BigramFilter]:
+    if kinds == (UnitTokenizer, FoldFilter, BigramFilter):
         return bigram_positions
-    if kinds == [WordTokenizer, FoldFilter, StopFilter]:
-        return word_positions(analyzer.items[0], analyzer.items[2].stops)
-    return None
+    if kinds == (WordTokenizer, FoldFilter, StopFilter):
+        assert isinstance(first, WordTokenizer) and isinstance(rest[1], StopFilter)
+        return word_positions(first, rest[1].stops)
+    raise TypeError(f"no list form of {pipeline!r} (add one to {__name__})")
 
 
 __all__ = [
