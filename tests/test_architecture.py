@@ -93,7 +93,9 @@ def test_readme_module_map_matches_the_tree() -> None:
     (``searcher/name.py`` or ``searcher/name/``), and every line names one that exists."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
-    named = set(re.findall(r"`(searcher/[\w/]+(?:\.py|/))`", section))
+    lines = re.findall(r"^- `(searcher/[\w/]+(?:\.py|/))`: \S", section, flags=re.M)
+    named = set(lines)
+    assert len(lines) == len(named)  # one line each
     tree = {
         f"{p.relative_to(ROOT).as_posix()}"
         for p in (ROOT / "searcher").rglob("*.py")
