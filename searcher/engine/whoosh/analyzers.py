@@ -203,7 +203,18 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
         )
 
 
-class FoldFilter(Filter):  # type: ignore[misc]
+class _StageFilter(Filter):  # type: ignore[misc]
+    """A Whoosh filter that runs its engine-neutral :attr:`stage` on the tokens."""
+
+    @property
+    def stage(self) -> Any:
+        raise NotImplementedError
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        return self.stage(tokens)  # type: ignore[no-any-return]
+
+
+class FoldFilter(_StageFilter):
     """:class:`searcher.analysis.FoldFilter`: each token's text folded."""
 
     @classmethod
@@ -216,11 +227,8 @@ class FoldFilter(Filter):  # type: ignore[misc]
         """The engine-neutral stage."""
         return analysis.FoldFilter()
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        return self.stage(tokens)
 
-
-class StopFilter(Filter):  # type: ignore[misc]
+class StopFilter(_StageFilter):
     """:class:`searcher.analysis.StopFilter`: stop words marked, not removed.
 
     :param stoplist: the words to mark (already folded).
@@ -239,11 +247,8 @@ class StopFilter(Filter):  # type: ignore[misc]
         """The engine-neutral stage."""
         return analysis.StopFilter(self.stops)
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        return self.stage(tokens)
 
-
-class BigramFilter(Filter):  # type: ignore[misc]
+class BigramFilter(_StageFilter):
     """:class:`searcher.analysis.BigramFilter`: bigrams of neighbouring units."""
 
     @classmethod
@@ -255,9 +260,6 @@ class BigramFilter(Filter):  # type: ignore[misc]
     def stage(self) -> analysis.BigramFilter:
         """The engine-neutral stage."""
         return analysis.BigramFilter()
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        return self.stage(tokens)
 
 
 #: The Whoosh stage of each engine-neutral stage (exact types).
