@@ -31,23 +31,26 @@ on ``../shared/corpus/xwlb-small`` (the bundled ``corpus/`` when that is absent)
 first 60 queries, as a smoke run. No figure is asserted anywhere.
 
 Revisions (the second form): the ``searcher`` engine's run, the same build and queries,
-with two versions of the package, to show what a change did to build posts/s, index size,
-the build's peak RSS (before the queries) and query p50/p99/max. ``OLD`` and ``NEW`` are
-anything ``git rev-parse`` takes in this repository (``WORKTREE`` or ``.``: the working
-tree as it is now, uncommitted changes included). Each revision's tree is extracted into a
-temporary folder (``git archive``; for the working tree a copy of its ``searcher/``, so
-edits made during the run do not mix in) and compiled, and removed at the end; its runs
-have that folder first on ``PYTHONPATH`` and stop unless ``searcher`` was imported from
-there. Runs alternate ``--repeat`` times (default 3) in the order OLD NEW, NEW OLD, OLD
-NEW… so that the machine's drifts fall on both alike. The child uses only ``from searcher
-import Index``, ``Index.build(path, corpus, jobs=…)`` (its report's ``added``), ``with
-Index.open(path)`` and ``index.search(q, categories=, tags=, since=, until=, sort=,
-page=, limit=)``; a revision where one of those fails stops the run, naming the call.
-Prints, per figure, each side's median and min–max over the repeats and NEW's median over
-OLD's (marked † when off by more than 5%), and writes the runs and the summary to
+with two versions of the package, to show what a change did to build posts/s (and the
+build's CPU seconds, its own and its workers': less shaken than wall time by other work
+on the machine), index size, the build's peak RSS (before the queries) and query
+p50/p99/max. ``OLD`` and ``NEW`` are anything ``git rev-parse`` takes in this repository
+(``WORKTREE`` or ``.``: the working tree as it is now, uncommitted changes included).
+Each revision's tree is extracted into a temporary folder (``git archive``; for the
+working tree a copy of its ``searcher/``, so edits made during the run do not mix in) and
+compiled, and removed at the end; its runs have that folder first on ``PYTHONPATH`` and
+stop unless ``searcher`` was imported from there. Runs alternate ``--repeat`` times
+(default 3) in the order OLD NEW, NEW OLD, OLD NEW… so that the machine's drifts fall on
+both alike. The child uses only ``from searcher import Index``, ``Index.build(path,
+corpus, jobs=…)`` (its report's ``added``), ``with Index.open(path)`` and
+``index.search(q, categories=, tags=, since=, until=, sort=, page=, limit=)``; a revision
+where one of those fails stops the run, naming the call. Prints, per figure, each side's
+median and min–max over the repeats and NEW's median over OLD's (marked † when off by
+more than 5%), with the range of the 1-minute load average taken after each run (other
+work on the machine), and writes the runs and the summary to
 ``bench/results/revisions-<time>.json`` (or ``--out``). ``--quick`` works here too (with
-60 queries, p99 is the maximum). Full xwlb with ``--repeat 3``: about 10 minutes on 2
-cores.
+60 queries, p99 is the maximum). Full xwlb with ``--repeat 3``: about 7
+minutes on 2 cores (2 took 4.5).
 """
 
 from __future__ import annotations
@@ -167,6 +170,14 @@ def peak_rss_mib() -> float:
     return round((own + children) / 1024, 1)
 
 
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and its waited-for children so far."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_searcher(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> dict[str, Any]:
     # Only the public calls both sides of --revisions keep; see the module docstring.
     with api_call("from searcher import Index"):
@@ -174,10 +185,11 @@ def run_searcher(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) 
 
     target = work / "searcher-index"
     jobs = int(os.environ.get("COMPARE_JOBS", "2"))
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     with api_call(f"Index.build(path, corpus, jobs={jobs}).added"):
         posts = Index.build(target, corpus, jobs=jobs).added
     build = time.perf_counter() - t
+    build_cpu = cpu_seconds() - cpu
     build_rss = peak_rss_mib()
     times = []
     with api_call("with Index.open(path) as index"), Index.open(target) as index:
@@ -189,6 +201,7 @@ def run_searcher(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) 
     return {
         "posts": posts,
         "build_s": build,
+        "build_cpu_s": round(build_cpu, 2),
         "build_peak_rss_mib": build_rss,
         "bytes": folder_bytes(target),
         **percentiles(times),
@@ -479,7 +492,6 @@ def compare_revisions(revs: list[str], corpus: Path, args: argparse.Namespace) -
         sides = {
             side: checkout(repo, rev, work / side) for side, rev in zip(SIDES, revs, strict=True)
         }
-        load_before = os.getloadavg()
         for repeat in range(1, args.repeat + 1):
             for side in SIDES if repeat % 2 else SIDES[::-1]:  # ABBA…
                 what = f"{side} ({sides[side]['rev']}), repeat {repeat} of {args.repeat}"
@@ -491,7 +503,8 @@ def compare_revisions(revs: list[str], corpus: Path, args: argparse.Namespace) -
                 env = {"PYTHONPATH": path, "COMPARE_SEARCHER_FROM": str(package / "searcher")}
                 result = run_child(what, "searcher", corpus, folder, args, **env)
                 shutil.rmtree(folder, ignore_errors=True)
-                runs.append({"side": side, "repeat": repeat, **result})
+                load = round(os.getloadavg()[0], 2)  # other work on the machine, for the reader
+                runs.append({"side": side, "repeat": repeat, "load_1min_after": load, **result})
                 print(
                     f"  {result['posts_per_s']} posts/s, p50 {result['p50_ms']} ms,"
                     f" p99 {result['p99_ms']} ms ({result['searcher_file']})",
@@ -504,7 +517,6 @@ def compare_revisions(revs: list[str], corpus: Path, args: argparse.Namespace) -
         "repeat": args.repeat,
         "queries": args.queries,
         "query_count": args.count,
-        "load_average": {"before": load_before, "after": os.getloadavg()},
         "revisions": sides,
         "summary": summarize(runs),
         "runs": runs,
@@ -514,6 +526,7 @@ def compare_revisions(revs: list[str], corpus: Path, args: argparse.Namespace) -
 REVISION_ROWS = [
     ("build, posts/s", "posts_per_s"),
     ("build, s", "build_s"),
+    ("build, CPU s", "build_cpu_s"),
     ("index size, bytes", "bytes"),
     ("build peak RSS, MiB", "build_peak_rss_mib"),
     ("query p50, ms", "p50_ms"),
@@ -549,7 +562,11 @@ def revisions_table(report: dict[str, Any]) -> str:
     for side, rev in report["revisions"].items():
         changes = ", with uncommitted changes to searcher/" if rev["changes"] else ""
         lines.append(f"{side} = {rev['rev']} ({rev['commit'][:10]}{changes})")
-    lines.append(f"{report['repeat']} runs each on {report['corpus']}, ABBA order\n")
+    loads = [run["load_1min_after"] for run in report["runs"]]
+    lines.append(
+        f"{report['repeat']} runs each on {report['corpus']}, ABBA order;"
+        f" load average (1 min) after the runs {min(loads)}–{max(loads)}\n"
+    )
     lines.append("| figure | OLD median | OLD min–max | NEW median | NEW min–max | NEW ÷ OLD |")
     lines.append("|---|---|---|---|---|---|")
     for label, key in REVISION_ROWS:
