@@ -34,23 +34,23 @@ Revisions (the second form): the ``searcher`` engine's run, the same build and q
 with two versions of the package, to show what a change did to build posts/s (and the
 build's CPU seconds, its own and its workers': less shaken than wall time by other work
 on the machine), index size, the build's peak RSS (before the queries) and query
-p50/p99/max. ``OLD`` and ``NEW`` are anything ``git rev-parse`` takes in this repository
-(``WORKTREE`` or ``.``: the working tree as it is now, uncommitted changes included).
-Each revision's tree is extracted into a temporary folder (``git archive``; for the
-working tree a copy of its ``searcher/``, so edits made during the run do not mix in) and
-compiled, and removed at the end; its runs have that folder first on ``PYTHONPATH`` and
-stop unless ``searcher`` was imported from there. Runs alternate ``--repeat`` times
-(default 3) in the order OLD NEW, NEW OLD, OLD NEW… so that the machine's drifts fall on
-both alike. The child uses only ``from searcher import Index``, ``Index.build(path,
-corpus, jobs=…)`` (its report's ``added``), ``with Index.open(path)`` and
-``index.search(q, categories=, tags=, since=, until=, sort=, page=, limit=)``; a revision
-where one of those fails stops the run, naming the call. Prints, per figure, each side's
-median and min–max over the repeats and NEW's median over OLD's (marked † when off by
-more than 5%), with the range of the 1-minute load average taken after each run (other
-work on the machine), and writes the runs and the summary to
+p50/p99/max (and p50/p99 of each query's CPU time). ``OLD`` and ``NEW`` are anything
+``git rev-parse`` takes in this repository (``WORKTREE`` or ``.``: the working tree as it
+is now, uncommitted changes included). Each revision's tree is extracted into a temporary
+folder (``git archive``; for the working tree a copy of its ``searcher/``, so edits made
+during the run do not mix in) and compiled, and removed at the end; its runs have that
+folder first on ``PYTHONPATH`` and stop unless ``searcher`` was imported from there. Runs
+alternate ``--repeat`` times (default 3) in the order OLD NEW, NEW OLD, OLD NEW… so that
+the machine's drifts fall on both alike. The child uses only ``from searcher import
+Index``, ``Index.build(path, corpus, jobs=…)`` (its report's ``added``), ``with
+Index.open(path)`` and ``index.search(q, categories=, tags=, since=, until=, sort=,
+page=, limit=)``; a revision where one of those fails stops the run, naming the call.
+Prints, per figure, each side's median and min–max over the repeats and NEW's median over
+OLD's (marked † when off by more than 5%), with the range of the 1-minute load average
+taken after each run (other work on the machine), and writes the runs and the summary to
 ``bench/results/revisions-<time>.json`` (or ``--out``). ``--quick`` works here too (with
-60 queries, p99 is the maximum). Full xwlb with ``--repeat 3``: about 7
-minutes on 2 cores (2 took 4.5).
+60 queries, p99 is the maximum). Full xwlb: 4.5 minutes for ``--repeat 2`` on
+these 2 cores with little else running, about twice that beside other work.
 """
 
 from __future__ import annotations
@@ -191,13 +191,15 @@ def run_searcher(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) 
     build = time.perf_counter() - t
     build_cpu = cpu_seconds() - cpu
     build_rss = peak_rss_mib()
-    times = []
+    times, cpu_times = [], []
     with api_call("with Index.open(path) as index"), Index.open(target) as index:
         for q, kwargs in distinct(queries):
             with api_call(f"index.search({q!r}, **{kwargs})"):
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), time.process_time()
                 index.search(q, **kwargs)
                 times.append(time.perf_counter() - t)
+                cpu_times.append(time.process_time() - cpu)
+    cpu_figures = {f"cpu_{k}": v for k, v in percentiles(cpu_times).items() if k != "queries"}
     return {
         "posts": posts,
         "build_s": build,
@@ -205,6 +207,7 @@ def run_searcher(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) 
         "build_peak_rss_mib": build_rss,
         "bytes": folder_bytes(target),
         **percentiles(times),
+        **cpu_figures,
     }
 
 
@@ -532,6 +535,8 @@ REVISION_ROWS = [
     ("query p50, ms", "p50_ms"),
     ("query p99, ms", "p99_ms"),
     ("query max, ms", "max_ms"),
+    ("query p50, CPU ms", "cpu_p50_ms"),
+    ("query p99, CPU ms", "cpu_p99_ms"),
     ("posts", "posts"),
     ("queries timed", "queries"),
 ]
