@@ -838,3 +838,16 @@ def test_xwlb_small_matches_manifest() -> None:
         high = len(" ".join(article.body.split()))
         assert low <= row["chars"] <= high, row["path"]
         assert high - low <= len(lines) - 1
+
+
+def test_a_site_folder_may_be_given_as_text() -> None:
+    """Found by a hostile test: ``read_corpus("corpus")`` raised AttributeError, though
+    ``Index.update("corpus")`` takes text."""
+    from pathlib import Path
+
+    from searcher.site import check_corpus, read_corpus
+
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    as_text = [getattr(item, "id", None) for item in read_corpus(str(root))]
+    assert as_text == [getattr(item, "id", None) for item in read_corpus(root)]
+    assert check_corpus(str(root)).posts == check_corpus(root).posts == 46

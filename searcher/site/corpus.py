@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -132,11 +133,12 @@ def _candidates(site: Site) -> list[_Candidate | Skipped]:
 
 
 def read_corpus(
-    root: Path, tz: ZoneInfo | None = None, options: SiteOptions | None = None
+    root: str | os.PathLike[str], tz: ZoneInfo | None = None, options: SiteOptions | None = None
 ) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
     """Walk the site at ``root`` and yield every document, left-out file and duplicate.
 
-    :param root: the site (corpus) folder; its ``_config.yml`` is read when present.
+    :param root: the site (corpus) folder, a path or a string; its ``_config.yml`` is
+        read when present.
     :param tz: the site time zone when neither ``options.timezone`` nor the config names
         one (default Asia/Shanghai).
     :param options: :class:`SiteOptions` (default: exactly what ``jekyll build`` does).
@@ -152,7 +154,7 @@ def read_corpus(
     the smallest path, is kept (C10). Raises :class:`CorpusError` at once (not at the
     first ``next``) when ``root`` is missing, not a folder, or unreadable.
     """
-    return Site(root, options, tz).documents()
+    return Site(Path(root), options, tz).documents()
 
 
 def _read_all(
@@ -228,14 +230,14 @@ def read_post(
 
 
 def check_corpus(
-    root: Path, tz: ZoneInfo | None = None, options: SiteOptions | None = None
+    root: str | os.PathLike[str], tz: ZoneInfo | None = None, options: SiteOptions | None = None
 ) -> CorpusReport:
     """Read a whole site (as :func:`read_corpus`) and count what happened.
 
     Returns a :class:`CorpusReport`; raises :class:`CorpusError` when ``root`` is
     missing, not a folder, or unreadable.
     """
-    report = CorpusReport(root=root)
+    report = CorpusReport(root=Path(root))
     for item in read_corpus(root, tz, options):
         report.add(item)
     return report
