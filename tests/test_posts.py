@@ -843,8 +843,6 @@ def test_xwlb_small_matches_manifest() -> None:
 def test_a_site_folder_may_be_given_as_text() -> None:
     """Found by a hostile test: ``read_corpus("corpus")`` raised AttributeError, though
     ``Index.update("corpus")`` takes text."""
-    from pathlib import Path
-
     from searcher.site import check_corpus, read_corpus
 
     root = Path(__file__).resolve().parents[1] / "corpus"
