@@ -85,6 +85,7 @@ class WhooshWriter:
             raise SearchIndexError(f"{engine.folder}: cannot write index: {exc}") from exc
 
     def delete(self, post_id: str) -> None:
+        """Delete the live post ``post_id`` (its ``id`` term; nothing when there is none)."""
         self._writer.delete_by_term("id", post_id)
 
     def add(
@@ -105,6 +106,9 @@ class WhooshWriter:
         write_in_workers(self._writer, parts, lambda a: fields_of(a, tz), progress)
 
     def commit(self, values: dict[str, Any], clear: bool = False) -> None:
+        """Commit as a new generation described by the description plus ``values``;
+        ``clear``: Whoosh's ``CLEAR`` merge, every older segment dropped in the same
+        commit (a rebuild). :raises SearchIndexError: the description cannot be written."""
         self.engine._commit(self._writer, values, whoosh_writing.CLEAR if clear else None)
 
     def cancel(self) -> None:
@@ -217,6 +221,7 @@ class WhooshEngine:
         return self._planned
 
     def generation(self) -> int:
+        """The folder's latest Whoosh generation (-1 before the first commit)."""
         return files.generation(self.folder)
 
     def sync(self) -> tuple[int, ...]:
@@ -422,6 +427,7 @@ class WhooshEngine:
             )
 
     def stored(self, post_id: str) -> StoredPost | None:
+        """The live post ``post_id``'s stored fields, or None."""
         with self._searcher() as s:
             docnum = s.document_number(id=post_id)
             if docnum is None:
@@ -429,6 +435,7 @@ class WhooshEngine:
             return stored_post(s.stored_fields(docnum))
 
     def stats(self) -> EngineStats:
+        """Counts over the live posts (facet postings and dates of this generation)."""
         with self._searcher() as s:
             live = set(s.reader().all_doc_ids())
             data = facet_data(s, self._cached, self.timezone)
