@@ -44,8 +44,9 @@ def results_bytes(results: SearchResults) -> int:
 
 
 class ResultsCache:
-    """Answers by :func:`results_key`, least recently used dropped first, within
-    ``max_bytes`` (estimated, :func:`results_bytes`) and ``max_entries``; an answer
+    """Answers by :meth:`~searcher.request.SearchRequest.key`, least recently used
+    dropped first, within ``max_bytes`` (estimated, :func:`results_bytes`) and
+    ``max_entries``; an answer
     over ``max_bytes // 8`` is not kept. It holds copies (:meth:`SearchResults.copy`)
     and gives copies, so callers may change what they get.
 

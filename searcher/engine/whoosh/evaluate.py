@@ -2,7 +2,7 @@
 
 Whoosh evaluates a query document at a time: a tree of matcher objects advanced one
 posting per Python call, and each score is a further chain of calls. To total, facet
-and rank *every* match (as :mod:`searcher.search` must), that walk dominates a search:
+and rank *every* match (as :mod:`.collect` must), that walk dominates a search:
 about 18 µs per matching post. Here each leaf's postings are read block by block (the
 decoded id and weight arrays of the codec's posting blocks, :mod:`.postings`),
 scored with the same BM25F formula as one NumPy array operation, and the tree is

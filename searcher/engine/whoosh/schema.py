@@ -187,7 +187,7 @@ def column_numbers(column: Any, count: int) -> list[int]:
     return [*numbers.tolist(), *(column[i] for i in range(stored, count))]
 
 
-#: Ranking: BM25F with Whoosh's usual constants (formula in :mod:`searcher.search`).
+#: Ranking: BM25F with Whoosh's usual constants (formula in :mod:`.collect`).
 WEIGHTING = BM25F(B=0.75, K1=1.2)
 
 
