@@ -205,6 +205,8 @@ class Index:
         self._results = ResultsCache(RESULTS_CACHE_BYTES, RESULTS_CACHE)
         self._results_identity: tuple[int, ...] = (-1,)
         self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
+        #: The generation whose folding was checked (open() checks the first one).
+        self._checked = engine.description.get("created")
 
     # -- what the index was built with ---------------------------------------------------
 
@@ -487,10 +489,10 @@ class Index:
         :raises IndexFormatError: the folder now holds an index this version cannot
             read, or one folded with another traditional → simplified table.
         """
-        created = self.meta.get("created")
         now = self.engine.sync()
-        if self.meta.get("created") != created:
+        if self.meta.get("created") != self._checked:  # refused until it is rebuilt
             _check_folding(self.path, self.meta)
+            self._checked = self.meta.get("created")
         return now
 
     @contextmanager

@@ -331,3 +331,25 @@ def test_8_a_killed_builds_files_go_at_the_next_run(tmp_path: Path) -> None:
     assert not (tmp_path / "index" / "_MAIN_9.toc.1796515766.18").exists()
     assert not (tmp_path / "index" / "MAIN_orphan.tmp").exists()
     assert (tmp_path / "index" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_an_open_index_keeps_refusing_a_rebuild_folded_with_another_table(
+    tmp_path: Path,
+) -> None:
+    """A rebuild by another process with another traditional → simplified table is
+    refused by an open Index at every search, not only at the first (the refactor's
+    first cut took the new generation before checking, then searched it)."""
+    from searcher.errors import IndexFormatError
+
+    corpus = write_corpus(tmp_path, {"_posts/2024-01-01-a.md": post("桥", "大桥通车。")})
+    folder = tmp_path / "index"
+    Index.build(folder, corpus)
+    index = Index.open(folder)
+    assert index.search("大桥").total == 1
+    Index.build(folder, corpus, rebuild=True, segmenter="jieba")  # a new schema
+    meta = json.loads((folder / "searcher.json").read_text(encoding="utf-8"))
+    meta["folding"] = "another table"
+    (folder / "searcher.json").write_text(json.dumps(meta), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(IndexFormatError, match="another table"):
+            index.search("大桥")
