@@ -44,6 +44,8 @@ from .index import Index
 from .request import (
     FILTER_PARAMS,
     MAX_FILTER_VALUES,
+    MAX_SNIPPET_CHARS,
+    MIN_SNIPPET_CHARS,
     MAX_QUERY_CHARS,
     SINGLE_PARAMS,
     SearchRequest,
@@ -105,7 +107,10 @@ MESSAGES = {
     "index_unavailable": "搜索索引暂时无法使用，请稍后再试。",
     "busy": "同时进行的多条件搜索太多，请稍后再试。",
     "bad_recency": "时效“{value}”无效（应为大于 0 的天数），已忽略。",
-    "bad_snippet_chars": "摘要长度“{value}”无效（应为 20 到 1000 的整数），已按默认长度显示。",
+    "bad_snippet_chars": (
+        f"摘要长度“{{value}}”无效（应为 {MIN_SNIPPET_CHARS} 到 {MAX_SNIPPET_CHARS} 的整数），"
+        "已按默认长度显示。"
+    ),
     "bad_value": "{name}“{value}”无效，已忽略。",
     "too_many_values": (
         f"{{name}}筛选最多 {MAX_FILTER_VALUES} 个，收到 {{value}} 个，"
