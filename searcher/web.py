@@ -44,9 +44,9 @@ from .index import Index
 from .request import (
     FILTER_PARAMS,
     MAX_FILTER_VALUES,
+    MAX_QUERY_CHARS,
     MAX_SNIPPET_CHARS,
     MIN_SNIPPET_CHARS,
-    MAX_QUERY_CHARS,
     SINGLE_PARAMS,
     SearchRequest,
     clean_query,
