@@ -59,22 +59,15 @@ def _whoosh_tokens(
         yield t
 
 
-class UnitTokenizer(Tokenizer):  # type: ignore[misc]
-    """:class:`searcher.analysis.UnitTokenizer`: one token per unit, each with ``brk``.
+class _StageTokenizer(Tokenizer):  # type: ignore[misc]
+    """A Whoosh tokenizer that runs its engine-neutral :attr:`stage` on the text;
+    ``offsets``: whether its tokens have character offsets (words have none)."""
 
-    >>> [(t.text, t.pos, t.startchar) for t in UnitTokenizer()("新款iPhone", positions=True)]
-    [('新', 0, 0), ('款', 1, 1), ('iPhone', 2, 2)]
-    """
-
-    @classmethod
-    def of(cls, stage: analysis.UnitTokenizer) -> UnitTokenizer:
-        """The Whoosh stage running ``stage``."""
-        return cls()
+    offsets = True
 
     @property
-    def stage(self) -> analysis.UnitTokenizer:
-        """The engine-neutral stage."""
-        return analysis.UnitTokenizer()
+    def stage(self) -> Any:
+        raise NotImplementedError
 
     def __call__(
         self,
@@ -93,7 +86,7 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
 
         :param value: the text.
         :param positions: record ``pos`` on each token.
-        :param chars: record ``startchar``/``endchar`` on each token.
+        :param chars: record ``startchar``/``endchar`` on each token (when it has them).
         :param start_pos: the position of the first unit.
         :param start_char: added to every character offset.
         :param mode: ``"index"`` or ``"query"``, passed on to filters.
@@ -101,7 +94,7 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
         return _whoosh_tokens(
             self.stage(value),
             positions,
-            chars,
+            chars and self.offsets,
             keeporiginal,
             removestops,
             start_pos,
@@ -111,7 +104,25 @@ class UnitTokenizer(Tokenizer):  # type: ignore[misc]
         )
 
 
-class WordTokenizer(Tokenizer):  # type: ignore[misc]
+class UnitTokenizer(_StageTokenizer):
+    """:class:`searcher.analysis.UnitTokenizer`: one token per unit, each with ``brk``.
+
+    >>> [(t.text, t.pos, t.startchar) for t in UnitTokenizer()("新款iPhone", positions=True)]
+    [('新', 0, 0), ('款', 1, 1), ('iPhone', 2, 2)]
+    """
+
+    @classmethod
+    def of(cls, stage: analysis.UnitTokenizer) -> UnitTokenizer:
+        """The Whoosh stage running ``stage``."""
+        return cls()
+
+    @property
+    def stage(self) -> analysis.UnitTokenizer:
+        """The engine-neutral stage."""
+        return analysis.UnitTokenizer()
+
+
+class WordTokenizer(_StageTokenizer):
     """:class:`searcher.analysis.WordTokenizer`: jieba's words of the folded text.
 
     :param segmenter: a :class:`~searcher.analysis.Segmenter`, or the name of one
@@ -124,6 +135,8 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
     >>> [t.text for t in WordTokenizer("jieba")("上海证券交易所发布公告")]
     ['上海证券交易所', '发布公告']
     """
+
+    offsets = False  # jieba words are matched for ranking, never highlighted
 
     def __init__(
         self, segmenter: Segmenter | str = DEFAULT_SEGMENTER, user_words: tuple[UserWord, ...] = ()
@@ -174,33 +187,6 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return repr(self._stage)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        """Tokenize ``value``; see :class:`UnitTokenizer` for the parameters (words have
-        no character offsets)."""
-        return _whoosh_tokens(
-            self.stage(value),
-            positions,
-            False,
-            keeporiginal,
-            removestops,
-            start_pos,
-            start_char,
-            mode,
-            **kwargs,
-        )
 
 
 class _StageFilter(Filter):  # type: ignore[misc]
