@@ -100,13 +100,13 @@ def _engine_class(name: str) -> EngineKind:
 
 
 def _engine_of(folder: Path) -> EngineKind:
-    """The engine class of the index in ``folder`` (its description's ``engine``;
-    indexes made before engines had names are Whoosh's)."""
-    for engine in ENGINES.values():
-        name = engine.read_description(folder).get("engine")
-        if name is not None:
-            return _engine_class(str(name))
-    return WhooshEngine
+    """The engine class of the index in ``folder``: its description's ``engine`` (every
+    engine keeps its description in ``searcher.json``, read here as Whoosh's does);
+    indexes made before engines had names are Whoosh's.
+
+    :raises SearchIndexError: the description names an engine this version lacks.
+    """
+    return _engine_class(str(WhooshEngine.read_description(folder).get("engine", "whoosh")))
 
 
 #: Answers kept per Index (least recently used dropped first), until the next commit:
@@ -263,11 +263,16 @@ class Index:
         folder = Path(path)
         if folder.exists() and not folder.is_dir():
             raise SearchIndexError(f"index path is not a folder: {folder}")
-        if not cls.exists(folder):
+        kind = _engine_of(folder)
+        if not kind.exists(folder):
             raise SearchIndexError(f"no index in {folder} (build one with `searcher index`)")
-        engine = _engine_of(folder)
-        _check_folding(folder, engine.read_description(folder, FORMAT_VERSION))
-        return cls(folder, engine.open(folder, FORMAT_VERSION))
+        engine = kind.open(folder, FORMAT_VERSION)
+        try:
+            _check_folding(folder, engine.description)
+        except IndexFormatError:
+            engine.close()
+            raise
+        return cls(folder, engine)
 
     @classmethod
     def _planned(
@@ -336,8 +341,8 @@ class Index:
         with planned.writing():
             try:
                 writer = planned.engine.writer()
-            except SearchIndexError as exc:
-                raise SearchIndexError(str(exc).replace("cannot write", "cannot create")) from exc
+            except SearchIndexError as exc:  # the OSError of a folder it cannot write
+                raise SearchIndexError(f"{folder}: cannot create index: {exc.__cause__}") from exc
             try:
                 writer.commit({}, clear=True)
             except BaseException:
@@ -417,9 +422,9 @@ class Index:
             except IndexFormatError as exc:
                 notes.append(f"{exc}: rebuilding it")
                 if words is None:  # keep the old index's user dictionary
-                    words = _engine_of(folder).old_user_words(folder)
-                    described = _engine_of(folder).read_description(folder)
-                    described = described.get("user_dictionary") or {}
+                    kind = _engine_of(folder)
+                    words = kind.old_user_words(folder)
+                    described = kind.read_description(folder).get("user_dictionary") or {}
                     source = str(described.get("source", "")) if words else ""
             except SearchIndexError:
                 if not rebuild:

@@ -475,11 +475,9 @@ def _days(given: list[str], name: str) -> float | None:
     return float(value)
 
 
-def _day(given: list[str], name: str) -> str | None:
-    """A day or a moment, in the forms :class:`SearchRequest` reads."""
-    value = _one(given, name)
-    _moment(value, name)
-    return value or None
+def _day(given: list[str], name: str) -> dt.date | None:
+    """A day or a moment, in the forms :class:`SearchRequest` reads, read once."""
+    return _moment(_one(given, name), name)
 
 
 def _sort(given: list[str], name: str) -> str | None:

@@ -14,6 +14,7 @@ jieba word in the ``title``/``body`` fields (:mod:`searcher.query.plan`). Title 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from typing import Any
@@ -116,7 +117,7 @@ def _column_values(column: Any, count: int) -> list[Any]:
     return numbers if translate is None else [translate(n) for n in numbers]
 
 
-def facet_data(s: Any, cached: Cached, tz: Any) -> FacetData:
+def facet_data(s: Any, cached: Cached, tz: dt.tzinfo) -> FacetData:
     """The generation's :class:`~searcher.facets.FacetData`, built once (``cached``)."""
 
     def build(s: Any) -> FacetData:
@@ -157,7 +158,7 @@ def run(
     page: Page,
     cpu_seconds: float,
     cached: Cached,
-    tz: Any,
+    tz: dt.tzinfo,
 ) -> EngineResult:
     """Run the compiled ``query`` on searcher ``s``: one scored pass over every match,
     the filters and facet counts as set operations on those matches, then the page."""
