@@ -665,7 +665,7 @@ class Index:
             Hit(
                 **post_fields(hit.post, terms),
                 score=hit.score,
-                snippet=make_snippet(hit.post.body, terms, request.snippet_chars),
+                snippet=make_snippet(hit.post.body, terms, request.snippet_chars, hit.post.code),
             )
             for hit in found.hits
         ]

@@ -260,8 +260,15 @@ def excerpt(
     >>> excerpt("甲。" * 20 + "目标在此。" + "乙。" * 20, [("目", "标")], 40, radius=4).split()
     ['甲。甲。甲。甲。甲。', '甲。目标在此。']
     """
+    return "\n".join(text[start:end] for start, end in _pieces(text, terms, limit, radius))
+
+
+def _pieces(
+    text: str, terms: Iterable[Term | TermGroup], limit: int, radius: int
+) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of ``text`` that :func:`excerpt` joins, in order."""
     if len(text) <= limit:
-        return text
+        return [(0, len(text))]
     head = limit // 4
     # (start, end, first match start, last match end) of each piece
     pieces = [(0, head, head, 0)]
@@ -290,32 +297,89 @@ def excerpt(
         if end < len(text):
             ends = [m.end() for m in _SENTENCE_END.finditer(text, max(last, start), end)]
             end = ends[-1] if ends else end
-        out.append(text[start:end].strip())
-    return "\n".join(piece for piece in out if piece)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return out
 
 
-def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPPET_CHARS) -> str:
+def _moved(code: Sequence[tuple[int, int]], pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``code`` spans of a text as spans of the excerpt joining its ``pieces``."""
+    out = []
+    offset = 0
+    for start, end in pieces:
+        for a, b in code:
+            if a < end and b > start:
+                out.append((max(a, start) - start + offset, min(b, end) - start + offset))
+        offset += end - start + 1
+    return out
+
+
+#: What stands between two snippet fragments that are adjacent blocks (a heading and
+#: its paragraph, two table cells, two list items), so that they never run together
+#: (issue 19: ``字典mobi``); none after a CJK sentence end, a space after an ASCII one.
+BLOCK_SEPARATOR = " · "
+_CJK_END = frozenset("。！？；：」』”’）》…")
+_ASCII_END = frozenset(".!?;:")
+
+
+def _joiner(text: str, prev_end: int, start: int) -> str:
+    """What joins the fragment ending at ``prev_end`` to the next starting at ``start``,
+    when only white space stands between them."""
+    if "\n" not in text[prev_end:start]:
+        return text[prev_end:start] and " "
+    last = text[prev_end - 1]
+    if last in _CJK_END:
+        return ""
+    return " " if last in _ASCII_END else BLOCK_SEPARATOR
+
+
+def make_snippet(
+    text: str,
+    terms: Iterable[Term | TermGroup],
+    size: int = SNIPPET_CHARS,
+    code: Sequence[tuple[int, int]] = (),
+) -> str:
     """A snippet of ``text``: the sentences that hold the most matches, as HTML.
 
-    Sentences end at 。！？； or a line break. The sentences with the most matches are
-    taken (the earlier one on a tie) until ``size`` characters are used; they are shown
-    in text order and joined with ``…``. A sentence longer than ``size`` is cut to a window
-    around its matches, with ``…`` where it was cut. With no match, the snippet is the
-    start of the text.
+    Sentences end at 。！？； or a line break (a block boundary). The sentences with the
+    most matches are taken (the earlier one on a tie) until ``size`` characters are
+    used; they are shown in text order, joined with ``…`` where text was skipped and
+    with :data:`BLOCK_SEPARATOR` where two blocks meet (never run together). A sentence
+    longer than ``size`` is cut to a window around its matches, with ``…`` where it was
+    cut. Sentences in ``code`` are taken only when no other sentence holds a match
+    (issue 19: code, XML and comments are not what a reader looks for). With no match,
+    the snippet is the start of the text, code left out.
 
-    :param text: the article body, plain text.
+    :param text: the article body, plain text, one block per line.
     :param terms: query terms (see :func:`find_spans`).
-    :param size: the most visible characters (not bytes), ``…`` separators not counted.
+    :param size: the most visible characters (not bytes), separators not counted.
+    :param code: ``(start, end)`` character spans of ``text`` that are code
+        (:attr:`searcher.site.Article.code`).
     :returns: HTML: ``<mark>`` around matches, everything else escaped.
 
     >>> make_snippet("新建跨江大桥今日通车。市民点赞。", [("桥",)])
     '新建跨江大<mark>桥</mark>今日通车。'
+    >>> make_snippet("交通\\n大桥通车", [("通",)])
+    '交<mark>通</mark> · 大桥<mark>通</mark>车'
     """
     terms = list(terms)
-    text = excerpt(text, terms)
+    pieces = _pieces(text, terms, LONG_TEXT, 300)
+    if pieces != [(0, len(text))]:
+        code = _moved(code, pieces)
+        text = "\n".join(text[start:end] for start, end in pieces)
     sentences = _sentences(text)
     if not sentences:
         return ""
+    code_starts = [a for a, _ in code]
+
+    def in_code(sentence: tuple[int, int]) -> bool:
+        at = bisect.bisect_right(code_starts, sentence[0]) - 1
+        return at >= 0 and sentence[0] < code[at][1]
+
     spans = find_spans(text, terms, _candidates(text, sentences, terms))
     # Spans never cross a sentence end (punctuation and line breaks break matches), so
     # each belongs to the sentence that starts at or before it: one bisect per span.
@@ -325,6 +389,9 @@ def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPP
         idx = bisect.bisect_right(starts, span[0]) - 1
         if idx >= 0 and span[1] <= sentences[idx][1]:
             inside.setdefault(idx, []).append(span)
+    if code:
+        prose = {idx: hits for idx, hits in inside.items() if not in_code(sentences[idx])}
+        inside = prose or inside
     scored = sorted(
         (-len({text[a:b].casefold() for a, b in hits}), -len(hits), idx)
         for idx, hits in inside.items()
@@ -342,8 +409,9 @@ def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPP
         if used >= size:
             break
     if not chosen:
-        # No match in the text (a title-only hit): the opening sentences.
-        for idx, sentence in enumerate(sentences):
+        # No match in the text (a title-only hit): the opening sentences, not code.
+        opening = [(i, sentence) for i, sentence in enumerate(sentences) if not in_code(sentence)]
+        for idx, sentence in opening or list(enumerate(sentences)):
             s, e = _window(sentence, [], size - used)
             if e <= s or (chosen and used + (e - s) > size):
                 break
@@ -356,9 +424,9 @@ def make_snippet(text: str, terms: Iterable[Term | TermGroup], size: int = SNIPP
     prev_end = -1
     for s, e, idx in chosen:
         sentence = sentences[idx]
-        if out and not (s == sentence[0] and text[prev_end:s].strip() == ""):
-            out.append("…")
-        elif s > sentence[0]:
+        if out and s == sentence[0] and text[prev_end:s].strip() == "":
+            out.append(_joiner(text, prev_end, s))
+        elif out or s > sentence[0]:
             out.append("…")
         out.append(highlight(text, inside.get(idx, []), s, e))
         if e < sentence[1]:

@@ -42,7 +42,8 @@ from ..site.records import Article
 class StoredPost:
     """What the engine stores of a post and gives back: the site reader's
     :class:`~searcher.site.Article` fields a result shows. ``date`` is ISO 8601 with
-    its offset (site time zone), or None; ``body`` is the indexed text."""
+    its offset (site time zone), or None; ``body`` is the indexed text, ``code`` the
+    character spans of its code blocks (:attr:`~searcher.site.Article.code`)."""
 
     id: str
     path: str
@@ -54,6 +55,7 @@ class StoredPost:
     date: str | None
     categories: tuple[str, ...]
     tags: tuple[str, ...]
+    code: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

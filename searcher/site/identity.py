@@ -45,8 +45,13 @@ def article_digest(
     url: str | None,
     source_url: str | None = None,
     kind: str = "post",
+    code: tuple[tuple[int, int], ...] = (),
 ) -> str:
-    """Hex SHA-1 over everything indexed; equal digests mean the same content."""
+    """Hex SHA-1 over everything indexed; equal digests mean the same content.
+
+    ``code`` (the body's code blocks, :attr:`Article.code`) counts only when there is
+    some, so a document without code keeps the digest it had before code was kept.
+    """
     parts = [
         title,
         body,
@@ -57,6 +62,8 @@ def article_digest(
         source_url or "",
         kind,
     ]
+    if code:
+        parts.append(",".join(f"{start}-{end}" for start, end in code))
     return hashlib.sha1("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -28,7 +28,7 @@ from .frontmatter import (
 )
 from .identity import _slug, article_digest, jekyll_key
 from .records import Article, SkippedPostError
-from .text import body_to_text, decode_bytes, first_sentence, one_line
+from .text import decode_bytes, first_sentence, one_line, read_body
 from .urls import (
     PermalinkError,
     absolute_url,
@@ -130,7 +130,8 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
 
     markdown = path.suffix.lower().lstrip(".") in site.config.markdown_ext
     problems: list[str] = []
-    body, source_url = body_to_text(content, markdown=markdown, problems=problems)
+    read, source_url = read_body(content, markdown=markdown, problems=problems)
+    body = read.text
     warnings.extend(f"{rel}: {problem}" for problem in problems)
     if not body and content.strip():
         warnings.append(
@@ -190,10 +191,13 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
         tags=tags,
         url=url,
         key=url or jekyll_key(rel, categories, date),
-        digest=article_digest(title, body, date, categories, tags, url, source_url, kind),
+        digest=article_digest(
+            title, body, date, categories, tags, url, source_url, kind, read.code
+        ),
         warnings=warnings,
         source_url=source_url,
         type=kind,
+        code=read.code,
     )
 
 

@@ -41,7 +41,9 @@ class Article:
         separators, without its extension (``_posts/2022-03-01-flood``).
     path: the path relative to the corpus root with its extension.
     title: plain text title (entities decoded once, never empty if the body has text).
-    body: plain text body; paragraphs separated by one ``"\\n"``; no markup left.
+    body: plain text body, one block (paragraph, heading, list item, table cell, code
+        line) per line, joined by ``"\\n"``; no markup left
+        (:func:`searcher.site.text.html_to_body`).
     date: timezone-aware datetime in the site time zone, or None (a page, or a post that
         cannot be dated).
     categories, tags: lists of plain strings (Jekyll semantics: a post's categories start
@@ -51,6 +53,9 @@ class Article:
         ``--all-files`` for a file Jekyll would not publish.
     source_url: the source link found in a Markdown body as ``<http…>``, or None.
     type: ``"post"``, ``"page"``, or the name of the document's collection.
+    code: ``(start, end)`` character offsets in ``body`` of its code blocks (end
+        exclusive, in order): searchable, but a snippet is taken from them only when
+        the match is only in code.
     key: the Jekyll identity used to detect duplicates: the site URL when there is one.
     digest: hex SHA-1 of everything indexed (title, body, date, lists, URLs, type), used
         to detect changed documents.
@@ -70,6 +75,7 @@ class Article:
     warnings: list[str] = field(default_factory=list)
     source_url: str | None = None
     type: str = "post"
+    code: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass

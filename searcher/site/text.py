@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import html.parser
 import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 import lxml.html
@@ -139,19 +140,60 @@ _INVISIBLE = etree.XPath(
     " 'display:none')]"
 )
 
+# Marks put into the text while it is read, then turned into line ends: a block boundary,
+# and the start and end of a <pre>. They are Unicode noncharacters (never text: removed
+# from the source first), which lxml accepts in text.
+_BREAK, _PRE_OPEN, _PRE_CLOSE = "\ufdd0", "\ufdd1", "\ufdd2"
+_MARKS = re.compile("([\ufdd0-\ufdd2])")
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A document's visible text, one block per line, and where its code is.
+
+    ``text``: one line per block (paragraph, heading, list item, table cell, line of a
+    code block…), joined by ``"\\n"``, no empty line, no markup. ``code``: the
+    ``(start, end)`` character offsets in ``text`` of each run of code lines (the lines
+    of ``<pre>`` elements: code blocks, ``{% highlight %}``), in order, end exclusive.
+
+    >>> html_to_body("<p>见下：</p><pre><code>x = 1\\ny = 2\\n</code></pre><p>完。</p>")
+    Body(text='见下：\\nx = 1\\ny = 2\\n完。', code=((4, 15),))
+    """
+
+    text: str
+    code: tuple[tuple[int, int], ...] = ()
+
 
 def html_to_text(source: str, problems: list[str] | None = None) -> str:
-    """Visible text of an HTML fragment: one ``"\\n"`` between paragraphs, no markup.
+    """Visible text of an HTML fragment, one block per line: :attr:`Body.text` of
+    :func:`html_to_body`.
+
+    >>> html_to_text("<h2>标题</h2><table><tr><td>甲</td><td>乙</td></tr></table>")
+    '标题\\n甲\\n乙'
+    """
+    return html_to_body(source, problems).text
+
+
+def html_to_body(source: str, problems: list[str] | None = None) -> Body:
+    """Visible text of an HTML fragment as blocks, and where its code blocks are.
 
     Parsed once with lxml.html, so entities are decoded exactly once (``&amp;lt;`` is the
     text ``&lt;``, ``&lt;b&gt;`` the text ``<b>``; C9). Dropped: tags, comments,
     ``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<iframe>``, ``<object>``,
     ruby annotations (``<rt>``, ``<rp>``: 汉<rt>hàn</rt>字 reads 汉字), elements with a
     ``hidden`` attribute or ``style="display:none"`` (finews hides an empty ``<p>`` this
-    way), and everything in ``<head>``. Block elements, ``<br>`` and
-    newlines in the source end a line; table cells are separated by a space. Every run of
-    other whitespace (``&nbsp;`` and U+3000 included) becomes one space, each line is
-    stripped, and empty lines are removed.
+    way), and everything in ``<head>``.
+
+    Blocks (issue 19: phrases never cross them, snippets never join them): every block
+    element (``<p>``, headings, ``<li>``, ``<div>``…), each table cell, each ``<br>`` and
+    each line of a ``<pre>`` ends a line; so does a blank line in the source text, which
+    an author of an HTML post without tags means as a paragraph. A single line break
+    inside a block is white space, as a browser shows it: removed between two wide (CJK)
+    characters, as CSS Text 3's segment break transformation has it, else one space. Every
+    run of other white space (``&nbsp;`` and U+3000 included) becomes one space, each line
+    is stripped, and empty lines are removed. The lines of ``<pre>`` elements are code
+    (:attr:`Body.code`).
 
     :param source: the HTML, any size (lxml's ``huge_tree``: no limit on text nodes).
     :param problems: when given, gets one sentence per problem that changed how the text
@@ -161,14 +203,14 @@ def html_to_text(source: str, problems: list[str] | None = None) -> str:
         element names that :data:`_INVISIBLE` lists), and the problem is recorded.
     """
     # Vertical tab and form feed are white space, but lxml refuses them in text.
-    source = _NOT_XML.sub("", CONTROL_CHARS.sub("", source)).translate(_XML_SPACES)
+    source = _NONCHARACTERS.sub("", CONTROL_CHARS.sub("", source)).translate(_XML_SPACES)
     if not source.strip():
-        return ""
+        return Body("")
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         root = lxml.html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):  # "Document is empty": nothing visible
-        return ""
+        return Body("")
     if any(error.level_name == "FATAL" for error in parser.error_log):
         error = next(e for e in parser.error_log if e.level_name == "FATAL")
         if problems is not None:
@@ -176,33 +218,34 @@ def html_to_text(source: str, problems: list[str] | None = None) -> str:
                 f"HTML that lxml cannot read whole ({error.message.split(',')[0]}); "
                 "its text was read with a streaming parser instead"
             )
-        return _streamed_text(source)
+        return _streamed_body(source)
     body = cast("lxml.html.HtmlElement | None", root.find("body"))
     if body is None:
-        return ""
+        return Body("")
     try:
         for element in cast("list[lxml.html.HtmlElement]", _INVISIBLE(root)):
             if element.getparent() is not None:
                 element.drop_tree()
-        for element in body.iter(*_BLOCK_TAGS):
-            element.text = "\n" + (element.text or "")
-            element.tail = "\n" + (element.tail or "")
+        for element in body.iter(*_BLOCK_TAGS, *_CELL_TAGS):
+            element.text = _BREAK + (element.text or "")
+            element.tail = _BREAK + (element.tail or "")
         for element in body.iter("br"):
-            element.tail = "\n" + (element.tail or "")
-        for element in body.iter(*_CELL_TAGS):
-            element.tail = " " + (element.tail or "")
+            element.tail = _BREAK + (element.tail or "")
+        for element in body.iter("pre"):
+            element.text = _PRE_OPEN + (element.text or "")
+            element.tail = _PRE_CLOSE + (element.tail or "")
     except ValueError:  # text lxml will not set again (&#1; decoded to a control code)
-        return _streamed_text(source)
-    return _normalise_lines(body.text_content())
+        return _streamed_body(source)
+    return _blocks(body.text_content())
 
 
 _XML_SPACES = str.maketrans("\x0b\x0c", "  ")
-_NOT_XML = re.compile("[\ufffe\uffff]")  # not characters in XML: lxml refuses them
 _INVISIBLE_TAGS = frozenset("script style noscript template iframe object rt rp head".split())
 
 
 class _TextCollector(html.parser.HTMLParser):
-    """The standard library's event parser collecting visible text (any depth)."""
+    """The standard library's event parser collecting visible text (any depth), with the
+    same block and code marks as :func:`html_to_body`."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -220,10 +263,10 @@ class _TextCollector(html.parser.HTMLParser):
             if tag not in _VOID_TAGS:
                 self.hidden.append(tag)
             return
-        if tag in _BLOCK_TAGS or tag == "br":
-            self.parts.append("\n")
-        elif tag in _CELL_TAGS:
-            self.parts.append(" ")
+        if tag in _BLOCK_TAGS or tag in _CELL_TAGS or tag == "br":
+            self.parts.append(_BREAK)
+        if tag == "pre":
+            self.parts.append(_PRE_OPEN)
 
     def handle_endtag(self, tag: str) -> None:
         if self.hidden:
@@ -231,10 +274,10 @@ class _TextCollector(html.parser.HTMLParser):
                 while self.hidden.pop() != tag:
                     pass
             return
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        elif tag in _CELL_TAGS:
-            self.parts.append(" ")
+        if tag == "pre":
+            self.parts.append(_PRE_CLOSE)
+        if tag in _BLOCK_TAGS or tag in _CELL_TAGS:
+            self.parts.append(_BREAK)
 
     def handle_data(self, data: str) -> None:
         if not self.hidden:
@@ -246,26 +289,80 @@ _VOID_TAGS = frozenset(
 )
 
 
-def _streamed_text(source: str) -> str:
+def _streamed_body(source: str) -> Body:
     collector = _TextCollector()
     collector.feed(source)
     collector.close()
-    return _normalise_lines("".join(collector.parts))
+    return _blocks("".join(collector.parts))
 
 
-def _normalise_lines(text: str) -> str:
-    text = CONTROL_CHARS.sub("", _SPACES.sub(" ", text))  # &#1; decodes to a control code
-    return "\n".join(line for line in (part.strip() for part in text.split("\n")) if line)
+# Wide characters (East Asian Wide and Fullwidth, Hangul excepted): a line break between
+# two of them is removed, not made a space (CSS Text 3, segment break transformation).
+_WIDE = re.compile(
+    "[\u2e80-\u303f\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f"
+    "\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003ffff]"
+)
+_SOFT_BREAK = re.compile(r"\s*\n\s*")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def _soft(text: str) -> str:
+    """``text`` with its single line breaks made white space (see :func:`html_to_body`)."""
+
+    def join(match: re.Match[str]) -> str:
+        start, end = match.span()
+        if start and end < len(text) and _WIDE.match(text[start - 1]) and _WIDE.match(text[end]):
+            return ""
+        return " "
+
+    return _SOFT_BREAK.sub(join, text) if "\n" in text else text
+
+
+def _blocks(marked: str) -> Body:
+    """The :class:`Body` of text carrying the marks of :func:`html_to_body`."""
+    marked = CONTROL_CHARS.sub("", marked)  # &#1; decodes to a control code
+    lines: list[str] = []
+    code: list[tuple[int, int]] = []
+    offset = 0  # of the next line in the joined text
+    in_pre = 0
+    for piece in _MARKS.split(marked):
+        if piece == _PRE_OPEN:
+            in_pre += 1
+        elif piece == _PRE_CLOSE:
+            in_pre = max(0, in_pre - 1)
+        elif piece and piece != _BREAK:
+            raw = piece.split("\n") if in_pre else map(_soft, _BLANK_LINE.split(piece))
+            for line in raw:
+                line = _SPACES.sub(" ", line).strip()
+                if not line:
+                    continue
+                if in_pre:
+                    if code and code[-1][1] == offset - 1:
+                        code[-1] = (code[-1][0], offset + len(line))
+                    else:
+                        code.append((offset, offset + len(line)))
+                lines.append(line)
+                offset += len(line) + 1
+    return Body("\n".join(lines), tuple(code))
 
 
 def body_to_text(
     body: str, markdown: bool = True, problems: list[str] | None = None
 ) -> tuple[str, str | None]:
-    """Plain text of a post body and its source URL; see :func:`markdown_to_html`.
+    """Plain text of a post body and its source URL: :func:`read_body` with the
+    :attr:`Body.text` only."""
+    read, url = read_body(body, markdown, problems)
+    return read.text, url
+
+
+def read_body(
+    body: str, markdown: bool = True, problems: list[str] | None = None
+) -> tuple[Body, str | None]:
+    """The :class:`Body` of a post body and its source URL; see :func:`markdown_to_html`.
 
     ``markdown`` is True for ``.md``/``.markdown`` posts (Markdown reduced first, then
     HTML) and False for ``.html`` posts (HTML only, no source URL). ``problems`` gets
-    what :func:`html_to_text` reports.
+    what :func:`html_to_body` reports.
     """
     url = None
     if markdown:
@@ -285,7 +382,7 @@ def body_to_text(
                     problems.append(
                         "Markdown nested too deeply to parse; read as plain text and HTML"
                     )
-    return html_to_text(body, problems), url
+    return html_to_body(body, problems), url
 
 
 _SENTENCE_SPLIT = re.compile(r"[。！？!?\n]")

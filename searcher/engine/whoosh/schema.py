@@ -271,6 +271,7 @@ def fields_of(article: Article, tz: dt.tzinfo) -> dict[str, Any]:
             "date": article.date.isoformat() if article.date else None,
             "categories": list(article.categories),
             "tags": list(article.tags),
+            "code": [list(span) for span in article.code],
         },
     }
     if article.date is not None:
@@ -295,4 +296,5 @@ def stored_post(stored: dict[str, Any]) -> StoredPost:
         date=meta.get("date"),
         categories=tuple(meta.get("categories", [])),
         tags=tuple(meta.get("tags", [])),
+        code=tuple((int(start), int(end)) for start, end in meta.get("code", ())),
     )
