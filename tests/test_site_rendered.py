@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -304,16 +305,24 @@ def test_a_page_that_cannot_be_used_keeps_the_source_text(tmp_path: Path) -> Non
             "_posts/2024-01-02-empty.md": doc("空", "空页正文。"),
             "_site/2024/01/02/empty.html": page(""),
             "_posts/2024-01-03-link.md": doc("链", "链接正文。"),
+            "_posts/2024-01-04-pipe.md": doc("管", "管道正文。"),
+            "_posts/2024-01-05-binary.md": doc("二", "二进制正文。"),
         },
     )
     (site / "_site/2024/01/03").mkdir(parents=True)
     (site / "_site/2024/01/03/link.html").symlink_to(outside / "secret.html")
+    (site / "_site/2024/01/04").mkdir(parents=True)
+    os.mkfifo(site / "_site/2024/01/04/pipe.html")  # opened without waiting for a writer
+    (site / "_site/2024/01/05").mkdir(parents=True)
+    (site / "_site/2024/01/05/binary.html").write_bytes(b"<article>\x00</article>")
     found, site_warnings = articles(site, rendered=Path("_site"), max_post_bytes=1000)
     assert site_warnings == []
     assert {path: a.body for path, a in found.items()} == {
         "_posts/2024-01-01-big.md": "大页正文。",
         "_posts/2024-01-02-empty.md": "空页正文。",
         "_posts/2024-01-03-link.md": "链接正文。",
+        "_posts/2024-01-04-pipe.md": "管道正文。",
+        "_posts/2024-01-05-binary.md": "二进制正文。",
     }
     assert found["_posts/2024-01-01-big.md"].warnings == [
         "_posts/2024-01-01-big.md: its built page _site/2024/01/01/big.html is larger than "
@@ -330,6 +339,14 @@ def test_a_page_that_cannot_be_used_keeps_the_source_text(tmp_path: Path) -> Non
         "_posts/2024-01-03-link.md: its built page _site/2024/01/03/link.html is a symbolic "
         f"link to {target}, outside the built site: not read (--follow-outside-links reads "
         "it); the source text is used"
+    ]
+    assert found["_posts/2024-01-04-pipe.md"].warnings == [
+        "_posts/2024-01-04-pipe.md: its built page _site/2024/01/04/pipe.html is not a "
+        "regular file (a folder, a device or a pipe); the source text is used"
+    ]
+    assert found["_posts/2024-01-05-binary.md"].warnings == [
+        "_posts/2024-01-05-binary.md: its built page _site/2024/01/05/binary.html: contains "
+        "NUL bytes: a binary file, not text; the source text is used"
     ]
     found, _ = articles(site, rendered=Path("_site"), follow_outside_links=True)
     assert found["_posts/2024-01-03-link.md"].body == "站外的文字。"

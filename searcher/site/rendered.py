@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,10 +250,18 @@ class RenderedSite:
             )
             return None
         try:
-            with path.open("rb") as handle:
+            # Never blocks: a pipe where the page should be is opened, seen and left.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    warnings.append(
+                        f"{rel}: its built page {shown} is not a regular file (a folder, a "
+                        "device or a pipe); the source text is used"
+                    )
+                    return None
                 data = handle.read(self.max_bytes + 1)
         except OSError as error:
-            if error.errno in GONE_ERRORS or isinstance(error, IsADirectoryError):
+            if error.errno in GONE_ERRORS:
                 self.missing[rel] = shown
                 warnings.append(self.note(rel))
             else:
