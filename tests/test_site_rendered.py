@@ -35,7 +35,15 @@ from searcher.site import (
 )
 from searcher.site.rendered import output_ext, output_path
 
-CONFIG = "title: 测试站\nurl: https://news.example.org\nbaseurl: /zh\ntimezone: Asia/Shanghai\n"
+CONFIG = """title: 测试站
+url: https://news.example.org
+baseurl: /zh
+timezone: Asia/Shanghai
+collections:
+  docs:
+    output: true
+    permalink: /:collection/:name/
+"""
 DEFAULT_LAYOUT = """<!DOCTYPE html>
 <html><head><title>{{ page.title }} · 测试站</title></head><body>
 <nav><a href="{{ '/' | relative_url }}">首页</a> 栏目导航</nav>
@@ -84,6 +92,7 @@ SITE = {
     "_posts/2024-03-05-feed.md": doc("订阅", "订阅说明。", front="permalink: /feeds/rain.xml\n"),
     "about.md": doc("关于", "关于我们。", front="permalink: /about/\n"),
     "notes/q.htm": doc("问答", "<p>问与答。</p>", front="permalink: /notes/q/\n"),
+    "_docs/faq.htm": doc("常见问题", "<p>常见问题解答。</p>"),
 }
 
 #: Each document's body as read from its page: the content element's text, nothing of
@@ -95,6 +104,7 @@ RENDERED = {
     "_posts/2024-03-05-feed.md": "订阅说明。",
     "about.md": "关于我们。",
     "notes/q.htm": "问与答。",
+    "_docs/faq.htm": "常见问题解答。",
 }
 
 
@@ -161,6 +171,7 @@ WRITTEN_BY = {
     "_posts/2024-03-05-feed.md": ("/feeds/rain.xml", ".html", False),
     "about.md": ("/about/", ".html", True),
     "notes/q.htm": ("/notes/q/", ".htm", True),
+    "_docs/faq.htm": (None, ".htm", False),
 }
 
 
@@ -181,6 +192,7 @@ def test_pages_are_found_where_jekyll_writes_them(
         "_posts/2024-03-05-feed.md": "feeds/rain.xml",  # its permalink's extension
         "about.md": "about/index.html",
         "notes/q.htm": "notes/q/index.htm",  # a page's index takes its extension
+        "_docs/faq.htm": "docs/faq/index.html",  # a document's index is .html
     }
     on_disk = {
         path.relative_to(root / "_site").as_posix()
@@ -246,7 +258,7 @@ def test_the_build_of_another_site_is_one_warning_for_the_site(site: Path, tmp_p
     assert site_warnings == [
         SiteWarning(
             str(other / "_site"),
-            f"{other / '_site'}: 7 of 7 documents have no built page in this folder "
+            f"{other / '_site'}: 8 of 8 documents have no built page in this folder "
             f"(about.md: no {other / '_site'}/about/index.html, for "
             "one): it does not look like this site's jekyll build; their text is read from "
             "their sources (build the site, or give --rendered the folder jekyll build "
@@ -383,7 +395,7 @@ def test_the_command_line_indexes_the_built_site(site: Path, tmp_path: Path) -> 
     result = runner.invoke(main, ["index", str(site), "--index", str(ix), "--rendered", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["added"] == 7
+    assert report["added"] == 8
     assert [m for m in report["messages"] if ": skipped: " not in m] == [
         "_posts/2024-03-03-brief.md: its built page _site/2024/03/03/brief.html has no "
         "element matching '[data-searcher-body]', 'article' or 'main'; the source text is "

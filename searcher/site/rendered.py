@@ -11,8 +11,8 @@ the page ``jekyll build`` wrote for it, so every include, plugin and filter is a
 'news/flood/index.html'
 >>> output_path("/news/%E6%B0%B4%E7%81%BE", ".html", page=False)
 'news/水灾.html'
->>> output_path("/about/", ".htm", page=True)
-'about/index.htm'
+>>> output_path("/about/", ".htm", page=True), output_path("/docs/faq/", ".htm", page=False)
+('about/index.htm', 'docs/faq/index.html')
 
 :class:`RenderedSite` reads a document's page, picks its content element (the
 ``content_selector``, else ``[data-searcher-body]``, else ``<article>``, else
@@ -100,16 +100,20 @@ def output_path(url: str, ext: str, page: bool) -> str | None:
     ``page.url``: no site ``url``, no ``baseurl``), relative to the destination, POSIX.
 
     The URL is percent-decoded (``URL.unescape_path``); one ending with ``/`` is written
-    to ``index.html`` in that folder (a page: ``index`` + ``ext``); else ``ext`` is
-    added unless the path already ends with it (``/a/b`` → ``a/b.html``). ``.`` and
+    to ``index.html`` in that folder, even for an ``.htm`` document (a page: ``index`` +
+    ``ext``); else ``ext`` is added unless the path already ends with it (``/a/b`` →
+    ``a/b.html``). ``.`` and
     ``..`` are resolved within the destination (``PathManager.sanitized_path``). None
     when the decoded path cannot name a file (a NUL byte, nothing left).
     """
     path = unquote(url, errors="surrogateescape")
-    if url.endswith("/"):
-        path = posixpath.join(path, "index" if page else "index.html")
-    if not path.endswith(ext):
-        path += ext
+    if url.endswith("/") and not page:
+        path = posixpath.join(path, "index.html")  # whatever the extension
+    else:
+        if url.endswith("/"):
+            path = posixpath.join(path, "index")
+        if not path.endswith(ext):
+            path += ext
     path = posixpath.normpath("/" + path).lstrip("/")
     if not path or path == "." or "\x00" in path:
         return None
