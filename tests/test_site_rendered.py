@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -232,8 +233,12 @@ def test_a_content_selector_chooses_the_element(site: Path) -> None:
 
 @needs_jekyll
 def test_an_invalid_selector_is_an_error_naming_the_parameter(site: Path) -> None:
-    with pytest.raises(ContentSelectorError, match=r"^--content-selector: '\(\(\(' is not"):
+    with pytest.raises(
+        ContentSelectorError, match=r"^--content-selector: '\(\(\(' is not"
+    ) as raised:
         read_corpus(site, None, SiteOptions(rendered=site / "_site", content_selector="((("))
+    # An isolated update raises it in its child process and sends it pickled.
+    assert str(pickle.loads(pickle.dumps(raised.value))) == str(raised.value)
 
 
 @needs_jekyll

@@ -58,6 +58,10 @@ class ContentSelectorError(SearcherError, ValueError):
         super().__init__(f"--content-selector: {reason}")
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[ContentSelectorError], tuple[str]]:
+        """Pickled as its reason (an isolated update sends it from its child process)."""
+        return type(self), (self.reason,)
+
 
 def compile_selector(css: str) -> CSSSelector:
     """The CSS selector ``css`` (HTML rules: names case-insensitive), compiled.
