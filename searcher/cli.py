@@ -112,6 +112,22 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Site time zone (IANA name); overrides _config.yml's timezone "
                 f"(default: the config's, else {DEFAULT_TIMEZONE}).",
             ),
+            click.option(
+                "--rendered",
+                is_flag=False,
+                flag_value="",
+                default=None,
+                metavar="[DIR]",
+                help="Take each body from the page jekyll build wrote to DIR (after CORPUS, "
+                "or --rendered=DIR; no DIR: the config's destination, _site, in CORPUS); "
+                "documents without a page are read from their source.",
+            ),
+            click.option(
+                "--content-selector",
+                metavar="CSS",
+                help="With --rendered: the content element of a built page (default: "
+                "[data-searcher-body], else article, else main).",
+            ),
         ]
     ):
         command = option(command)
@@ -127,9 +143,13 @@ def _site_options(
     timezone: str | None,
     max_post_bytes: int = MAX_POST_BYTES,
     follow_outside_links: bool = False,
+    rendered: str | None = None,
+    content_selector: str | None = None,
+    corpus: Path | None = None,
 ) -> SiteOptions:
     if timezone is not None:
         _zone(timezone)
+    built = _rendered(rendered, content_selector, corpus, follow_outside_links)
     return SiteOptions(
         drafts=drafts,
         unpublished=unpublished,
@@ -139,7 +159,33 @@ def _site_options(
         timezone=timezone,
         max_post_bytes=max_post_bytes,
         follow_outside_links=follow_outside_links,
+        rendered=built,
+        content_selector=content_selector,
     )
+
+
+def _rendered(
+    rendered: str | None, selector: str | None, corpus: Path | None, follow: bool
+) -> Path | None:
+    """``--rendered``'s folder: DIR as given (from the current folder), or with no DIR
+    the config's ``destination`` (relative to the site); ``--content-selector`` is
+    checked here, so that a bad one is a usage error (exit status 2) naming it."""
+    if selector is not None:
+        from searcher.site.rendered import ContentSelectorError, compile_selector
+
+        if rendered is None:
+            raise click.BadParameter("only with --rendered", param_hint="--content-selector")
+        try:
+            compile_selector(selector)
+        except ContentSelectorError as error:
+            raise click.BadParameter(error.reason, param_hint="--content-selector") from None
+    if rendered is None:
+        return None
+    if rendered:
+        return Path(rendered).absolute()
+    from searcher.site.config import load_config
+
+    return Path(load_config(corpus or Path("."), follow).destination)
 
 
 @click.group()
@@ -161,7 +207,7 @@ def check(corpus: Path, as_json: bool, **site: Any) -> None:
     summary line. Exit status 0 when the folder could be read (even if some files were
     left out), 2 when it is missing or unreadable.
     """
-    options = _site_options(**site)
+    options = _site_options(corpus=corpus, **site)
     with _one_line_errors():
         from searcher.site import check_corpus
 
@@ -312,7 +358,7 @@ def index_command(
     Incremental: only new, changed and deleted posts are written; a second run changes
     nothing. Warnings and skipped files go to stderr, the summary to stdout.
     """
-    options = _site_options(**site)
+    options = _site_options(corpus=corpus, **site)
     with _one_line_errors():
         report = _build(
             index_dir,

@@ -2,8 +2,8 @@
 
 One module per concern, data flowing one way (``corpus`` asks ``walk`` which files the
 site publishes, by ``config`` and ``files``; reads each through ``reader``, which uses
-``frontmatter``, ``dates``, ``text`` and ``urls``; tells duplicates by ``identity``; and
-yields ``records``, which ``report`` counts):
+``frontmatter``, ``dates``, ``text``, ``urls`` and ``rendered``; tells duplicates by
+``identity``; and yields ``records``, which ``report`` counts):
 
 * :mod:`.records` — :class:`Article`, :class:`Skipped`, :class:`Duplicate`, :class:`SiteWarning`.
 * :mod:`.config` — ``_config.yml``, excludes, front-matter defaults, collections.
@@ -11,6 +11,7 @@ yields ``records``, which ``report`` counts):
 * :mod:`.dates` — front matter and file-name dates in the site time zone (C8).
 * :mod:`.text` — body text: Markdown (CommonMark), HTML, encodings (C9).
 * :mod:`.urls` — permalinks (C12).
+* :mod:`.rendered` — bodies from the pages ``jekyll build`` wrote (``--rendered``).
 * :mod:`.files` — file names and paths, the site folder, :func:`iter_post_files`.
 * :mod:`.walk` — which files Jekyll publishes: Jekyll's walk (candidates or skips).
 * :mod:`.reader` — one file into an :class:`Article` (or why it is left out).
@@ -52,6 +53,8 @@ _HOMES = {
     "html_to_text": "text",
     "markdown_to_html": "text",
     "PermalinkError": "urls",
+    "ContentSelectorError": "rendered",
+    "RenderedSite": "rendered",
     "slugify": "urls",
 }
 
@@ -65,9 +68,11 @@ __all__ = [
     "MAX_POST_BYTES",
     "SKIP_KINDS",
     "Article",
+    "ContentSelectorError",
     "CorpusReport",
     "Duplicate",
     "PermalinkError",
+    "RenderedSite",
     "Site",
     "SiteConfig",
     "SiteOptions",

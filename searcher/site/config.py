@@ -64,6 +64,8 @@ class SiteConfig:
     defaults: the ``defaults`` list, each ``{"scope": {...}, "values": {...}}``.
     markdown_ext: the file extensions converted as Markdown, without dots.
     own_exclude: the config's own ``exclude`` entries (the rest are Jekyll's defaults).
+    destination: where ``jekyll build`` writes the site (``_site`` by default; relative
+        to the site folder, where Jekyll is run), for ``--rendered`` without a folder.
     path: the config file read, or None; warnings: problems found, each naming the file.
     unreadable: why the config file could not be read now (an OS error other than "no
         such file", such as ``Permission denied`` or ``Input/output error``), else None;
@@ -86,6 +88,7 @@ class SiteConfig:
     defaults: list[dict[str, Any]] = field(default_factory=list)
     markdown_ext: tuple[str, ...] = tuple(DEFAULT_MARKDOWN_EXT.split(","))
     own_exclude: list[str] = field(default_factory=list)
+    destination: str = "_site"
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
     unreadable: str | None = None
@@ -345,6 +348,7 @@ def _apply(config: SiteConfig, data: dict[str, Any], where: str) -> None:
         )
     config.permalink = permalink if isinstance(permalink, str) and permalink else "date"
     config.timezone = text("timezone")
+    config.destination = (text("destination") or "").strip() or "_site"
     if "exclude" in data and data["exclude"] is not None:
         own = _string_list(data["exclude"])
         config.exclude = list(dict.fromkeys([*own, *DEFAULT_EXCLUDES]))

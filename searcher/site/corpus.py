@@ -32,6 +32,7 @@ from .identity import _content_digest
 from .options import SiteOptions
 from .reader import _read_document
 from .records import Article, Duplicate, SiteWarning, Skipped, SkippedPostError
+from .rendered import RenderedSite
 from .report import CorpusReport
 from .walk import SiteFolder, _Candidate
 
@@ -45,8 +46,17 @@ class Site(SiteFolder):
     Raises :class:`CorpusError` when ``root`` is missing, not a folder, or unreadable.
     Attributes: ``config`` (:class:`SiteConfig`), ``options``, ``timezone`` (a
     :class:`ZoneInfo`), ``now`` (aware), ``warnings`` (config problems, each naming
-    ``_config.yml``).
+    ``_config.yml``), ``rendered`` (the built site of ``options.rendered`` as a
+    :class:`RenderedSite`, or None) and ``rendered_warning`` (why that folder cannot be
+    read, or None). Raises :class:`ContentSelectorError` for an invalid
+    ``options.content_selector``.
     """
+
+    def __init__(
+        self, root: Path, options: SiteOptions | None = None, tz: ZoneInfo | None = None
+    ) -> None:
+        super().__init__(root, options, tz)
+        self.rendered, self.rendered_warning = RenderedSite.open(self.root, self.options)
 
     def read(self, candidate: _Candidate) -> Article:
         """Read one candidate document into an :class:`Article`.
@@ -55,7 +65,7 @@ class Site(SiteFolder):
         publish it (unpublished, future, no front matter outside ``_posts``), when its
         front matter says ``search: false``/``sitemap: false``, or when it cannot be read.
         """
-        return _read_document(self, candidate)
+        return _read_document(self, candidate, self.rendered)
 
     def documents(
         self, candidates: list[_Candidate | Skipped] | None = None
@@ -76,13 +86,18 @@ class Site(SiteFolder):
         folder, the options, the config as read, and each file of ``candidates`` with
         its size, modification time, inode and status-change time (``st_ctime_ns``,
         which every write, ``chmod`` or ``touch -r`` moves and no program can set
-        back). Equal fingerprints mean :meth:`documents` gives the same items, unless a
+        back), and with ``options.rendered`` each file of the built site the same way.
+        Equal fingerprints mean :meth:`documents` gives the same items, unless a
         post is left out as future (then the time matters too).
         """
         h = hashlib.sha256()
         options = dataclasses.replace(self.options, now=None)
         head = (str(self.root.resolve()), options, str(self.timezone.key), self.config)
         h.update(repr((head, self.warnings)).encode("utf-8", "surrogatepass"))
+        if self.rendered is not None:  # a page rebuilt from an unchanged source
+            for built in self.rendered.fingerprint():
+                h.update(repr(built).encode("utf-8", "surrogatepass"))
+        h.update(repr(self.rendered_warning).encode("utf-8", "surrogatepass"))
         for item in candidates:
             if isinstance(item, Skipped):
                 row: tuple[Any, ...] = ("skipped", item.path, item.reason, item.kind)
@@ -148,6 +163,9 @@ def read_corpus(
     :class:`Skipped` (with the reason and its ``kind``; one broken file never stops the
     run, not even one that trips an unexpected error) or a :class:`Duplicate`. Files are
     read in order of (number of path components, path), which is the yield order.
+    With ``options.rendered`` (bodies from the built site, :mod:`.rendered`) the items
+    come once the whole site is read, after a :class:`SiteWarning` when the built site
+    cannot be read or most documents have no page in it (then they carry no note each).
 
     A file whose URL (``key``) or else ``digest`` equals that of an article already
     yielded is a :class:`Duplicate` of it: among copies the one nearest the root, then
@@ -162,6 +180,27 @@ def _read_all(
 ) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
     for message in site.warnings:
         yield SiteWarning("_config.yml", message)
+    if site.rendered_warning is not None:
+        yield site.rendered_warning
+    if site.rendered is None:
+        yield from _read_each(site, found)
+        return
+    # Whether the built site is this site's is known once every document was looked up:
+    # when most have no page, one warning says so instead of a note on each.
+    site.rendered.start()
+    items = list(_read_each(site, found))
+    mismatch = site.rendered.mismatch()
+    if mismatch is not None:
+        yield mismatch
+        for item in items:
+            if isinstance(item, Article) and item.path in site.rendered.missing:
+                item.warnings.remove(site.rendered.note(item.path))
+    yield from items
+
+
+def _read_each(
+    site: Site, found: list[_Candidate | Skipped]
+) -> Iterator[Article | Skipped | Duplicate]:
     items = [((item.path if isinstance(item, Skipped) else item.rel), item) for item in found]
     items.sort(key=lambda pair: _depth_order(pair[0]))
     by_key: dict[str, str] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 #: The site time zone when neither ``_config.yml`` nor ``--timezone`` names one.
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -41,6 +42,15 @@ class SiteOptions:
         build`` does; off by default, as in ``jekyll build --safe``, so that a link such
         as ``_posts/x.md -> /etc/passwd`` is left out as ``outside the site`` and never
         indexed or served. Only for sites whose every file is trusted.
+    rendered: the site as ``jekyll build`` wrote it (``_site``; a relative path is
+        relative to the site folder): each document's body is the text of the content
+        element of its built page, its front matter, URL and date still the source's;
+        a document without a built page is read from its source (README "Built pages
+        as the source"). None: every body is read from the source.
+    content_selector: the CSS selector of the content element in a built page (the
+        first element it matches); None for ``[data-searcher-body]``, else
+        ``<article>``, else ``<main>``. An invalid one raises
+        :class:`~searcher.site.rendered.ContentSelectorError` when the site is opened.
     """
 
     drafts: bool = False
@@ -52,6 +62,8 @@ class SiteOptions:
     now: dt.datetime | None = None
     max_post_bytes: int = MAX_POST_BYTES
     follow_outside_links: bool = False
+    rendered: Path | None = None
+    content_selector: str | None = None
 
 
 __all__ = ["CONTROL_CHARS", "DEFAULT_TIMEZONE", "MAX_POST_BYTES", "SiteOptions"]

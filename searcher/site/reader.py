@@ -28,6 +28,8 @@ from .frontmatter import (
 )
 from .identity import _slug, article_digest, jekyll_key
 from .records import Article, SkippedPostError
+from .rendered import RenderedSite
+from .rendered import output_ext as built_ext
 from .text import decode_bytes, first_sentence, one_line, read_body
 from .urls import (
     PermalinkError,
@@ -54,7 +56,9 @@ def _falsy(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in _FALSE
 
 
-def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
+def _read_document(
+    site: SiteFolder, cand: _Candidate, rendered: RenderedSite | None = None
+) -> Article:
     rel, path = cand.rel, cand.path
     if any(part in TEMPLATE_DIRS for part in rel.split("/")[:-1]):
         raise SkippedPostError(
@@ -131,14 +135,8 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
     markdown = path.suffix.lower().lstrip(".") in site.config.markdown_ext
     problems: list[str] = []
     read, source_url = read_body(content, markdown=markdown, problems=problems)
-    body = read.text
-    warnings.extend(f"{rel}: {problem}" for problem in problems)
-    if not body and content.strip():
-        warnings.append(
-            f"{rel}: the body has no visible text, although the file has "
-            f"{len(content.strip()):,} characters after the front matter (markup only?)"
-        )
-    title = _title(fields, fm_lines, body, path, rel, warnings)
+    body, code = read.text, read.code
+    mark = len(warnings)  # where the body's and title's warnings go, once the body is known
 
     tz = site.timezone
     date: dt.datetime | None
@@ -167,11 +165,6 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
     for name, values in (("categories", categories), ("tags", tags)):
         if len(values) >= MAX_VALUES:
             warnings.append(f"{rel}: more than {MAX_VALUES} {name}; kept the first {MAX_VALUES}")
-    if len(title) > MAX_TITLE_CHARS:
-        warnings.append(
-            f"{rel}: title of {len(title):,} characters; kept the first {MAX_TITLE_CHARS:,}"
-        )
-        title = title[:MAX_TITLE_CHARS].rstrip()
     categories = dedupe([one_line(c) for c in categories])
     tags = dedupe([one_line(t) for t in tags])
 
@@ -179,7 +172,28 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
         warnings.append(
             f"{rel}: Jekyll would not publish it ({cand.jekyll_skip}); indexed (--all-files)"
         )
-    url = _url(site, cand, fields, categories, date, warnings)
+    url, page_url = _url(site, cand, fields, categories, date, warnings)
+    built = None  # the text of the page jekyll build wrote (--rendered)
+    if rendered is not None and page_url is not None:
+        ext = built_ext(fields.get("permalink"), ".html" if markdown else path.suffix)
+        built = rendered.text(rel, page_url, ext, cand.kind == "page", bool(body), warnings)
+    head: list[str] = []
+    if built is not None:
+        body, code = built.text, built.code  # the source's problems concern unused text
+    else:
+        head.extend(f"{rel}: {problem}" for problem in problems)
+        if not body and content.strip():
+            head.append(
+                f"{rel}: the body has no visible text, although the file has "
+                f"{len(content.strip()):,} characters after the front matter (markup only?)"
+            )
+    title = _title(fields, fm_lines, body, path, rel, head)
+    if len(title) > MAX_TITLE_CHARS:
+        head.append(
+            f"{rel}: title of {len(title):,} characters; kept the first {MAX_TITLE_CHARS:,}"
+        )
+        title = title[:MAX_TITLE_CHARS].rstrip()
+    warnings[mark:mark] = head
     kind = "post" if is_post or cand.jekyll_skip else cand.kind
     return Article(
         id=rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel,
@@ -191,13 +205,11 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
         tags=tags,
         url=url,
         key=url or jekyll_key(rel, categories, date),
-        digest=article_digest(
-            title, body, date, categories, tags, url, source_url, kind, read.code
-        ),
+        digest=article_digest(title, body, date, categories, tags, url, source_url, kind, code),
         warnings=warnings,
         source_url=source_url,
         type=kind,
-        code=read.code,
+        code=code,
     )
 
 
@@ -242,11 +254,12 @@ def _url(
     categories: list[str],
     date: dt.datetime | None,
     warnings: list[str],
-) -> str | None:
-    """The document's URL by Jekyll's permalink rules, or None when Jekyll would not
-    publish it (``--all-files``)."""
+) -> tuple[str | None, str | None]:
+    """The document's URL by Jekyll's permalink rules, and its root-relative
+    ``page.url`` (no site url, no ``baseurl``: where ``jekyll build`` writes it); both
+    None when Jekyll would not publish it (``--all-files``)."""
     if cand.jekyll_skip:
-        return None
+        return None, None
     rel, path = cand.rel, cand.path
     config = site.config
     own = fields.get("permalink")
@@ -268,7 +281,7 @@ def _url(
             default = add_permalink_suffix("/:path/:basename", config.permalink)
         template = templates[0][0] if templates else default
         url = render_page(template, folder, basename, output_ext)
-        return absolute_url(url, url_base, baseurl)
+        return absolute_url(url, url_base, baseurl), url
     label = "posts" if cand.kind in ("post", "draft") else cand.kind
     if label == "posts":
         templates.append(
@@ -300,5 +313,5 @@ def _url(
         except PermalinkError as error:
             warnings.append(f"{rel}: {source} {template!r}: {error}; the next rule is used")
             continue
-        return absolute_url(url, url_base, baseurl)
-    return None
+        return absolute_url(url, url_base, baseurl), url
+    return None, None
