@@ -316,7 +316,9 @@ def test_time_without_offset_is_read_as_jekyll_reads_it(tmp_path: Path) -> None:
         ("  2022-03-01  ", dt.datetime(2022, 3, 1, tzinfo=SH)),
         ("+0800", None),
         ("", None),
-        ("2022-02-30", None),
+        ("2022-02-30", dt.datetime(2022, 3, 2, tzinfo=SH)),  # Ruby's Time rolls it over
+        ("2022-02-32", None),
+        ("2022-03-01 24:30", None),
         ("0001-01-01 00:00:00 +0800", None),
         ("9999-12-31 23:00:00 -0800", None),
         ("20220301", dt.datetime(2022, 3, 1, tzinfo=SH)),  # ISO 8601 basic format
