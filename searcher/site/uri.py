@@ -27,6 +27,7 @@ Addressable's message.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -71,9 +72,13 @@ class UriError(SearcherError):
     """Addressable refuses the URI (``Addressable::URI::InvalidURIError``)."""
 
 
+_NOT_MAPPED_STARTS = [low for low, _ in _NOT_MAPPED]
+
+
 def _kept(ch: str) -> bool:
     code = ord(ch)
-    return ch in _OWN_MAPPING or any(low <= code <= high for low, high in _NOT_MAPPED)
+    i = bisect.bisect_right(_NOT_MAPPED_STARTS, code) - 1
+    return ch in _OWN_MAPPING or (i >= 0 and code <= _NOT_MAPPED[i][1])
 
 
 def nfkc(text: str) -> str:
