@@ -339,7 +339,8 @@ def test_parse_date(text: str, expected: dt.datetime | None) -> None:
         ("2022-03-01-flood.md", dt.datetime(2022, 3, 1, tzinfo=SH), "file name"),
         ("-202205262391921712.md", dt.datetime(2022, 5, 26, tzinfo=SH), "id in the file name"),
         ("NW202206092406594977.md", dt.datetime(2022, 6, 9, tzinfo=SH), "id in the file name"),
-        ("2022-02-30-x.md", None, ""),
+        ("2022-02-30-x.md", dt.datetime(2022, 3, 2, tzinfo=SH), "file name"),  # as Jekyll
+        ("2022-02-32-x.md", None, ""),
         ("about.md", None, ""),
         ("report-1234567.md", None, ""),
     ],

@@ -349,7 +349,9 @@ def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.dateti
     """Date a post from its file name, as Jekyll does; returns (datetime, source).
 
     ``YYYY-MM-DD-slug.md`` → midnight of that day in ``tz`` (Jekyll), source
-    ``"file name"``. Otherwise the first run of 14 or more digits that starts with a valid
+    ``"file name"``; a day 29–31 past the month's end rolls over as Jekyll's
+    ``Time.parse`` does (``2022-02-30-x.md`` is dated March 2: :func:`filename_day`).
+    Otherwise the first run of 14 or more digits that starts with a valid
     ``YYYYMMDD`` (the news id in finews' ``-202205262391921712.md``) → that day,
     source ``"id in the file name"``. ``(None, "")`` when neither is there.
     """
@@ -362,9 +364,14 @@ def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.dateti
     for match, source in candidates:
         if match is None:
             continue
-        try:
-            day = dt.datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
+        y, m, d = (int(match.group(i)) for i in (1, 2, 3))
+        day = filename_day(y, m, d) if source == "file name" else None
+        if source != "file name":
+            try:
+                day = dt.datetime(y, m, d)
+            except ValueError:
+                continue
+        if day is None:
             continue
         try:
             dated = day.replace(tzinfo=zone)
@@ -373,6 +380,21 @@ def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.dateti
         except (OverflowError, ValueError):  # 0001-01-01 in a zone east of UTC
             pass
     return None, ""
+
+
+def filename_day(year: int, month: int, day: int) -> dt.datetime | None:
+    """The naive midnight Jekyll gives the date in a post's file name, or None when it
+    refuses it (its build stops with "Invalid date"): ``Time.parse`` of ``YYYY-MM-DD``,
+    so month 1–12 and day 1–31, a day past the month's end running on into the next
+    month (measured with ``jekyll build`` 4.3.1: ``2022-02-30-x.md`` → ``/2022/03/02/x``).
+
+    >>> filename_day(2022, 2, 30), filename_day(2022, 2, 32)
+    (datetime.datetime(2022, 3, 2, 0, 0), None)
+    """
+    try:
+        return _civil([year, month, day, 0, 0, 0])
+    except (_Rejected, _OutOfRange):
+        return None
 
 
 def front_matter_date(raw: Any, tz: ZoneInfo, quoted: bool = False) -> dt.datetime | None:
