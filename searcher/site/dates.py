@@ -17,6 +17,14 @@ from zoneinfo import ZoneInfo
 
 from .frontmatter import UTCTimestamp, key_line, scalar_text
 from .options import DEFAULT_TIMEZONE
+from .rubytime import (
+    RubyTimeError,
+    YearOutOfRange,
+    apply_offset,
+    civil,
+    rolled_fields,
+    zone_offset,
+)
 
 #: What searcher reads as one date (a subset of what Ruby's ``Date._parse`` reads, plus
 #: Chinese ``年月日`` and full-width colons): the day; a time, which may follow a stray
@@ -35,16 +43,8 @@ _YAML_TIME = re.compile(
     r"-?(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|\s+)(\d{1,2}):(\d\d):(\d\d)(?:\.\d*)?"
     r"(?:\s*(Z|[-+]\d{1,2}:?(?:\d\d)?))?"
 )
-#: Ruby's ``Time::ZoneOffset`` (hours): the zone names ``Time.parse`` knows.
-_ZONE_HOURS = {
-    "UTC": 0, "Z": 0, "UT": 0, "GMT": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
-    "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-    **{letter: hours + 1 for hours, letter in enumerate("ABCDEFGHI")},
-    **{letter: hours + 10 for hours, letter in enumerate("KLM")},
-    **{letter: -hours - 1 for hours, letter in enumerate("NOPQRSTUVWXY")},
-}  # fmt: skip
-_NUMERIC_ZONE = re.compile(r"([+-])(\d\d)(:?)(\d\d)(?:\3(\d\d))?")
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+#: How Psych's ``parse_time`` splits the offset of a timestamp (``+800`` is 80 hours).
+_PSYCH_OFFSET = re.compile(r"([+-]?\d{1,2}):?(\d{1,2})?")
 #: A date-prefixed file stem (``2022-03-01-slug``), Jekyll's ``DATE_FILENAME_MATCHER``.
 FILENAME_DATE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")
 _ID_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})\d{6,}(?!\d)")
@@ -61,14 +61,6 @@ def named_zone(name: str) -> ZoneInfo:
 #: that tz data gives to very old dates (Asia/Shanghai: +08:05:43 before 1901).
 DATE_MIN = dt.datetime(1, 1, 2, tzinfo=dt.timezone.utc)
 DATE_MAX = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.timezone.utc)
-
-
-class _OutOfRange(Exception):
-    pass
-
-
-class _Rejected(ValueError):
-    """Ruby's ``Time`` refuses the fields (``ArgumentError``); the message says which."""
 
 
 @dataclass(frozen=True)
@@ -150,9 +142,9 @@ def read_date(text: str, tz: ZoneInfo | None = None, yaml_time: bool = False) ->
             return DateReading(when.astimezone(zone), reading.rolled)
         except (OverflowError, ValueError):
             return DateReading(None, reading.rolled, out_of_range=True)
-    except _OutOfRange:
+    except YearOutOfRange:
         return DateReading(None, out_of_range=True)
-    except _Rejected as error:
+    except RubyTimeError as error:
         return DateReading(None, rejected=str(error))
     except (ValueError, OverflowError, TypeError, IndexError):
         return DateReading(None)
@@ -163,7 +155,7 @@ def _read(text: str, zone: ZoneInfo, yaml_time: bool) -> DateReading:
     if psych:
         try:
             return _from_psych(psych)
-        except _Rejected:
+        except RubyTimeError:
             pass  # Psych leaves the text a string; Jekyll's Time.parse has it next
     match = _DATE_VALUE.fullmatch(text)
     if match:
@@ -183,166 +175,38 @@ def _read(text: str, zone: ZoneInfo, yaml_time: bool) -> DateReading:
 def _from_psych(match: re.Match[str]) -> DateReading:
     """Psych's ``parse_time`` followed by Jekyll's ``Time.parse(time.to_s)``."""
     fields = [int(v) for v in match.groups()[:6]]
-    naive = _civil(fields)  # Time.utc: raises before the offset is looked at
+    naive = civil(fields)  # Time.utc: raises before the offset is looked at
     offset = 0
     zone_text = match.group(7)
-    if zone_text and zone_text != "Z":
-        hours, minutes = re.fullmatch(r"([+-]?\d{1,2}):?(\d{1,2})?", zone_text).groups()  # type: ignore[union-attr]
-        offset = int(hours) * 3600
-        offset += -int(minutes or 0) * 60 if offset < 0 else int(minutes or 0) * 60
+    parts = _PSYCH_OFFSET.fullmatch(zone_text or "")
+    if parts:  # Psych: hours, then minutes with the hours' sign ("-00:30" is +00:30)
+        offset = int(parts.group(1)) * 3600
+        minutes = int(parts.group(2) or 0) * 60
+        offset += -minutes if offset < 0 else minutes
         if abs(offset) >= 86400:
-            raise _Rejected(f"offset {zone_text} out of range")
+            raise RubyTimeError(f"offset {zone_text} out of range")
     try:
         when = (naive - dt.timedelta(seconds=offset)).replace(tzinfo=dt.timezone.utc)
     except OverflowError:
-        raise _OutOfRange from None
-    return DateReading(when, _rolled(fields))
+        raise YearOutOfRange from None
+    return DateReading(when, rolled_fields(fields))
 
 
 def _time_parse(fields: list[int], micro: int, tzname: str | None, zone: ZoneInfo) -> DateReading:
     """Ruby's ``Time.make_time`` for the fields ``Date._parse`` found."""
-    offset = _zone_offset(tzname, fields[0], zone) if tzname else None
-    rolled = _rolled(fields)
+    offset = zone_offset(tzname, fields[0], zone) if tzname else None
+    rolled = rolled_fields(fields)
     if offset is None:
-        naive = _civil(fields, micro)
+        naive = civil(fields, micro)
         return DateReading(naive.replace(tzinfo=zone), rolled)
-    adjusted = _apply_offset(fields, offset)
+    adjusted = apply_offset(fields, offset)
     try:
-        naive = _civil(adjusted, micro)
-    except _Rejected as error:
-        raise _Rejected(f"{error} after the offset {tzname} is applied") from None
+        naive = civil(adjusted, micro)
+    except RubyTimeError as error:
+        raise RubyTimeError(f"{error} after the offset {tzname} is applied") from None
     if abs(offset) >= 86400:  # Time#localtime refuses it
-        raise _Rejected(f"offset {tzname} out of range")
+        raise RubyTimeError(f"offset {tzname} out of range")
     return DateReading(naive.replace(tzinfo=dt.timezone.utc), rolled)
-
-
-def _zone_offset(name: str, year: int, zone: ZoneInfo) -> int | None:
-    """Ruby's ``Time.zone_offset``: seconds east of UTC, or None for an unknown zone."""
-    upper = name.upper()
-    numeric = _NUMERIC_ZONE.fullmatch(upper)
-    if numeric:
-        sign = -1 if numeric.group(1) == "-" else 1
-        h, m, s = int(numeric.group(2)), int(numeric.group(4)), int(numeric.group(5) or 0)
-        return sign * ((h * 60 + m) * 60 + s)
-    if re.fullmatch(r"[+-]\d\d", upper):
-        return int(upper) * 3600
-    if upper in _ZONE_HOURS:
-        return _ZONE_HOURS[upper] * 3600
-    for month in (1, 7):  # the site zone's own abbreviation (JST under Asia/Tokyo)
-        try:
-            local = dt.datetime(year, month, 1, tzinfo=zone)
-            if (local.tzname() or "").upper() == upper:
-                offset = local.utcoffset()
-                return int(offset.total_seconds()) if offset is not None else None
-        except (ValueError, OverflowError):
-            return None
-    return None
-
-
-def _month_days(year: int, month: int) -> int | None:
-    """Ruby's ``Time.month_days`` (its table indexed by ``month - 1``; nil past it)."""
-    if not -12 <= month - 1 < 12:
-        return None
-    leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
-    return 29 if leap and (month - 1) % 12 == 1 else _MONTH_DAYS[month - 1]
-
-
-def _apply_offset(fields: list[int], off: int) -> list[int]:
-    """Ruby 3.1's ``Time.apply_offset``, line for line: the fields (year, month, day,
-    hour, minute, second) minus ``off`` seconds, carrying only at the levels where the
-    offset has a non-zero part."""
-    year, mon, day, hour, minute, sec = fields
-    if off < 0:
-        off = -off
-        off, o = divmod(off, 60)
-        if o:
-            sec += o
-            o, sec = divmod(sec, 60)
-            off += o
-        off, o = divmod(off, 60)
-        if o:
-            minute += o
-            o, minute = divmod(minute, 60)
-            off += o
-        off, o = divmod(off, 24)
-        if o:
-            hour += o
-            o, hour = divmod(hour, 24)
-            off += o
-        if off:
-            day += off
-            days = _month_days(year, mon)
-            if days is not None and days < day:
-                mon, day = mon + 1, 1
-                if mon > 12:
-                    mon, year = 1, year + 1
-    elif off > 0:
-        off, o = divmod(off, 60)
-        if o:
-            sec -= o
-            o, sec = divmod(sec, 60)
-            off -= o
-        off, o = divmod(off, 60)
-        if o:
-            minute -= o
-            o, minute = divmod(minute, 60)
-            off -= o
-        off, o = divmod(off, 24)
-        if o:
-            hour -= o
-            o, hour = divmod(hour, 24)
-            off -= o
-        if off:
-            day -= off
-            if day < 1:
-                mon -= 1
-                if mon < 1:
-                    mon, year = 12, year - 1
-                day = _month_days(year, mon) or 31
-    return [year, mon, day, hour, minute, sec]
-
-
-def _civil(fields: list[int], micro: int = 0) -> dt.datetime:
-    """Ruby's ``Time.utc``/``Time.local`` fields as a naive datetime: month 1–12, day
-    1–31 (past the month's end it runs on into the next), hour 0–24 (24 only at
-    ``24:00:00``), minute 0–59, second 0–60; raises :class:`_Rejected` otherwise."""
-    year, mon, day, hour, minute, sec = fields
-    for name, value, low, high in (
-        ("month", mon, 1, 12),
-        ("day", day, 1, 31),
-        ("hour", hour, 0, 24),
-        ("minute", minute, 0, 59),
-        ("second", sec, 0, 60),
-    ):
-        if not low <= value <= high:
-            raise _Rejected(f"{name} {value} out of range")
-    if hour == 24 and (minute or sec or micro):
-        raise _Rejected(f"hour 24 with {minute:02d}:{sec:02d} after it")
-    if not 1 <= year <= 9999:
-        raise _OutOfRange
-    try:
-        start = dt.datetime(year, mon, 1)
-        return start + dt.timedelta(
-            days=day - 1, hours=hour, minutes=minute, seconds=sec, microseconds=micro
-        )
-    except OverflowError:
-        raise _OutOfRange from None
-
-
-def _rolled(fields: list[int]) -> str:
-    """The fields outside the calendar that Ruby carries over, as words, or ``""``."""
-    year, mon, day, hour, minute, sec = fields
-    days = _month_days(year, mon) if 1 <= mon <= 12 else None
-    parts = []
-    if days is not None and days < day <= 31:
-        parts.append(f"day {day} of a {days}-day month")
-    if hour >= 24:
-        parts.append(f"hour {hour}")
-    if minute >= 60:
-        parts.append(f"minute {minute}")
-    if sec >= 60:
-        parts.append(f"second {sec}")
-    return ", ".join(parts)
 
 
 def date_from_filename(name: str, tz: ZoneInfo | None = None) -> tuple[dt.datetime | None, str]:
@@ -392,8 +256,8 @@ def filename_day(year: int, month: int, day: int) -> dt.datetime | None:
     (datetime.datetime(2022, 3, 2, 0, 0), None)
     """
     try:
-        return _civil([year, month, day, 0, 0, 0])
-    except (_Rejected, _OutOfRange):
+        return civil([year, month, day, 0, 0, 0])
+    except (RubyTimeError, YearOutOfRange):
         return None
 
 
