@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from .frontmatter import expanded_size, yaml_problem
+from .urls import sanitized_baseurl, site_url_problem
 
 CONFIG_FILE = "_config.yml"
 
@@ -55,7 +56,9 @@ class SiteConfig:
     """What searcher uses of a Jekyll site's ``_config.yml``.
 
     url, baseurl: the site's address (``https://news.example.org``, ``/zh``); empty when
-        unset. permalink: the site's permalink style or template (``"date"`` by default).
+        unset; ``url`` as written (Jekyll normalises it in ``absolute_url``), ``baseurl``
+        as Jekyll puts it in front of a path (``urls.sanitized_baseurl``).
+    permalink: the site's permalink style or template (``"date"`` by default).
     timezone: the IANA time zone name, or None (then the index's). exclude, include:
         the lists as Jekyll uses them (``exclude`` with Jekyll's defaults added).
     future, show_drafts, unpublished: Jekyll's publishing switches.
@@ -338,8 +341,13 @@ def _apply(config: SiteConfig, data: dict[str, Any], where: str) -> None:
         return None
 
     config.url = text("url") or ""
-    baseurl = (text("baseurl") or "").strip()
-    config.baseurl = ("/" + baseurl.strip("/")) if baseurl.strip("/") else ""
+    problem = site_url_problem(config.url) if config.url else None
+    if problem:
+        config.warnings.append(
+            f"{where}: url {config.url!r} is not a URL Jekyll's absolute_url takes ({problem}; "
+            "jekyll build stops there); URLs start with it as written"
+        )
+    config.baseurl = sanitized_baseurl(text("baseurl") or "")
     permalink = data.get("permalink")
     if permalink is not None and not isinstance(permalink, str):
         config.warnings.append(

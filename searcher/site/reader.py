@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from .identity import _slug, article_digest, jekyll_key
 from .records import Article, SkippedPostError
 from .rendered import RenderedSite
 from .rendered import output_ext as built_ext
-from .text import decode_bytes, first_sentence, one_line, read_body
+from .text import decode_bytes, first_sentence, html_to_text, one_line, read_body
 from .urls import (
     PermalinkError,
     absolute_url,
@@ -220,6 +221,10 @@ def _leave_out(site: SiteFolder, cand: _Candidate, reason: str, kind: str) -> No
     cand.jekyll_skip = cand.jekyll_skip or reason
 
 
+#: Markup a browser hides without hiding text: well-formed tags and comments.
+_PLAIN_MARKUP = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
+
+
 def _title(
     fields: dict[str, Any],
     fm_lines: list[str],
@@ -228,20 +233,34 @@ def _title(
     rel: str,
     warnings: list[str],
 ) -> str:
+    """The document's title as plain text: what a reader sees in a browser.
+
+    Jekyll writes ``title`` into the page as it is (``{{ page.title }}`` in the layout
+    does not escape, measured with ``jekyll build`` 4.3.1), so the browser reads it as
+    HTML: tags and comments are not shown (``一个<b>标题</b>`` → ``一个标题``), entities
+    are decoded once (``&amp;lt;`` → ``&lt;``), ``<br>`` and runs of white space are one
+    space, a ``<`` that cannot open a tag stays (``1 < 2``). The same reading as the body
+    (:func:`~searcher.site.text.html_to_text`). When markup hides text (a ``<script>``, a
+    stray ``<b`` that swallows the rest), a warning gives the title as stored. An empty
+    title falls back to the body's first sentence, then the file name (C8).
+    """
     title_value = fields.get("title")
+    line = key_line(fm_lines, "title")
+    where = f"{rel}:{line}" if line else rel
     if isinstance(title_value, list | dict):
-        line = key_line(fm_lines, "title")
-        warnings.append(f"{rel}:{line}: title is a YAML {type(title_value).__name__}; used as text")
+        warnings.append(f"{where}: title is a YAML {type(title_value).__name__}; used as text")
         title_value = " ".join(flatten(title_value))
-    title = one_line(html.unescape(scalar_text(title_value)))
+    written = scalar_text(title_value)
+    title = one_line(" ".join(html_to_text(written).split("\n")))
+    loose = "".join(html.unescape(_PLAIN_MARKUP.sub("", written)).split())
+    if title and "".join(title.split()) != loose:
+        warnings.append(f"{where}: title {written!r} has markup that hides text; kept {title!r}")
     if not title:
         title = first_sentence(body)
         source = "the first sentence of the body"
         if not title:
             title = one_line(_slug(path.stem).strip("-_ ") or path.stem)
             source = "the file name"
-        line = key_line(fm_lines, "title")
-        where = f"{rel}:{line}" if line else rel
         missing = "empty title" if line else "no title"
         warnings.append(f"{where}: {missing}; used {source}: {title!r}")
     return title

@@ -22,6 +22,8 @@ import unicodedata
 
 from searcher.errors import SearcherError
 
+from .uri import UriError, normalize_uri
+
 #: Jekyll's built-in permalink styles (``Configuration::STYLE_TO_PERMALINK`` in 4.3).
 STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -47,9 +49,7 @@ _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _PATH_SAFE = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"
 )
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _SIMPLE = re.compile(r"^[a-zA-Z0-9./-]+$")
-_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 class PermalinkError(SearcherError):
@@ -130,24 +130,6 @@ def escape_path(value: str) -> str:
 
 def _percent(ch: str) -> str:
     return "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
-
-
-def normalize_path(path: str) -> str:
-    """Percent-encoding as Addressable's ``normalize`` leaves it (``absolute_url``):
-    characters outside a path's safe set encoded, ``%xx`` upper-cased, and escapes of
-    unreserved characters decoded."""
-    out: list[str] = []
-    i = 0
-    while i < len(path):
-        ch = path[i]
-        if ch == "%" and i + 2 < len(path) and path[i + 1] in _HEX and path[i + 2] in _HEX:
-            decoded = chr(int(path[i + 1 : i + 3], 16))
-            out.append(decoded if decoded in _UNRESERVED else "%" + path[i + 1 : i + 3].upper())
-            i += 3
-            continue
-        out.append(ch if ch in _PATH_SAFE else _percent(ch))
-        i += 1
-    return "".join(out)
 
 
 def document_placeholders(
@@ -239,12 +221,51 @@ def sanitize_url(url: str) -> str:
 
 
 def absolute_url(url: str, site_url: str, baseurl: str) -> str:
-    """What ``{{ url | absolute_url }}`` gives: ``site_url + baseurl + url``, normalised.
+    """What ``{{ url | absolute_url }}`` gives in Jekyll 4.3 (``filters/url_filters.rb``).
 
-    With no ``site_url`` the result is root-relative (``baseurl + url``), as Jekyll's
-    ``relative_url``. ``site_url`` may end with ``/``; ``baseurl`` is ``""`` or ``/zh``.
+    ``baseurl`` as Jekyll's ``sanitized_baseurl`` leaves it (:func:`sanitized_baseurl`),
+    ``url`` root-relative. The relative URL ``baseurl + url`` is normalised by
+    Addressable (:func:`~searcher.site.uri.normalize_uri`); with no ``site_url`` that is
+    the result (Jekyll's ``relative_url``); otherwise ``site_url`` is put in front as
+    written (a trailing ``/`` gives ``//``) and the whole is normalised again, which
+    lowercases the scheme and host, writes IDN hosts in punycode and drops the default
+    port. A ``site_url`` Addressable refuses (``ht tp://x``, a port that is not a
+    number; ``jekyll build`` stops there) is put in front of the relative URL as it is.
+
+    >>> absolute_url("/关于（我们）.html", "HTTPS://Terminus2049.github.io:443", "/Blog")
+    'https://terminus2049.github.io/Blog/%E5%85%B3%E4%BA%8E(%E6%88%91%E4%BB%AC).html'
     """
-    base = "/" + baseurl.strip("/") if baseurl.strip("/") else ""
-    path = normalize_path(base + (url if url.startswith("/") else "/" + url))
-    # Jekyll 4.3 does not trim a trailing "/" from ``url``: "https://x.org/" gives "//zh".
-    return site_url + path if site_url else path
+    relative = normalize_uri(baseurl + _leading_slash(url))
+    if not site_url:
+        return relative
+    try:
+        return normalize_uri(site_url + relative)
+    except UriError:
+        return site_url + relative
+
+
+def sanitized_baseurl(baseurl: str) -> str:
+    """``baseurl`` as Jekyll 4.3 puts it in front of a URL: one trailing ``/`` removed
+    (``chomp("/")``), then a leading ``/`` added unless empty; nothing else (``/zh//``
+    stays ``/zh/``, giving ``/zh//about.html``).
+
+    >>> [sanitized_baseurl(b) for b in ("", "/", "zh/", "/zh//")]
+    ['', '', '/zh', '/zh/']
+    """
+    chomped = baseurl[:-1] if baseurl.endswith("/") else baseurl
+    return _leading_slash(chomped)
+
+
+def site_url_problem(site_url: str) -> str | None:
+    """Why Jekyll's ``absolute_url`` refuses ``site_url`` (Addressable's message), or
+    None when it takes it."""
+    try:
+        normalize_uri(site_url + "/")
+    except UriError as error:
+        return str(error)
+    return None
+
+
+def _leading_slash(text: str) -> str:
+    """Jekyll's ``ensure_leading_slash``: ``""`` stays empty."""
+    return text if not text or text.startswith("/") else "/" + text

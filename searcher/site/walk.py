@@ -24,7 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import GONE_ERRORS, load_config, outside_site
-from .dates import named_zone
+from .dates import filename_day, named_zone
 from .files import (
     _KEEPING,
     _check_root,
@@ -285,11 +285,10 @@ class SiteFolder:
             if match is None:
                 problem = "not a valid post name (Jekyll needs YYYY-MM-DD-title.ext)"
             else:
-                try:
-                    dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-                except ValueError:
-                    day = "-".join(match.group(i) for i in (1, 2, 3))
-                    problem = f"not a valid post name ({day} is not a date)"
+                year, month, day = (int(match.group(i)) for i in (1, 2, 3))
+                if filename_day(year, month, day) is None:  # 02-30 runs on to 03-02
+                    day_text = "-".join(match.group(i) for i in (1, 2, 3))
+                    problem = f"not a valid post name ({day_text} is not a date)"
             if problem:
                 yield Skipped(item, problem, "not a valid post name")
             else:
