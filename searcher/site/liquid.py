@@ -167,7 +167,7 @@ class _Run:
         self.includes = 0  # includes expanded
         self.included = 0  # characters of included text expanded
         self.lists: str | None = None
-        self.listing_names: set[str] = set()  # variables assigned a listing
+        self.listing_names: dict[str, str] = {}  # variable assigned a listing: what
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -493,13 +493,15 @@ class _Template:
                 if listed:
                     self._lists(listed)
                 elif root and root.group(1) in self.run.listing_names:
-                    self._lists(root.group(1))
+                    self._lists(self.run.listing_names[root.group(1)])
         elif name == "assign":
             assign = _ASSIGN.match(markup)
             if assign:
                 root = _ROOT.match(assign.group(2))
-                if listed or (root and root.group(1) in self.run.listing_names):
-                    self.run.listing_names.add(assign.group(1))
+                if root and root.group(1) in self.run.listing_names:
+                    listed = self.run.listing_names[root.group(1)]
+                if listed:
+                    self.run.listing_names[assign.group(1)] = listed
 
     def _listed(self, markup: str) -> str | None:
         for match in _LISTED.finditer(markup):
