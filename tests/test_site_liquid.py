@@ -144,6 +144,15 @@ SITE = {
         "列表文章", "文章也能列出：{% for p in site.posts %}{% endfor %}\n"
     ),
     "_news/2024-01-01-item.md": doc("快讯", "快讯正文。\n"),
+    # A blank block outputs none of its white space: one paragraph in Jekyll.
+    "_posts/2024-01-06-blank.md": doc(
+        "空块", "甲\n{% if true %}\n\n{% assign a = 1 %}\n{% endif %}乙\n"
+    ),
+    # include_relative in an included file: relative to the document, not the include.
+    "sub/relative.md": doc("相对", "{% include relative.html %}\n"),
+    "sub/near.txt": "在文档旁",
+    "_includes/near.txt": "在包含文件旁",
+    "_includes/relative.html": "[{% include_relative near.txt %}]",
     **PAGES,
 }
 
@@ -159,6 +168,8 @@ EXPECTED = {
     "_posts/2024-01-04-web.html": "网页正文，条件。\nTIP：网页里的提示（）\n{% 原样 %}",
     "_posts/2024-01-05-lists.md": "文章也能列出：",
     "_news/2024-01-01-item.md": "快讯正文。",
+    "_posts/2024-01-06-blank.md": "甲\n乙",
+    "sub/relative.md": "[在文档旁]",
     "about.md": "我们是一家编辑部。\n欢迎来信。\nNOTE：关于页的提示（）",
     "all-posts.html": "全部文章如下。",
 }
@@ -196,6 +207,16 @@ def test_text_is_what_jekyll_renders(
         if path not in ("_posts/2024-01-05-lists.md", "all-posts.html"):  # loops over posts
             assert visible(body) == visible(oracle[path].text, jekyll=True), path
         assert article(found, path).warnings == [], path
+
+
+@needs_jekyll
+def test_blank_blocks_do_not_break_paragraphs(
+    built: tuple[Path, dict[str, jekyll_oracle.OracleDoc]],
+) -> None:
+    root, oracle = built
+    assert oracle["_posts/2024-01-06-blank.md"].html == "<p>甲\n乙</p>\n"
+    source = (root / "_posts/2024-01-06-blank.md").read_text(encoding="utf-8").split("---\n")[2]
+    assert render_liquid(source, "b.md", LiquidSite(root)).text == "甲\n乙\n"
 
 
 @needs_jekyll

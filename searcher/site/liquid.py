@@ -8,27 +8,48 @@ version Debian's Jekyll 4.3.1 runs) and produces the text the converter would se
 
 * ``{% include f param="x" n=3 %}`` and ``{% include_relative f %}`` are replaced by the
   file (from the config's ``includes_dir``, or the document's folder), itself rendered,
-  with ``{{ include.param }}`` replaced by the literal values passed (a nested include
-  without parameters sees its includer's, as in Jekyll); up to
-  :data:`MAX_INCLUDE_DEPTH` deep, as Jekyll's Liquid.
+  with ``{{ include.param }}`` replaced by the literal values passed; up to
+  :data:`MAX_INCLUDE_DEPTH` deep, as Jekyll's Liquid. ``include_cached`` (a plugin's
+  cached include) is read as ``include``.
 * ``{% raw %}…{% endraw %}`` is kept verbatim; ``{% comment %}`` and ``{% capture %}``
   blocks are not output; ``{% highlight lang %}`` becomes ``<pre><code>`` with the code
   escaped (Jekyll writes ``<figure class="highlight"><pre><code>``; the figure is left
   out so that CommonMark reads code with blank lines as one HTML block).
 * Every other tag (``if``, ``for``, ``assign``, ``link``, ``post_url``, a plugin's…) is
-  removed and the text between tags kept; ``{{ … }}`` is removed. Whitespace control
-  (``{%-``, ``-%}``, ``{{-``, ``-}}``) and Liquid's dropping of white space in blocks
-  that hold nothing but white space and silent tags (``if``, ``unless``, ``case``,
-  ``for``) are applied, so paragraphs break where Jekyll's do.
+  removed and the text between tags kept (both branches of an ``if``, a loop's body
+  once); ``{{ … }}`` is removed (its value is the site's, not the article's).
 
-What Jekyll would fail on (a ``{%`` or ``{{`` never closed, a block never closed, an end
+Measured with ``jekyll build`` 4.3.1 (``tests/test_site_liquid.py``) and read in
+Liquid's and Jekyll's source:
+
+* Tokens: a tag runs from ``{%`` to the first ``%}``, an output from ``{{`` to the first
+  ``}}`` (``{{ x }`` is an error); tag names are ASCII words (``{% 中文 %}`` is an error).
+* Whitespace control: ``{%-``/``{{-`` strip the white space of the text just before,
+  ``-%}``/``-}}`` that of the text just after (not inside an included file's text).
+  ``{%- endraw %}`` does not close a raw block; the ``-%}`` of ``{% raw -%}`` strips the
+  text after the block, not inside it.
+* A block that holds only white space and silent tags (``assign``, ``comment``…) outputs
+  none of its white space (``if``, ``unless``, ``case``, ``for``): a blank line there
+  does not end a paragraph.
+* Tags inside a comment are parsed: a block opened there must be closed, an end tag of a
+  block that is not open is ignored.
+* Includes: parameters ``key="…"`` (``\\"`` unescaped), ``key='…'``, or a bare Liquid
+  literal (``3``, ``1.50``, ``true``) or ``include.key`` of the includer; a nested
+  include without parameters sees its includer's. An included file's front matter is
+  text. 99 nested includes render, the 100th fails ("Nesting too deep"), as a cycle
+  does. ``include_relative`` is relative to the document's folder, even in an include.
+  In safe mode an include whose real path leaves its folder is refused.
+* ``highlight`` drops the code's leading and trailing line ends.
+
+What Jekyll fails on (a ``{%`` or ``{{`` never closed, a block never closed, an end
 tag of another block, a bad ``include`` or ``highlight``) and what searcher cannot
 resolve (an include named by a variable, a missing file, a parameter that is not a
-literal) is a warning naming the file and line; after a syntax error the rest of the
-source, from that point (or from the ``comment``/``capture`` it is in), is kept as
-text, so nothing is lost. Each rule was measured against ``jekyll build`` 4.3.1
-(``tests/test_site_liquid.py``). Time is linear in the source and the included text:
-every ``{%`` looks for its ``%}`` once, and a ``{%`` without one ends the reading.
+literal, a filter it does not apply) is a warning naming the file and line; after a
+syntax error the rest of the source, from that point (or from the ``comment`` or
+``capture`` it is in), is kept as text, so nothing is lost. Time is linear in the source
+and the included text: every ``{%`` looks for its ``%}`` once, a ``{%`` without one
+ends the reading, and a document includes at most :data:`MAX_INCLUDES` files and
+``max_bytes`` characters.
 
 :attr:`Rendered.lists` tells whether the Liquid lists other documents (a ``for`` over
 ``paginator``, ``site.posts``, ``site.tags``…): :mod:`.reader` leaves such pages out.
