@@ -100,6 +100,9 @@ PAGES = {
         '<a href="{{ paginator.next_page_path }}">下一页</a>\n',
         "layout: default\n",
     ),
+    "page2.html": doc(
+        "第二页", '{% if paginator.next_page %}<a href="/page3">下一页</a>{% endif %}\n'
+    ),
     "archive.html": doc(
         "归档", "<ul>{% for post in site.posts %}<li>{{ post.title }}</li>{% endfor %}</ul>\n"
     ),
@@ -175,6 +178,7 @@ EXPECTED = {
 }
 LEFT_OUT = {
     "index.html": "a listing page: its Liquid lists paginator.posts",
+    "page2.html": "a listing page: its Liquid lists paginator",
     "archive.html": "a listing page: its Liquid lists site.posts",
     "tags.html": "a listing page: its Liquid lists site.tags",
     "categories.md": "a listing page: its Liquid lists site.categories",

@@ -164,7 +164,7 @@ def render_liquid(source: str, rel: str, site: LiquidSite, first_line: int = 1) 
     warnings = run.warnings
     if run.unlisted:
         warnings.append(f"{rel}: {run.unlisted:,} more Liquid problems not listed")
-    return Rendered(text, warnings, run.lists)
+    return Rendered(text, warnings, run.lists or run.paginated)
 
 
 class _SyntaxError(Exception):
@@ -187,7 +187,8 @@ class _Run:
         self.files: dict[Path, str | None] = {}  # each included file, read once
         self.includes = 0  # includes expanded
         self.included = 0  # characters of included text expanded
-        self.lists: str | None = None
+        self.lists: str | None = None  # the first loop over a listing
+        self.paginated: str | None = None  # "paginator", when used outside such a loop
         self.listing_names: dict[str, str] = {}  # variable assigned a listing: what
 
     def warn(self, message: str) -> None:
@@ -505,8 +506,10 @@ class _Template:
                     self._note_listing(parts[0], parts[1] if len(parts) > 1 else "")
             return
         listed = self._listed(markup)
-        if listed and listed.startswith("paginator"):
-            self._lists(listed)
+        if listed and listed.startswith("paginator") and name not in ("for", "tablerow"):
+            if self.run.paginated is None:
+                where = f" (in {self.name})" if self.prefix else ""
+                self.run.paginated = "paginator" + where
         elif name in ("for", "tablerow"):
             loop = _LOOP.match(markup)
             if loop:
