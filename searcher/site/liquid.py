@@ -11,13 +11,18 @@ version Debian's Jekyll 4.3.1 runs) and produces the text the converter would se
   with ``{{ include.param }}`` replaced by the literal values passed; up to
   :data:`MAX_INCLUDE_DEPTH` deep, as Jekyll's Liquid. ``include_cached`` (a plugin's
   cached include) is read as ``include``.
-* ``{% raw %}…{% endraw %}`` is kept verbatim; ``{% comment %}`` and ``{% capture %}``
-  blocks are not output; ``{% highlight lang %}`` becomes ``<pre><code>`` with the code
+* ``{% raw %}…{% endraw %}`` is kept verbatim; ``{% comment %}`` is not output, nor is
+  ``{% capture x %}``, whose text is ``{{ x }}``'s; ``{% highlight lang %}`` becomes
+  ``<pre><code>`` with the code
   escaped (Jekyll writes ``<figure class="highlight"><pre><code>``; the figure is left
   out so that CommonMark reads code with blank lines as one HTML block).
 * Every other tag (``if``, ``for``, ``assign``, ``link``, ``post_url``, a plugin's…) is
   removed and the text between tags kept (both branches of an ``if``, a loop's body
-  once); ``{{ … }}`` is removed (its value is the site's, not the article's).
+  once). ``{{ x }}`` of a variable captured, or assigned a literal, outside any ``if`` or
+  loop is its value, through the filters that need nothing else (``default``,
+  ``append``, ``prepend``, ``escape``, ``strip``, ``upcase``, ``downcase``,
+  ``capitalize``, ``markdownify``; another is a warning); every other ``{{ … }}`` is
+  removed (its value is the site's, not the article's).
 
 Measured with ``jekyll build`` 4.3.1 (``tests/test_site_liquid.py``) and read in
 Liquid's and Jekyll's source:
@@ -67,7 +72,7 @@ from typing import Any
 
 from .options import MAX_POST_BYTES
 from .records import SkippedPostError
-from .text import decode_bytes
+from .text import decode_bytes, markdown_to_html
 
 #: Deepest chain of includes rendered: Jekyll 4.3.1 renders 99 nested includes and fails
 #: on the 100th ("Nesting too deep", Liquid's ``Block::MAX_DEPTH`` of 100 scopes).
@@ -114,6 +119,11 @@ _LISTED = re.compile(
 _LOOP = re.compile(r"\s*[\w-]+\s+in\s+(.*)", re.A | re.S)
 _ASSIGN = re.compile(r"\s*([\w-]+)\s*=\s*(.*)", re.A | re.S)
 _ROOT = re.compile(r"\s*\(?\s*([\w-]+)", re.A)
+_VARIABLE = re.compile(r"[ \t\n\v\f\r]*([\w-]+)[ \t\n\v\f\r]*", re.A)
+_LOOP_VARIABLE = re.compile(r"\s*([\w-]+)", re.A)
+_CAPTURE = re.compile(r"\s*[\"']?([\w-]+)", re.A)
+#: Blocks whose text may be output once, never or many times.
+_BRANCHES = frozenset({"if", "unless", "case", "for", "tablerow", "ifchanged"})
 
 
 @dataclass(frozen=True)
@@ -190,6 +200,7 @@ class _Run:
         self.lists: str | None = None  # the first loop over a listing
         self.paginated: str | None = None  # "paginator", when used outside such a loop
         self.listing_names: dict[str, str] = {}  # variable assigned a listing: what
+        self.variables: dict[str, Any] = {}  # captured or assigned, with a known value
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -300,6 +311,7 @@ class _Template:
         first_line: int,
         scope: dict[str, Any] | None,
         active: tuple[Path, ...],
+        conditional: bool = False,
     ) -> None:
         self.run = run
         self.source = source
@@ -309,7 +321,8 @@ class _Template:
         self.active = active  # the included files being rendered, outermost first
         self.out: list[str] = []
         self.stack: list[_Open] = []
-        self.quiet = 0  # how many comment/capture blocks we are in
+        self.quiet = 0  # how many comment blocks we are in
+        self.branches = int(conditional)  # open if/for…: an assign there may not happen
         self.trim = False  # "-%}": strip the white space that starts the next text
         self.last_text: int | None = None  # index in out of the text just before
         self._line = first_line
@@ -445,8 +458,14 @@ class _Template:
                 )
             block = _Open(name, start, self.line(start), len(self.out), markup)
             self.stack.append(block)
-            if name in ("comment", "capture"):
+            if name == "comment":
                 self.quiet += 1
+            elif name in _BRANCHES:
+                self.branches += 1
+                if name in ("for", "tablerow") and not self.quiet:
+                    loop = _LOOP_VARIABLE.match(markup)
+                    if loop:  # the loop's variable is each item: not known
+                        self.run.variables.pop(loop.group(1), None)
             return
         if name.startswith("end") and name[3:] in BLOCKS:
             self._close(name[3:], start, end)
@@ -456,6 +475,10 @@ class _Template:
             if not self.quiet:
                 self.emit(self._include(markup, name == "include_relative", start))
             return
+        if name == "assign" and not self.quiet:
+            self._assign(markup, start)
+        elif name in ("increment", "decrement") and not self.quiet:
+            self.run.variables.pop(markup.strip(_RUBY_SPACE), None)
         if name == "liquid":
             words = [line.split(None, 1)[0] for line in markup.splitlines() if line.strip()]
             if any(w not in _BLANK_TAGS and w not in BLOCKS and w[3:] not in BLOCKS for w in words):
@@ -476,11 +499,19 @@ class _Template:
             raise _SyntaxError(start, f"{{% end{name} %}} where {opened} (Jekyll fails the build)")
         self.stack.pop()
         blank = top.blank
+        if name in _BRANCHES:
+            self.branches -= 1
         if name in ("comment", "capture"):
-            self.quiet -= 1
-            blank = True
+            self.quiet -= 1 if name == "comment" else 0
+            blank = True  # Liquid: comment and capture are blank, whatever they hold
         if self.quiet:
             pass
+        elif name == "capture":  # Liquid: the text goes to a variable, not the output
+            captured = "".join(self.out[top.mark :])
+            del self.out[top.mark :]
+            variable = _CAPTURE.match(top.markup)
+            if variable:
+                self._set(variable.group(1), captured)
         elif name == "highlight":
             code = _TRIM_LINES.sub("", "".join(self.out[top.mark :]))
             lang = top.markup.strip(_RUBY_SPACE).split()[0].lower()
@@ -544,42 +575,60 @@ class _Template:
     # -- output and includes -------------------------------------------------------------
 
     def _output(self, markup: str, pos: int) -> None:
-        """``{{ … }}``: in an included file, ``{{ include.x }}`` is the value passed;
-        everything else is removed (its value is not known without Jekyll)."""
-        if self.scope is None:
-            return
+        """``{{ … }}``: a variable captured or assigned a literal before (outside any
+        ``if`` or loop) is its value, ``{{ include.x }}`` in an included file is the value
+        passed; everything else is removed (its value is not known without Jekyll)."""
         markup = markup[1:] if markup.startswith("-") else markup
         markup = markup[:-1] if markup.endswith("-") else markup
         match = _INCLUDE_VAR.match(markup)
-        if match is None:
-            return
-        key = match.group(1) or match.group(2) or match.group(3) or ""
-        value = self.scope.get(key)
+        if match is not None:
+            key = match.group(1) or match.group(2) or match.group(3) or ""
+            value = (self.scope or {}).get(key)
+        else:
+            match = _VARIABLE.match(markup)
+            if match is None or match.group(1) not in self.run.variables:
+                return
+            value = self.run.variables[match.group(1)]
         rest = markup[match.end() :]
         if rest.startswith("|"):
-            value = self._filters(value, rest, pos)
+            value, unknown = _filters(value, rest)
+            if unknown:
+                self.warn(
+                    self.line(pos),
+                    f"filter {unknown!r} is not applied (searcher runs only a few of "
+                    "Liquid's filters); the value is used as it is",
+                )
         elif rest:
             return
         self.emit(_to_s(value))
 
-    def _filters(self, value: Any, chain: str, pos: int) -> Any:
-        """The few filters that need nothing but the value; any other is a warning and
-        leaves the value as it is."""
-        for part in chain.split("|")[1:]:
-            name, _, arg = part.partition(":")
-            name = name.strip(_RUBY_SPACE)
-            if name == "default":
-                if value in (None, "", False):
-                    value = _literal(arg.strip(_RUBY_SPACE))[0]
-            elif name in _STRING_FILTERS:
-                value = _STRING_FILTERS[name](_to_s(value))
-            elif name not in _KEPT_FILTERS:
-                self.warn(
-                    self.line(pos),
-                    f"filter {name!r} is not applied to an include parameter (searcher "
-                    "does not run Liquid's filters); the value is used as it is",
-                )
-        return value
+    def _assign(self, markup: str, pos: int) -> None:
+        """``{% assign x = "literal" %}`` (or a known variable, through the filters of
+        :func:`_filters`) makes ``x`` known; any other value makes it unknown."""
+        assign = _ASSIGN.match(markup)
+        if assign is None:
+            return
+        name, expression = assign.group(1), assign.group(2)
+        head, bar, chain = expression.partition("|")
+        head = head.strip(_RUBY_SPACE)
+        value, known = _literal(head)
+        if not known and head in self.run.variables:
+            value, known = self.run.variables[head], True
+        if known and bar:
+            value, unknown = _filters(value, bar + chain)
+            known = unknown is None
+        if known:
+            self._set(name, value)
+        else:
+            self.run.variables.pop(name, None)
+
+    def _set(self, name: str, value: Any) -> None:
+        """Liquid's variables are the document's, whichever file sets them; one set in
+        an ``if`` or a loop may not be, so it is not known after."""
+        if self.branches:
+            self.run.variables.pop(name, None)
+        else:
+            self.run.variables[name] = value
 
     def _include(self, markup: str, relative: bool, pos: int) -> str:
         """The text of ``{% include %}`` / ``{% include_relative %}``, or "" with a
@@ -646,7 +695,7 @@ class _Template:
         run.included += len(text)
         child = _Template(
             run, text, shown, f"{self.prefix}{self.name}:{line}: in ", 1, scope or {},
-            (*self.active, path),
+            (*self.active, path), bool(self.branches),
         )  # fmt: skip
         return child.render()
 
@@ -696,6 +745,8 @@ class _Template:
         value, known = _literal(bare)
         if known:
             return value
+        if bare in self.run.variables:
+            return self.run.variables[bare]
         if bare.startswith("include.") and self.scope is not None:
             return self.scope.get(bare[len("include.") :])
         if bare.startswith("include."):
@@ -797,6 +848,26 @@ def _to_s(value: Any) -> str:
     return str(value)
 
 
+def _filters(value: Any, chain: str) -> tuple[Any, str | None]:
+    """``value`` through a chain of filters (``| default: "x" | upcase``): the filters
+    that need nothing but the value and literals; ``(value, name)`` of the first other
+    filter met, the value as it was then."""
+    for part in chain.split("|")[1:]:
+        name, _, arg = part.partition(":")
+        name = name.strip(_RUBY_SPACE)
+        argument = _literal(arg.strip(_RUBY_SPACE))[0]
+        if name == "default":
+            if value in (None, "", False):
+                value = argument
+        elif name in ("append", "prepend") and isinstance(argument, str):
+            value = _to_s(value) + argument if name == "append" else argument + _to_s(value)
+        elif name in _STRING_FILTERS:
+            value = _STRING_FILTERS[name](_to_s(value))
+        elif name not in _KEPT_FILTERS:
+            return value, name
+    return value, None
+
+
 _STRING_FILTERS: dict[str, Callable[[str], str]] = {
     "escape": html.escape,
     "xml_escape": html.escape,
@@ -807,6 +878,7 @@ _STRING_FILTERS: dict[str, Callable[[str], str]] = {
     "upcase": str.upper,
     "downcase": str.lower,
     "capitalize": lambda text: text[:1].upper() + text[1:].lower(),
+    "markdownify": lambda text: markdown_to_html(text)[0],  # Jekyll: kramdown's HTML
 }
 #: Filters whose result reads the same as the value (converted Markdown, URLs).
-_KEPT_FILTERS = frozenset({"markdownify", "relative_url", "absolute_url", "smartify"})
+_KEPT_FILTERS = frozenset({"relative_url", "absolute_url", "smartify"})
