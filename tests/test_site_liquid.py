@@ -501,7 +501,13 @@ def test_nested_includes_stop_at_jekylls_depth(tmp_path: Path) -> None:
         ("{{" * 100_000, "{{" * 100_000),
         ("{% raw %}" + "{% x " * 100_000, "{% raw %}" + "{% x " * 100_000),
         ("{% comment %}" + "{% if x %}" * 50_000, "{% comment %}" + "{% if x %}" * 50_000),
-        ("{% if x %}字\n" * 50_000, "字\n" * 50_000),
+        ("{% if x %}字\n" * 50, "字\n" * 50),
+        ("{% if x %}字{% endif %}\n" * 50_000, "字\n" * 50_000),
+        ("{% if x %}" * 50_000, "{% if x %}" * 49_900),  # Jekyll: 100 nested at most
+        (
+            "{% highlight a %}&" * 100 + "{% endhighlight %}" * 100,
+            '<pre><code class="language-a" data-lang="a">' + "&amp;" * 100 + "</code></pre>",
+        ),
     ],
 )
 def test_hostile_liquid_is_read_in_linear_time(source: str, text: str) -> None:
@@ -509,4 +515,4 @@ def test_hostile_liquid_is_read_in_linear_time(source: str, text: str) -> None:
     rendered = render_liquid(source, "a.md", LiquidSite(Path("/nonexistent")))
     assert time.perf_counter() - started < 1.0
     assert rendered.text == text  # nothing lost
-    assert 1 <= len(rendered.warnings) <= 51
+    assert 0 <= len(rendered.warnings) <= 51

@@ -36,6 +36,8 @@ Liquid's and Jekyll's source:
 * A block that holds only white space and silent tags (``assign``, ``comment``…) outputs
   none of its white space (``if``, ``unless``, ``case``, ``for``): a blank line there
   does not end a paragraph.
+* 100 nested blocks render, the 101st fails ("Nesting too deep"); a ``highlight`` in a
+  ``highlight`` is code of the outer one (escaped once here, so that size stays linear).
 * Tags inside a comment are parsed: a block opened there must be closed, an end tag of a
   block that is not open is ignored.
 * Includes: parameters ``key="…"`` (``\\"`` unescaped), ``key='…'``, or a bare Liquid
@@ -77,6 +79,9 @@ from .text import decode_bytes, markdown_to_html
 #: Deepest chain of includes rendered: Jekyll 4.3.1 renders 99 nested includes and fails
 #: on the 100th ("Nesting too deep", Liquid's ``Block::MAX_DEPTH`` of 100 scopes).
 MAX_INCLUDE_DEPTH = 99
+#: Most blocks open at once: Jekyll 4.3.1 renders 100 nested ``if``, and fails on 101
+#: ("Nesting too deep", Liquid's ``Block::MAX_DEPTH``).
+MAX_BLOCK_DEPTH = 100
 #: Most includes expanded in one document (each file counts every time it is included).
 MAX_INCLUDES = 10_000
 #: Most Liquid warnings listed for one document; the rest are counted.
@@ -456,6 +461,11 @@ class _Template:
                     "{% highlight %} needs a language: {% highlight lang [linenos] %} "
                     "(Jekyll fails the build)",
                 )
+            if len(self.stack) >= MAX_BLOCK_DEPTH:
+                raise _SyntaxError(
+                    start,
+                    f"more than {MAX_BLOCK_DEPTH} nested blocks (Jekyll fails: Nesting too deep)",
+                )
             block = _Open(name, start, self.line(start), len(self.out), markup)
             self.stack.append(block)
             if name == "comment":
@@ -512,7 +522,8 @@ class _Template:
             variable = _CAPTURE.match(top.markup)
             if variable:
                 self._set(variable.group(1), captured)
-        elif name == "highlight":
+        elif name == "highlight" and not any(b.name == "highlight" for b in self.stack):
+            # (a highlight in a highlight is code of the outer one: escaped once)
             code = _TRIM_LINES.sub("", "".join(self.out[top.mark :]))
             lang = top.markup.strip(_RUBY_SPACE).split()[0].lower()
             self.out[top.mark :] = [
