@@ -475,7 +475,8 @@ def test_included_files_are_decoded_and_limited_like_posts(tmp_path: Path) -> No
     item = article(read(root, max_post_bytes=1000), "a.md")
     assert item.body == "国标编码的字"
     assert item.warnings == [
-        "a.md:4: _includes/gb.html: not valid UTF-8 (byte 0xb9 at offset 0); decoded as GB18030",
+        "a.md:4: {% include %} _includes/gb.html: not valid UTF-8 (byte 0xb9 at offset 0); "
+        "decoded as GB18030",
         "a.md:4: {% include %} _includes/big.html: larger than the maximum post size (1,000 "
         "bytes); not included",
     ]

@@ -65,16 +65,15 @@ ends the reading, and a document includes at most :data:`MAX_INCLUDES` files and
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .includes import parse_params, read_include, valid_file_name
 from .options import MAX_POST_BYTES
-from .records import SkippedPostError
-from .text import decode_bytes, markdown_to_html
+from .text import markdown_to_html
 
 #: Deepest chain of includes rendered: Jekyll 4.3.1 renders 99 nested includes and fails
 #: on the 100th ("Nesting too deep", Liquid's ``Block::MAX_DEPTH`` of 100 scopes).
@@ -104,13 +103,6 @@ _OPENER = re.compile(r"\{[{%]")
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _BLANK_TEXT = re.compile(r"[ \t\n\v\f\r]*\Z")
 _TRIM_LINES = re.compile(r"\A[\n\r]+|[\n\r]+\Z")
-# Jekyll's IncludeTag: file names and the values of parameters.
-_FILE_NAME = re.compile(r"[\w/.\-()+~#@]+\Z", re.A)
-_BAD_SEQUENCE = re.compile(r"[./]{2,}")
-_KEY = re.compile(r"[\w-]+", re.A)
-_BARE = re.compile(r"[\w.-]+", re.A)
-_DQ = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.S)
-_SQ = re.compile(r"'([^'\\]*(?:\\.[^'\\]*)*)'", re.S)
 _INCLUDE_VAR = re.compile(
     r"[ \t\n\v\f\r]*include[ \t\n\v\f\r]*(?:\.[ \t\n\v\f\r]*([\w-]+)|\[[ \t\n\v\f\r]*"
     r"(?:\"([^\"]*)\"|'([^']*)')[ \t\n\v\f\r]*\])[ \t\n\v\f\r]*",
@@ -657,16 +649,22 @@ class _Template:
             return ""
         parts = markup.split(None, 1)
         file = parts[0] if parts else ""
-        if not _FILE_NAME.match(file) or _BAD_SEQUENCE.search(file):
+        if not valid_file_name(file):
             self.warn(
                 line,
                 f"{{% {tag} {_short(markup)} %}}: not a valid include file name "
                 "(Jekyll fails the build); not included",
             )
             return ""
-        scope = self.scope
+        scope = self.scope  # Jekyll: without parameters, the includer's are seen
         if len(parts) > 1:
-            scope = self._params(parts[1], line, tag)
+            params, problems = parse_params(parts[1])
+            for problem in problems:
+                self.warn(line, f"{{% {tag} %}}: {problem}")
+            scope = {
+                p.key: p.value if p.quoted else self._value(p.value, p.key, line, tag)
+                for p in params
+            }
         if len(self.active) >= MAX_INCLUDE_DEPTH:
             self.warn(
                 line,
@@ -710,48 +708,6 @@ class _Template:
         )  # fmt: skip
         return child.render()
 
-    def _params(self, markup: str, line: int, tag: str) -> dict[str, Any]:
-        """Jekyll's ``parse_params``: ``key="x"``, ``key='x'`` (``\\"``/``\\'``
-        unescaped) or ``key=bare``, a bare value being a Liquid literal or
-        ``include.<key>``; anything else is a warning. One pass over ``markup``."""
-        params: dict[str, Any] = {}
-        pos, size = 0, len(markup)
-        while True:
-            while pos < size and markup[pos] in _RUBY_SPACE:
-                pos += 1
-            if pos >= size:
-                return params
-            key = _KEY.match(markup, pos)
-            after = key.end() if key else pos
-            while after < size and markup[after] in _RUBY_SPACE:
-                after += 1
-            if key is None or not markup.startswith("=", after):
-                self.warn(
-                    line,
-                    f"{{% {tag} %}}: {_short(markup[pos:])!r} is not key=value (Jekyll "
-                    "fails the build); ignored",
-                )
-                return params
-            pos = after + 1
-            while pos < size and markup[pos] in _RUBY_SPACE:
-                pos += 1
-            value = _DQ.match(markup, pos) or _SQ.match(markup, pos) or _BARE.match(markup, pos)
-            if value is None or (value.end() < size and markup[value.end()] not in _RUBY_SPACE):
-                self.warn(
-                    line,
-                    f"{{% {tag} %}}: parameter {key.group(0)} has no value Jekyll accepts "
-                    "(Jekyll fails the build); ignored",
-                )
-                while pos < size and markup[pos] not in _RUBY_SPACE:
-                    pos += 1
-                continue
-            if value.re is not _BARE:
-                quote = value.group(0)[0]
-                params[key.group(0)] = value.group(1).replace("\\" + quote, quote)
-            else:
-                params[key.group(0)] = self._value(value.group(0), key.group(0), line, tag)
-            pos = value.end()
-
     def _value(self, bare: str, key: str, line: int, tag: str) -> Any:
         value, known = _literal(bare)
         if known:
@@ -770,52 +726,18 @@ class _Template:
         return None
 
     def _read_include(self, path: Path, base: Path, shown: str, line: int, tag: str) -> str | None:
-        """The text of an included file (read once per document), or None with a
-        warning: missing, not a regular file, a link out of ``base`` (as ``jekyll build
-        --safe``), too large, or not decodable."""
+        """The text of an included file, read once per document (:func:`read_include`),
+        or None; its problems are warnings."""
         run = self.run
-        if path in run.files:
-            return run.files[path]
-        run.files[path] = None
-        where = f"{{% {tag} %}} {shown}"
-        try:
-            if not path.is_file():
-                what = "a folder or not a regular file" if path.exists() else "no such file"
-                self.warn(line, f"{where}: {what} (Jekyll fails the build); not included")
-                return None
-            if not run.site.follow_outside_links:
-                real, top = os.path.realpath(path), os.path.realpath(base)
-                if os.path.commonpath([real, top]) != top:
-                    folder = _rel(base, run.site.root)
-                    self.warn(
-                        line,
-                        f"{where}: a symbolic link to {real}, outside "
-                        f"{folder + '/' if folder else 'the site'}: not read (as jekyll build "
-                        "--safe; --follow-outside-links reads it)",
-                    )
-                    return None
-            limit = run.site.max_bytes
-            with path.open("rb") as handle:
-                data = handle.read(limit + 1)
-        except (OSError, ValueError) as error:
-            why = error.strerror if isinstance(error, OSError) and error.strerror else error
-            self.warn(line, f"{where}: cannot read it ({why}); not included")
-            return None
-        if len(data) > limit:
-            self.warn(
-                line, f"{where}: larger than the maximum post size ({limit:,} bytes); not included"
+        if path not in run.files:
+            site = run.site
+            text, problems = read_include(
+                path, base, shown, site.max_bytes, site.follow_outside_links
             )
-            return None
-        warnings: list[str] = []
-        try:
-            text = decode_bytes(data, f"{self.prefix}{self.name}:{line}: {shown}", warnings)
-        except SkippedPostError as error:
-            self.warn(line, f"{where}: {error.reason}; not included")
-            return None
-        for warning in warnings:
-            run.warn(warning)
-        run.files[path] = text
-        return text
+            run.files[path] = text
+            for problem in problems:
+                self.warn(line, f"{{% {tag} %}} {problem}")
+        return run.files[path]
 
 
 def _rel(path: Path, root: Path) -> str:
