@@ -126,10 +126,11 @@ _BRANCHES = frozenset({"if", "unless", "case", "for", "tablerow", "ifchanged"})
 @dataclass(frozen=True)
 class LiquidSite:
     """What rendering needs of the site: ``root`` folder, ``includes_dir`` (relative to
-    it, the config's ``includes_dir``), the largest file read in bytes (also the most
-    bytes of included files read for one document), whether symbolic links may lead out
-    of their folder (plain ``jekyll build``; else ``--safe``'s rule), and the labels of
-    the site's collections (``site.<label>`` lists documents)."""
+    it, the config's ``includes_dir``), ``max_bytes``: the largest included file read,
+    in bytes, and the most characters of included text in one document (the reader
+    passes ``--max-post-bytes``), whether symbolic links may lead out of their folder
+    (plain ``jekyll build``; else ``--safe``'s rule), and the labels of the site's
+    collections (``site.<label>`` lists documents)."""
 
     root: Path
     includes_dir: str = "_includes"
@@ -198,12 +199,6 @@ class _Run:
         self.paginated: str | None = None  # "paginator", when used outside such a loop
         self.listing_names: dict[str, str] = {}  # variable assigned a listing: what
         self.variables: dict[str, Any] = {}  # captured or assigned, with a known value
-
-    def warn(self, message: str) -> None:
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(message)
-        else:
-            self.unlisted += 1
 
 
 @dataclass
@@ -338,10 +333,11 @@ class _Template:
         return self._line
 
     def warn(self, line: int, message: str) -> None:
+        """A warning naming the document, and the included file, and the line."""
         if len(self.run.warnings) >= MAX_WARNINGS:
             self.run.unlisted += 1
         else:
-            self.run.warn(f"{self.prefix}{self.name}:{line}: {message}")
+            self.run.warnings.append(f"{self.prefix}{self.name}:{line}: {message}")
 
     def emit(self, text: str) -> None:
         if text and not self.quiet:

@@ -2,8 +2,9 @@
 
 Reads the file within the size limit, decodes it (:mod:`.text`), parses its front
 matter (:mod:`.frontmatter`) under the config's defaults, applies Jekyll's publishing
-rules (``published``, future dates, ``search: false``), and settles the title, the date
-(:mod:`.dates`), categories, tags and the URL (:mod:`.urls`).
+rules (``published``, future dates, ``search: false``), renders its Liquid
+(:mod:`.liquid`) and leaves out template pages (``listing page``), and settles the
+title, the date (:mod:`.dates`), categories, tags and the URL (:mod:`.urls`).
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
         rendered = render_liquid(content, rel, _liquid_site(site), first_line)
         source, lists = rendered.text, rendered.lists
         warnings.extend(rendered.warnings)
+    # A template page (issue 19): a page whose Liquid lists other documents, or with no
+    # text of its own; its text would be the site's lists or its layout's. Posts and
+    # collection documents never are; search: true in its front matter keeps it.
     template = cand.kind == "page" and not site.options.all_files
     template = template and not _truthy(fields.get("search"))
     if template and lists:
