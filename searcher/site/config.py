@@ -66,6 +66,8 @@ class SiteConfig:
     collections_dir: the folder holding ``_posts`` and the collections ('' for the root).
     defaults: the ``defaults`` list, each ``{"scope": {...}, "values": {...}}``.
     markdown_ext: the file extensions converted as Markdown, without dots.
+    includes_dir: the folder ``{% include %}`` reads, relative to the site
+        (``_includes`` by default; Jekyll's ``includes_dir``).
     own_exclude: the config's own ``exclude`` entries (the rest are Jekyll's defaults).
     destination: where ``jekyll build`` writes the site (``_site`` by default; relative
         to the site folder, where Jekyll is run), for ``--rendered`` without a folder.
@@ -90,6 +92,7 @@ class SiteConfig:
     collections_dir: str = ""
     defaults: list[dict[str, Any]] = field(default_factory=list)
     markdown_ext: tuple[str, ...] = tuple(DEFAULT_MARKDOWN_EXT.split(","))
+    includes_dir: str = "_includes"
     own_exclude: list[str] = field(default_factory=list)
     destination: str = "_site"
     path: Path | None = None
@@ -383,6 +386,9 @@ def _apply(config: SiteConfig, data: dict[str, Any], where: str) -> None:
         config.defaults = [d for d in defaults if isinstance(d, dict)]
     elif defaults is not None:
         config.warnings.append(f"{where}: defaults must be a list; ignored")
+    includes = (text("includes_dir") or "").strip("/")
+    if includes and ".." not in includes.split("/"):  # Jekyll keeps it inside the site
+        config.includes_dir = includes
     ext = text("markdown_ext")
     if ext:
         config.markdown_ext = tuple(e.strip().lstrip(".").lower() for e in ext.split(",") if e)

@@ -2,8 +2,9 @@
 
 Reads the file within the size limit, decodes it (:mod:`.text`), parses its front
 matter (:mod:`.frontmatter`) under the config's defaults, applies Jekyll's publishing
-rules (``published``, future dates, ``search: false``), and settles the title, the date
-(:mod:`.dates`), categories, tags and the URL (:mod:`.urls`).
+rules (``published``, future dates, ``search: false``), renders its Liquid
+(:mod:`.liquid`) and leaves out template pages (``listing page``), and settles the
+title, the date (:mod:`.dates`), categories, tags and the URL (:mod:`.urls`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .frontmatter import (
     scalar_text,
 )
 from .identity import _slug, article_digest, jekyll_key
+from .liquid import LiquidSite, render_liquid
 from .records import Article, SkippedPostError
 from .rendered import RenderedSite
 from .rendered import output_ext as built_ext
@@ -46,6 +48,7 @@ from .walk import POST_NAME, SiteFolder, _Candidate
 #: Jekyll template folders: never documents, even with front matter.
 TEMPLATE_DIRS = frozenset({"_layouts", "_includes"})
 _FALSE = frozenset({"false", "no", "off"})
+_TRUE = frozenset({"true", "yes", "on"})
 
 #: Longest title kept, in characters (a title is highlighted whole on every hit).
 MAX_TITLE_CHARS = 1000
@@ -55,6 +58,12 @@ def _falsy(value: Any) -> bool:
     if isinstance(value, bool):
         return not value
     return isinstance(value, str) and value.strip().lower() in _FALSE
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in _TRUE
 
 
 def _read_document(
@@ -97,9 +106,11 @@ def _read_document(
     text = decode_bytes(data, rel, warnings)
     is_post = cand.kind in ("post", "draft")
     fields: dict[str, Any]
+    first_line = 1  # the line of the file where the body starts
     if FRONT_MATTER.detect(text):
         try:
             fm, content = FRONT_MATTER.split(text)
+            first_line = text.count("\n", 0, len(text) - len(content)) + 1
             fields, fm_lines = parse_front_matter(fm, rel, warnings)
         except ValueError:
             if not is_post or site.options.all_files:
@@ -107,7 +118,7 @@ def _read_document(
                     rel, "front matter opened with --- on line 1 is never closed", "not a document"
                 ) from None
             # Jekyll publishes such a post with the whole file as its body.
-            fields, fm_lines, content = {}, [], text
+            fields, fm_lines, content, first_line = {}, [], text, 1
             warnings.append(
                 f"{rel}:1: front matter opened with --- is never closed; "
                 "the whole file is the body, as Jekyll publishes it"
@@ -134,9 +145,36 @@ def _read_document(
             _leave_out(site, cand, f"{key}: false in its front matter", "search: false")
 
     markdown = path.suffix.lower().lstrip(".") in site.config.markdown_ext
+    source = content
+    lists = None
+    if not _falsy(fields.get("render_with_liquid", True)):  # Jekyll 4: Liquid, then kramdown
+        liquid = render_liquid(content, rel, _liquid_site(site), first_line)
+        source, lists = liquid.text, liquid.lists
+        warnings.extend(liquid.warnings)
+    # A template page (issue 19): a page whose Liquid lists other documents, or with no
+    # text of its own; its text would be the site's lists or its layout's. Posts and
+    # collection documents never are; search: true in its front matter keeps it.
+    template = cand.kind == "page" and not site.options.all_files
+    template = template and not _truthy(fields.get("search"))
+    if template and lists:
+        raise SkippedPostError(
+            rel,
+            f"a listing page: its Liquid lists {lists} (search: true in its front "
+            "matter indexes it)",
+            "listing page",
+        )
     problems: list[str] = []
-    read, source_url = read_body(content, markdown=markdown, problems=problems)
+    read, source_url = read_body(source, markdown=markdown, problems=problems)
     body, code = read.text, read.code
+    if template and not body:
+        layout = scalar_text(fields.get("layout"))
+        made = f"; its layout {layout!r} makes the page" if layout else ""
+        raise SkippedPostError(
+            rel,
+            f"a template page: no text of its own once Liquid is rendered{made} "
+            "(search: true in its front matter indexes it)",
+            "listing page",
+        )
     mark = len(warnings)  # where the body's and title's warnings go, once the body is known
 
     tz = site.timezone
@@ -211,6 +249,17 @@ def _read_document(
         source_url=source_url,
         type=kind,
         code=code,
+    )
+
+
+def _liquid_site(site: SiteFolder) -> LiquidSite:
+    """What :func:`render_liquid` needs of ``site``."""
+    return LiquidSite(
+        root=site.root,
+        includes_dir=site.config.includes_dir,
+        max_bytes=site.options.max_post_bytes,
+        follow_outside_links=site.options.follow_outside_links,
+        collections=frozenset(site.config.collections),
     )
 
 

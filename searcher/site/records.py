@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from searcher.errors import PostError
 
 #: Why a file is left out, as a short, stable code (``Skipped.kind``). The rule each
-#: stands for is Jekyll's (``jekyll build`` 4.3), except ``search: false`` and
-#: ``unreadable``/``not a document``, which are the project's.
+#: stands for is Jekyll's (``jekyll build`` 4.3), except ``search: false``,
+#: ``listing page`` and ``unreadable``/``not a document``, which are the project's.
 SKIP_KINDS = (
     "draft",  # in _drafts/ (Jekyll: only with --drafts or show_drafts: true)
     "unpublished",  # published: false (Jekyll: only with --unpublished)
@@ -30,6 +30,10 @@ SKIP_KINDS = (
     "bad file name",  # a file or folder name that is not valid UTF-8 (Jekyll aborts)
     "too large",  # bigger than SiteOptions.max_post_bytes
     "outside the site",  # a symbolic link whose target leaves the site (Jekyll --safe)
+    # A page whose Liquid lists other documents (paginator, site.posts…) or that has no
+    # text once its Liquid is rendered: Jekyll publishes it, but its text is the
+    # site's lists or its layout's (search: true brings it back). The project's rule.
+    "listing page",
 )
 
 

@@ -47,33 +47,6 @@ _FOOTER_LINE = re.compile(rf"^[ \t]*{_BACK_LINK}(?:{_SEP}{_BACK_LINK})*{_SEP}$",
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]*)>|<>")
 
 
-# Liquid tags and output ({% … %}, {{ … }}): Jekyll renders them; their text is not the
-# article's, so it is dropped.
-def _drop_liquid(text: str) -> str:
-    """``text`` without ``{% … %}`` and ``{{ … }}``, in one pass (a regex with ``.*?``
-    is quadratic on many openings that never close)."""
-    if "{%" not in text and "{{" not in text:
-        return text
-    out: list[str] = []
-    pos = 0
-    while True:
-        starts = [
-            (i, close)
-            for i, close in ((text.find("{%", pos), "%}"), (text.find("{{", pos), "}}"))
-            if i >= 0
-        ]
-        if not starts:
-            break
-        start, close = min(starts)
-        end = text.find(close, start + 2)
-        if end < 0:
-            break  # no closing after it: what follows is text
-        out.append(text[pos:start])
-        pos = end + 2
-    out.append(text[pos:])
-    return "".join(out)
-
-
 # kramdown's own syntax, which Jekyll's Markdown converter understands and CommonMark
 # does not: block and span attribute lists ({: .class}, {:#id}), extensions
 # ({::options … /}, {::comment}…{:/comment}, {::nomarkdown}…{:/}) and ALDs ({:ref: …}).
@@ -106,8 +79,8 @@ def markdown_to_html(body: str) -> tuple[str, str | None]:
 
     Before rendering (issue 2 and the finews README): navigation footer lines made only
     of ``[返回…](…)`` links and separators are dropped; ``<http…>`` autolinks are removed
-    (the first is returned as the source URL) and empty ``<>`` too; Liquid tags and
-    kramdown's attribute lists and extensions are dropped. The rest is CommonMark
+    (the first is returned as the source URL) and empty ``<>`` too; kramdown's
+    attribute lists and extensions are dropped. The rest is CommonMark
     (markdown-it-py), raw HTML passed through, so entities are still encoded in the
     result: :func:`html_to_text` decodes them exactly once.
 
@@ -121,7 +94,6 @@ def markdown_to_html(body: str) -> tuple[str, str | None]:
             url = match.group(1)
             break
     body = _AUTOLINK.sub("", body)
-    body = _drop_liquid(body)
     if "{:" in body:
         body = _KRAMDOWN_TAG.sub("", _KRAMDOWN_COMMENT.sub("", body))
     return _MARKDOWN.render(body), url
