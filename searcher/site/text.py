@@ -13,17 +13,14 @@ from __future__ import annotations
 import html
 import html.parser
 import re
-from typing import Any, cast
+from typing import cast
 
 import lxml.html
 from lxml import etree
-from markdown_it import MarkdownIt
 
+from .markdown import markdown_parser
 from .options import CONTROL_CHARS
 from .records import SkippedPostError
-
-#: Markdown nesting levels parsed (a list level counts two: list and item).
-MAX_MARKDOWN_NESTING = 10_000
 
 #: More "[" than this in a Markdown body and it is read as text and HTML, not Markdown.
 MAX_LINK_BRACKETS = 10_000
@@ -81,23 +78,7 @@ _KRAMDOWN_TAG = re.compile(r"\{:(?:[^{}\n\\]|\\.)*\}")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
-def _image_alt(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-    """An image is searchable by its alt text (``![图片说明](a.png)`` → 图片说明)."""
-    return html.escape(tokens[idx].content, quote=False)
-
-
-def _markdown_parser() -> MarkdownIt:
-    """CommonMark with raw HTML, plus tables and strikethrough (kramdown has both)."""
-    # CommonMark's preset stops parsing, silently, 20 levels deep (10 nested lists), and
-    # everything after is lost; kramdown has no such limit. Deeper than Python's
-    # recursion allows, body_to_text reads the body as text instead.
-    parser = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_MARKDOWN_NESTING})
-    parser.enable(["table", "strikethrough"])
-    parser.add_render_rule("image", _image_alt)
-    return parser
-
-
-_MARKDOWN = _markdown_parser()
+_MARKDOWN = markdown_parser()
 
 
 def markdown_to_html(body: str) -> tuple[str, str | None]:
