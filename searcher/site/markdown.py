@@ -1,215 +1,42 @@
-"""The Markdown parser: markdown-it-py made to read spans the way kramdown reads them.
+"""The Markdown parser: markdown-it-py made to read a body the way kramdown reads it.
 
 Jekyll converts Markdown with kramdown (``input: GFM``, kramdown-parser-gfm 1.1,
-kramdown 2.4). markdown-it-py (CommonMark) parses the blocks; the rules here replace
-CommonMark's where the two disagree on real Chinese text, each measured against
+kramdown 2.4). markdown-it-py (CommonMark, tables) parses the blocks; where the two
+disagree on real Chinese text, kramdown's rule is used, each measured against
 ``jekyll build`` 4.3.1 (``tests/test_site_kramdown.py``):
 
-* Emphasis (:func:`kramdown_emphasis`): kramdown's own algorithm
-  (``lib/kramdown/parser/kramdown/emphasis.rb``), not CommonMark's flanking rules, so
-  ``Google**「让 Web 成为」**而`` and ``**文｜**龚菁琦`` are bold.
-  ``mdit-py-cjk-friendly`` was not used: it implements the CommonMark CJK-friendly
-  proposal, which still differs from kramdown (``7*24小时，*号`` is emphasis in kramdown,
-  ``__a__和_b_`` is one ``<em>`` holding ``_a__和_b``).
-* Strikethrough (:func:`kramdown_strikethrough`): kramdown-parser-gfm's ``~~…~~``.
-* Links and images accept any target, as kramdown does (``javascript:``, spaces).
-* Footnotes (mdit-py-plugins' footnote plugin) print as kramdown prints them: the
-  reference as its number, the notes at the end, without the ``↩`` back link.
-* An image's alt text is its text, unless it is a file name (:func:`image_alt`).
+* spans (:mod:`.spans`): emphasis next to CJK punctuation, ``~~strike~~``, link and
+  image targets with spaces or any scheme;
+* HTML blocks (:func:`kramdown_html_block`) run to their end tag across blank lines;
+* kramdown's own syntax (:func:`drop_kramdown_syntax`): attribute lists, ALDs,
+  extensions and header ids are not printed; ``* TOC`` + ``{:toc}`` becomes the list of
+  headings, as kramdown prints it;
+* footnotes (mdit-py-plugins' footnote plugin) print as kramdown prints them: the
+  reference as its number, the notes at the end, without the ``↩`` back link;
+* ``<mailto:…>`` prints without ``mailto:``.
+
+Two documented deviations from Jekyll's ``strip_html`` text: an image's alt text is
+kept, unless it is a file name (:func:`image_alt`), and the footnotes' ``↩`` is not.
 """
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+
+from .spans import kramdown_emphasis, kramdown_link, kramdown_strikethrough
 
 #: Markdown nesting levels parsed (a list level counts two: list and item).
 MAX_MARKDOWN_NESTING = 10_000
 
-# Ruby's \s, which kramdown's rules use, is ASCII white space only (U+3000 is not).
-_RUBY_SPACE = frozenset(" \t\n\r\f\v")
-
-
-def _open_spans(state: StateInline) -> list[str]:
-    """The emphasis elements ("em", "strong") open around ``state.pos`` in this render."""
-    spans: list[str] = state.env.setdefault("kramdown_spans", [])
-    return spans
-
-
-def _literal(state: StateInline, text: str, silent: bool) -> bool:
-    if not silent:
-        state.pending += text
-    state.pos += len(text)
-    return True
-
-
-def _closes(src: str, pos: int, start: int, delim: str, em: bool) -> bool:
-    """kramdown's test that ``delim`` at ``pos`` closes a span whose text began at
-    ``start``: the span is not empty, no white space before, an ``*``/``_`` span not
-    closed by a ``**``/``__`` (unless a third follows), ``_`` not before a letter."""
-    after = pos + len(delim)
-    return (
-        pos > start
-        and src[pos - 1] not in _RUBY_SPACE
-        and not (em and src.startswith(delim * 2, pos) and not src.startswith(delim, pos + 2))
-        and not (delim[0] == "_" and after < len(src) and src[after].isalnum())
-    )
-
-
-def _find_close(state: StateInline, start: int, delim: str, element: str) -> int | None:
-    """Where the span ``element`` opened by ``delim`` (text from ``start``) closes, or
-    None: kramdown's ``parse_spans`` with a stop pattern, each other span (a link, code,
-    a nested emphasis) skipped whole.
-
-    A scan that reaches a position in the same context (the same open spans) goes on the
-    same way from there, whatever its start, so every position passed is memoised per
-    render with the result: each position is scanned at most once per context, and a
-    paragraph of openers that never close takes linear time, not cubic.
-    """
-    spans = _open_spans(state)
-    spans.append(element)
-    memo: dict[tuple[Any, ...], int | None] = state.env.setdefault("kramdown_memo", {})
-    context = (state.src, state.posMax, delim, tuple(spans))
-    src, end = state.src, state.posMax
-    saved = state.pos
-    found = None
-    passed: list[int] = []
-    pos = start
-    while pos < end:
-        if pos > start:
-            if (context, pos) in memo:
-                found = memo[context, pos]
-                break
-            passed.append(pos)
-        if src.startswith(delim, pos) and _closes(src, pos, start, delim, element == "em"):
-            found = pos
-            break
-        state.pos = pos
-        if src[pos] in "*_":
-            kramdown_emphasis(state, True)
-        else:
-            state.md.inline.skipToken(state)
-        pos = state.pos
-    for pos in passed:
-        memo[context, pos] = found
-    spans.pop()
-    state.pos = saved
-    return found
-
-
-def kramdown_emphasis(state: StateInline, silent: bool) -> bool:
-    """Inline rule: ``*``, ``**``, ``_``, ``__`` as kramdown reads them.
-
-    kramdown 2.4 (``parser/kramdown/emphasis.rb``): an opener (``**`` before ``*``) is
-    text when white space follows it, when ``_`` follows a letter (``snake_case``,
-    ``中文_斜体_`` stay as written), or when the same element is already open; it closes
-    at the first ``delim`` that :func:`_closes` accepts, other spans in between read whole.
-    A ``**`` that finds no close opens an ``*`` instead (not directly inside an ``*``),
-    whose text then starts with the second ``*`` (``**a*`` is ``<em>*a</em>``); an opener
-    that finds no close is text. Punctuation does not matter, so
-    ``**「引号」**后`` and ``7*24小时，*号`` are emphasis, unlike CommonMark.
-    """
-    src, pos = state.src, state.pos
-    marker = src[pos]
-    if marker not in "*_":
-        return False
-    delim = marker * 2 if src.startswith(marker * 2, pos) and pos + 1 < state.posMax else marker
-    element = "strong" if len(delim) == 2 else "em"
-    spans = _open_spans(state)
-    after = pos + len(delim)
-    if (
-        (marker == "_" and _after_letter(src, pos))
-        or (after < len(src) and src[after] in _RUBY_SPACE)
-        or element in spans
-    ):
-        return _literal(state, delim, silent)
-    start, written = after, delim
-    close = _find_close(state, start, delim, element)
-    if close is None and element == "strong" and (not spans or spans[-1] != "em"):
-        delim, element, start = marker, "em", pos + 1
-        close = _find_close(state, start, delim, element)
-    if close is None:
-        return _literal(state, written, silent)
-    if not silent:
-        tag = "strong" if element == "strong" else "em"
-        token = state.push(f"{tag}_open", tag, 1)
-        token.markup = delim
-        _tokenize_between(state, start, close, element)
-        token = state.push(f"{tag}_close", tag, -1)
-        token.markup = delim
-    state.pos = close + len(delim)
-    return True
-
-
-def _after_letter(src: str, pos: int) -> bool:
-    """kramdown's ``pre_match =~ /[[:alpha:]]-?[[:alpha:]]*\\z/`` for an ``_``."""
-    before = src[pos - 1] if pos else ""
-    if before == "-" and pos >= 2:
-        before = src[pos - 2]
-    return before.isalpha()
-
-
-def _tokenize_between(state: StateInline, start: int, close: int, element: str | None) -> None:
-    """Tokens of ``state.src[start:close]``, inside ``element`` when given."""
-    spans = _open_spans(state)
-    old_max = state.posMax
-    state.pos, state.posMax = start, close
-    if element:
-        spans.append(element)
-    state.md.inline.tokenize(state)
-    if element:
-        spans.pop()
-    state.posMax = old_max
-
-
-def _strike_closers(state: StateInline) -> list[int]:
-    """Positions of every ``~~`` that can end a strikethrough (after a character that
-    is neither white space nor ``~``), computed once per inline text."""
-    cache: dict[str, list[int]] = state.env.setdefault("kramdown_strike", {})
-    closers = cache.get(state.src)
-    if closers is None:
-        src = state.src
-        closers = [
-            m.start()
-            for m in re.finditer(r"(?=~~)", src)
-            if m.start() and src[m.start() - 1] not in _RUBY_SPACE and src[m.start() - 1] != "~"
-        ]
-        cache[src] = closers
-    return closers
-
-
-def kramdown_strikethrough(state: StateInline, silent: bool) -> bool:
-    """Inline rule: kramdown-parser-gfm's strikethrough, ``/~~(?!\\s|~).*?[^\\s~]~~/m``:
-    ``~~`` not followed by white space or ``~``, up to the first ``~~`` after a
-    character that is neither (``~~~三~~~`` is ``~<del>三</del>~``); any characters
-    between, line breaks too; the text inside is read as spans."""
-    src, pos = state.src, state.pos
-    if not src.startswith("~~", pos) or pos + 2 >= state.posMax:
-        return False
-    if src[pos + 2] in _RUBY_SPACE or src[pos + 2] == "~":
-        return False
-    closers = _strike_closers(state)
-    index = bisect.bisect_left(closers, pos + 3)
-    if index == len(closers) or closers[index] + 2 > state.posMax:
-        return False
-    close = closers[index]
-    if not silent:
-        # kramdown reads the text inside with a new scanner: no emphasis is open there.
-        outer = _open_spans(state)
-        state.env["kramdown_spans"] = []
-        state.push("s_open", "del", 1).markup = "~~"
-        _tokenize_between(state, pos + 2, close, None)
-        state.push("s_close", "del", -1).markup = "~~"
-        state.env["kramdown_spans"] = outer
-    state.pos = close + 2
-    return True
-
+#: How many top-level blocks at the end of a body are looked at for the source link.
+SOURCE_LINK_BLOCKS = 2
 
 _FILE_NAME = re.compile(r"[^\s/\\]+\.[A-Za-z][A-Za-z0-9]{1,4}")
 
@@ -249,6 +76,146 @@ def _footnotes_close(self: Any, tokens: Any, idx: int, options: Any, env: Any) -
     return "</ol></div>"
 
 
+# kramdown's own syntax. Measured: a block IAL or ALD on a line of its own, an extension
+# anywhere, a span IAL right after a span ("*强调*{: .x}", "[链](u){:target=_blank}")
+# are not printed; a span IAL after plain text ("文字{: .y}") is printed as written.
+_KRAMDOWN_COMMENT = re.compile(r"\{::comment\}.*?\{:/(?:comment)?\}", re.S)
+_KRAMDOWN_EXTENSION = re.compile(r"\{::(?:[^{}\n\\]|\\.)*\}|\{:/[a-z]*\}")
+_KRAMDOWN_LINE = re.compile(r"^[ \t]{0,3}\{:(?:[^{}\n\\]|\\.)*\}[ \t]*$", re.M)
+_SPAN_IAL = re.compile(r"(?<=[*_)\]`>~])\{:(?:[^{}\n\\]|\\.)*\}")
+_HEADER_ID = re.compile(
+    r"^(#{1,6}[ \t][^\n]*?|[^\n]*?(?=[ \t]+\{#[^}\n]*\}[ \t]*\n[ \t]{0,3}(?:=+|-+)[ \t]*$))"
+    r"[ \t]+\{#[A-Za-z][\w:-]*\}[ \t]*$",
+    re.M,
+)
+_TOC = re.compile(
+    r"^[ \t]{0,3}(?:[*+-]|\d+\.)[ \t]+[^\n]*\n[ \t]{0,3}"
+    r"\{:[ \t]*(?:[^{}\n]*[ \t])?toc(?:[ \t][^{}\n]*)?\}[ \t]*$",
+    re.M,
+)
+_TOC_MARK = "<!--searcher:kramdown-toc-->"
+
+
+def drop_kramdown_syntax(body: str) -> str:
+    """``body`` without kramdown's own syntax, as kramdown prints it (measured).
+
+    Removed: ``{::comment}…{:/comment}`` with its text; the markers of every other
+    extension (``{::options … /}``, ``{::nomarkdown}`` and ``{:/}``: the text between
+    stays); block attribute lists and ALDs alone on a line (``{: .cls}``, ``{:#id}``,
+    ``{:ref: .x}``); span attribute lists right after a span (``*a*{: .x}``,
+    ``[a](u){:target="_blank"}``); a header's id (``## 标题 {#id}``). A span attribute
+    list after plain text stays, as kramdown prints it. A one-item list followed by
+    ``{:toc}`` becomes a marker that :func:`render_markdown` replaces by the headings.
+
+    >>> drop_kramdown_syntax("段落\\n{: .cls}\\n\\n## 标题 {#id}\\n\\n*强*{: .x}文字{: .y}")
+    '段落\\n\\n\\n## 标题\\n\\n*强*文字{: .y}'
+    """
+    if "{:" in body:
+        body = _TOC.sub(f"\n{_TOC_MARK}\n", body)
+        body = _KRAMDOWN_COMMENT.sub("", body)
+        body = _KRAMDOWN_EXTENSION.sub("", body)
+        body = _KRAMDOWN_LINE.sub("", body)
+        body = _SPAN_IAL.sub("", body)
+    if "{#" in body:
+        body = _HEADER_ID.sub(r"\1", body)
+    return body
+
+
+# HTML blocks. kramdown (parser/kramdown/html.rb): a start tag of any element but a span
+# element (<a>, <b>, <span>, <img> …), at most three spaces in, starts an HTML block that
+# runs to its end tag, blank lines and indented lines included; its text is not Markdown
+# (Jekyll's parse_block_html is false).
+_SPAN_ELEMENTS = frozenset(
+    "a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark"
+    " option q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var".split()
+)
+_VOID_ELEMENTS = frozenset(
+    "area base br col command embed hr img input keygen link meta param source track wbr".split()
+)
+_START_TAG = re.compile(
+    r"<([A-Za-z][A-Za-z0-9_:-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)"
+    r"\s*(/?)>"
+)
+
+
+def _tag_pairs(state: StateBlock, name: str) -> dict[int, int]:
+    """``{start of a <name …> tag: end of its matching </name>}`` over the whole
+    document, computed once per render and element name (a stack over the tags in
+    order: linear, however many are never closed)."""
+    cache: dict[str, dict[int, int]] = state.env.setdefault("kramdown_html", {})
+    if name not in cache:
+        pattern = re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*>", re.I)
+        stack: list[int] = []
+        pairs: dict[int, int] = {}
+        for match in pattern.finditer(state.src):
+            if not match.group(1):
+                stack.append(match.start())
+            elif stack:
+                pairs[stack.pop()] = match.end()
+        cache[name] = pairs
+    return cache[name]
+
+
+_MARKDOWN_ATTRIBUTE = re.compile(r"""\smarkdown\s*=\s*["']?(?:1|block|span)\b""", re.I)
+
+
+def _markdown_html_block(
+    state: StateBlock, start: int, last: int, tag_end: int, silent: bool
+) -> bool:
+    """An element with ``markdown="1"`` whose start and end tags are alone on their
+    lines: kramdown reads the lines between as Markdown."""
+    if state.src[tag_end : state.eMarks[start]].strip() or last == start:
+        return False
+    end_tag = state.src[state.bMarks[last] + state.tShift[last] : state.eMarks[last]]
+    if not end_tag.startswith("</") or not end_tag.rstrip().endswith(">"):
+        return False
+    if silent:
+        return True
+    token = state.push("html_block", "", 0)
+    token.content = _MARKDOWN_ATTRIBUTE.sub("", state.getLines(start, start + 1, 0, True))
+    state.md.block.tokenize(state, start + 1, last)
+    token = state.push("html_block", "", 0)
+    token.content = state.getLines(last, last + 1, 0, True)
+    state.line = last + 1
+    return True
+
+
+def kramdown_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Block rule, before CommonMark's ``html_block``: an HTML element that starts a
+    line (at most three spaces in) and is not a span element runs, raw, to the line of
+    its matching end tag, as in kramdown; CommonMark ends it at a blank line and reads
+    the indented lines after it as code. With ``markdown="1"`` the lines between are
+    Markdown. Void or self-closed elements and elements never closed are left to
+    CommonMark's rule."""
+    if state.sCount[start] - state.blkIndent >= 4:
+        return False
+    pos = state.bMarks[start] + state.tShift[start]
+    match = _START_TAG.match(state.src, pos, state.eMarks[start])
+    if not match:
+        return False
+    name = match.group(1).lower()
+    if name in _SPAN_ELEMENTS or name in _VOID_ELEMENTS or match.group(3):
+        return False
+    close = _tag_pairs(state, name).get(pos)
+    if close is None:
+        return False
+    last = start
+    while last < end and state.eMarks[last] < close:
+        last += 1
+    if last >= end:
+        return False
+    markdown = _MARKDOWN_ATTRIBUTE.search(match.group(2))
+    if markdown:
+        return _markdown_html_block(state, start, last, match.end(), silent)
+    if silent:
+        return True
+    state.line = last + 1
+    token = state.push("html_block", "", 0)
+    token.map = [start, state.line]
+    token.content = state.getLines(start, state.line, state.blkIndent, True)
+    return True
+
+
 class _KramdownIt(MarkdownIt):
     def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
         """kramdown links any target: ``[点我](javascript:…)`` is a link, its text kept
@@ -258,8 +225,8 @@ class _KramdownIt(MarkdownIt):
 
 
 def markdown_parser() -> MarkdownIt:
-    """CommonMark with raw HTML and tables, with kramdown's emphasis, strikethrough,
-    footnotes and link targets (see the module's docstring).
+    """CommonMark with raw HTML and tables, with kramdown's spans, HTML blocks and
+    footnotes (see the module's docstring).
 
     CommonMark's preset stops parsing, silently, 20 levels deep (10 nested lists), and
     everything after is lost; kramdown has no such limit, so the limit is
@@ -271,6 +238,13 @@ def markdown_parser() -> MarkdownIt:
     parser.disable("emphasis")
     parser.inline.ruler.before("link", "kramdown_emphasis", kramdown_emphasis)
     parser.inline.ruler.before("link", "kramdown_strikethrough", kramdown_strikethrough)
+    parser.inline.ruler.after("image", "kramdown_link", kramdown_link)
+    parser.block.ruler.before(
+        "html_block",
+        "kramdown_html_block",
+        kramdown_html_block,
+        {"alt": ["paragraph", "reference", "blockquote"]},
+    )
     parser.use(footnote_plugin, inline=False)
     parser.add_render_rule("image", image_alt)
     parser.add_render_rule("footnote_ref", _footnote_ref)
@@ -278,3 +252,72 @@ def markdown_parser() -> MarkdownIt:
     parser.add_render_rule("footnote_block_open", _footnotes_open)
     parser.add_render_rule("footnote_block_close", _footnotes_close)
     return parser
+
+
+def _top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens of each top-level block, in order."""
+    blocks: list[list[Token]] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            blocks.append([])
+        blocks[-1].append(token)
+        depth += token.nesting
+    return blocks
+
+
+def _lone_link(block: list[Token]) -> str | None:
+    """The target of a paragraph that is one http(s) link and nothing else, or None."""
+    if len(block) != 3 or block[0].type != "paragraph_open" or not block[1].children:
+        return None
+    parts = [t for t in block[1].children if not (t.type == "text" and not t.content.strip())]
+    if (
+        len(parts) < 2
+        or parts[0].type != "link_open"
+        or parts[-1].type != "link_close"
+        or sum(t.type == "link_open" for t in parts) != 1
+    ):
+        return None
+    href = str(parts[0].attrs.get("href", ""))
+    return href if re.match(r"https?://", href, re.I) else None
+
+
+def source_link(tokens: list[Token]) -> str | None:
+    """The post's source link: the target of the last paragraph, among the last
+    :data:`SOURCE_LINK_BLOCKS` top-level blocks, that is one http(s) link alone
+    (``<http://…>`` or ``[原文](http://…)``), as finews posts end (its README); None when
+    there is none. The link's text stays in the body, as Jekyll prints it."""
+    for block in reversed(_top_level_blocks(tokens)[-SOURCE_LINK_BLOCKS:]):
+        url = _lone_link(block)
+        if url:
+            return url
+    return None
+
+
+def _table_of_contents(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -> str:
+    """kramdown's TOC as HTML: one list item per heading (levels 1–6, Jekyll's
+    ``toc_levels``), its text as the heading prints it."""
+    items = [
+        "<li>" + md.renderer.render(tokens[i + 1].children or [], md.options, env) + "</li>"
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+    return f"<ul>{''.join(items)}</ul>\n" if items else ""
+
+
+def render_markdown(md: MarkdownIt, body: str) -> tuple[str, str | None]:
+    """``body`` (after :func:`drop_kramdown_syntax`) as HTML, and its source link
+    (:func:`source_link`). A TOC marker becomes the headings' list; an autolink to
+    ``mailto:a@b`` prints ``a@b``, as kramdown prints it."""
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
+    for token in tokens:
+        if token.type == "html_block" and token.content.strip() == _TOC_MARK:
+            token.content = _table_of_contents(md, tokens, env)
+        elif token.type == "inline" and token.children:
+            for i, child in enumerate(token.children[:-1]):
+                if child.type == "link_open" and child.markup == "autolink":
+                    text = token.children[i + 1]
+                    if text.content.lower().startswith("mailto:"):
+                        text.content = text.content[len("mailto:") :]
+    return md.renderer.render(tokens, md.options, env), source_link(tokens)

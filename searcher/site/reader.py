@@ -130,7 +130,7 @@ def _read_document(site: SiteFolder, cand: _Candidate) -> Article:
 
     markdown = path.suffix.lower().lstrip(".") in site.config.markdown_ext
     problems: list[str] = []
-    body, source_url = body_to_text(content, markdown=markdown, problems=problems)
+    body, source_url = body_to_text(content, markdown, problems, fields.get("source_url"))
     warnings.extend(f"{rel}: {problem}" for problem in problems)
     if not body and content.strip():
         warnings.append(

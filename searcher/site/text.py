@@ -1,8 +1,8 @@
-"""Body text: Markdown (a CommonMark parser), HTML (lxml), encodings, first sentence.
+"""Body text: Markdown (read as kramdown reads it), HTML (lxml), encodings, first sentence.
 
 * :func:`body_to_text` turns a document body into plain text and its source URL:
-  Markdown goes through markdown-it-py (CommonMark, with GitHub's tables and
-  strikethrough) with raw HTML allowed, as kramdown does; the HTML goes through
+  Markdown goes through markdown-it-py with kramdown's rules (:mod:`.markdown`), raw
+  HTML allowed, as kramdown does; the HTML goes through
   :func:`html_to_text`, which decodes entities exactly once (C9).
 * :func:`decode_bytes` decodes a file (UTF-8, GB18030 or UTF-16, with warnings).
 * :func:`first_sentence` gives the title of an untitled post (C8).
@@ -18,7 +18,7 @@ from typing import cast
 import lxml.html
 from lxml import etree
 
-from .markdown import markdown_parser
+from .markdown import drop_kramdown_syntax, markdown_parser, render_markdown
 from .options import CONTROL_CHARS
 from .records import SkippedPostError
 
@@ -40,7 +40,7 @@ def one_line(text: str) -> str:
 _SEP = r"[ \t｜|/·•,，、—–-]*"
 _BACK_LINK = r"\[返回[^\]\n]*\]\([^)\n]*\)"
 _FOOTER_LINE = re.compile(rf"^[ \t]*{_BACK_LINK}(?:{_SEP}{_BACK_LINK})*{_SEP}$", re.M)
-_AUTOLINK = re.compile(r"<(https?://[^\s<>]*)>|<>")
+_EMPTY_AUTOLINK = re.compile(r"^[ \t]*<>[ \t]*$", re.M)
 
 
 # Liquid tags and output ({% … %}, {{ … }}): Jekyll renders them; their text is not the
@@ -70,11 +70,6 @@ def _drop_liquid(text: str) -> str:
     return "".join(out)
 
 
-# kramdown's own syntax, which Jekyll's Markdown converter understands and CommonMark
-# does not: block and span attribute lists ({: .class}, {:#id}), extensions
-# ({::options … /}, {::comment}…{:/comment}, {::nomarkdown}…{:/}) and ALDs ({:ref: …}).
-_KRAMDOWN_COMMENT = re.compile(r"\{::comment\}.*?\{:/(?:comment)?\}", re.S)
-_KRAMDOWN_TAG = re.compile(r"\{:(?:[^{}\n\\]|\\.)*\}")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
@@ -82,29 +77,28 @@ _MARKDOWN = markdown_parser()
 
 
 def markdown_to_html(body: str) -> tuple[str, str | None]:
-    """Render a Markdown body to HTML; returns (HTML, first ``<http…>`` source URL).
+    """Render a Markdown body to HTML as kramdown would; returns (HTML, source link).
 
     Before rendering (issue 2 and the finews README): navigation footer lines made only
-    of ``[返回…](…)`` links and separators are dropped; ``<http…>`` autolinks are removed
-    (the first is returned as the source URL) and empty ``<>`` too; Liquid tags and
-    kramdown's attribute lists and extensions are dropped. The rest is CommonMark
-    (markdown-it-py), raw HTML passed through, so entities are still encoded in the
-    result: :func:`html_to_text` decodes them exactly once.
+    of ``[返回…](…)`` links and separators are dropped (Jekyll prints them; they are the
+    site's navigation, not the article), and so is a line that is only the empty
+    autolink ``<>`` (finews' generator writes it when a feed item has no URL); Liquid
+    tags and kramdown's own syntax are dropped (:func:`.markdown.drop_kramdown_syntax`).
+    The rest is rendered by :func:`.markdown.render_markdown`, raw HTML passed through,
+    so entities are still encoded in the result: :func:`html_to_text` decodes them
+    exactly once. The source link is :func:`.markdown.source_link`'s; links and
+    autolinks keep their text in the body.
 
     >>> markdown_to_html("| a | b |\\n|---|---|\\n| 1 | 2 |\\n{: .table}")[0].count("<td>")
     2
-    """
+    >>> markdown_to_html("正文 <https://a.example/1>。\\n\\n<http://b.example/2>\\n")
+    ('<p>正文 <a href="https://a.example/1">https://a.example/1</a>。</p>\\n<p><a href="http://b.example/2">http://b.example/2</a></p>\\n', 'http://b.example/2')
+    """  # noqa: E501
     body = _FOOTER_LINE.sub("", body)
-    url: str | None = None
-    for match in _AUTOLINK.finditer(body):
-        if match.group(1):
-            url = match.group(1)
-            break
-    body = _AUTOLINK.sub("", body)
+    body = _EMPTY_AUTOLINK.sub("", body)
     body = _drop_liquid(body)
-    if "{:" in body:
-        body = _KRAMDOWN_TAG.sub("", _KRAMDOWN_COMMENT.sub("", body))
-    return _MARKDOWN.render(body), url
+    body = drop_kramdown_syntax(body)
+    return render_markdown(_MARKDOWN, body)
 
 
 _BLOCK_TAGS = (
@@ -240,13 +234,23 @@ def _normalise_lines(text: str) -> str:
 
 
 def body_to_text(
-    body: str, markdown: bool = True, problems: list[str] | None = None
+    body: str,
+    markdown: bool = True,
+    problems: list[str] | None = None,
+    source_url: object = None,
 ) -> tuple[str, str | None]:
     """Plain text of a post body and its source URL; see :func:`markdown_to_html`.
 
     ``markdown`` is True for ``.md``/``.markdown`` posts (Markdown reduced first, then
-    HTML) and False for ``.html`` posts (HTML only, no source URL). ``problems`` gets
-    what :func:`html_to_text` reports.
+    HTML) and False for ``.html`` posts (HTML only, no source URL found in the body).
+    ``source_url`` is the front matter's ``source_url`` field: a non-empty string wins
+    over the link found in the body (other values are ignored). ``problems`` gets what
+    :func:`html_to_text` reports.
+
+    >>> body_to_text("正文。\\n\\n<http://a.example/1>\\n")
+    ('正文。\\nhttp://a.example/1', 'http://a.example/1')
+    >>> body_to_text("正文。\\n\\n<http://a.example/1>\\n", source_url=" https://b.example/ ")
+    ('正文。\\nhttp://a.example/1', 'https://b.example/')
     """
     url = None
     if markdown:
@@ -266,6 +270,8 @@ def body_to_text(
                     problems.append(
                         "Markdown nested too deeply to parse; read as plain text and HTML"
                     )
+    if isinstance(source_url, str) and source_url.strip():
+        url = source_url.strip()
     return html_to_text(body, problems), url
 
 
