@@ -47,6 +47,16 @@ POSTS: dict[str, str] = {
         "之后的正文\n"
     ),
     "html-markdown": '<div markdown="1">\n**粗体**在块里\n</div>\n\n结尾\n',
+    # kramdown's tables: any run of lines with "|" up to a blank line, GFM or not.
+    "pipes": (
+        "参见：现场 | 我所亲历的事件\n\n"
+        "**记者** | **编辑**\n以上职位接受实习\n\n"
+        "原文：~~[标题 | 副题](https://a.example/1)~~ 已删\n\n"
+        "- 列表 | 项\n- 第二项\n\n"
+        "| 甲 | 乙 |\n|---|---|\n| 1 | `a|b` |\n"
+    ),
+    # An HTML element kramdown reads as a block ends at its end tag: Markdown after it.
+    "html-then-text": '<font color="red">《周刊》</font>《[某文](http://x.example/1)》称\n\n后文\n',
     # 3. Link and image targets kramdown accepts.
     "links": (
         "[点我](javascript:void(0)) 和 [空格 链接](a b.html) 和 "
@@ -86,6 +96,7 @@ POSTS: dict[str, str] = {
     ),
     "front-matter-source": "正文。\n\n<http://body.example.com/1.html>\n",
     "mailto": "写信 <mailto:editor@example.com> 或 <news@example.com>。\n",
+    "encoded-autolink": "见 <https://example.com/%E9%92%9F%E5%8D%97> 一文。\n",
     # 7. Alt text that is a file name is not indexed; other alt text is.
     "alt-text": (
         "![寿光水灾-1.jpg](/img/寿光水灾-1.jpg) ![IMG_2024.PNG](/img/IMG_2024.PNG) "
@@ -123,6 +134,14 @@ BODIES = {
     "front-matter-source": "正文。\nhttp://body.example.com/1.html",
     "no-source-link": "正文 https://example.com/a。\nhttps://example.com/b 在中间。\n结尾。",
     "mailto": "写信 editor@example.com 或 news@example.com。",
+    "encoded-autolink": "见 https://example.com/%E9%92%9F%E5%8D%97 一文。",
+    # Rows that run on into a line without "|" are a paragraph; a table cell ends at
+    # each "|", inside a link's text too: Jekyll shows "~~[标题" and "副题](…)~~".
+    "pipes": (
+        "参见：现场\n我所亲历的事件\n记者 | 编辑\n以上职位接受实习\n"
+        "原文：~~[标题\n副题](https://a.example/1)~~ 已删\n列表\n项\n第二项\n甲\n乙\n1\na|b"
+    ),
+    "html-then-text": "《周刊》\n《某文》称\n后文",
     "alt-text": "现场照片\n图后文字。",
 }
 

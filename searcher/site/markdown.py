@@ -1,13 +1,15 @@
 """The Markdown parser: markdown-it-py made to read a body the way kramdown reads it.
 
 Jekyll converts Markdown with kramdown (``input: GFM``, kramdown-parser-gfm 1.1,
-kramdown 2.4). markdown-it-py (CommonMark, tables) parses the blocks; where the two
+kramdown 2.4). markdown-it-py (CommonMark) parses the blocks; where the two
 disagree on real Chinese text, kramdown's rule is used, each measured against
 ``jekyll build`` 4.3.1 (``tests/test_site_kramdown.py``):
 
 * spans (:mod:`.spans`): emphasis next to CJK punctuation, ``~~strike~~``, link and
   image targets with spaces or any scheme;
 * HTML blocks (:func:`kramdown_html_block`) run to their end tag across blank lines;
+* tables (:func:`kramdown_table`): every run of lines with a ``|`` is a table, so the
+  ``|`` in ``现场 | 标题`` is a cell boundary, not text;
 * kramdown's own syntax (:func:`drop_kramdown_syntax`): attribute lists, ALDs,
   extensions and header ids are not printed; ``* TOC`` + ``{:toc}`` becomes the list of
   headings, as kramdown prints it;
@@ -209,10 +211,130 @@ def kramdown_html_block(state: StateBlock, start: int, end: int, silent: bool) -
         return _markdown_html_block(state, start, last, match.end(), silent)
     if silent:
         return True
-    state.line = last + 1
+    rest = state.src[close : state.eMarks[last]]
     token = state.push("html_block", "", 0)
-    token.map = [start, state.line]
-    token.content = state.getLines(start, state.line, state.blkIndent, True)
+    token.map = [start, last + 1]
+    token.content = state.getLines(start, last + 1, state.blkIndent, True)
+    state.line = last + 1
+    if rest.strip():
+        # kramdown reads on after the end tag: the rest of the line, and the lines up
+        # to a blank one, are a paragraph of Markdown.
+        token.content = token.content[: len(token.content) - len(rest) - 1] + "\n"
+        following = last + 1
+        while following < end and not state.isEmpty(following):
+            following += 1
+        state.push("paragraph_open", "p", 1).map = [last, following]
+        inline = state.push("inline", "", 0)
+        inline.content = (rest + "\n" + state.getLines(last + 1, following, 0, False)).strip()
+        inline.map = [last, following]
+        inline.children = []
+        state.push("paragraph_close", "p", -1)
+        state.line = following
+    return True
+
+
+# Tables. kramdown (parser/kramdown/table.rb) reads every run of lines that each hold a
+# "|" (not escaped, not in a code span) as table rows, at a block boundary and up to a
+# blank line (rows followed by a line without "|" are a paragraph): "现场 | 标题" alone
+# in a paragraph is a one-row table, its "|" a cell boundary that Jekyll does not
+# print, and "[a | b](u)" is split into two cells.
+_SETEXT_UNDERLINE = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*")
+_TABLE_SEPARATOR = re.compile(r"[+|: \t-]*?-[+|: \t-]*?[ \t]*|[+|: \t=]*?=[+|: \t=]*?[ \t]*")
+
+
+def _cells(line: str) -> list[str] | None:
+    """The cells of a table row: split at each "|" that is not escaped and not in a code
+    span, ``\\|`` made ``|``; None when the line has no such "|"."""
+    cells, cell, i = [], [], 0
+    while i < len(line):
+        char = line[i]
+        if char == "`":
+            run = len(line[i:]) - len(line[i:].lstrip("`"))
+            ticks = line[i : i + run]
+            close = line.find(ticks, i + run)
+            while close >= 0 and line.startswith("`", close + run):
+                close = line.find(ticks, close + run + 1)
+            if close >= 0:
+                cell.append(line[i : close + run])
+                i = close + run
+                continue
+            cell.append(ticks)
+            i += run
+            continue
+        if char == "\\" and line.startswith("|", i + 1):
+            cell.append("|")
+            i += 2
+            continue
+        if char == "|":
+            cells.append("".join(cell))
+            cell = []
+        else:
+            cell.append(char)
+        i += 1
+    if not cells:
+        return None
+    cells.append("".join(cell))
+    if line.lstrip().startswith("|") and not cells[0].strip():
+        cells.pop(0)
+    if cells and not cells[-1].strip():
+        cells.pop()
+    return cells
+
+
+def kramdown_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Block rule, after lists (``- a | b`` is a list item holding a one-row table, as
+    in kramdown): kramdown's table rows (see above), GFM tables included, so that a
+    ``|`` in a code span does not split a cell (markdown-it's GFM rule is off). Lines
+    that start an ATX heading or HTML, and a first line underlined as a setext heading,
+    are left to the other rules."""
+    rows: list[list[str]] = []
+    header = 0  # rows before the first separator line: kramdown's <thead>
+    line = start
+    while line < end and not state.isEmpty(line):
+        if state.sCount[line] - state.blkIndent >= 4:
+            break
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        if line > start and state.sCount[line] < state.blkIndent:
+            break
+        if _TABLE_SEPARATOR.fullmatch(text) and "|" in text:
+            header = header or len(rows)
+            line += 1
+            continue
+        cells = None if text.startswith(("#", "<")) else _cells(text)
+        if cells is None:
+            break
+        if line == start and line + 1 < end:
+            below = state.src[state.bMarks[line + 1] : state.eMarks[line + 1]]
+            if _SETEXT_UNDERLINE.fullmatch(below):
+                return False
+        rows.append(cells)
+        line += 1
+    if not rows or (
+        line < end and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent
+    ):
+        return False  # kramdown: rows that run on into a paragraph line are a paragraph
+    if silent:
+        return True
+    state.push("table_open", "table", 1).map = [start, line]
+    for part, cell_tag, part_rows in (
+        ("thead", "th", rows[:header]),
+        ("tbody", "td", rows[header:]),
+    ):
+        if not part_rows:
+            continue
+        state.push(f"{part}_open", part, 1)
+        for cells in part_rows:
+            state.push("tr_open", "tr", 1)
+            for cell in cells:
+                state.push(f"{cell_tag}_open", cell_tag, 1)
+                token = state.push("inline", "", 0)
+                token.content = cell.strip()
+                token.children = []
+                state.push(f"{cell_tag}_close", cell_tag, -1)
+            state.push("tr_close", "tr", -1)
+        state.push(f"{part}_close", part, -1)
+    state.push("table_close", "table", -1)
+    state.line = line
     return True
 
 
@@ -223,9 +345,14 @@ class _KramdownIt(MarkdownIt):
         targets and leaves the brackets as text). Only the link's text is indexed."""
         return True
 
+    def normalizeLinkText(self, link: str) -> str:  # noqa: N802 (markdown-it's name)
+        """An autolink prints as written, as in kramdown: markdown-it would decode
+        ``%E9%92%9F`` to 钟 and punycode in the text."""
+        return link
+
 
 def markdown_parser() -> MarkdownIt:
-    """CommonMark with raw HTML and tables, with kramdown's spans, HTML blocks and
+    """CommonMark with raw HTML, with kramdown's spans, tables, HTML blocks and
     footnotes (see the module's docstring).
 
     CommonMark's preset stops parsing, silently, 20 levels deep (10 nested lists), and
@@ -234,11 +361,11 @@ def markdown_parser() -> MarkdownIt:
     reads the body as text instead).
     """
     parser = _KramdownIt("commonmark", {"html": True, "maxNesting": MAX_MARKDOWN_NESTING})
-    parser.enable("table")
     parser.disable("emphasis")
     parser.inline.ruler.before("link", "kramdown_emphasis", kramdown_emphasis)
     parser.inline.ruler.before("link", "kramdown_strikethrough", kramdown_strikethrough)
     parser.inline.ruler.after("image", "kramdown_link", kramdown_link)
+    parser.block.ruler.before("html_block", "kramdown_table", kramdown_table)
     parser.block.ruler.before(
         "html_block",
         "kramdown_html_block",
