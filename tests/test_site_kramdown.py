@@ -234,11 +234,18 @@ def test_oracle_confirms_the_kramdown_rules(oracle: dict[str, OracleDoc]) -> Non
     assert '<a href="http://news.example.com/2022/1.html">' in html["autolinks"]
 
 
-def test_many_emphasis_openers_stay_fast() -> None:
-    """kramdown's emphasis rescans for a closer from every opener; memoised per position
-    and context, 300,000 characters of openers that never close stay linear."""
-    for body in ("**a " * 75_000, "*a " * 100_000, " _a" * 100_000, "~~a " * 75_000):
+def test_many_openers_stay_fast() -> None:
+    """kramdown's emphasis rescans for a closer from every opener, and its link target
+    for a balancing ")": memoised per position and context, 300,000 characters of
+    openers that never close stay linear (each body here is all text)."""
+    for body in (
+        "**a " * 75_000,
+        "*a " * 100_000,
+        " _a" * 100_000,
+        "~~a " * 75_000,
+        "[a](" * 9_000,
+    ):
         start = time.perf_counter()
-        text, _ = body_to_text(body)
+        text, url = body_to_text(body)
         assert time.perf_counter() - start < 20
-        assert text.startswith(body.strip()[:8].replace(" ", " "))
+        assert (text, url) == (body.strip(), None)

@@ -204,6 +204,47 @@ MAX_LINK_TARGET = 2_000
 _LINK_TITLE = re.compile(r"\s*?([\"'])(.+?)\1\s*?\)", re.S)
 
 
+_TARGET_STOP = re.compile(r"[()]|[ \t\n\r\f\v](?=[\"'])")
+
+
+def _target_end(state: StateInline, opening: int) -> int | None:
+    """Where the link target whose ``(`` is at ``opening`` stops: the ``)`` that
+    balances it, or the white space before a quote (a title); None when neither comes
+    within :data:`MAX_LINK_TARGET` characters. kramdown's ``LINK_PAREN_STOP_RE`` loop,
+    without recursion; every inner ``(`` passed gets its own answer memoised per
+    render, so a run of ``[a](`` that never close is read in linear time."""
+    memo: dict[tuple[str, int, int], int | None] = state.env.setdefault("kramdown_target", {})
+    src, end = state.src, state.posMax
+    if (src, end, opening) in memo:
+        return memo[src, end, opening]
+    limit = min(end, opening + 1 + MAX_LINK_TARGET)
+    stack = [opening]
+    pos = opening + 1
+    stop: int | None = None
+    while stack:
+        found = _TARGET_STOP.search(src, pos, limit)
+        if found is None or found.group() not in "()":
+            stop = found.start() if found else None
+            break
+        if found.group() == "(":
+            known = memo.get((src, end, found.start()), -1)
+            if known == -1:
+                stack.append(found.start())
+            elif known is None or src[known] != ")":
+                stop = known
+                break
+            else:
+                pos = known + 1
+                continue
+        else:
+            memo[src, end, stack.pop()] = found.start()
+            stop = found.start()
+        pos = found.start() + 1
+    for unclosed in stack:
+        memo[src, end, unclosed] = stop
+    return memo[src, end, opening]
+
+
 def kramdown_link(state: StateInline, silent: bool) -> bool:
     """Inline rule, after CommonMark's ``link`` and ``image``: ``[text](target)`` and
     ``![alt](target)`` with a target CommonMark refuses but kramdown reads
@@ -219,24 +260,14 @@ def kramdown_link(state: StateInline, silent: bool) -> bool:
     label_end = state.md.helpers.parseLinkLabel(state, opening, not image)
     if label_end < 0 or not src.startswith("(", label_end + 1):
         return False
-    close, target, depth = -1, "", 1
-    i = label_end + 2
-    limit = min(end, i + MAX_LINK_TARGET)
-    while i < limit:
-        char = src[i]
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if not depth:
-                close, target = i + 1, src[label_end + 2 : i]
-                break
-        elif char in _RUBY_SPACE and src[i + 1 : i + 2] in ("'", '"'):
-            title = _LINK_TITLE.match(src, i, end)
-            if title:
-                close, target = title.end(), src[label_end + 2 : i]
-            break
-        i += 1
+    stop = _target_end(state, label_end + 1)
+    close, target = -1, ""
+    if stop is not None and src[stop] == ")":
+        close, target = stop + 1, src[label_end + 2 : stop]
+    elif stop is not None:
+        title = _LINK_TITLE.match(src, stop, end)
+        if title:
+            close, target = title.end(), src[label_end + 2 : stop]
     if close < 0:
         return False
     if not silent:
