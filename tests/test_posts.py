@@ -418,10 +418,13 @@ def test_markdown_reduced_to_text() -> None:
         "[返回东财滚动新闻](//finews.withounder.com/emnews/)｜[返回首页](//finews.withounder.com/)"
     )
     text, url = body_to_text(body)
-    assert url == "http://finance.eastmoney.com/news/1,2.html"
+    # Autolinks keep their text, as Jekyll prints them; the source link is the last
+    # paragraph that is one link alone, among the last two blocks.
+    assert url == "https://second.example.com/"
     assert text == (
         "标题一\n引用的摘要。\n这是链接文字 和 图片说明，强调、加粗、删除、a<b。\n"
-        "列表项\n转义*星号*不是强调。"
+        "列表项\n转义*星号*不是强调。\nhttp://finance.eastmoney.com/news/1,2.html\n"
+        "https://second.example.com/"
     )
 
 
@@ -438,7 +441,7 @@ def test_markdown_reduced_to_text() -> None:
 )
 def test_navigation_footer_dropped(footer: str) -> None:
     text, url = body_to_text(f"\n正文。\n\n<http://a.example/1>\n\n{footer}")
-    assert (text, url) == ("正文。", "http://a.example/1")
+    assert (text, url) == ("正文。\nhttp://a.example/1", "http://a.example/1")
 
 
 def test_empty_autolink_and_back_link_inside_text() -> None:
@@ -731,8 +734,14 @@ def test_finews_all_74_posts_read(finews_items: list[Article | Skipped | Duplica
         assert article.title, article.path
         assert article.date is not None and article.date.tzinfo is not None, article.path
         assert article.body, article.path
-        for text in ("[返回", "](", "nbsp", "&amp;", "&lt;", "<p", "<>", "EM_StockImg", "http"):
+        for text in ("[返回", "](", "nbsp", "&amp;", "&lt;", "<p", "<>", "EM_StockImg"):
             assert text not in article.body, (article.path, text)
+        # The source link is printed last, as Jekyll prints it; no other link text is.
+        last = article.body.rsplit("\n", 1)[-1]
+        assert ("http" in last) == (article.source_url is not None), article.path
+        assert article.body.count("http") == (article.source_url is not None), article.path
+        if article.source_url:
+            assert last == article.source_url, article.path
     assert sorted({c for a in found for c in a.categories}) == [
         "emnews",
         "renminribaohaiwaiban",
@@ -789,7 +798,7 @@ def test_finews_dates_and_urls(finews_items: list[Article | Skipped | Duplicate]
     assert nw.url == (  # C12, as jekyll build 4.3.1 gave it
         "https://finews.withounder.com/renminribaohaiwaiban/2022/06/09/NW202206092406594977.html"
     )
-    assert nw.body.endswith("（文章来源：人民日报海外版）")
+    assert nw.body.endswith("（文章来源：人民日报海外版）\n" + nw.source_url)
     init = by_path["_posts/2021-12-01-init.md"]
     assert (init.title, init.body, init.date) == (
         "开站大吉",
@@ -801,7 +810,8 @@ def test_finews_dates_and_urls(finews_items: list[Article | Skipped | Duplicate]
     two_line_footer = by_path["_posts/2021-12-08-202112082206736549.md"]
     assert two_line_footer.body == (
         "12月7日晚间，新希望(000876)正式披露2021年11月生猪销售情况简报，今年前11个月生猪"
-        "销售总量超过890万头，已超过2020年全年销量(829万头)。"
+        "销售总量超过890万头，已超过2020年全年销量(829万头)。\n"
+        "http://finance.eastmoney.com/news/1354,202112082206736549.html"
     )
     assert (
         two_line_footer.source_url
@@ -832,14 +842,18 @@ def test_xwlb_small_matches_manifest() -> None:
         day = row["path"][len("_posts/") : len("_posts/") + 10].replace("-", "")
         assert article.source_url == f"https://tv.cctv.com/lm/xwlb/day/{day}.shtml"
         assert "[返回" not in article.body and "<" not in article.body
+        # The source link is the body's last line, as Jekyll prints it; the manifest
+        # counts the text before it.
+        text, last = article.body.rsplit("\n", 1)
+        assert last == article.source_url
         # The manifest counts the visible text with whitespace runs collapsed to one space
         # but with no break where two paragraphs touch (``</p><p>``). Our body puts one
         # "\n" between paragraphs, so the manifest's count lies between our text with the
         # breaks removed and our text with each break counted as a space; it equals the
         # lower bound when no paragraph edge had whitespace in the source.
-        lines = article.body.split("\n")
+        lines = text.split("\n")
         low = len(" ".join("".join(lines).split()))
-        high = len(" ".join(article.body.split()))
+        high = len(" ".join(text.split()))
         assert low <= row["chars"] <= high, row["path"]
         assert high - low <= len(lines) - 1
 

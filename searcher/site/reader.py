@@ -164,7 +164,7 @@ def _read_document(
             "listing page",
         )
     problems: list[str] = []
-    read, source_url = read_body(source, markdown=markdown, problems=problems)
+    read, source_url = read_body(source, markdown, problems, fields.get("source_url"))
     body, code = read.text, read.code
     if template and not body:
         layout = scalar_text(fields.get("layout"))

@@ -55,7 +55,8 @@ class Article:
     url: the document's URL on the site by Jekyll's permalink rules, absolute when the
         site's ``url`` (or ``--site-url``) is known, else root-relative; None only with
         ``--all-files`` for a file Jekyll would not publish.
-    source_url: the source link found in a Markdown body as ``<http…>``, or None.
+    source_url: the front matter's ``source_url``, else a link alone in one of the last
+        paragraphs of a Markdown body (:func:`.markdown.source_link`), or None.
     type: ``"post"``, ``"page"``, or the name of the document's collection.
     code: ``(start, end)`` character offsets in ``body`` of its code blocks (end
         exclusive, in order): searchable, but a snippet is taken from them only when

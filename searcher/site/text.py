@@ -1,8 +1,8 @@
-"""Body text: Markdown (a CommonMark parser), HTML (lxml), encodings, first sentence.
+"""Body text: Markdown (read as kramdown reads it), HTML (lxml), encodings, first sentence.
 
 * :func:`body_to_text` turns a document body into plain text and its source URL:
-  Markdown goes through markdown-it-py (CommonMark, with GitHub's tables and
-  strikethrough) with raw HTML allowed, as kramdown does; the HTML goes through
+  Markdown goes through markdown-it-py with kramdown's rules (:mod:`.markdown`), raw
+  HTML allowed, as kramdown does; the HTML goes through
   :func:`html_to_text`, which decodes entities exactly once (C9).
 * :func:`decode_bytes` decodes a file (UTF-8, GB18030 or UTF-16, with warnings).
 * :func:`first_sentence` gives the title of an untitled post (C8).
@@ -14,17 +14,14 @@ import html
 import html.parser
 import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import lxml.html
 from lxml import etree
-from markdown_it import MarkdownIt
 
+from .markdown import drop_kramdown_syntax, markdown_parser, render_markdown
 from .options import CONTROL_CHARS
 from .records import SkippedPostError
-
-#: Markdown nesting levels parsed (a list level counts two: list and item).
-MAX_MARKDOWN_NESTING = 10_000
 
 #: More "[" than this in a Markdown body and it is read as text and HTML, not Markdown.
 MAX_LINK_BRACKETS = 10_000
@@ -44,59 +41,37 @@ def one_line(text: str) -> str:
 _SEP = r"[ \t｜|/·•,，、—–-]*"
 _BACK_LINK = r"\[返回[^\]\n]*\]\([^)\n]*\)"
 _FOOTER_LINE = re.compile(rf"^[ \t]*{_BACK_LINK}(?:{_SEP}{_BACK_LINK})*{_SEP}$", re.M)
-_AUTOLINK = re.compile(r"<(https?://[^\s<>]*)>|<>")
+_EMPTY_AUTOLINK = re.compile(r"^[ \t]*<>[ \t]*$", re.M)
 
 
-# kramdown's own syntax, which Jekyll's Markdown converter understands and CommonMark
-# does not: block and span attribute lists ({: .class}, {:#id}), extensions
-# ({::options … /}, {::comment}…{:/comment}, {::nomarkdown}…{:/}) and ALDs ({:ref: …}).
-_KRAMDOWN_COMMENT = re.compile(r"\{::comment\}.*?\{:/(?:comment)?\}", re.S)
-_KRAMDOWN_TAG = re.compile(r"\{:(?:[^{}\n\\]|\\.)*\}")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
-def _image_alt(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-    """An image is searchable by its alt text (``![图片说明](a.png)`` → 图片说明)."""
-    return html.escape(tokens[idx].content, quote=False)
-
-
-def _markdown_parser() -> MarkdownIt:
-    """CommonMark with raw HTML, plus tables and strikethrough (kramdown has both)."""
-    # CommonMark's preset stops parsing, silently, 20 levels deep (10 nested lists), and
-    # everything after is lost; kramdown has no such limit. Deeper than Python's
-    # recursion allows, body_to_text reads the body as text instead.
-    parser = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_MARKDOWN_NESTING})
-    parser.enable(["table", "strikethrough"])
-    parser.add_render_rule("image", _image_alt)
-    return parser
-
-
-_MARKDOWN = _markdown_parser()
+_MARKDOWN = markdown_parser()
 
 
 def markdown_to_html(body: str) -> tuple[str, str | None]:
-    """Render a Markdown body to HTML; returns (HTML, first ``<http…>`` source URL).
+    """Render a Markdown body to HTML as kramdown would; returns (HTML, source link).
 
     Before rendering (issue 2 and the finews README): navigation footer lines made only
-    of ``[返回…](…)`` links and separators are dropped; ``<http…>`` autolinks are removed
-    (the first is returned as the source URL) and empty ``<>`` too; kramdown's
-    attribute lists and extensions are dropped. The rest is CommonMark
-    (markdown-it-py), raw HTML passed through, so entities are still encoded in the
-    result: :func:`html_to_text` decodes them exactly once.
+    of ``[返回…](…)`` links and separators are dropped (Jekyll prints them; they are the
+    site's navigation, not the article), and so is a line that is only the empty
+    autolink ``<>`` (finews' generator writes it when a feed item has no URL); kramdown's
+    own syntax is dropped (:func:`.markdown.drop_kramdown_syntax`).
+    The rest is rendered by :func:`.markdown.render_markdown`, raw HTML passed through,
+    so entities are still encoded in the result: :func:`html_to_text` decodes them
+    exactly once. The source link is :func:`.markdown.source_link`'s; links and
+    autolinks keep their text in the body.
 
     >>> markdown_to_html("| a | b |\\n|---|---|\\n| 1 | 2 |\\n{: .table}")[0].count("<td>")
     2
-    """
+    >>> markdown_to_html("正文 <https://a.example/1>。\\n\\n<http://b.example/2>\\n")
+    ('<p>正文 <a href="https://a.example/1">https://a.example/1</a>。</p>\\n<p><a href="http://b.example/2">http://b.example/2</a></p>\\n', 'http://b.example/2')
+    """  # noqa: E501
     body = _FOOTER_LINE.sub("", body)
-    url: str | None = None
-    for match in _AUTOLINK.finditer(body):
-        if match.group(1):
-            url = match.group(1)
-            break
-    body = _AUTOLINK.sub("", body)
-    if "{:" in body:
-        body = _KRAMDOWN_TAG.sub("", _KRAMDOWN_COMMENT.sub("", body))
-    return _MARKDOWN.render(body), url
+    body = _EMPTY_AUTOLINK.sub("", body)
+    body = drop_kramdown_syntax(body)
+    return render_markdown(_MARKDOWN, body)
 
 
 _BLOCK_TAGS = (
@@ -319,22 +294,35 @@ def _blocks(marked: str) -> Body:
 
 
 def body_to_text(
-    body: str, markdown: bool = True, problems: list[str] | None = None
+    body: str,
+    markdown: bool = True,
+    problems: list[str] | None = None,
+    source_url: object = None,
 ) -> tuple[str, str | None]:
     """Plain text of a post body and its source URL: :func:`read_body` with the
     :attr:`Body.text` only."""
-    read, url = read_body(body, markdown, problems)
+    read, url = read_body(body, markdown, problems, source_url)
     return read.text, url
 
 
 def read_body(
-    body: str, markdown: bool = True, problems: list[str] | None = None
+    body: str,
+    markdown: bool = True,
+    problems: list[str] | None = None,
+    source_url: object = None,
 ) -> tuple[Body, str | None]:
     """The :class:`Body` of a post body and its source URL; see :func:`markdown_to_html`.
 
     ``markdown`` is True for ``.md``/``.markdown`` posts (Markdown reduced first, then
-    HTML) and False for ``.html`` posts (HTML only, no source URL). ``problems`` gets
-    what :func:`html_to_body` reports.
+    HTML) and False for ``.html`` posts (HTML only, no source URL found in the body).
+    ``source_url`` is the front matter's ``source_url`` field: a non-empty string wins
+    over the link found in the body (other values are ignored). ``problems`` gets what
+    :func:`html_to_body` reports.
+
+    >>> read_body("正文。\\n\\n<http://a.example/1>\\n")[0].text
+    '正文。\\nhttp://a.example/1'
+    >>> body_to_text("正文。\\n\\n<http://a.example/1>\\n", source_url=" https://b.example/ ")
+    ('正文。\\nhttp://a.example/1', 'https://b.example/')
     """
     url = None
     if markdown:
@@ -354,6 +342,8 @@ def read_body(
                     problems.append(
                         "Markdown nested too deeply to parse; read as plain text and HTML"
                     )
+    if isinstance(source_url, str) and source_url.strip():
+        url = source_url.strip()
     return html_to_body(body, problems), url
 
 
