@@ -289,6 +289,7 @@ def _pieces(
             merged.append((start, min(end, len(text)), first, last))
     out = []
     for start, end, first, last in merged:
+        end = min(end, len(text))  # a merged piece can reach past the end
         # Cut at sentence ends, but never into a match: the start moves to a sentence
         # end before the first match, the end to one after the last.
         if start > 0:

@@ -45,7 +45,8 @@ def corpus() -> dict[str, str]:
         )
     posts["_posts/2025-06-01-xss.md"] = post(
         XSS.replace('"', "'") + "城市",
-        f"城市 {XSS}\n\n<javascript:alert(3)>",
+        # The raw HTML is dropped as a browser would; the code span is text to show.
+        f"城市 {XSS}\n\n`{XSS}`\n\n<javascript:alert(3)>",
         date="2025-06-01 09:00:00 +0800",
         extra=f"tags: ['{XSS}']\ncategories: ['{XSS}']\npermalink: 'javascript:alert(4)'\n",
     )
