@@ -22,7 +22,8 @@ Then searcher reads the same copy (``searcher.site.read_corpus`` with default
 has a ``rendered`` field, a second time with ``rendered=<Jekyll's output folder>``.
 
 Compared, per site and pass (one Markdown table row each): documents Jekyll publishes
-(written Markdown and HTML documents: posts, pages, collection documents with output) /
+(written Markdown and HTML documents with a source file: posts, pages, collection
+documents with output; not pages a plugin generates) /
 documents searcher indexes; documents in both (same source path); of those, same URL
 (searcher's ``Article.url`` equal to Jekyll's ``url | absolute_url``) and, for posts,
 same date (``Article.date.isoformat()`` equal to ``date | date_to_xmlschema``); then the
@@ -66,7 +67,9 @@ from searcher.site import Article, Duplicate, SiteOptions, Skipped, read_corpus 
 
 #: Written beside the oracle plugin in the copy: per document, Jekyll's own view of
 #: whether it is written (``Document#write?``: a collection with output, published),
-#: whether its source is Markdown (``markdown_ext``) or HTML, and ``url | absolute_url``.
+#: whether its source is Markdown (``markdown_ext``) or HTML, and ``url | absolute_url``
+#: (of the first page made from a source: the oracle keeps the last, page N of a
+#: paginated index, whose text is also a listing).
 BENCH_PLUGIN = """\
 require "json"
 
@@ -75,6 +78,11 @@ module SearcherBench
 end
 
 Jekyll::Hooks.register [:documents, :pages], :post_convert do |doc|
+  seen = SearcherBench::DOCS[doc.relative_path]
+  if seen  # jekyll-paginate's pages 2, 3... share the source path of the first
+    seen["copies"] += 1
+    next
+  end
   site = doc.site
   ext = doc.extname.to_s.downcase
   markdown = site.config["markdown_ext"].to_s.split(",").map { |e| ".#{e.strip.downcase}" }
@@ -87,6 +95,7 @@ Jekyll::Hooks.register [:documents, :pages], :post_convert do |doc|
     "write" => doc.respond_to?(:write?) ? doc.write? : true,
     "kind" => kind,
     "absolute_url" => absolute,
+    "copies" => 1,
   }
 end
 
@@ -205,7 +214,8 @@ def build(
     docs, absolute = {}, {}
     for path, fields in raw.items():
         extra = bench.get(path, {})
-        if extra.get("write") and extra.get("kind") in ("markdown", "html"):
+        generated = not (copy / path).is_file()  # a plugin's page (no source file)
+        if extra.get("write") and extra.get("kind") in ("markdown", "html") and not generated:
             docs[path] = jekyll_oracle.OracleDoc(path=path, **fields)
             absolute[path] = extra["absolute_url"]
     return Built(copy, dest, docs, absolute, seconds)
