@@ -19,7 +19,8 @@ config names no ``timezone`` is dated alike by both.
 
 Then searcher reads the same copy (``searcher.site.read_corpus`` with default
 ``SiteOptions``, as ``searcher index`` does) and, when the checkout's ``SiteOptions``
-has a ``rendered`` field, a second time with ``rendered=<Jekyll's output folder>``.
+has a ``rendered`` field, a second time with ``rendered=<Jekyll's output folder>``
+(and ``content_selector`` from ``--selector NAME=CSS``, when given for the site).
 
 Compared, per site and pass (one Markdown table row each): documents Jekyll publishes
 (written Markdown and HTML documents with a source file: posts, pages, collection
@@ -350,10 +351,12 @@ def print_examples(
         print(f"- {figures.site} [{figures.run}] only searcher: `{path}` ({url})")
 
 
-def _options(rendered: Path | None) -> SiteOptions:
+def _options(rendered: Path | None, selector: str | None) -> SiteOptions:
     if rendered is None:
         return SiteOptions()
-    return SiteOptions(rendered=rendered)  # type: ignore[call-arg]  # a newer checkout's
+    if selector is None:
+        return SiteOptions(rendered=rendered)  # type: ignore[call-arg]  # a newer checkout's
+    return SiteOptions(rendered=rendered, content_selector=selector)  # type: ignore[call-arg]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
         "--config", action="append", default=[], metavar="NAME=FILE",
         help="use FILE as the _config.yml of the site folder named NAME",
     )  # fmt: skip
+    parser.add_argument(
+        "--selector", action="append", default=[], metavar="NAME=CSS",
+        help="the --rendered pass of site NAME takes the body from the element CSS selects",
+    )  # fmt: skip
     parser.add_argument("--work", type=Path, default=Path("/tmp/jekyll-text"))
     parser.add_argument("--tz", default="Asia/Shanghai", help="TZ of the Jekyll build")
     parser.add_argument("--reuse", action="store_true", help="reuse an earlier build")
@@ -371,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="OUT")
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.config)
+    selectors = dict(item.split("=", 1) for item in args.selector)
     has_rendered = "rendered" in {f.name for f in dataclasses.fields(SiteOptions)}
     now = dt.datetime.now(dt.UTC)
     print(f"searcher: {Path(searcher.__file__).parent}  ({now:%Y-%m-%d %H:%M} UTC)")
@@ -388,11 +396,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{site.name}: Jekyll build failed: {str(error)[-2000:]}", file=sys.stderr)
             status = 1
             continue
-        runs = [("source", None)] + ([("--rendered", built.dest)] if has_rendered else [])
+        selector = selectors.get(site.name)
+        rendered_run = f"--rendered {selector}" if selector else "--rendered"
+        runs = [("source", None)] + ([(rendered_run, built.dest)] if has_rendered else [])
         report[site.name] = {"jekyll_seconds": round(built.seconds, 1), "config": override}
         for run, rendered in runs:
             try:
-                figures, articles = compare(site.name, run, built, _options(rendered))
+                options = _options(rendered, selector)
+                figures, articles = compare(site.name, run, built, options)
             except Exception as error:  # noqa: BLE001  # one site never stops the others
                 print(f"{site.name} [{run}]: searcher failed: {error!r}", file=sys.stderr)
                 status = 1
