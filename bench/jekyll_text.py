@@ -199,6 +199,8 @@ def build(
         (copy / "_plugins" / "searcher_oracle.rb").write_text(
             jekyll_oracle.PLUGIN, encoding="utf-8"
         )
+        # Run in the site, as its author does: a plugins_dir other than the default is
+        # relative to the working folder, not to the source (Jekyll's PluginManager).
         run = subprocess.run(
             [str(jekyll_oracle.JEKYLL or "jekyll"), "build", "--quiet", "-s", str(copy)]
             + ["-d", str(dest)],
@@ -206,9 +208,11 @@ def build(
             text=True,
             timeout=timeout,
             env={**os.environ, "TZ": tz},
+            cwd=copy,
         )
-        if run.returncode != 0:
-            raise BuildError(run.stderr.strip() or f"jekyll exited with {run.returncode}")
+        if run.returncode != 0 or not (dest / jekyll_oracle.ORACLE_FILE).is_file():
+            said = (run.stderr.strip() or run.stdout.strip())[:3000]
+            raise BuildError(f"jekyll exited with {run.returncode}, no oracle file: {said}")
     seconds = time.perf_counter() - started
     raw = json.loads((dest / jekyll_oracle.ORACLE_FILE).read_text(encoding="utf-8"))
     bench = json.loads((dest / BENCH_FILE).read_text(encoding="utf-8"))
@@ -393,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
                 site, args.work, Path(override) if override else None, args.tz, args.reuse
             )
         except (BuildError, OSError, ValueError, subprocess.TimeoutExpired) as error:
-            print(f"{site.name}: Jekyll build failed: {str(error)[-2000:]}", file=sys.stderr)
+            print(f"{site.name}: Jekyll build failed: {error}", file=sys.stderr)
             status = 1
             continue
         selector = selectors.get(site.name)
