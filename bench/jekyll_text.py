@@ -200,14 +200,15 @@ def build(
             jekyll_oracle.PLUGIN, encoding="utf-8"
         )
         # Run in the site, as its author does: a plugins_dir other than the default is
-        # relative to the working folder, not to the source (Jekyll's PluginManager).
+        # relative to the working folder, not to the source (Jekyll's PluginManager);
+        # the site's Gemfile is not used (Debian's gems, not the versions it locks).
         run = subprocess.run(
             [str(jekyll_oracle.JEKYLL or "jekyll"), "build", "--quiet", "-s", str(copy)]
             + ["-d", str(dest)],
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, "TZ": tz},
+            env={**os.environ, "TZ": tz, "JEKYLL_NO_BUNDLER_REQUIRE": "true"},
             cwd=copy,
         )
         if run.returncode != 0 or not (dest / jekyll_oracle.ORACLE_FILE).is_file():
