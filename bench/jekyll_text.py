@@ -356,6 +356,22 @@ def print_examples(
         print(f"- {figures.site} [{figures.run}] only searcher: `{path}` ({url})")
 
 
+def _revision(folder: Path) -> str:
+    """The git commit of the checkout holding ``folder`` (``+`` if it has changes)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--", "."],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown revision"
+    return head + ("+" if dirty else "")
+
+
 def _options(rendered: Path | None, selector: str | None) -> SiteOptions:
     if rendered is None:
         return SiteOptions()
@@ -386,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     selectors = dict(item.split("=", 1) for item in args.selector)
     has_rendered = "rendered" in {f.name for f in dataclasses.fields(SiteOptions)}
     now = dt.datetime.now(dt.UTC)
-    print(f"searcher: {Path(searcher.__file__).parent}  ({now:%Y-%m-%d %H:%M} UTC)")
+    where = Path(searcher.__file__).parent
+    print(f"searcher: {where} at {_revision(where)}  ({now:%Y-%m-%d %H:%M} UTC)")
     status, rows = 0, []
     examples: list[tuple[Figures, Built, dict[str, Article]]] = []
     report: dict[str, dict[str, object]] = {}
