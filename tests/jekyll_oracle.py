@@ -14,7 +14,8 @@ Comparing texts (:func:`visible`, :func:`markup_left`, :func:`cjk_missing`):
   kramdown's typographic characters (smart quotes, ``--``, ``...``) back to ASCII,
   which searcher does not produce and folding makes equal in search.
 * :func:`markup_left` counts markup in searcher's text that Jekyll's text lacks:
-  ``**``, ``__``, Liquid delimiters, kramdown's ``{:``, tags, ``](`` of a link, fences.
+  ``**``, ``__``, ``~~`` (so ``~~~`` fences too), Liquid delimiters, kramdown's
+  ``{:``, tags, ``](`` of a link, backtick fences.
 * :func:`cjk_missing` is the share of Jekyll's CJK characters (as a multiset) that
   searcher's text lacks.
 
@@ -128,7 +129,7 @@ def visible(text: str, jekyll: bool = False) -> str:
 
 
 MARKUP = re.compile(
-    r"\*\*|__|\{%|%\}|\{\{|\}\}|\{:|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\]\(|~~~|```"
+    r"\*\*|__|~~|\{%|%\}|\{\{|\}\}|\{:|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\]\(|```"
 )
 
 

@@ -75,6 +75,8 @@ POSTS: dict[str, str] = {
         "结尾。\n"
     ),
     "toc": "* TOC\n{:toc}\n\n## 第一章\n\n正文一。\n\n### 小节 **粗**\n\n## 第二章\n\n正文二。\n",
+    # The whole list before {:toc} is replaced: its other items are never shown.
+    "toc-list": "前言\n\n* 目录\n* 这里也是\n{:toc}\n\n## 第一节\n\n正文\n\n- 甲\n\n## 第二节\n",
     "footnotes": "正文[^1]，再一处[^note]。\n\n[^1]: 脚注一。\n[^note]: 脚注二 **粗**。\n",
     # 5. Fences right after text.
     "fences": "说明\n~~~~\n代码 一\n~~~~\n之后\n\n再说明\n```\n代码 二\n```\n结束\n",
@@ -124,6 +126,7 @@ BODIES = {
     "links": "点我 和 空格 链接 和 标签链接 和 图 一 和 带标题。",
     "kramdown-syntax": ("段落一\n段落二，强调，链接，文字{: .y}。\n小标题\n原样输出\n结尾。"),
     "toc": "第一章\n小节 粗\n第二章\n第一章\n正文一。\n小节 粗\n第二章\n正文二。",
+    "toc-list": "前言\n第一节\n第二节\n第一节\n正文\n甲\n第二节",
     "footnotes": "正文1，再一处2。\n脚注一。\n脚注二 粗。",
     "fences": "说明\n代码 一\n之后\n再说明\n代码 二\n结束",
     "autolinks": (
