@@ -8,6 +8,8 @@ disagree on real Chinese text, kramdown's rule is used, each measured against
 * spans (:mod:`.spans`): emphasis next to CJK punctuation, ``~~strike~~``, link and
   image targets with spaces or any scheme, autolink text printed as written;
 * HTML blocks (:func:`kramdown_html_block`) run to their end tag across blank lines;
+  a comment, instruction or declaration never closed is text
+  (:func:`commonmark_html_block`), not the rest of the document;
 * tables (:func:`kramdown_table`): every run of lines with a ``|`` is a table, so the
   ``|`` in ``现场 | 标题`` is a cell boundary, not text;
 * kramdown's own syntax (:func:`drop_kramdown_syntax`): attribute lists, ALDs,
@@ -33,7 +35,7 @@ import re
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, html_block
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -238,6 +240,31 @@ def kramdown_html_block(state: StateBlock, start: int, end: int, silent: bool) -
     return True
 
 
+# Markup that CommonMark runs, raw, to the end of the document when it is never closed
+# (HTML block types 2-5) and kramdown reads as text (its HTML_COMMENT_RE, instruction
+# and CDATA patterns need the end): "<!-- 注释" without "-->" is a paragraph on the site.
+_UNCLOSED_ENDS = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"), ("<!", ">"))
+
+
+def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """CommonMark's ``html_block`` rule, except for a comment, processing instruction,
+    CDATA section or declaration whose end (``-->``, ``?>``, ``]]>``, ``>``) is nowhere
+    after it: kramdown prints that as text, where CommonMark would swallow the rest of
+    the document (measured: ``<!-- 注释`` then ``后文`` prints both). Linear: the last
+    end of each kind is found once per render."""
+    pos = state.bMarks[start] + state.tShift[start]
+    if state.src.startswith("<!", pos) or state.src.startswith("<?", pos):
+        last: dict[str, int] = state.env.setdefault("kramdown_last_end", {})
+        for opening, closing in _UNCLOSED_ENDS:
+            if state.src.startswith(opening, pos):
+                if closing not in last:
+                    last[closing] = state.src.rfind(closing)
+                if last[closing] < pos + len(opening):
+                    return False
+                break
+    return html_block(state, start, end, silent)
+
+
 # Tables. kramdown (parser/kramdown/table.rb) reads every run of lines that each hold a
 # "|" (not escaped, not in a code span) as table rows, at a block boundary and up to a
 # blank line (rows followed by a line without "|" are a paragraph): "现场 | 标题" alone
@@ -376,6 +403,9 @@ def markdown_parser() -> MarkdownIt:
         "kramdown_html_block",
         kramdown_html_block,
         {"alt": ["paragraph", "reference", "blockquote"]},
+    )
+    parser.block.ruler.at(
+        "html_block", commonmark_html_block, {"alt": ["paragraph", "reference", "blockquote"]}
     )
     parser.use(footnote_plugin, inline=False)
     parser.add_render_rule("image", image_alt)
