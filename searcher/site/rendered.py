@@ -43,7 +43,7 @@ from .config import GONE_ERRORS, outside_site
 from .files import escape_name
 from .options import SiteOptions
 from .records import SiteWarning, SkippedPostError
-from .text import Body, decode_bytes, html_to_body
+from .text import Body, decode_bytes, html_to_body, without_xml_declaration
 
 #: The content element when no ``content_selector`` is given, in order of preference:
 #: an element the site marks for searcher, else the page's article, else its main part.
@@ -291,7 +291,7 @@ class RenderedSite:
         """The content element of a page, or None and why (a phrase after the page)."""
         parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
         try:
-            root = lxml.html.document_fromstring(source, parser=parser)
+            root = lxml.html.document_fromstring(without_xml_declaration(source), parser=parser)
         except (etree.ParserError, ValueError):
             return None, "is empty"
         fatal = [error for error in parser.error_log if error.level_name == "FATAL"]
