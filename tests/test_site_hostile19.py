@@ -112,3 +112,40 @@ def test_rendered_xhtml_layout(tmp_path: Path) -> None:
     )
     assert article.body == "构建后才有的文字正文。"
     assert article.warnings == []
+
+
+TWO_ARTICLES_LAYOUT = (
+    '<html><body><aside><article class="related">相关文章推荐</article></aside>\n'
+    '<article class="post">{{ content }}<article class="comment">评论一</article></article>\n'
+    "</body></html>\n"
+)
+
+
+@needs_jekyll
+def test_rendered_page_with_two_articles_warns(tmp_path: Path) -> None:
+    """--rendered: a sidebar's <article> before the post's was read as the body, and the
+    post's own text was lost without a word. The first is still read (the documented
+    rule), now with a warning saying how to choose; an <article> inside it is no cause."""
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_layouts/two.html": TWO_ARTICLES_LAYOUT,
+            "_layouts/one.html": TWO_ARTICLES_LAYOUT.split("\n", 1)[1],
+            "_posts/2022-03-01-two.md": post("正文。").replace("date:", "layout: two\ndate:"),
+            "_posts/2022-03-01-one.md": post("正文。").replace("date:", "layout: one\ndate:"),
+        },
+    )
+    jekyll_oracle.build(site, dest=site / "_site")
+    read = {
+        a.path: a
+        for a in read_corpus(site, options=SiteOptions(rendered="_site"))
+        if isinstance(a, Article)
+    }
+    assert read["_posts/2022-03-01-one.md"].body == "正文。\n评论一"
+    assert read["_posts/2022-03-01-one.md"].warnings == []
+    assert read["_posts/2022-03-01-two.md"].body == "相关文章推荐"
+    assert read["_posts/2022-03-01-two.md"].warnings == [
+        "_posts/2022-03-01-two.md: its built page _site/2022/03/01/two.html has 3 elements "
+        "matching 'article', not all inside the first: only the first is read (mark the "
+        "content element with data-searcher-body, or name it with --content-selector)"
+    ]
