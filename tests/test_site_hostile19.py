@@ -149,3 +149,39 @@ def test_rendered_page_with_two_articles_warns(tmp_path: Path) -> None:
         "matching 'article', not all inside the first: only the first is read (mark the "
         "content element with data-searcher-body, or name it with --content-selector)"
     ]
+
+
+#: kramdown's own syntax: ``{name: (body, searcher's text)}``.
+KRAMDOWN_SYNTAX = {
+    "abbreviation": (
+        "HTML 在前。\n\n*[HTML]: 超文本标记语言\n\n后文 HTML。",
+        "HTML 在前。\n后文 HTML。",
+    ),
+    "abbreviation-cjk": ("*[中文]: 缩写定义\n\n中文正文", "中文正文"),
+    "abbreviation-in-list": ("- 列表\n\n  *[API]: 应用接口\n\n正文 API", "列表\n正文 API"),
+    # inside a paragraph it is text, in kramdown as here
+    "abbreviation-in-paragraph": (
+        "第一行\n*[CSS]: 层叠样式\n第三行",
+        "第一行 *[CSS]: 层叠样式第三行",
+    ),
+    # a code block prints as written: kramdown syntax in it was deleted
+    "ial-in-code": ("```\n{: .x}\n## 标题 {#id}\n代码\n```\n\n段落\n{: .y}", None),
+    "ial-in-tilde-code": ("~~~~ ruby\n{::comment}注{:/comment}\n~~~~", None),
+}
+KRAMDOWN_CODE = {
+    "ial-in-code": "{: .x}\n## 标题 {#id}\n代码\n段落",
+    "ial-in-tilde-code": "{::comment}注{:/comment}",
+}
+
+
+@needs_jekyll
+def test_kramdown_abbreviations_and_syntax_in_code(tmp_path: Path) -> None:
+    files = {f"_posts/2022-03-01-{n}.md": post(body) for n, (body, _) in KRAMDOWN_SYNTAX.items()}
+    site = write_site(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(site)
+    mine = articles(site)
+    for name, (_, expected) in KRAMDOWN_SYNTAX.items():
+        path = f"_posts/2022-03-01-{name}.md"
+        assert mine[path].body == (expected or KRAMDOWN_CODE[name]), name
+        jekyll_text = jekyll_oracle.visible(oracle[path].text, jekyll=True)
+        assert jekyll_oracle.visible(mine[path].body) == jekyll_text, name

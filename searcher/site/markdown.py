@@ -13,8 +13,9 @@ disagree on real Chinese text, kramdown's rule is used, each measured against
 * tables (:func:`kramdown_table`): every run of lines with a ``|`` is a table, so the
   ``|`` in ``现场 | 标题`` is a cell boundary, not text;
 * kramdown's own syntax (:func:`drop_kramdown_syntax`): attribute lists, ALDs,
-  extensions and header ids are not printed; ``* TOC`` + ``{:toc}`` becomes the list of
-  headings, as kramdown prints it;
+  extensions, header ids and abbreviation definitions are not printed (code blocks
+  print as written); ``* TOC`` + ``{:toc}`` becomes the list of headings, as kramdown
+  prints it;
 * footnotes (mdit-py-plugins' footnote plugin) print as kramdown prints them: the
   reference as its number, the notes at the end, without the ``↩`` back link;
 * ``<mailto:…>`` prints without ``mailto:``.
@@ -119,6 +120,12 @@ def drop_kramdown_syntax(body: str) -> str:
     >>> drop_kramdown_syntax("段落\\n{: .cls}\\n\\n## 标题 {#id}\\n\\n*强*{: .x}文字{: .y}")
     '段落\\n\\n\\n## 标题\\n\\n*强*文字{: .y}'
     """
+    if "{:" not in body and "{#" not in body:
+        return body
+    return "".join(part if code else _drop_outside_code(part) for part, code in _fenced_parts(body))
+
+
+def _drop_outside_code(body: str) -> str:
     if "{:" in body:
         body = _TOC.sub(f"\n{_TOC_MARK}\n", body)
         body = _KRAMDOWN_COMMENT.sub("", body)
@@ -128,6 +135,54 @@ def drop_kramdown_syntax(body: str) -> str:
     if "{#" in body:
         body = _HEADER_ID.sub(r"\1", body)
     return body
+
+
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
+
+
+def _fenced_parts(body: str) -> list[tuple[str, bool]]:
+    """``body`` cut into ``(text, is a closed fenced code block)`` parts, in order, one
+    pass over the lines. kramdown prints a code block's text as written, ``{: .x}``
+    included (measured), and a fence never closed is no code block in kramdown.
+
+    >>> _fenced_parts("a\\n```\\n{: .x}\\n```\\nb\\n")
+    [('a\\n', False), ('```\\n{: .x}\\n```\\n', True), ('b\\n', False)]
+    """
+    parts: list[tuple[str, bool]] = []
+    start = pos = 0
+    fence = ""
+    for line in body.splitlines(keepends=True):
+        match = _FENCE.match(line)
+        if match and not fence:
+            if not (match.group(1)[0] == "`" and "`" in line[match.end() :]):
+                parts.append((body[start:pos], False))
+                start, fence = pos, match.group(1)
+        elif match and fence and match.group(1).startswith(fence):
+            if not line[match.end() :].strip():
+                parts.append((body[start : pos + len(line)], True))
+                start, fence = pos + len(line), ""
+        pos += len(line)
+    parts.append((body[start:], False))
+    return [part for part in parts if part[0]]
+
+
+# kramdown's abbreviation definitions (parser/kramdown/abbreviation.rb) print nothing.
+_ABBREVIATION = re.compile(r"\*\[[^\n]+?\]:[^\n]*")
+
+
+def kramdown_abbreviation(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Block rule: a line ``*[HTML]: 超文本标记语言`` that starts a block is kramdown's
+    abbreviation definition and prints nothing (measured; inside a paragraph it is
+    text, as in kramdown). The abbreviation's uses print as written (``<abbr>`` is
+    markup that ``strip_html`` removes)."""
+    if state.sCount[start] - state.blkIndent >= 4:
+        return False
+    pos = state.bMarks[start] + state.tShift[start]
+    if not _ABBREVIATION.fullmatch(state.src, pos, state.eMarks[start]):
+        return False
+    if not silent:
+        state.line = start + 1
+    return True
 
 
 # HTML blocks. kramdown (parser/kramdown/html.rb): a start tag of any element but a span
@@ -398,6 +453,7 @@ def markdown_parser() -> MarkdownIt:
     parser.inline.ruler.before("link", "kramdown_strikethrough", kramdown_strikethrough)
     parser.inline.ruler.after("image", "kramdown_link", kramdown_link)
     parser.block.ruler.before("html_block", "kramdown_table", kramdown_table)
+    parser.block.ruler.before("reference", "kramdown_abbreviation", kramdown_abbreviation)
     parser.block.ruler.before(
         "html_block",
         "kramdown_html_block",
