@@ -11,6 +11,7 @@ from pathlib import Path
 import jekyll_oracle
 from jekyll_oracle import needs_jekyll
 
+import searchutil
 from searcher.site import Article, SiteOptions, read_corpus
 
 
@@ -185,3 +186,13 @@ def test_kramdown_abbreviations_and_syntax_in_code(tmp_path: Path) -> None:
         assert mine[path].body == (expected or KRAMDOWN_CODE[name]), name
         jekyll_text = jekyll_oracle.visible(oracle[path].text, jekyll=True)
         assert jekyll_oracle.visible(mine[path].body) == jekyll_text, name
+
+
+def test_snippet_of_a_long_post_with_matches_near_its_end(tmp_path: Path) -> None:
+    """A body over LONG_TEXT (20,000) characters with two matches in its last 300: the
+    merged excerpt ran past the text and every search that hit it raised IndexError."""
+    body = "前文内容。" * 5000 + "这里有独特变量出现。\n\n独特变量再现"
+    index = searchutil.build(tmp_path, {"_posts/2022-03-01-a.md": searchutil.post("甲", body)})
+    assert searchutil.snippet(index, "独特变量") == (
+        "这里有<mark>独特变量</mark>出现。<mark>独特变量</mark>再现"
+    )
