@@ -196,3 +196,19 @@ def test_snippet_of_a_long_post_with_matches_near_its_end(tmp_path: Path) -> Non
     assert searchutil.snippet(index, "独特变量") == (
         "这里有<mark>独特变量</mark>出现。<mark>独特变量</mark>再现"
     )
+
+
+@needs_jekyll
+def test_task_list_checkboxes_are_not_text(tmp_path: Path) -> None:
+    """kramdown-parser-gfm prints '- [ ] 任务' as a checkbox; '[ ]' was indexed as text
+    (and shown in snippets)."""
+    body = (
+        "- [ ] 未完成任务\n- [x] 完成任务\n- [X] 大写\n- 普通 [ ] 中间\n\n"
+        "1. [ ] 有序\n\n[ ] 不是列表"
+    )
+    site = write_site(tmp_path / "site", {"_posts/2022-03-01-a.md": post(body)})
+    oracle = jekyll_oracle.build(site)
+    (article,) = articles(site).values()
+    assert article.body == "未完成任务\n完成任务\n大写\n普通 [ ] 中间\n有序\n[ ] 不是列表"
+    jekyll_text = jekyll_oracle.visible(oracle[article.path].text, jekyll=True)
+    assert jekyll_oracle.visible(article.body) == jekyll_text

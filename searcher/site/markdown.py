@@ -18,6 +18,7 @@ disagree on real Chinese text, kramdown's rule is used, each measured against
   prints it;
 * footnotes (mdit-py-plugins' footnote plugin) print as kramdown prints them: the
   reference as its number, the notes at the end, without the ``↩`` back link;
+* task list items (``- [ ] 任务``, ``- [x] 任务``) print their checkbox, not ``[ ]``;
 * ``<mailto:…>`` prints without ``mailto:``.
 
 Two documented deviations from Jekyll's ``strip_html`` text: an image's alt text is
@@ -39,6 +40,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, html_block
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .spans import kramdown_emphasis, kramdown_link, kramdown_strikethrough
 
@@ -464,6 +466,9 @@ def markdown_parser() -> MarkdownIt:
         "html_block", commonmark_html_block, {"alt": ["paragraph", "reference", "blockquote"]}
     )
     parser.use(footnote_plugin, inline=False)
+    # kramdown-parser-gfm makes "- [ ] 任务" / "- [x] 任务" a checkbox (parse_list), which
+    # prints nothing: "[ ]" is not text on the site (measured).
+    parser.use(tasklists_plugin)
     parser.add_render_rule("image", image_alt)
     parser.add_render_rule("footnote_ref", _footnote_ref)
     parser.add_render_rule("footnote_anchor", _nothing)
