@@ -212,3 +212,27 @@ def test_task_list_checkboxes_are_not_text(tmp_path: Path) -> None:
     assert article.body == "未完成任务\n完成任务\n大写\n普通 [ ] 中间\n有序\n[ ] 不是列表"
     jekyll_text = jekyll_oracle.visible(oracle[article.path].text, jekyll=True)
     assert jekyll_oracle.visible(article.body) == jekyll_text
+
+
+#: ``1)`` is no list marker in kramdown: ``{name: (body, searcher's text)}``.
+PAREN_ITEMS = {
+    "alone": ("1) 第一点\n2) 第二点\n\n段落", "1) 第一点 2) 第二点\n段落"),
+    "after-text": ("说明：\n1) 第一点\n2) 第二点", "说明： 1) 第一点 2) 第二点"),
+    "in-list": ("- 列表\n  1) 子项", "列表 1) 子项"),
+    "after-dot-list": ("1. 正常\n1) 混合", "正常 1) 混合"),
+}
+
+
+@needs_jekyll
+def test_parenthesis_items_are_text_as_in_kramdown(tmp_path: Path) -> None:
+    """CommonMark's '1)' list items dropped their numbers ('第一点' alone) and split the
+    paragraph; kramdown prints them as written, in one paragraph."""
+    files = {f"_posts/2022-03-01-{n}.md": post(body) for n, (body, _) in PAREN_ITEMS.items()}
+    site = write_site(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(site)
+    mine = articles(site)
+    for name, (_, expected) in PAREN_ITEMS.items():
+        path = f"_posts/2022-03-01-{name}.md"
+        assert mine[path].body == expected, name
+        jekyll_text = jekyll_oracle.visible(oracle[path].text, jekyll=True)
+        assert jekyll_oracle.visible(mine[path].body) == jekyll_text, name

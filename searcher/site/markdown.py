@@ -37,7 +37,7 @@ import re
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock, html_block
+from markdown_it.rules_block import StateBlock, html_block, list_block
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -322,6 +322,17 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
     return html_block(state, start, end, silent)
 
 
+_PAREN_ITEM = re.compile(r"[ \t]*\d{1,9}\)")
+
+
+def kramdown_list(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """CommonMark's list rule without ``1)`` items: kramdown's ordered list markers are
+    ``1.`` only, so ``1) 第一点`` is a paragraph that prints its number (measured)."""
+    if _PAREN_ITEM.match(state.src, state.bMarks[start], state.eMarks[start]):
+        return False
+    return list_block(state, start, end, silent)
+
+
 # Tables. kramdown (parser/kramdown/table.rb) reads every run of lines that each hold a
 # "|" (not escaped, not in a code span) as table rows, at a block boundary and up to a
 # blank line (rows followed by a line without "|" are a paragraph): "现场 | 标题" alone
@@ -462,6 +473,7 @@ def markdown_parser() -> MarkdownIt:
         kramdown_html_block,
         {"alt": ["paragraph", "reference", "blockquote"]},
     )
+    parser.block.ruler.at("list", kramdown_list, {"alt": ["paragraph", "reference", "blockquote"]})
     parser.block.ruler.at(
         "html_block", commonmark_html_block, {"alt": ["paragraph", "reference", "blockquote"]}
     )
