@@ -168,6 +168,8 @@ KRAMDOWN_SYNTAX = {
     # a code block prints as written: kramdown syntax in it was deleted
     "ial-in-code": ("```\n{: .x}\n## 标题 {#id}\n代码\n```\n\n段落\n{: .y}", None),
     "ial-in-tilde-code": ("~~~~ ruby\n{::comment}注{:/comment}\n~~~~", None),
+    # a comment hides the code blocks inside it
+    "code-in-comment": ("{::comment}\n```\n隐藏代码\n```\n{:/comment}\n\n后文", "后文"),
 }
 KRAMDOWN_CODE = {
     "ial-in-code": "{: .x}\n## 标题 {#id}\n代码\n段落",

@@ -32,6 +32,7 @@ unknown inline element (``<font>…**b**…</font>``) raw, prints an empty ``# `
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from typing import Any
@@ -124,13 +125,32 @@ def drop_kramdown_syntax(body: str) -> str:
     """
     if "{:" not in body and "{#" not in body:
         return body
+    if "{::comment}" in body:
+        body = _drop_comments(body)
     return "".join(part if code else _drop_outside_code(part) for part, code in _fenced_parts(body))
+
+
+def _drop_comments(body: str) -> str:
+    """``body`` without its ``{::comment}…{:/comment}`` that start outside a fenced
+    code block: a comment hides the code blocks in it, a code block shows the comment
+    markup in it (kramdown reads the block that starts first)."""
+    starts, ends, pos = [], [], 0
+    for part, code in _fenced_parts(body):
+        if code:
+            starts.append(pos)
+            ends.append(pos + len(part))
+        pos += len(part)
+
+    def drop(match: re.Match[str]) -> str:
+        at = bisect.bisect_right(starts, match.start()) - 1
+        return match.group(0) if at >= 0 and match.start() < ends[at] else ""
+
+    return _KRAMDOWN_COMMENT.sub(drop, body)
 
 
 def _drop_outside_code(body: str) -> str:
     if "{:" in body:
         body = _TOC.sub(f"\n{_TOC_MARK}\n", body)
-        body = _KRAMDOWN_COMMENT.sub("", body)
         body = _KRAMDOWN_EXTENSION.sub("", body)
         body = _KRAMDOWN_LINE.sub("", body)
         body = _SPAN_IAL.sub("", body)
