@@ -12,7 +12,7 @@ import jekyll_oracle
 from jekyll_oracle import needs_jekyll
 
 import searchutil
-from searcher.site import Article, SiteOptions, read_corpus
+from searcher.site import Article, SiteOptions, Skipped, read_corpus
 
 
 def post(body: str) -> str:
@@ -238,3 +238,29 @@ def test_parenthesis_items_are_text_as_in_kramdown(tmp_path: Path) -> None:
         assert mine[path].body == expected, name
         jekyll_text = jekyll_oracle.visible(oracle[path].text, jekyll=True)
         assert jekyll_oracle.visible(mine[path].body) == jekyll_text, name
+
+
+@needs_jekyll
+def test_the_configured_destination_is_not_read(tmp_path: Path) -> None:
+    """Jekyll never reads its own output folder (Reader#retrieve_dirs skips site.dest):
+    with 'destination: public', a file there with front matter was indexed, and the
+    built pages were 'no front matter' notes; now they are left out as _site/ is."""
+    inside = "public/旧页面.md"
+    files = {
+        "_config.yml": "destination: public\n",
+        "_posts/2022-03-01-a.md": post("正文。"),
+        inside: post("构建目录里的文件。"),
+    }
+    site = write_site(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(site, dest=site / "public")
+    assert sorted(oracle) == ["_posts/2022-03-01-a.md"]
+    write_site(site, {inside: files[inside]})  # the build cleaned it away
+    items = list(read_corpus(site, options=SiteOptions(rendered="public")))
+    left_out = [i for i in items if isinstance(i, Skipped)]
+    assert [(i.path, i.reason, i.kind) for i in left_out] == [
+        (path, "in public/, Jekyll's output folder", "special name")
+        for path in [inside, "public/2022/03/01/a.html"]
+    ]
+    (article,) = (i for i in items if not isinstance(i, Skipped))
+    assert isinstance(article, Article) and article.path == "_posts/2022-03-01-a.md"
+    assert article.body == "正文。"
