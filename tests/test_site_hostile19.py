@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jekyll_oracle
+import pytest
 from jekyll_oracle import needs_jekyll
 
 import searchutil
@@ -264,3 +265,27 @@ def test_the_configured_destination_is_not_read(tmp_path: Path) -> None:
     (article,) = (i for i in items if not isinstance(i, Skipped))
     assert isinstance(article, Article) and article.path == "_posts/2022-03-01-a.md"
     assert article.body == "正文。"
+
+
+LIQUID_VALUES = {
+    "literal-if": ("{% if false %}不显示{% else %}显示这个{% endif %}", "显示这个"),
+    "page-title": ("{{ page.title }}后面", "标题后面"),
+    "literal-filter": ("{{ '字符串' | append: '追加' }}和", "字符串追加和"),
+}
+
+
+@needs_jekyll
+@pytest.mark.xfail(
+    strict=True,
+    reason="liquid.py drops every {{ }} and keeps both branches of {% if %}; literal "
+    "conditions, literal filters and page.* front-matter values could be evaluated",
+)
+def test_liquid_literal_values_as_jekyll_prints_them(tmp_path: Path) -> None:
+    files = {f"_posts/2022-03-01-{n}.md": post(body) for n, (body, _) in LIQUID_VALUES.items()}
+    site = write_site(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(site)
+    mine = articles(site)
+    for name, (_, expected) in LIQUID_VALUES.items():
+        path = f"_posts/2022-03-01-{name}.md"
+        assert jekyll_oracle.visible(oracle[path].text, jekyll=True) == expected, name
+        assert mine[path].body == expected, name
