@@ -284,12 +284,12 @@ def _pieces(
     for start, end, first, last in pieces:
         if merged and start <= merged[-1][1]:
             s0, e0, f0, l0 = merged[-1]
-            merged[-1] = (s0, max(end, e0), min(first, f0), max(last, l0))
+            # clamped as below: two matches near the end went past the text
+            merged[-1] = (s0, min(max(end, e0), len(text)), min(first, f0), max(last, l0))
         else:
             merged.append((start, min(end, len(text)), first, last))
     out = []
     for start, end, first, last in merged:
-        end = min(end, len(text))  # a merged piece can reach past the end
         # Cut at sentence ends, but never into a match: the start moves to a sentence
         # end before the first match, the end to one after the last.
         if start > 0:

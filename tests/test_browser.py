@@ -9,6 +9,7 @@ loopback port. Screenshots go to ``screenshots/`` (not committed).
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -45,8 +46,8 @@ def corpus() -> dict[str, str]:
         )
     posts["_posts/2025-06-01-xss.md"] = post(
         XSS.replace('"', "'") + "城市",
-        # The raw HTML is dropped as a browser would; the code span is text to show.
-        f"城市 {XSS}\n\n`{XSS}`\n\n<javascript:alert(3)>",
+        # escaped, so that the page shows it as text (raw, it is HTML, as Jekyll renders it)
+        f"城市 {html.escape(XSS)}\n\n<javascript:alert(3)>",
         date="2025-06-01 09:00:00 +0800",
         extra=f"tags: ['{XSS}']\ncategories: ['{XSS}']\npermalink: 'javascript:alert(4)'\n",
     )

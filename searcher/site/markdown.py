@@ -8,13 +8,17 @@ disagree on real Chinese text, kramdown's rule is used, each measured against
 * spans (:mod:`.spans`): emphasis next to CJK punctuation, ``~~strike~~``, link and
   image targets with spaces or any scheme, autolink text printed as written;
 * HTML blocks (:func:`kramdown_html_block`) run to their end tag across blank lines;
+  a comment, instruction or declaration never closed is text
+  (:func:`commonmark_html_block`), not the rest of the document;
 * tables (:func:`kramdown_table`): every run of lines with a ``|`` is a table, so the
   ``|`` in ``现场 | 标题`` is a cell boundary, not text;
 * kramdown's own syntax (:func:`drop_kramdown_syntax`): attribute lists, ALDs,
-  extensions and header ids are not printed; ``* TOC`` + ``{:toc}`` becomes the list of
-  headings, as kramdown prints it;
+  extensions, header ids and abbreviation definitions are not printed (code blocks
+  print as written); ``* TOC`` + ``{:toc}`` becomes the list of headings, as kramdown
+  prints it;
 * footnotes (mdit-py-plugins' footnote plugin) print as kramdown prints them: the
   reference as its number, the notes at the end, without the ``↩`` back link;
+* task list items (``- [ ] 任务``, ``- [x] 任务``) print their checkbox, not ``[ ]``;
 * ``<mailto:…>`` prints without ``mailto:``.
 
 Two documented deviations from Jekyll's ``strip_html`` text: an image's alt text is
@@ -28,14 +32,16 @@ unknown inline element (``<font>…**b**…</font>``) raw, prints an empty ``# `
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, html_block, list_block
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .spans import kramdown_emphasis, kramdown_link, kramdown_strikethrough
 
@@ -136,15 +142,88 @@ def drop_kramdown_syntax(body: str) -> str:
     >>> drop_kramdown_syntax("段落\\n{: .cls}\\n\\n## 标题 {#id}\\n\\n*强*{: .x}文字{: .y}")
     '段落\\n\\n\\n## 标题\\n\\n*强*文字{: .y}'
     """
+    if "{:" not in body and "{#" not in body:
+        return body
+    if "{::comment}" in body:
+        body = _drop_comments(body)
+    return "".join(part if code else _drop_outside_code(part) for part, code in _fenced_parts(body))
+
+
+def _drop_comments(body: str) -> str:
+    """``body`` without its ``{::comment}…{:/comment}`` that start outside a fenced
+    code block: a comment hides the code blocks in it, a code block shows the comment
+    markup in it (kramdown reads the block that starts first)."""
+    starts, ends, pos = [], [], 0
+    for part, code in _fenced_parts(body):
+        if code:
+            starts.append(pos)
+            ends.append(pos + len(part))
+        pos += len(part)
+
+    def drop(match: re.Match[str]) -> str:
+        at = bisect.bisect_right(starts, match.start()) - 1
+        return match.group(0) if at >= 0 and match.start() < ends[at] else ""
+
+    return _KRAMDOWN_COMMENT.sub(drop, body)
+
+
+def _drop_outside_code(body: str) -> str:
     if "{:" in body:
         body = _mark_tocs(body)
-        body = _KRAMDOWN_COMMENT.sub("", body)
         body = _KRAMDOWN_EXTENSION.sub("", body)
         body = _KRAMDOWN_LINE.sub("", body)
         body = _SPAN_IAL.sub("", body)
     if "{#" in body:
         body = _HEADER_ID.sub(r"\1", body)
     return body
+
+
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
+
+
+def _fenced_parts(body: str) -> list[tuple[str, bool]]:
+    """``body`` cut into ``(text, is a closed fenced code block)`` parts, in order, one
+    pass over the lines. kramdown prints a code block's text as written, ``{: .x}``
+    included (measured), and a fence never closed is no code block in kramdown.
+
+    >>> _fenced_parts("a\\n```\\n{: .x}\\n```\\nb\\n")
+    [('a\\n', False), ('```\\n{: .x}\\n```\\n', True), ('b\\n', False)]
+    """
+    parts: list[tuple[str, bool]] = []
+    start = pos = 0
+    fence = ""
+    for line in body.splitlines(keepends=True):
+        match = _FENCE.match(line)
+        if match and not fence:
+            if not (match.group(1)[0] == "`" and "`" in line[match.end() :]):
+                parts.append((body[start:pos], False))
+                start, fence = pos, match.group(1)
+        elif match and fence and match.group(1).startswith(fence):
+            if not line[match.end() :].strip():
+                parts.append((body[start : pos + len(line)], True))
+                start, fence = pos + len(line), ""
+        pos += len(line)
+    parts.append((body[start:], False))
+    return [part for part in parts if part[0]]
+
+
+# kramdown's abbreviation definitions (parser/kramdown/abbreviation.rb) print nothing.
+_ABBREVIATION = re.compile(r"\*\[[^\n]+?\]:[^\n]*")
+
+
+def kramdown_abbreviation(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Block rule: a line ``*[HTML]: 超文本标记语言`` that starts a block is kramdown's
+    abbreviation definition and prints nothing (measured; inside a paragraph it is
+    text, as in kramdown). The abbreviation's uses print as written (``<abbr>`` is
+    markup that ``strip_html`` removes)."""
+    if state.sCount[start] - state.blkIndent >= 4:
+        return False
+    pos = state.bMarks[start] + state.tShift[start]
+    if not _ABBREVIATION.fullmatch(state.src, pos, state.eMarks[start]):
+        return False
+    if not silent:
+        state.line = start + 1
+    return True
 
 
 # HTML blocks. kramdown (parser/kramdown/html.rb): a start tag of any element but a span
@@ -255,6 +334,42 @@ def kramdown_html_block(state: StateBlock, start: int, end: int, silent: bool) -
         state.push("paragraph_close", "p", -1)
         state.line = following
     return True
+
+
+# Markup that CommonMark runs, raw, to the end of the document when it is never closed
+# (HTML block types 2-5) and kramdown reads as text (its HTML_COMMENT_RE, instruction
+# and CDATA patterns need the end): "<!-- 注释" without "-->" is a paragraph on the site.
+_UNCLOSED_ENDS = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"), ("<!", ">"))
+
+
+def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """CommonMark's ``html_block`` rule, except for a comment, processing instruction,
+    CDATA section or declaration whose end (``-->``, ``?>``, ``]]>``, ``>``) is nowhere
+    after it: kramdown prints that as text, where CommonMark would swallow the rest of
+    the document (measured: ``<!-- 注释`` then ``后文`` prints both). Linear: the last
+    end of each kind is found once per render."""
+    pos = state.bMarks[start] + state.tShift[start]
+    if state.src.startswith("<!", pos) or state.src.startswith("<?", pos):
+        last: dict[str, int] = state.env.setdefault("kramdown_last_end", {})
+        for opening, closing in _UNCLOSED_ENDS:
+            if state.src.startswith(opening, pos):
+                if closing not in last:
+                    last[closing] = state.src.rfind(closing)
+                if last[closing] < pos + len(opening):
+                    return False
+                break
+    return html_block(state, start, end, silent)
+
+
+_PAREN_ITEM = re.compile(r"[ \t]*\d{1,9}\)")
+
+
+def kramdown_list(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """CommonMark's list rule without ``1)`` items: kramdown's ordered list markers are
+    ``1.`` only, so ``1) 第一点`` is a paragraph that prints its number (measured)."""
+    if _PAREN_ITEM.match(state.src, state.bMarks[start], state.eMarks[start]):
+        return False
+    return list_block(state, start, end, silent)
 
 
 # Tables. kramdown (parser/kramdown/table.rb) reads every run of lines that each hold a
@@ -390,13 +505,21 @@ def markdown_parser() -> MarkdownIt:
     parser.inline.ruler.before("link", "kramdown_strikethrough", kramdown_strikethrough)
     parser.inline.ruler.after("image", "kramdown_link", kramdown_link)
     parser.block.ruler.before("html_block", "kramdown_table", kramdown_table)
+    parser.block.ruler.before("reference", "kramdown_abbreviation", kramdown_abbreviation)
     parser.block.ruler.before(
         "html_block",
         "kramdown_html_block",
         kramdown_html_block,
         {"alt": ["paragraph", "reference", "blockquote"]},
     )
+    parser.block.ruler.at("list", kramdown_list, {"alt": ["paragraph", "reference", "blockquote"]})
+    parser.block.ruler.at(
+        "html_block", commonmark_html_block, {"alt": ["paragraph", "reference", "blockquote"]}
+    )
     parser.use(footnote_plugin, inline=False)
+    # kramdown-parser-gfm makes "- [ ] 任务" / "- [x] 任务" a checkbox (parse_list), which
+    # prints nothing: "[ ]" is not text on the site (measured).
+    parser.use(tasklists_plugin)
     parser.add_render_rule("image", image_alt)
     parser.add_render_rule("footnote_ref", _footnote_ref)
     parser.add_render_rule("footnote_anchor", _nothing)

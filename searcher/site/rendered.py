@@ -43,7 +43,7 @@ from .config import GONE_ERRORS, outside_site
 from .files import escape_name
 from .options import SiteOptions
 from .records import SiteWarning, SkippedPostError
-from .text import Body, decode_bytes, html_to_body
+from .text import Body, decode_bytes, html_to_body, without_xml_declaration
 
 #: The content element when no ``content_selector`` is given, in order of preference:
 #: an element the site marks for searcher, else the page's article, else its main part.
@@ -235,6 +235,8 @@ class RenderedSite:
         if element is None:
             warnings.append(f"{rel}: its built page {shown} {problem}; the source text is used")
             return None
+        if problem:  # more than one content element: the first is read, say so
+            warnings.append(f"{rel}: its built page {shown} {problem}")
         problems: list[str] = []
         fragment = lxml.html.tostring(element, encoding="unicode", with_tail=False)
         body = html_to_body(fragment, problems)
@@ -288,19 +290,31 @@ class RenderedSite:
         return data
 
     def _content(self, source: str) -> tuple[lxml.html.HtmlElement | None, str]:
-        """The content element of a page, or None and why (a phrase after the page)."""
+        """The content element of a page (the first match of the first selector that
+        matches) and a phrase after the page: why there is none (with None), or that
+        other elements outside the first match too (else empty)."""
         parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
         try:
-            root = lxml.html.document_fromstring(source, parser=parser)
+            root = lxml.html.document_fromstring(without_xml_declaration(source), parser=parser)
         except (etree.ParserError, ValueError):
             return None, "is empty"
         fatal = [error for error in parser.error_log if error.level_name == "FATAL"]
         if fatal:
             return None, f"cannot be read whole by lxml ({fatal[0].message.split(',')[0]})"
-        for _, selector in self.selectors:
+        for css, selector in self.selectors:
             found = cast("list[lxml.html.HtmlElement]", selector(root))
             if found:
-                return found[0], ""
+                # Another match outside the first (a sidebar's <article> before the
+                # post's, say) may be the content: only the first is read, with a word.
+                first = found[0]
+                apart = [e for e in found[1:] if first not in e.iterancestors()]
+                if apart:
+                    return first, (
+                        f"has {len(found)} elements matching {css!r}, not all inside the "
+                        "first: only the first is read (mark the content element with "
+                        "data-searcher-body, or name it with --content-selector)"
+                    )
+                return first, ""
         return None, f"has no element matching {self._described()}"
 
     def _described(self) -> str:

@@ -122,6 +122,21 @@ def html_to_text(source: str, problems: list[str] | None = None) -> str:
     return html_to_body(source, problems).text
 
 
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml\s[^>]*>")
+
+
+def without_xml_declaration(source: str) -> str:
+    """``source`` without a leading XML declaration (an XHTML layout's or page's first
+    line): lxml refuses a ``str`` that starts with one naming an encoding (ValueError),
+    which read as an empty document and lost the whole text. It prints nothing on the
+    site (kramdown keeps it as a processing instruction, ``strip_html`` removes it).
+
+    >>> without_xml_declaration('<?xml version="1.0" encoding="UTF-8"?>\\n<p>文</p>')
+    '\\n<p>文</p>'
+    """
+    return _XML_DECLARATION.sub("", source, count=1)
+
+
 def html_to_body(source: str, problems: list[str] | None = None) -> Body:
     """Visible text of an HTML fragment as blocks, and where its code blocks are.
 
@@ -156,6 +171,7 @@ def html_to_body(source: str, problems: list[str] | None = None) -> Body:
     if "<" not in source and "&" not in source:
         return _blocks(source)  # plain text (most titles): what lxml would give, faster
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+    source = without_xml_declaration(source)
     try:
         root = lxml.html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):  # "Document is empty": nothing visible

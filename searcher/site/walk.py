@@ -69,6 +69,10 @@ class SiteFolder:
         self.options = options or SiteOptions()
         self.config = load_config(root, self.options.follow_outside_links)
         self._linked: set[str] = set()  # real folders entered through a link (one walk)
+        # Jekyll never reads its own output folder (Reader#retrieve_dirs skips site.dest):
+        # with "destination: public", the files in public/ are not documents.
+        dest = os.path.normpath(os.path.join(root, self.config.destination))
+        self._destination = Path(os.path.relpath(dest, root)).as_posix()
         self.warnings = list(self.config.warnings)
         self.timezone = tz or named_zone(DEFAULT_TIMEZONE)
         for source, name in (
@@ -183,6 +187,11 @@ class SiteFolder:
                 yield from self._posts(rel, child, draft=name == "_drafts")
                 continue
             if name in VCS_DIRS:
+                continue
+            if child == self._destination:  # reported as _site/ is, never read
+                why = f"in {child}/, Jekyll's output folder"
+                for item in self._all_text_files(child):
+                    yield Skipped(item, why, "special name")
                 continue
             if os.path.islink(self.root / child):
                 refused = self._folder_link(rel, child)
