@@ -182,6 +182,13 @@ def _rendered(
     if rendered is None:
         return None
     if rendered:
+        if (Path(rendered) / "_config.yml").is_file():  # Jekyll never writes one there
+            raise click.BadParameter(
+                f"{rendered!r} is a Jekyll site (it has a _config.yml), not the folder "
+                "jekyll build wrote: give the built folder, or put --rendered after CORPUS "
+                "to read the config's destination",
+                param_hint="--rendered",
+            )
         return Path(rendered).absolute()
     from searcher.site.config import load_config
 
@@ -195,10 +202,10 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("corpus", type=click.Path(path_type=Path))
+@click.argument("corpus", type=click.Path(path_type=Path), required=False)
 @site_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def check(corpus: Path, as_json: bool, **site: Any) -> None:
+def check(corpus: Path | None, as_json: bool, **site: Any) -> None:
     """Read the Jekyll site CORPUS as `jekyll build` would and report on every file.
 
     Prints one line per warning, left-out file (with its reason: draft, unpublished,
@@ -207,6 +214,14 @@ def check(corpus: Path, as_json: bool, **site: Any) -> None:
     summary line. Exit status 0 when the folder could be read (even if some files were
     left out), 2 when it is missing or unreadable.
     """
+    if corpus is None:
+        hint = ""
+        if site.get("rendered"):
+            hint = (
+                f" (--rendered took {site['rendered']!r} as its folder: put --rendered after "
+                "CORPUS, or write --rendered=DIR)"
+            )
+        raise click.UsageError(f"Missing argument 'CORPUS'.{hint}")
     options = _site_options(corpus=corpus, **site)
     with _one_line_errors():
         from searcher.site import check_corpus

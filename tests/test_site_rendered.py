@@ -437,3 +437,22 @@ def test_a_bad_content_selector_is_a_usage_error(
     assert result.exit_code == 2
     assert "Invalid value for --content-selector: " + message in result.stderr
     assert not (tmp_path / "ix").exists()
+
+
+def test_a_site_folder_taken_as_rendered_is_a_usage_error(tmp_path: Path) -> None:
+    """``searcher index --rendered corpus`` takes ``corpus`` as DIR (an optional value):
+    a folder holding a ``_config.yml`` is a source site, never a build (Jekyll does not
+    copy it), so it is refused; ``check --rendered corpus`` says why CORPUS is missing."""
+    site = tmp_path / "corpus"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("title: 站\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["index", "--rendered", str(site), "--index", str(tmp_path / "i")])
+    assert result.exit_code == 2
+    assert "Invalid value for --rendered" in result.output
+    assert "is a Jekyll site (it has a _config.yml)" in result.output
+    result = runner.invoke(main, ["check", "--rendered", str(site)])
+    assert result.exit_code == 2
+    assert f"Missing argument 'CORPUS'. (--rendered took {str(site)!r} as its folder" in (
+        result.output
+    )
