@@ -151,14 +151,19 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of ``text``, stripped of surrounding white space."""
     out = []
     for m in _SENTENCE.finditer(text):
-        s, e = m.span()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
+        s, e = _stripped(text, *m.span())
         if e > s:
             out.append((s, e))
     return out
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` moved inwards past white space at either end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 _IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
@@ -298,10 +303,7 @@ def _pieces(
         if end < len(text):
             ends = [m.end() for m in _SENTENCE_END.finditer(text, max(last, start), end)]
             end = ends[-1] if ends else end
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = _stripped(text, start, end)
         if end > start:
             out.append((start, end))
     return out

@@ -18,14 +18,18 @@ def post(title: str, body: str, date: str = "2022-03-01 10:00:00 +0800", extra: 
     return f'---\nlayout: post\ntitle: "{title}"\ndate: {date}\n{extra}---\n{body}\n'
 
 
-def write_corpus(root: Path, posts: dict[str, str]) -> Path:
-    """Write ``{relative path: text}`` under ``root/corpus`` and return that folder."""
-    corpus = root / "corpus"
-    for name, text in posts.items():
-        path = corpus / name
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` (UTF-8) under ``root`` and return ``root``."""
+    for name, text in files.items():
+        path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return corpus
+    return root
+
+
+def write_corpus(root: Path, posts: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` under ``root/corpus`` and return that folder."""
+    return write_files(root / "corpus", posts)
 
 
 def build(root: Path, posts: dict[str, str]) -> Index:

@@ -22,14 +22,11 @@ from jekyll_oracle import needs_jekyll, visible
 
 from searcher.site import Article, SiteOptions, Skipped, read_corpus
 from searcher.site.liquid import MAX_INCLUDE_DEPTH, LiquidSite, render_liquid
+from searchutil import write_files
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(root, files)
 
 
 def read(root: Path, **options: object) -> dict[str, Article | Skipped]:

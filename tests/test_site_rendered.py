@@ -35,6 +35,7 @@ from searcher.site import (
     read_corpus,
 )
 from searcher.site.rendered import output_ext, output_path
+from searchutil import write_files
 
 CONFIG = """title: 测试站
 url: https://news.example.org
@@ -110,11 +111,7 @@ RENDERED = {
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(root, files)
 
 
 def articles(site: Path, **options: object) -> tuple[dict[str, Article], list[SiteWarning]]:
