@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .blocks import BLANK_TAGS, BLOCKS, DROPS_BLANK, QUIET, BlockStack, highlight
+from .conditions import evaluate
 from .include import resolve_include
 from .lexer import RUBY_SPACE, LiquidSyntaxError, Token, parse_tag, raw_end, short, tokens
 from .listing import LISTING_TAGS
@@ -82,7 +83,7 @@ class Template:
 
     def emit(self, text: str) -> None:
         """Output ``text``, unless in a comment."""
-        if text and not self.blocks.quiet:
+        if text and not self.blocks.silent:
             self.out.append(text)
 
     # -- the reading -----------------------------------------------------------------------
@@ -131,7 +132,7 @@ class Template:
                 if not _BLANK_TEXT.match(text):
                     self.blocks.not_blank()
                 self.emit(text)
-                self.last_text = len(self.out) - 1 if text and not self.blocks.quiet else None
+                self.last_text = len(self.out) - 1 if text and not self.blocks.silent else None
                 continue
             token = source[start:end]
             if kind == "lone" or (kind == "var" and not token.endswith("}}")):
@@ -147,7 +148,7 @@ class Template:
             self.trim = token[-3] == "-"
             if kind == "var":
                 self.blocks.not_blank()
-                if not self.blocks.quiet:
+                if not self.blocks.silent:
                     if "paginator" in token:
                         self._note_listing("{{", token[2:-2])
                     self._output(token[2:-2], start)
@@ -178,11 +179,14 @@ class Template:
 
     def _tag(self, name: str, markup: str, start: int) -> None:
         blocks = self.blocks
-        if not blocks.quiet and (name in LISTING_TAGS or "paginator" in markup):
+        if not blocks.silent and (name in LISTING_TAGS or "paginator" in markup):
             self._note_listing(name, markup)
         if name in BLOCKS:
             blocks.open(name, markup, start, self.line(start), len(self.out))
-            if name in ("for", "tablerow") and not blocks.quiet:
+            if name in ("if", "unless"):
+                truth = evaluate(markup, self._lookup)
+                blocks.branch(truth if name == "if" or truth is None else not truth)
+            if name in ("for", "tablerow") and not blocks.silent:
                 loop = _LOOP_VARIABLE.match(markup)
                 if loop:  # the loop's variable is each item: not known
                     self.run.variables.forget(loop.group(1))
@@ -192,12 +196,14 @@ class Template:
             return
         if name in ("include", "include_relative", "include_cached"):
             blocks.not_blank()
-            if not blocks.quiet:
+            if not blocks.silent:
                 self.emit(self._include(markup, name == "include_relative", start))
             return
-        if name == "assign" and not blocks.quiet:
-            self.run.variables.assign(markup, certain=not blocks.branches)
-        elif name in ("increment", "decrement") and not blocks.quiet:
+        if name in ("else", "elsif") and blocks.stack and blocks.stack[-1].name in ("if", "unless"):
+            blocks.branch(True if name == "else" else evaluate(markup, self._lookup))
+        if name == "assign" and not blocks.silent:
+            self.run.variables.assign(markup, not blocks.branches, self.scope)
+        elif name in ("increment", "decrement") and not blocks.silent:
             self.run.variables.forget(markup.strip(RUBY_SPACE))
         if name == "liquid":
             words = [line.split(None, 1)[0] for line in markup.splitlines() if line.strip()]
@@ -213,7 +219,7 @@ class Template:
         if top is None:
             return
         blank = top.blank or name in QUIET  # Liquid: comment and capture are blank
-        if self.blocks.quiet:
+        if self.blocks.silent:
             pass
         elif name == "capture":  # Liquid: the text goes to a variable, not the output
             captured = "".join(self.out[top.mark :])
@@ -230,6 +236,9 @@ class Template:
             self.blocks.not_blank()
 
     # -- listing, output and includes ----------------------------------------------------------
+
+    def _lookup(self, name: str) -> tuple[Any, bool]:
+        return self.run.variables.lookup(name, self.scope)
 
     def _note_listing(self, name: str, markup: str) -> None:
         where = f" (in {self.name})" if self.prefix else ""
