@@ -580,9 +580,11 @@ KNOWN_VALUES = {
         "{% assign t = '一' %}{% if true %}{% assign t = '二' %}{% endif %}{{ t }}",
         "二",
     ),
+    "include-page": ("", "{% include box.html x=page.title %}/{% include box.html %}", "有标题/无"),
     "include-dead": ("", "前{% if false %}{% include missing.html %}{% endif %}后", "前后"),
     # not known: every branch that may render is kept, unknown values print nothing
     "unknown-elsif": ("", "{% if site.x %}甲{% elsif false %}乙{% else %}丙{% endif %}", "甲丙"),
+    "include-unknown": ("", "{% include box.html x=site.x %}", "有无"),
     "page-missing": (
         "",
         "前{{ page.nothing }}后{% if page.nothing %}有{% else %}无{% endif %}",
@@ -599,6 +601,7 @@ KNOWN_VALUES = {
 #: Jekyll's text where searcher does not know a value (``visible``, no white space).
 UNKNOWN_VALUES = {
     "unknown-elsif": "丙",
+    "include-unknown": "无",
     "page-missing": "前后无",
     "page-number": "前1.5",
     "page-boolean": "前true",
@@ -616,6 +619,7 @@ def test_known_values_and_conditions_render_as_in_jekyll(tmp_path: Path) -> None
         f"_posts/2024-02-01-{name}.md": doc("标题", body + "\n", front)
         for name, (front, body, _) in KNOWN_VALUES.items()
     }
+    files["_includes/box.html"] = "{% if include.x %}有{% else %}无{% endif %}{{ include.x }}"
     files["_config.yml"] = "defaults:\n  - scope: {path: ''}\n    values: {section: 默认栏目}\n"
     root = write(tmp_path / "site", files)
     oracle = jekyll_oracle.build(root)
@@ -626,7 +630,13 @@ def test_known_values_and_conditions_render_as_in_jekyll(tmp_path: Path) -> None
         assert item.body == expected, name
         jekyll = visible(oracle[path].text, jekyll=True)
         assert jekyll == UNKNOWN_VALUES.get(name, visible(expected)), name
-        assert item.warnings == [], name
+        warnings = {
+            "include-unknown": [
+                f"{path}:4: {{% include %}}: parameter x=site.x is not a literal (searcher "
+                "does not know the value of site.x); {{ include.x }} is left empty"
+            ]
+        }
+        assert item.warnings == warnings.get(name, []), name
 
 
 @pytest.mark.parametrize(
@@ -645,3 +655,26 @@ def test_hostile_conditions_are_read_in_linear_time(source: str, text: str) -> N
     rendered = render_liquid(source, "a.md", LiquidSite(Path("/nonexistent")))
     assert time.perf_counter() - started < 1.0
     assert rendered.text == text
+
+
+def test_an_include_parameter_searcher_does_not_know_keeps_every_branch(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "_includes/box.html": "{% if include.x %}有{% else %}无{% endif %}{{ include.x }}",
+            "_includes/outer.html": "{% include box.html x=include.x %}",
+        },
+    )
+    site = LiquidSite(tmp_path)
+    source = (
+        "{% include box.html x=site.title %}|{% include outer.html x=site.title %}|"
+        "{% include box.html x=page.title %}|{% include box.html %}"
+    )
+    rendered = render_liquid(source, "a.md", site, page={"title": "题"})
+    assert rendered.text == "有无|有无|有题|无"
+    assert rendered.warnings == [
+        "a.md:1: {% include %}: parameter x=site.title is not a literal (searcher does not "
+        "know the value of site.title); {{ include.x }} is left empty",
+        "a.md:1: {% include %}: parameter x=site.title is not a literal (searcher does not "
+        "know the value of site.title); {{ include.x }} is left empty",
+    ]

@@ -28,6 +28,8 @@ _VARIABLE = re.compile(r"[\w-]+\Z", re.A)
 _ASSIGN = re.compile(r"\s*([\w-]+)\s*=\s*(.*)", re.A | re.S)
 _QUOTED = re.compile(r"(?:\"[^\"]*\"|'[^']*')\Z")
 _PIPE_OR_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|\|")
+#: The value of an include's parameter that is not a literal (``n=site.x``): not known.
+UNKNOWN = object()
 #: ``page.<key>`` Jekyll computes whatever the front matter says: a method of its
 #: ``DocumentDrop`` (and of ``Jekyll::Drops::Drop``, Enumerable's ``first``, ``count``…),
 #: a page's ``ATTRIBUTES_FOR_LIQUID``, data it rewrites (categories and tags merge the
@@ -205,7 +207,8 @@ class Variables:
         match = _INCLUDE_VAR.match(name)
         if match is not None:
             key = match.group(1) or match.group(2) or match.group(3) or ""
-            return (scope or {}).get(key), True
+            value = (scope or {}).get(key)
+            return (None, False) if value is UNKNOWN else (value, True)
         match = _PAGE_VAR.match(name)
         if match is not None:
             key = match.group(1) or match.group(2) or match.group(3) or ""
