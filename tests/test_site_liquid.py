@@ -585,6 +585,22 @@ KNOWN_VALUES = {
     # not known: every branch that may render is kept, unknown values print nothing
     "unknown-elsif": ("", "{% if site.x %}甲{% elsif false %}乙{% else %}丙{% endif %}", "甲丙"),
     "include-unknown": ("", "{% include box.html x=site.x %}", "有无"),
+    "capture-unknown": (
+        "",
+        "{% capture t %}{{ site.x }}{% endcapture %}{% if t == '' %}甲{% else %}乙{% endif %}",
+        "甲乙",
+    ),
+    "capture-known": (
+        "",
+        "{% capture t %}字{{ page.title }}{% endcapture %}{% if t == '字标题' %}甲{% endif %}",
+        "甲",
+    ),
+    "liquid-assign": (
+        "",
+        "{% assign t = '一' %}{% liquid assign t = '二' %}"
+        "{% if t == '一' %}甲{% else %}乙{% endif %}",
+        "甲乙",
+    ),
     "page-missing": (
         "",
         "前{{ page.nothing }}后{% if page.nothing %}有{% else %}无{% endif %}",
@@ -600,8 +616,10 @@ KNOWN_VALUES = {
 }
 #: Jekyll's text where searcher does not know a value (``visible``, no white space).
 UNKNOWN_VALUES = {
-    "unknown-elsif": "丙",
-    "include-unknown": "无",
+    "unknown-elsif": "甲",  # site.x is 值
+    "include-unknown": "有值",
+    "capture-unknown": "乙",
+    "liquid-assign": "乙",
     "page-missing": "前后无",
     "page-number": "前1.5",
     "page-boolean": "前true",
@@ -620,7 +638,9 @@ def test_known_values_and_conditions_render_as_in_jekyll(tmp_path: Path) -> None
         for name, (front, body, _) in KNOWN_VALUES.items()
     }
     files["_includes/box.html"] = "{% if include.x %}有{% else %}无{% endif %}{{ include.x }}"
-    files["_config.yml"] = "defaults:\n  - scope: {path: ''}\n    values: {section: 默认栏目}\n"
+    files["_config.yml"] = (
+        "defaults:\n  - scope: {path: ''}\n    values: {section: 默认栏目}\nx: 值\n"
+    )
     root = write(tmp_path / "site", files)
     oracle = jekyll_oracle.build(root)
     found = read(root)

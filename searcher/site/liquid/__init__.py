@@ -23,7 +23,8 @@ version Debian's Jekyll 4.3.1 runs) and produces the text the converter would se
   removed and the text between tags kept (every branch of an ``if`` searcher cannot
   decide, a loop's body once). ``{{ x }}`` of a literal, of ``page.<key>`` (a string of
   the front matter, ``defaults:`` applied, for a key Jekyll does not compute), or of a
-  variable captured or assigned a known value where the tag surely runs, is its value,
+  variable captured (when all it holds is known) or assigned a known value where the
+  tag surely runs (``{% liquid %}`` sets unknown values), is its value,
   through the filters that need nothing else (``default``,
   ``append``, ``prepend``, ``escape``, ``strip``, ``upcase``, ``downcase``,
   ``capitalize``, ``markdownify``; another is a warning); every other ``{{ … }}`` is

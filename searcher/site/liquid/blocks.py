@@ -56,6 +56,7 @@ class Open:
     state: str = "maybe"
     taken: bool = False  # an earlier branch (or this one) is surely rendered
     maybe: bool = False  # an earlier branch's condition is not known
+    unknowns: int = 0  # the run's count of unknown outputs when the block opened
 
 
 class BlockStack:

@@ -53,6 +53,7 @@ class Run:
         self.includes = 0  # includes expanded
         self.included = 0  # characters of included text expanded
         self.variables = Variables(page)
+        self.unknowns = 0  # outputs whose text is not known (a capture of one is not)
         self.listing = Listing(site.collections)
 
     def warn(self, warning: str) -> None:
