@@ -568,6 +568,13 @@ KNOWN_VALUES = {
     "page-assigned": ("", "{% assign page = 'x' %}前{{ page.title }}", "前"),
     "literals": ("", "{{ '字' }}{{ 3 }}{{ 1.50 }}{{ true }}{{ nil }}", "字31.5true"),
     "literal-filters": ("", "{{ 'abc' | upcase | prepend: '前' }}", "前ABC"),
+    "escape": (
+        "",
+        "{% capture t %}<'\"&{% endcapture %}{% assign e = t | escape %}"
+        '{% assign x = t | xml_escape %}{% if e == "&lt;&#39;&quot;&amp;" %}甲{% endif %}'
+        "{% if x == '&lt;&apos;&quot;&amp;' %}乙{% endif %}",
+        "甲乙",
+    ),
     "quoted-bar": ("", "{% assign t = '一' | append: '|' %}{% if t == '一|' %}对{% endif %}", "对"),
     "assign-page": ("", "{% assign t = page.title | append: '二' %}{{ t }}", "标题二"),
     "assign-dead": (

@@ -152,8 +152,9 @@ def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
 
 
 _STRING_FILTERS: dict[str, Callable[[str], str]] = {
-    "escape": html.escape,
-    "xml_escape": html.escape,
+    # Liquid: CGI.escapeHTML (' is &#39;); Jekyll: String#encode(xml: :attr) (&apos;)
+    "escape": lambda text: html.escape(text).replace("&#x27;", "&#39;"),
+    "xml_escape": lambda text: html.escape(text).replace("&#x27;", "&apos;"),
     "escape_once": lambda text: html.escape(html.unescape(text)),
     "strip": lambda text: text.strip(RUBY_SPACE),
     "lstrip": lambda text: text.lstrip(RUBY_SPACE),
