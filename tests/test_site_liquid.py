@@ -568,6 +568,11 @@ KNOWN_VALUES = {
     "page-assigned": ("", "{% assign page = 'x' %}前{{ page.title }}", "前"),
     "literals": ("", "{{ '字' }}{{ 3 }}{{ 1.50 }}{{ true }}{{ nil }}", "字31.5true"),
     "literal-filters": ("", "{{ 'abc' | upcase | prepend: '前' }}", "前ABC"),
+    "default": (
+        "",
+        "{{ 0 | default: 'x' }}{{ false | default: 'y' }}{{ '' | default: 'z' }}",
+        "0yz",
+    ),
     "escape": (
         "",
         "{% capture t %}<'\"&{% endcapture %}{% assign e = t | escape %}"

@@ -140,7 +140,7 @@ def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
         if not known:  # a variable as argument (site.title…): the result is not known
             return value, ""
         if name == "default":
-            if value in (None, "", False):
+            if value is None or value is False or value == "":  # (0 is kept)
                 value = argument
         elif name in ("append", "prepend") and isinstance(argument, str):
             value = to_s(value) + argument if name == "append" else argument + to_s(value)
