@@ -514,3 +514,196 @@ def test_hostile_liquid_is_read_in_linear_time(source: str, text: str) -> None:
     assert time.perf_counter() - started < 1.0
     assert rendered.text == text  # nothing lost
     assert 0 <= len(rendered.warnings) <= 51
+
+
+# -- values searcher knows: literals, page.<key>, conditions of literals -------------------
+
+#: ``{name: (front matter lines, body, searcher's text)}``; Jekyll's text is the same
+#: (white space aside) unless :data:`UNKNOWN_VALUES` says otherwise. Each post's title is
+#: 标题 and ``defaults:`` give every document ``section: 默认栏目``.
+KNOWN_VALUES = {
+    "false": ("", "{% if false %}甲{% else %}乙{% endif %}", "乙"),
+    "nil": ("", "{% if nil %}甲{% else %}乙{% endif %}", "乙"),
+    "zero-is-true": ("", "{% if 0 %}甲{% else %}乙{% endif %}", "甲"),
+    "empty-string-is-true": ("", "{% if '' %}甲{% else %}乙{% endif %}", "甲"),
+    "or-and": ("", "{% if true or false and false %}甲{% else %}乙{% endif %}", "甲"),
+    "and-or": ("", "{% if false and false or true %}甲{% else %}乙{% endif %}", "乙"),
+    "or-and-false": ("", "{% if false or true and false %}甲{% else %}乙{% endif %}", "乙"),
+    "int-float": ("", "{% if 1 == 1.0 %}甲{% else %}乙{% endif %}", "甲"),
+    "string-int": ("", "{% if '1' == 1 %}甲{% else %}乙{% endif %}", "乙"),
+    "true-one": ("", "{% if true == 1 %}甲{% else %}乙{% endif %}", "乙"),
+    "less-strings": ("", "{% if 'abc' < 'abd' %}甲{% else %}乙{% endif %}", "甲"),
+    "less-nil": ("", "{% if nil < 1 %}甲{% else %}乙{% endif %}", "乙"),
+    "greater-nil": ("", "{% if 1 > nil %}甲{% else %}乙{% endif %}", "乙"),
+    "less-equal": ("", "{% if 2 <= 2.0 %}甲{% else %}乙{% endif %}", "甲"),
+    "not-equal": ("", "{% if 2 != 3 %}甲{% else %}乙{% endif %}", "甲"),
+    "diamond": ("", "{% if 2 <> 2 %}甲{% else %}乙{% endif %}", "乙"),
+    "contains": ("", "{% if '中文标题' contains '标题' %}甲{% else %}乙{% endif %}", "甲"),
+    "contains-number": ("", "{% if 'a12' contains 12 %}甲{% else %}乙{% endif %}", "甲"),
+    "contains-nil": ("", "{% if 'a' contains nil %}甲{% else %}乙{% endif %}", "乙"),
+    "elsif": ("", "{% if false %}甲{% elsif 1 == 1 %}乙{% else %}丙{% endif %}", "乙"),
+    "unless": ("", "{% unless true %}甲{% elsif true %}乙{% else %}丙{% endunless %}", "乙"),
+    "unless-false": ("", "{% unless false %}甲{% else %}丙{% endunless %}", "甲"),
+    "nested": (
+        "",
+        "{% if true %}{% if false %}甲{% else %}乙{% endif %}{% else %}丙"
+        "{% if true %}丁{% endif %}{% endif %}",
+        "乙",
+    ),
+    "blank-branch": ("", "一\n\n{% if false %}\n\n甲\n\n{% endif %}\n\n二", "一\n二"),
+    "page-title": (
+        "",
+        "{% if page.title == '标题' %}是{{ page.title }}{% endif %}{{ page['title'] }}",
+        "是标题标题",
+    ),
+    "page-key": (
+        "author: 作者\n",
+        "{{ page.author }}/{{ page.author | append: '!' }}",
+        "作者/作者!",
+    ),
+    "page-default": ("", "{{ page.section }}", "默认栏目"),
+    "page-assigned": ("", "{% assign page = 'x' %}前{{ page.title }}", "前"),
+    "literals": ("", "{{ '字' }}{{ 3 }}{{ 1.50 }}{{ true }}{{ nil }}", "字31.5true"),
+    "literal-filters": ("", "{{ 'abc' | upcase | prepend: '前' }}", "前ABC"),
+    "default": (
+        "",
+        "{{ 0 | default: 'x' }}{{ false | default: 'y' }}{{ '' | default: 'z' }}",
+        "0yz",
+    ),
+    "escape": (
+        "",
+        "{% capture t %}<'\"&{% endcapture %}{% assign e = t | escape %}"
+        '{% assign x = t | xml_escape %}{% if e == "&lt;&#39;&quot;&amp;" %}甲{% endif %}'
+        "{% if x == '&lt;&apos;&quot;&amp;' %}乙{% endif %}",
+        "甲乙",
+    ),
+    "quoted-bar": ("", "{% assign t = '一' | append: '|' %}{% if t == '一|' %}对{% endif %}", "对"),
+    "assign-page": ("", "{% assign t = page.title | append: '二' %}{{ t }}", "标题二"),
+    "assign-dead": (
+        "",
+        "{% assign t = '一' %}{% if false %}{% assign t = '二' %}{% endif %}{{ t }}",
+        "一",
+    ),
+    "assign-live": (
+        "",
+        "{% assign t = '一' %}{% if true %}{% assign t = '二' %}{% endif %}{{ t }}",
+        "二",
+    ),
+    "include-page": ("", "{% include box.html x=page.title %}/{% include box.html %}", "有标题/无"),
+    "include-dead": ("", "前{% if false %}{% include missing.html %}{% endif %}后", "前后"),
+    # not known: every branch that may render is kept, unknown values print nothing
+    "unknown-elsif": ("", "{% if site.x %}甲{% elsif false %}乙{% else %}丙{% endif %}", "甲丙"),
+    "include-unknown": ("", "{% include box.html x=site.x %}", "有无"),
+    "capture-unknown": (
+        "",
+        "{% capture t %}{{ site.x }}{% endcapture %}{% if t == '' %}甲{% else %}乙{% endif %}",
+        "甲乙",
+    ),
+    "capture-known": (
+        "",
+        "{% capture t %}字{{ page.title }}{% endcapture %}{% if t == '字标题' %}甲{% endif %}",
+        "甲",
+    ),
+    "liquid-assign": (
+        "",
+        "{% assign t = '一' %}{% liquid assign t = '二' %}"
+        "{% if t == '一' %}甲{% else %}乙{% endif %}",
+        "甲乙",
+    ),
+    "page-missing": (
+        "",
+        "前{{ page.nothing }}后{% if page.nothing %}有{% else %}无{% endif %}",
+        "前后有无",
+    ),
+    "page-number": ("n: 1.50\n", "前{{ page.n }}", "前"),
+    "page-boolean": ("b: yes\n", "前{{ page.b }}", "前"),
+    "page-date": ("d: 2022-03-01\n", "前{{ page.d }}", "前"),
+    "page-date-key": ("", "前{{ page.date }}{{ page.url }}", "前"),
+    "argument-variable": ("", "前{{ nil | default: page.title }}", "前"),
+    "lax-markup": ("", "{% if 1 == 1 junk %}甲{% else %}乙{% endif %}", "甲乙"),
+    "empty": ("", "{% if '' == empty %}甲{% else %}乙{% endif %}", "甲乙"),
+}
+#: Jekyll's text where searcher does not know a value (``visible``, no white space).
+UNKNOWN_VALUES = {
+    "unknown-elsif": "甲",  # site.x is 值
+    "include-unknown": "有值",
+    "capture-unknown": "乙",
+    "liquid-assign": "乙",
+    "page-missing": "前后无",
+    "page-number": "前1.5",
+    "page-boolean": "前true",
+    "page-date": "前2022-03-01",
+    "page-date-key": "前2024-02-0100:00:00+0000/2024/02/01/page-date-key.html",
+    "argument-variable": "前标题",
+    "lax-markup": "甲",
+    "empty": "甲",
+}
+
+
+@needs_jekyll
+def test_known_values_and_conditions_render_as_in_jekyll(tmp_path: Path) -> None:
+    files = {
+        f"_posts/2024-02-01-{name}.md": doc("标题", body + "\n", front)
+        for name, (front, body, _) in KNOWN_VALUES.items()
+    }
+    files["_includes/box.html"] = "{% if include.x %}有{% else %}无{% endif %}{{ include.x }}"
+    files["_config.yml"] = (
+        "defaults:\n  - scope: {path: ''}\n    values: {section: 默认栏目}\nx: 值\n"
+    )
+    root = write(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(root)
+    found = read(root)
+    for name, (_, _, expected) in KNOWN_VALUES.items():
+        path = f"_posts/2024-02-01-{name}.md"
+        item = article(found, path)
+        assert item.body == expected, name
+        jekyll = visible(oracle[path].text, jekyll=True)
+        assert jekyll == UNKNOWN_VALUES.get(name, visible(expected)), name
+        warnings = {
+            "include-unknown": [
+                f"{path}:4: {{% include %}}: parameter x=site.x is not a literal (searcher "
+                "does not know the value of site.x); {{ include.x }} is left empty"
+            ]
+        }
+        assert item.warnings == warnings.get(name, []), name
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("{% if false %}甲{% endif %}\n" * 50_000, "\n" * 50_000),
+        ("{% if true %}" * 100 + "字" + "{% endif %}" * 100, "字"),
+        ("{% if " + "true and " * 50_000 + "false %}甲{% else %}乙{% endif %}", "乙"),
+        ("{% if " + "'" * 50_000 + " %}甲{% endif %}", "甲"),
+        ("{{ " + "'a' | " * 50_000 + "}}", "a"),
+        ("{{ " + '"' * 50_001 + " }}", ""),
+    ],
+)
+def test_hostile_conditions_are_read_in_linear_time(source: str, text: str) -> None:
+    started = time.perf_counter()
+    rendered = render_liquid(source, "a.md", LiquidSite(Path("/nonexistent")))
+    assert time.perf_counter() - started < 1.0
+    assert rendered.text == text
+
+
+def test_an_include_parameter_searcher_does_not_know_keeps_every_branch(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "_includes/box.html": "{% if include.x %}有{% else %}无{% endif %}{{ include.x }}",
+            "_includes/outer.html": "{% include box.html x=include.x %}",
+        },
+    )
+    site = LiquidSite(tmp_path)
+    source = (
+        "{% include box.html x=site.title %}|{% include outer.html x=site.title %}|"
+        "{% include box.html x=page.title %}|{% include box.html %}"
+    )
+    rendered = render_liquid(source, "a.md", site, page={"title": "题"})
+    assert rendered.text == "有无|有无|有题|无"
+    assert rendered.warnings == [
+        "a.md:1: {% include %}: parameter x=site.title is not a literal (searcher does not "
+        "know the value of site.title); {{ include.x }} is left empty",
+        "a.md:1: {% include %}: parameter x=site.title is not a literal (searcher does not "
+        "know the value of site.title); {{ include.x }} is left empty",
+    ]

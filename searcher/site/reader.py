@@ -148,7 +148,7 @@ def _read_document(
     source = content
     lists = None
     if not _falsy(fields.get("render_with_liquid", True)):  # Jekyll 4: Liquid, then kramdown
-        liquid = render_liquid(content, rel, _liquid_site(site), first_line)
+        liquid = render_liquid(content, rel, _liquid_site(site), first_line, fields)
         source, lists = liquid.text, liquid.lists
         warnings.extend(liquid.warnings)
     # A template page (issue 19): a page whose Liquid lists other documents, or with no

@@ -16,10 +16,16 @@ version Debian's Jekyll 4.3.1 runs) and produces the text the converter would se
   ``<pre><code>`` with the code
   escaped (Jekyll writes ``<figure class="highlight"><pre><code>``; the figure is left
   out so that CommonMark reads code with blank lines as one HTML block).
-* Every other tag (``if``, ``for``, ``assign``, ``link``, ``post_url``, a plugin's…) is
-  removed and the text between tags kept (both branches of an ``if``, a loop's body
-  once). ``{{ x }}`` of a variable captured, or assigned a literal, outside any ``if`` or
-  loop is its value, through the filters that need nothing else (``default``,
+* ``{% if %}``/``{% unless %}`` (with ``elsif``, ``else``) whose condition is made of
+  values searcher knows keeps only the branch Jekyll renders (:mod:`.conditions`); a
+  branch that surely never renders is dropped, with its ``assign`` and ``include``.
+* Every other tag (``for``, ``assign``, ``link``, ``post_url``, a plugin's…) is
+  removed and the text between tags kept (every branch of an ``if`` searcher cannot
+  decide, a loop's body once). ``{{ x }}`` of a literal, of ``page.<key>`` (a string of
+  the front matter, ``defaults:`` applied, for a key Jekyll does not compute), or of a
+  variable captured (when all it holds is known) or assigned a known value where the
+  tag surely runs (``{% liquid %}`` sets unknown values), is its value,
+  through the filters that need nothing else (``default``,
   ``append``, ``prepend``, ``escape``, ``strip``, ``upcase``, ``downcase``,
   ``capitalize``, ``markdownify``; another is a warning); every other ``{{ … }}`` is
   removed (its value is the site's, not the article's).
@@ -63,15 +69,18 @@ ends the reading, and a document includes at most :data:`MAX_INCLUDES` files and
 pages out.
 
 The package, one concept a module: :mod:`.lexer` (tokens, raw ends, tag names),
-:mod:`.values` (literals, filters, the document's variables), :mod:`.blocks` (blocks
-open, ``highlight``), :mod:`.include` (which file an include renders),
-:mod:`.listing` (listing pages), :mod:`.state` (the site, one document's run) and
-:mod:`.template` (the walk over one source's tokens).
+:mod:`.values` (literals, filters, the document's variables), :mod:`.conditions`
+(``if`` conditions), :mod:`.blocks` (blocks open, branches, ``highlight``),
+:mod:`.include` (which file an include renders), :mod:`.listing` (listing pages),
+:mod:`.state` (the site, one document's run) and :mod:`.template` (the walk over one
+source's tokens).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .blocks import BLOCKS, MAX_BLOCK_DEPTH
 from .listing import LISTING_VARIABLES
@@ -103,15 +112,25 @@ class Rendered:
     lists: str | None = None
 
 
-def render_liquid(source: str, rel: str, site: LiquidSite, first_line: int = 1) -> Rendered:
+def render_liquid(
+    source: str,
+    rel: str,
+    site: LiquidSite,
+    first_line: int = 1,
+    page: Mapping[str, Any] | None = None,
+) -> Rendered:
     """Render the Liquid of a document's ``source`` (the text after its front matter,
-    whose first line is line ``first_line`` of the file ``rel``) as Jekyll would, as far
-    as that needs no Ruby; see the module's docstring for the rules. Never raises.
+    whose first line is line ``first_line`` of the file ``rel``; ``page``: its front
+    matter with ``defaults:`` applied, for ``page.<key>``) as Jekyll would, as far as
+    that needs no Ruby; see the module's docstring for the rules. Never raises.
 
     >>> from pathlib import Path
     >>> site = LiquidSite(Path("/nonexistent"))
     >>> render_liquid("甲{% if x %}乙{% endif %}{{ page.title }}丙", "a.md", site).text
     '甲乙丙'
+    >>> source = "{% if page.title == '题' %}是{% else %}否{% endif %}{{ page.title }}"
+    >>> render_liquid(source, "a.md", site, page={"title": "题"}).text
+    '是题'
     >>> source = "{% raw %}{{ x }}{% endraw %}{% comment %}注{% endcomment %}"
     >>> render_liquid(source, "a.md", site).text
     '{{ x }}'
@@ -120,7 +139,7 @@ def render_liquid(source: str, rel: str, site: LiquidSite, first_line: int = 1) 
     """
     if "{%" not in source and "{{" not in source:
         return Rendered(source)
-    run = Run(site, rel)
+    run = Run(site, rel, page)
     text = Template(run, source, rel, "", first_line, None, ()).render()
     warnings = run.warnings
     if run.unlisted:

@@ -52,6 +52,11 @@ class Open:
     mark: int
     markup: str = ""
     blank: bool = True
+    #: The branch being read: rendered surely (``live``), maybe, or never (``dead``).
+    state: str = "maybe"
+    taken: bool = False  # an earlier branch (or this one) is surely rendered
+    maybe: bool = False  # an earlier branch's condition is not known
+    unknowns: int = 0  # the run's count of unknown outputs when the block opened
 
 
 class BlockStack:
@@ -74,6 +79,34 @@ class BlockStack:
         self.stack: list[Open] = []
         self.quiet = 0  # how many comment blocks we are in
         self.branches = int(conditional)  # open if/for…: an assign there may not happen
+        self.dead = 0  # open blocks whose branch Liquid never renders
+
+    @property
+    def silent(self) -> bool:
+        """Whether what is read now is not output (in a comment, or a branch never
+        rendered)."""
+        return bool(self.quiet or self.dead)
+
+    def branch(self, truth: bool | None) -> None:
+        """The innermost block (``if``/``unless``) starts a branch whose condition is
+        ``truth`` (True for ``else``, None when not known): it is never rendered when an
+        earlier branch surely is, or its condition is false; surely rendered when its
+        condition is true and every earlier one false."""
+        top = self.stack[-1]
+        if top.taken or truth is False:
+            state = "dead"
+        else:
+            state = "live" if truth and not top.maybe else "maybe"
+        top.maybe = top.maybe or truth is None
+        top.taken = top.taken or truth is True
+        self._leave(top)
+        top.state = state
+        self.branches -= state == "live"
+        self.dead += state == "dead"
+
+    def _leave(self, block: Open) -> None:
+        self.branches += block.state == "live"
+        self.dead -= block.state == "dead"
 
     def open(self, name: str, markup: str, pos: int, line: int, mark: int) -> None:
         """Open the block ``{% name markup %}`` (at ``pos``, on ``line``, after ``mark``
@@ -108,6 +141,7 @@ class BlockStack:
                 pos, f"{{% end{name} %}} where {opened} (Jekyll fails the build)"
             )
         self.stack.pop()
+        self._leave(top)
         if name in BRANCHES:
             self.branches -= 1
         if name == "comment":

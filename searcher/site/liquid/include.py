@@ -21,7 +21,7 @@ from typing import Any
 from ..includes import parse_params, read_include, valid_file_name
 from .lexer import RUBY_SPACE, short
 from .state import MAX_INCLUDE_DEPTH, MAX_INCLUDES, Run
-from .values import literal
+from .values import UNKNOWN
 
 #: A warning at a line of the file being rendered: ``warn(line, message)``.
 Warn = Callable[[int, str], None]
@@ -121,23 +121,19 @@ def resolve_include(
 def _value(
     run: Run, scope: dict[str, Any] | None, bare: str, key: str, line: int, tag: str, warn: Warn
 ) -> Any:
-    """A bare parameter's value: a literal, a known variable, or the includer's
-    ``include.x``; else None with a warning."""
-    value, known = literal(bare)
+    """A bare parameter's value: a literal, a known variable (``page.x``, the includer's
+    ``include.x``); else :data:`.values.UNKNOWN`, with a warning unless the includer's
+    own parameter was not known either."""
+    value, known = run.variables.value(bare, scope)
     if known:
         return value
-    if bare in run.variables.known:
-        return run.variables.known[bare]
-    if bare.startswith("include.") and scope is not None:
-        return scope.get(bare[len("include.") :])
-    if bare.startswith("include."):
-        return None
-    warn(
-        line,
-        f"{{% {tag} %}}: parameter {key}={bare} is not a literal (searcher does not know "
-        f"the value of {bare}); {{{{ include.{key} }}}} is left empty",
-    )
-    return None
+    if not bare.startswith(("include.", "include[")):
+        warn(
+            line,
+            f"{{% {tag} %}}: parameter {key}={bare} is not a literal (searcher does not "
+            f"know the value of {bare}); {{{{ include.{key} }}}} is left empty",
+        )
+    return UNKNOWN
 
 
 def _read(

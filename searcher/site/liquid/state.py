@@ -5,8 +5,10 @@ listing), shared by the document and every file it includes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..options import MAX_POST_BYTES
 from .listing import Listing
@@ -38,10 +40,11 @@ class LiquidSite:
 
 
 class Run:
-    """State of one document's rendering (``rel``: its path relative to the site):
-    warnings, includes read, budgets, variables, listing."""
+    """State of one document's rendering (``rel``: its path relative to the site;
+    ``page``: its front matter, ``defaults:`` applied): warnings, includes read,
+    budgets, variables, listing."""
 
-    def __init__(self, site: LiquidSite, rel: str) -> None:
+    def __init__(self, site: LiquidSite, rel: str, page: Mapping[str, Any] | None = None) -> None:
         self.site = site
         self.folder = rel.rsplit("/", 1)[0] if "/" in rel else ""  # for include_relative
         self.warnings: list[str] = []
@@ -49,7 +52,8 @@ class Run:
         self.files: dict[Path, str | None] = {}  # each included file, read once
         self.includes = 0  # includes expanded
         self.included = 0  # characters of included text expanded
-        self.variables = Variables()
+        self.variables = Variables(page)
+        self.unknowns = 0  # outputs whose text is not known (a capture of one is not)
         self.listing = Listing(site.collections)
 
     def warn(self, warning: str) -> None:

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .blocks import BLANK_TAGS, BLOCKS, DROPS_BLANK, QUIET, BlockStack, highlight
+from .blocks import BLANK_TAGS, BLOCKS, BRANCHES, DROPS_BLANK, QUIET, BlockStack, highlight
+from .conditions import evaluate
 from .include import resolve_include
 from .lexer import RUBY_SPACE, LiquidSyntaxError, Token, parse_tag, raw_end, short, tokens
 from .listing import LISTING_TAGS
@@ -29,6 +30,9 @@ from .state import Run
 
 _BLANK_TEXT = re.compile(r"[ \t\n\v\f\r]*\Z")
 _LOOP_VARIABLE = re.compile(r"\s*([\w-]+)", re.A)
+_LIQUID_SETS = re.compile(
+    r"^[ \t]*(?:assign|capture|increment|decrement|for|tablerow)[ \t]+([\w-]+)", re.A | re.M
+)
 _CAPTURE = re.compile(r"\s*[\"']?([\w-]+)", re.A)
 
 
@@ -82,7 +86,7 @@ class Template:
 
     def emit(self, text: str) -> None:
         """Output ``text``, unless in a comment."""
-        if text and not self.blocks.quiet:
+        if text and not self.blocks.silent:
             self.out.append(text)
 
     # -- the reading -----------------------------------------------------------------------
@@ -131,7 +135,7 @@ class Template:
                 if not _BLANK_TEXT.match(text):
                     self.blocks.not_blank()
                 self.emit(text)
-                self.last_text = len(self.out) - 1 if text and not self.blocks.quiet else None
+                self.last_text = len(self.out) - 1 if text and not self.blocks.silent else None
                 continue
             token = source[start:end]
             if kind == "lone" or (kind == "var" and not token.endswith("}}")):
@@ -147,7 +151,7 @@ class Template:
             self.trim = token[-3] == "-"
             if kind == "var":
                 self.blocks.not_blank()
-                if not self.blocks.quiet:
+                if not self.blocks.silent:
                     if "paginator" in token:
                         self._note_listing("{{", token[2:-2])
                     self._output(token[2:-2], start)
@@ -178,11 +182,17 @@ class Template:
 
     def _tag(self, name: str, markup: str, start: int) -> None:
         blocks = self.blocks
-        if not blocks.quiet and (name in LISTING_TAGS or "paginator" in markup):
+        if not blocks.silent and (name in LISTING_TAGS or "paginator" in markup):
             self._note_listing(name, markup)
         if name in BLOCKS:
             blocks.open(name, markup, start, self.line(start), len(self.out))
-            if name in ("for", "tablerow") and not blocks.quiet:
+            blocks.stack[-1].unknowns = self.run.unknowns
+            if name in ("if", "unless"):
+                truth = evaluate(markup, self._lookup)
+                self._branch(truth if name == "if" or truth is None else not truth)
+            elif name in BRANCHES:
+                self._unknown()  # a loop, a case: what it outputs is not known
+            if name in ("for", "tablerow") and not blocks.silent:
                 loop = _LOOP_VARIABLE.match(markup)
                 if loop:  # the loop's variable is each item: not known
                     self.run.variables.forget(loop.group(1))
@@ -192,20 +202,27 @@ class Template:
             return
         if name in ("include", "include_relative", "include_cached"):
             blocks.not_blank()
-            if not blocks.quiet:
+            if not blocks.silent:
                 self.emit(self._include(markup, name == "include_relative", start))
             return
-        if name == "assign" and not blocks.quiet:
-            self.run.variables.assign(markup, certain=not blocks.branches)
-        elif name in ("increment", "decrement") and not blocks.quiet:
+        if name in ("else", "elsif") and blocks.stack and blocks.stack[-1].name in ("if", "unless"):
+            self._branch(True if name == "else" else evaluate(markup, self._lookup))
+        if name == "assign" and not blocks.silent:
+            self.run.variables.assign(markup, not blocks.branches, self.scope)
+        elif name in ("increment", "decrement") and not blocks.silent:
             self.run.variables.forget(markup.strip(RUBY_SPACE))
         if name == "liquid":
             words = [line.split(None, 1)[0] for line in markup.splitlines() if line.strip()]
             if any(w not in BLANK_TAGS and w not in BLOCKS and w[3:] not in BLOCKS for w in words):
                 blocks.not_blank()
+                self._unknown()
+            if not blocks.silent:  # the variables it sets are not known
+                for variable in _LIQUID_SETS.finditer(markup):
+                    self.run.variables.forget(variable.group(1))
             return
         if name not in BLANK_TAGS:
             blocks.not_blank()  # a tag that outputs something (link, cycle, a plugin's)
+            self._unknown()
 
     def _close(self, name: str, start: int) -> None:
         """An ``end<name>`` tag: close the innermost block and output what it makes."""
@@ -213,16 +230,19 @@ class Template:
         if top is None:
             return
         blank = top.blank or name in QUIET  # Liquid: comment and capture are blank
-        if self.blocks.quiet:
+        if self.blocks.silent:
             pass
         elif name == "capture":  # Liquid: the text goes to a variable, not the output
             captured = "".join(self.out[top.mark :])
             del self.out[top.mark :]
             variable = _CAPTURE.match(top.markup)
+            known = self.run.unknowns == top.unknowns  # all it holds is known
             if variable:
-                self.run.variables.set(variable.group(1), captured, not self.blocks.branches)
+                certain = known and not self.blocks.branches
+                self.run.variables.set(variable.group(1), captured, certain)
         elif name == "highlight" and not self.blocks.inside("highlight"):
             # (a highlight in a highlight is code of the outer one: escaped once)
+            self._unknown()  # Jekyll's HTML has a <figure> and Rouge's spans
             self.out[top.mark :] = [highlight("".join(self.out[top.mark :]), top.markup)]
         elif name in DROPS_BLANK and blank:
             del self.out[top.mark :]  # Liquid: a blank block's white space is not output
@@ -230,6 +250,21 @@ class Template:
             self.blocks.not_blank()
 
     # -- listing, output and includes ----------------------------------------------------------
+
+    def _lookup(self, name: str) -> tuple[Any, bool]:
+        return self.run.variables.lookup(name, self.scope)
+
+    def _unknown(self) -> None:
+        """What is output here is not known as Jekyll writes it (a capture holding it is
+        not known either)."""
+        if not self.blocks.silent:
+            self.run.unknowns += 1
+
+    def _branch(self, truth: bool | None) -> None:
+        """The innermost ``if``/``unless`` starts a branch whose condition is ``truth``."""
+        self.blocks.branch(truth)
+        if self.blocks.stack[-1].state == "maybe":
+            self._unknown()
 
     def _note_listing(self, name: str, markup: str) -> None:
         where = f" (in {self.name})" if self.prefix else ""
@@ -247,6 +282,8 @@ class Template:
             )
         if text is not None:
             self.emit(text)
+        if text is None or unknown:
+            self._unknown()
 
     def _include(self, markup: str, relative: bool, pos: int) -> str:
         """The text of ``{% include %}`` / ``{% include_relative %}`` rendered, or "" with
@@ -256,6 +293,7 @@ class Template:
             self.run, markup, relative, line, self.scope, self.active, self.warn
         )
         if found is None:
+            self._unknown()
             return ""
         child = Template(
             self.run, found.text, found.shown, f"{self.prefix}{self.name}:{line}: in ", 1,

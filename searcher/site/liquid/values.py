@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..text import markdown_to_html
@@ -20,11 +20,50 @@ from .lexer import RUBY_SPACE
 
 _INCLUDE_VAR = re.compile(
     r"[ \t\n\v\f\r]*include[ \t\n\v\f\r]*(?:\.[ \t\n\v\f\r]*([\w-]+)|\[[ \t\n\v\f\r]*"
-    r"(?:\"([^\"]*)\"|'([^']*)')[ \t\n\v\f\r]*\])[ \t\n\v\f\r]*",
+    r"(?:\"([^\"]*)\"|'([^']*)')[ \t\n\v\f\r]*\])[ \t\n\v\f\r]*\Z",
     re.A,
 )
-_VARIABLE = re.compile(r"[ \t\n\v\f\r]*([\w-]+)[ \t\n\v\f\r]*", re.A)
+_PAGE_VAR = re.compile(r"page(?:\.([\w-]+)|\[(?:\"([^\"]*)\"|'([^']*)')\])\Z", re.A)
+_VARIABLE = re.compile(r"[\w-]+\Z", re.A)
 _ASSIGN = re.compile(r"\s*([\w-]+)\s*=\s*(.*)", re.A | re.S)
+_QUOTED = re.compile(r"(?:\"[^\"]*\"|'[^']*')\Z")
+_PIPE_OR_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|\|")
+#: The value of an include's parameter that is not a literal (``n=site.x``): not known.
+UNKNOWN = object()
+#: ``page.<key>`` Jekyll computes whatever the front matter says: a method of its
+#: ``DocumentDrop`` (and of ``Jekyll::Drops::Drop``, Enumerable's ``first``, ``count``…),
+#: a page's ``ATTRIBUTES_FOR_LIQUID``, data it rewrites (categories and tags merge the
+#: folders', ``draft``). Read in Jekyll 4.3.1's source; not known here.
+COMPUTED_PAGE_KEYS = frozenset(
+    "content output excerpt url date id path relative_path collection name next previous "
+    "dir to_s categories tags draft keys key? to_h to_hash to_liquid to_json "
+    "hash_for_json each_key merge merge! fetch content_methods mutations sort count "
+    "first last min max size".split()
+)
+#: Plain YAML scalars that Ruby's Psych reads as something other than a string (the
+#: front matter loader keeps every scalar a string, quoted or not): not known here.
+_PSYCH_NOT_STRING = re.compile(
+    r"[-+.0-9:~<=!&*|>%@`]|(?:yes|no|true|false|on|off|null|y|n)\Z", re.I
+)
+
+
+def page_values(fields: Mapping[str, Any] | None) -> dict[str, str]:
+    """The ``page.<key>`` values searcher knows of a document whose front matter (after
+    ``defaults:``) is ``fields``: strings that Psych reads as strings too, for keys
+    Jekyll does not compute itself (:data:`COMPUTED_PAGE_KEYS`). Numbers, booleans,
+    dates, nil, lists and mappings are not known (their text, Psych's reading of it,
+    and how Liquid prints it are not all measured).
+
+    >>> page_values({"title": "标题", "n": "3", "ok": "true", "url": "/a/", "tags": []})
+    {'title': '标题'}
+    """
+    known: dict[str, str] = {}
+    for key, value in (fields or {}).items():
+        if key in COMPUTED_PAGE_KEYS or type(value) is not str:  # (not a UTCTimestamp)
+            continue
+        if value and not _PSYCH_NOT_STRING.match(value) and value.strip() == value:
+            known[key] = value
+    return known
 
 
 def literal(bare: str) -> tuple[Any, bool]:
@@ -35,7 +74,7 @@ def literal(bare: str) -> tuple[Any, bool]:
     >>> literal('"甲"'), literal("3"), literal("1.50"), literal("nil"), literal("page.x")
     (('甲', True), (3, True), (1.5, True), (None, True), (None, False))
     """
-    if len(bare) >= 2 and bare[0] == bare[-1] and bare[0] in "\"'":
+    if _QUOTED.match(bare):
         return bare[1:-1], True
     if re.fullmatch(r"-?\d+", bare, re.A):
         return int(bare), True
@@ -68,20 +107,40 @@ def to_s(value: Any) -> str:
     return str(value)
 
 
+def split_filters(markup: str) -> list[str]:
+    """``markup`` cut at each ``|`` that is not in a quoted string.
+
+    >>> split_filters("'a|b' | append: \\"|\\"")
+    ["'a|b' ", ' append: "|"']
+    """
+    parts, start = [], 0
+    for match in _PIPE_OR_QUOTED.finditer(markup):
+        if match.group() == "|":
+            parts.append(markup[start : match.start()])
+            start = match.end()
+    parts.append(markup[start:])
+    return parts
+
+
 def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
     """``value`` through a chain of filters (``| default: "x" | upcase``): the filters
     that need nothing but the value and literals; ``(value, name)`` of the first other
-    filter met, the value as it was then.
+    filter met, the value as it was then; ``(value, "")`` when a filter's argument is
+    not a literal (the result is not known).
 
     >>> apply_filters(None, '| default: "abc" | upcase | sort | strip')
     ('ABC', 'sort')
+    >>> apply_filters(None, "| default: site.title")
+    (None, '')
     """
-    for part in chain.split("|")[1:]:
+    for part in split_filters(chain)[1:]:
         name, _, arg = part.partition(":")
         name = name.strip(RUBY_SPACE)
-        argument = literal(arg.strip(RUBY_SPACE))[0]
+        argument, known = literal(arg.strip(RUBY_SPACE))
+        if not known:  # a variable as argument (site.title…): the result is not known
+            return value, ""
         if name == "default":
-            if value in (None, "", False):
+            if value is None or value is False or value == "":  # (0 is kept)
                 value = argument
         elif name in ("append", "prepend") and isinstance(argument, str):
             value = to_s(value) + argument if name == "append" else argument + to_s(value)
@@ -93,8 +152,9 @@ def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
 
 
 _STRING_FILTERS: dict[str, Callable[[str], str]] = {
-    "escape": html.escape,
-    "xml_escape": html.escape,
+    # Liquid: CGI.escapeHTML (' is &#39;); Jekyll: String#encode(xml: :attr) (&apos;)
+    "escape": lambda text: html.escape(text).replace("&#x27;", "&#39;"),
+    "xml_escape": lambda text: html.escape(text).replace("&#x27;", "&apos;"),
     "escape_once": lambda text: html.escape(html.unescape(text)),
     "strip": lambda text: text.strip(RUBY_SPACE),
     "lstrip": lambda text: text.lstrip(RUBY_SPACE),
@@ -109,25 +169,29 @@ _KEPT_FILTERS = frozenset({"relative_url", "absolute_url", "smartify"})
 
 
 class Variables:
-    """The variables of one document whose value is known. Liquid's variables are the
-    document's, whichever file (the document, an include) sets them; one set in an
-    ``if`` or a loop may not be, so it is not known after.
+    """The variables of one document whose value is known: ``page.<key>`` of its front
+    matter (:func:`page_values`), and those captured or assigned. Liquid's variables are
+    the document's, whichever file (the document, an include) sets them; one set where
+    the tag may not run (an ``if`` searcher cannot decide, a loop) is not known after.
 
-    >>> names = Variables()
+    >>> names = Variables({"title": "标题"})
     >>> names.assign('x = "甲" | append: "乙"', certain=True)
-    >>> names.output(" x | upcase ", None)
-    ('甲乙', None)
-    >>> names.assign("x = page.title", certain=True)
+    >>> names.output(" x | upcase ", None), names.output(" page.title ", None)
+    (('甲乙', None), ('标题', None))
+    >>> names.assign("x = page.date", certain=True)
     >>> names.output(" x ", None)
     (None, None)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, page: Mapping[str, Any] | None = None) -> None:
         self.known: dict[str, Any] = {}
+        self.page = page_values(page)
 
     def set(self, name: str, value: Any, certain: bool) -> None:
-        """``name`` is ``value`` if the tag setting it surely runs (``certain``: outside
-        any ``if`` or loop), else no longer known."""
+        """``name`` is ``value`` if the tag setting it surely runs (``certain``), else no
+        longer known."""
+        if name == "page":  # page is now the document's own variable
+            self.page = {}
         if certain:
             self.known[name] = value
         else:
@@ -135,49 +199,60 @@ class Variables:
 
     def forget(self, name: str) -> None:
         """``name`` is set to what searcher does not know (a loop's item, a counter)."""
-        self.known.pop(name, None)
+        self.set(name, None, certain=False)
 
-    def assign(self, markup: str, certain: bool) -> None:
-        """``{% assign x = "literal" %}`` (or a known variable, through the filters of
-        :func:`apply_filters`) makes ``x`` known; any other value makes it unknown."""
+    def lookup(self, name: str, scope: dict[str, Any] | None) -> tuple[Any, bool]:
+        """``(value, known)`` of the variable ``name`` (``x``, ``page.title``,
+        ``page["title"]``, ``include.x``; ``scope``: the include's parameters, None
+        outside an include)."""
+        match = _INCLUDE_VAR.match(name)
+        if match is not None:
+            key = match.group(1) or match.group(2) or match.group(3) or ""
+            value = (scope or {}).get(key)
+            return (None, False) if value is UNKNOWN else (value, True)
+        match = _PAGE_VAR.match(name)
+        if match is not None:
+            key = match.group(1) or match.group(2) or match.group(3) or ""
+            return self.page.get(key), key in self.page
+        if _VARIABLE.match(name) and name in self.known:
+            return self.known[name], True
+        return None, False
+
+    def value(self, expression: str, scope: dict[str, Any] | None) -> tuple[Any, bool]:
+        """``(value, known)`` of a literal or a variable (:meth:`lookup`)."""
+        value, known = literal(expression)
+        if known:
+            return value, known
+        return self.lookup(expression, scope)
+
+    def assign(self, markup: str, certain: bool, scope: dict[str, Any] | None = None) -> None:
+        """``{% assign x = value %}`` with a literal or known value (through the filters
+        of :func:`apply_filters`) makes ``x`` known; any other value makes it unknown."""
         assign = _ASSIGN.match(markup)
         if assign is None:
             return
         name, expression = assign.group(1), assign.group(2)
-        head, bar, chain = expression.partition("|")
-        head = head.strip(RUBY_SPACE)
-        value, known = literal(head)
-        if not known and head in self.known:
-            value, known = self.known[head], True
-        if known and bar:
-            value, unknown = apply_filters(value, bar + chain)
+        head, *filters = split_filters(expression)
+        value, known = self.value(head.strip(RUBY_SPACE), scope)
+        if known and filters:
+            value, unknown = apply_filters(value, "|" + "|".join(filters))
             known = unknown is None
-        if known:
-            self.set(name, value, certain)
-        else:
-            self.known.pop(name, None)
+        self.set(name, value, certain and known)
 
     def output(self, markup: str, scope: dict[str, Any] | None) -> tuple[str | None, str | None]:
         """``{{ … }}`` (``markup`` between the braces): ``(text, unknown filter)``. A
-        known variable is its value, ``{{ include.x }}`` the value passed in ``scope``
-        (None outside an include); text None when the value is not known (it is the
-        site's, not the article's). A filter not applied is named, and the value is
-        used as it was before it."""
+        literal or known variable (:meth:`value`) is its value; text None when the
+        value is not known (it is the site's, not the article's). A filter not applied
+        is named, and the value is used as it was before it."""
         markup = markup[1:] if markup.startswith("-") else markup
         markup = markup[:-1] if markup.endswith("-") else markup
-        match = _INCLUDE_VAR.match(markup)
-        if match is not None:
-            key = match.group(1) or match.group(2) or match.group(3) or ""
-            value = (scope or {}).get(key)
-        else:
-            match = _VARIABLE.match(markup)
-            if match is None or match.group(1) not in self.known:
-                return None, None
-            value = self.known[match.group(1)]
-        rest = markup[match.end() :]
-        unknown = None
-        if rest.startswith("|"):
-            value, unknown = apply_filters(value, rest)
-        elif rest:
+        head, *filters = split_filters(markup)
+        value, known = self.value(head.strip(RUBY_SPACE), scope)
+        if not known:
             return None, None
+        unknown = None
+        if filters:
+            value, unknown = apply_filters(value, "|" + "|".join(filters))
+            if unknown == "":
+                return None, None
         return to_s(value), unknown
