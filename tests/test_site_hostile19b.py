@@ -52,6 +52,8 @@ FILTERS = {
         "{% if e == \"它&#39;s &amp;#x41; &amp; &#65;\" %}对{% else %}错{% endif %}",
         "对",
     ),
+    # append/prepend take any value (Ruby's to_s): a number was a filter not applied.
+    "append-number": ("{{ '第' | append: 1 }}{{ '章' | prepend: 2.5 }}", "第12.5章"),
 }
 
 

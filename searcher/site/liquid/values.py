@@ -142,8 +142,9 @@ def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
         if name == "default":
             if value is None or value is False or value == "":  # (0 is kept)
                 value = argument
-        elif name in ("append", "prepend") and isinstance(argument, str):
-            value = to_s(value) + argument if name == "append" else argument + to_s(value)
+        elif name in ("append", "prepend"):  # Liquid: input.to_s + string.to_s
+            text, other = to_s(value), to_s(argument)
+            value = text + other if name == "append" else other + text
         elif name in _STRING_FILTERS:
             value = _STRING_FILTERS[name](to_s(value))
         elif name not in _KEPT_FILTERS:
