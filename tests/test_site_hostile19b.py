@@ -54,6 +54,8 @@ FILTERS = {
     ),
     # append/prepend take any value (Ruby's to_s): a number was a filter not applied.
     "append-number": ("{{ '第' | append: 1 }}{{ '章' | prepend: 2.5 }}", "第12.5章"),
+    # Ruby's capitalize titlecases the first character.
+    "capitalize": ("{{ 'ǆemal' | capitalize }}", "ǅemal"),
 }
 
 

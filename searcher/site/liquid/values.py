@@ -166,7 +166,7 @@ _STRING_FILTERS: dict[str, Callable[[str], str]] = {
     "rstrip": lambda text: text.rstrip(RUBY_SPACE),
     "upcase": str.upper,
     "downcase": str.lower,
-    "capitalize": lambda text: text[:1].upper() + text[1:].lower(),
+    "capitalize": lambda text: text[:1].title() + text[1:].lower(),  # Ruby: titlecase
     "markdownify": lambda text: markdown_to_html(text)[0],  # Jekyll: kramdown's HTML
 }
 #: Filters whose result reads the same as the value (converted Markdown, URLs).
