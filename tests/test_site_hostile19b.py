@@ -11,7 +11,9 @@ from pathlib import Path
 import jekyll_oracle
 from jekyll_oracle import needs_jekyll
 
+import searchutil
 from searcher.site import Article, read_corpus
+from searcher.snippets import make_snippet
 
 
 def post(body: str) -> str:
@@ -66,3 +68,19 @@ def test_filters_give_liquids_text(tmp_path: Path) -> None:
     same_as_jekyll(
         site, {f"_posts/2022-03-01-{name}.md": text for name, (_, text) in FILTERS.items()}
     )
+
+
+def test_a_snippet_does_not_cut_a_link_at_its_query_string(tmp_path: Path) -> None:
+    """The body keeps a link as its text (``<https://…>``, ``source_url``); an ASCII
+    ``?`` or ``;`` inside it ended the sentence, and the snippet showed the link cut
+    short, without ``…``. Followed by CJK text, ``?`` still ends a sentence."""
+    text = "原文：https://a.example.org/p?x=1&y=2;z=3\n大桥通车?市民点赞。"
+    assert make_snippet(text, [("example",)]) == (
+        "原文：https://a.<mark>example</mark>.org/p?x=1&amp;y=2;z=3"
+    )
+    assert make_snippet(text, [tuple("大桥")]) == "<mark>大桥</mark>通车?"
+    index = searchutil.build(
+        tmp_path, {"_posts/2022-03-01-a.md": post("大桥通车。\n\n<https://a.example.org/p?x=1&y=2>")}
+    )
+    hit = index.search("example", limit=5).hits[0]
+    assert hit.snippet == "https://a.<mark>example</mark>.org/p?x=1&amp;y=2"
