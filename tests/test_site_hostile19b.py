@@ -84,3 +84,24 @@ def test_a_snippet_does_not_cut_a_link_at_its_query_string(tmp_path: Path) -> No
     )
     hit = index.search("example", limit=5).hits[0]
     assert hit.snippet == "https://a.<mark>example</mark>.org/p?x=1&amp;y=2"
+
+
+@needs_jekyll
+def test_keys_recovered_from_invalid_yaml_are_not_liquids_page(tmp_path: Path) -> None:
+    """Jekyll logs a YAML error and renders the page without its front matter (only
+    ``defaults:``): ``page.t`` is nil. searcher recovers ``t`` line by line for its own
+    use, but Liquid decided on it: the branch Jekyll never renders was kept ("有[[甲]").
+    Now ``page.t`` is not known, and both branches are kept, as for any unknown value."""
+    files = {
+        "_config.yml": "defaults:\n  - scope:\n      path: ''\n    values:\n      lang: 中文\n",
+        "_posts/2022-03-01-a.md": (
+            "---\ntitle: 标题\nt: [甲\n---\n"
+            "{% if page.t %}有{% else %}无{% endif %}[{{ page.t }}]{{ page.lang }}\n"
+        ),
+    }
+    site = write_site(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(site)
+    article = articles(site)["_posts/2022-03-01-a.md"]
+    assert article.body == "有无[]中文"
+    assert article.title == "标题"  # still recovered for the index
+    assert jekyll_oracle.visible(oracle["_posts/2022-03-01-a.md"].text, jekyll=True) == "无[]中文"
