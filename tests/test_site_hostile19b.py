@@ -12,7 +12,7 @@ import jekyll_oracle
 from jekyll_oracle import needs_jekyll
 
 import searchutil
-from searcher.site import Article, read_corpus
+from searcher.site import Article, Skipped, read_corpus
 from searcher.snippets import make_snippet
 
 
@@ -50,8 +50,8 @@ FILTERS = {
     # Liquid's escape_once escapes "&" before "#x41;" (only named and decimal entities
     # are left) and writes ' as &#39;: html.escape(html.unescape()) decided it was "错".
     "escape-once": (
-        "{% assign e = \"它's &#x41; &amp; &#65;\" | escape_once %}"
-        "{% if e == \"它&#39;s &amp;#x41; &amp; &#65;\" %}对{% else %}错{% endif %}",
+        '{% assign e = "它\'s &#x41; &amp; &#65;" | escape_once %}'
+        '{% if e == "它&#39;s &amp;#x41; &amp; &#65;" %}对{% else %}错{% endif %}',
         "对",
     ),
     # append/prepend take any value (Ruby's to_s): a number was a filter not applied.
@@ -80,7 +80,8 @@ def test_a_snippet_does_not_cut_a_link_at_its_query_string(tmp_path: Path) -> No
     )
     assert make_snippet(text, [tuple("大桥")]) == "<mark>大桥</mark>通车?"
     index = searchutil.build(
-        tmp_path, {"_posts/2022-03-01-a.md": post("大桥通车。\n\n<https://a.example.org/p?x=1&y=2>")}
+        tmp_path,
+        {"_posts/2022-03-01-a.md": post("大桥通车。\n\n<https://a.example.org/p?x=1&y=2>")},
     )
     hit = index.search("example", limit=5).hits[0]
     assert hit.snippet == "https://a.<mark>example</mark>.org/p?x=1&amp;y=2"
@@ -105,3 +106,37 @@ def test_keys_recovered_from_invalid_yaml_are_not_liquids_page(tmp_path: Path) -
     assert article.body == "有无[]中文"
     assert article.title == "标题"  # still recovered for the index
     assert jekyll_oracle.visible(oracle["_posts/2022-03-01-a.md"].text, jekyll=True) == "无[]中文"
+
+
+@needs_jekyll
+def test_a_loop_captured_and_never_output_does_not_make_a_listing_page(
+    tmp_path: Path,
+) -> None:
+    """A page that captures a loop over site.posts (to count them) and never outputs it
+    shows only its own text in Jekyll; it was left out as a listing page. Output, the
+    capture lists the posts (also through an include, or from within another capture)."""
+    loop = "{% capture n %}{% for p in site.posts %}{{ p.title }}{% endfor %}{% endcapture %}"
+    files = {
+        "_posts/2022-03-01-a.md": post("文章正文"),
+        "_includes/show.html": "{{ include.v }}",
+        "count.html": f"---\ntitle: 统计\n---\n{loop}统计页正文\n",
+        "shown.html": f"---\ntitle: 列表\n---\n{loop}列表页正文{{{{ n }}}}\n",
+        "included.html": f"---\ntitle: 列表\n---\n{loop}列表页{{% include show.html v=n %}}\n",
+        "nested.html": (
+            f"---\ntitle: 列表\n---\n{{% capture m %}}{loop}{{{{ n }}}}{{% endcapture %}}"
+            "嵌套{{ m }}\n"
+        ),
+    }
+    site = write_site(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(site)
+    read = {a.path: a for a in read_corpus(site)}
+    count = read["count.html"]
+    assert isinstance(count, Article)
+    assert count.body == "统计页正文"
+    assert count.warnings == []
+    assert jekyll_oracle.visible(oracle["count.html"].text, jekyll=True) == "统计页正文"
+    for path in ("shown.html", "included.html", "nested.html"):
+        skipped = read[path]
+        assert isinstance(skipped, Skipped), path
+        assert skipped.kind == "listing page", path
+        assert "标题" in oracle[path].text, path  # Jekyll's page is the list of posts
