@@ -140,3 +140,32 @@ def test_a_loop_captured_and_never_output_does_not_make_a_listing_page(
         assert isinstance(skipped, Skipped), path
         assert skipped.kind == "listing page", path
         assert "标题" in oracle[path].text, path  # Jekyll's page is the list of posts
+
+
+#: ``{name: (body, searcher's text)}``: a loop's variable is the loop's own (Liquid's
+#: ``context.stack``): after the loop, the value assigned before is back.
+LOOPS = {
+    "after-loop": ("{% assign x = '甲' %}{% for x in (1..2) %}{% endfor %}[{{ x }}]", "[甲]"),
+    "condition": (
+        "{% assign x = '甲' %}{% for x in (1..2) %}{% endfor %}"
+        "{% if x == '甲' %}对{% else %}错{% endif %}",
+        "对",
+    ),
+    "tablerow": ("{% assign x = '乙' %}{% tablerow x in (1..1) %}{% endtablerow %}{{ x }}", "乙"),
+}
+
+
+@needs_jekyll
+def test_a_loops_variable_is_given_back_after_the_loop(tmp_path: Path) -> None:
+    files = {f"_posts/2022-03-01-{name}.md": post(body) for name, (body, _) in LOOPS.items()}
+    site = write_site(tmp_path / "site", files)
+    oracle = jekyll_oracle.build(site)
+    mine = articles(site)
+    for name, (_, expected) in LOOPS.items():
+        path = f"_posts/2022-03-01-{name}.md"
+        # the loop's output (a table for tablerow) is not known: only the text after it
+        assert mine[path].body.endswith(expected), name
+        assert oracle[path].text.strip().endswith(expected), name
+        assert mine[path].warnings == [], name
+    assert mine["_posts/2022-03-01-after-loop.md"].body == "[甲]"
+    assert mine["_posts/2022-03-01-condition.md"].body == "对"

@@ -199,8 +199,8 @@ class Template:
                 self._unknown()  # a loop, a case: what it outputs is not known
             if name in ("for", "tablerow") and not blocks.silent:
                 loop = _LOOP_VARIABLE.match(markup)
-                if loop:  # the loop's variable is each item: not known
-                    self.run.variables.forget(loop.group(1))
+                if loop:  # the loop's variable is each item: not known in the loop
+                    blocks.stack[-1].loop = self.run.variables.shadow(loop.group(1))
             return
         if name.startswith("end") and name[3:] in BLOCKS:
             self._close(name[3:], start)
@@ -234,6 +234,8 @@ class Template:
         top = self.blocks.close(name, start)
         if top is None:
             return
+        if top.loop is not None:  # Liquid: the loop's variable was in the loop's scope
+            self.run.variables.unshadow(top.loop)
         blank = top.blank or name in QUIET  # Liquid: comment and capture are blank
         if self.blocks.silent:
             pass

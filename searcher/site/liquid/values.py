@@ -191,10 +191,12 @@ class Variables:
     def __init__(self, page: Mapping[str, Any] | None = None) -> None:
         self.known: dict[str, Any] = {}
         self.page = page_values(page)
+        self.sets = 0  # how many times a variable was set
 
     def set(self, name: str, value: Any, certain: bool) -> None:
         """``name`` is ``value`` if the tag setting it surely runs (``certain``), else no
         longer known."""
+        self.sets += 1
         if name == "page":  # page is now the document's own variable
             self.page = {}
         if certain:
@@ -205,6 +207,31 @@ class Variables:
     def forget(self, name: str) -> None:
         """``name`` is set to what searcher does not know (a loop's item, a counter)."""
         self.set(name, None, certain=False)
+
+    def shadow(self, name: str) -> tuple[str, Any, bool, int]:
+        """A loop's variable ``name`` is each item (not known) inside the loop; what
+        :meth:`unshadow` needs to give it back its value after the loop."""
+        value, known = self.known.get(name), name in self.known
+        self.forget(name)
+        return name, value, known, self.sets
+
+    def unshadow(self, saved: tuple[str, Any, bool, int]) -> None:
+        """The loop :meth:`shadow` was called for ends: Liquid sets the loop's variable
+        in the loop's own scope, so the value before the loop is back, unless a tag set
+        a variable in the loop (an ``assign`` of the same name is the document's).
+
+        >>> names = Variables()
+        >>> names.assign("x = '甲'", certain=True)
+        >>> saved = names.shadow("x")
+        >>> names.lookup("x", None)
+        (None, False)
+        >>> names.unshadow(saved)
+        >>> names.lookup("x", None)
+        ('甲', True)
+        """
+        name, value, known, sets = saved
+        if known and self.sets == sets:
+            self.set(name, value, certain=True)
 
     def lookup(self, name: str, scope: dict[str, Any] | None) -> tuple[Any, bool]:
         """``(value, known)`` of the variable ``name`` (``x``, ``page.title``,
