@@ -122,6 +122,10 @@ def test_a_loop_captured_and_never_output_does_not_make_a_listing_page(
         "count.html": f"---\ntitle: 统计\n---\n{loop}统计页正文\n",
         "shown.html": f"---\ntitle: 列表\n---\n{loop}列表页正文{{{{ n }}}}\n",
         "included.html": f"---\ntitle: 列表\n---\n{loop}列表页{{% include show.html v=n %}}\n",
+        "assigned.html": (
+            "---\ntitle: 列表\n---\n{% capture c %}{% liquid assign all = site.posts %}"
+            "{% endcapture %}{% for p in all %}{{ p.title }}{% endfor %}赋值\n"
+        ),
         "nested.html": (
             f"---\ntitle: 列表\n---\n{{% capture m %}}{loop}{{{{ n }}}}{{% endcapture %}}"
             "嵌套{{ m }}\n"
@@ -135,7 +139,7 @@ def test_a_loop_captured_and_never_output_does_not_make_a_listing_page(
     assert count.body == "统计页正文"
     assert count.warnings == []
     assert jekyll_oracle.visible(oracle["count.html"].text, jekyll=True) == "统计页正文"
-    for path in ("shown.html", "included.html", "nested.html"):
+    for path in ("shown.html", "included.html", "nested.html", "assigned.html"):
         skipped = read[path]
         assert isinstance(skipped, Skipped), path
         assert skipped.kind == "listing page", path

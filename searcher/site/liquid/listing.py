@@ -96,14 +96,14 @@ class Listing:
     def note(self, name: str, markup: str, where: str) -> None:
         """Note the tag ``name`` (``"{{"`` for an output) with its ``markup``, in the
         file ``where`` says (``""`` for the document itself)."""
-        if self.held and name != "assign":
-            self.held[-1].append((name, markup, where))
-            return
         if name == "liquid":
             for line in markup.splitlines():
                 parts = line.split(None, 1)
                 if parts:
                     self.note(parts[0], parts[1] if len(parts) > 1 else "", where)
+            return
+        if self.held and name != "assign":  # in a capture: noted if it is used
+            self.held[-1].append((name, markup, where))
             return
         listed = self._listed(markup)
         if listed and listed.startswith("paginator") and name not in ("for", "tablerow"):
