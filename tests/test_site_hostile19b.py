@@ -56,6 +56,13 @@ FILTERS = {
     ),
     # append/prepend take any value (Ruby's to_s): a number was a filter not applied.
     "append-number": ("{{ '第' | append: 1 }}{{ '章' | prepend: 2.5 }}", "第12.5章"),
+    # A filter's argument may be a known variable (page.title, one assigned): the value
+    # was not known, and nothing was output.
+    "argument-variable": (
+        "{% assign x = '甲' %}{% assign x = x | append: x %}{{ x }}"
+        "{{ '第' | append: page.title }}{% if x == '甲甲' %}对{% else %}错{% endif %}",
+        "甲甲第标题对",
+    ),
     # Ruby's capitalize titlecases the first character.
     "capitalize": ("{{ 'ǆemal' | capitalize }}", "ǅemal"),
 }

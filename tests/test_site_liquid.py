@@ -622,7 +622,7 @@ KNOWN_VALUES = {
     "page-boolean": ("b: yes\n", "前{{ page.b }}", "前"),
     "page-date": ("d: 2022-03-01\n", "前{{ page.d }}", "前"),
     "page-date-key": ("", "前{{ page.date }}{{ page.url }}", "前"),
-    "argument-variable": ("", "前{{ nil | default: page.title }}", "前"),
+    "argument-variable": ("", "前{{ nil | default: page.title }}", "前标题"),
     "lax-markup": ("", "{% if 1 == 1 junk %}甲{% else %}乙{% endif %}", "甲乙"),
     "empty": ("", "{% if '' == empty %}甲{% else %}乙{% endif %}", "甲乙"),
 }
@@ -637,7 +637,6 @@ UNKNOWN_VALUES = {
     "page-boolean": "前true",
     "page-date": "前2022-03-01",
     "page-date-key": "前2024-02-0100:00:00+0000/2024/02/01/page-date-key.html",
-    "argument-variable": "前标题",
     "lax-markup": "甲",
     "empty": "甲",
 }

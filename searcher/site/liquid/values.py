@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from ..text import markdown_to_html
@@ -122,11 +123,14 @@ def split_filters(markup: str) -> list[str]:
     return parts
 
 
-def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
+def apply_filters(
+    value: Any, chain: str, resolve: Callable[[str], tuple[Any, bool]] = literal
+) -> tuple[Any, str | None]:
     """``value`` through a chain of filters (``| default: "x" | upcase``): the filters
-    that need nothing but the value and literals; ``(value, name)`` of the first other
-    filter met, the value as it was then; ``(value, "")`` when a filter's argument is
-    not a literal (the result is not known).
+    that need nothing but the value and arguments ``resolve`` knows (``(value,
+    known)``: literals, or :meth:`Variables.value`); ``(value, name)`` of the first
+    other filter met, the value as it was then; ``(value, "")`` when a filter's
+    argument is not known (the result is not known).
 
     >>> apply_filters(None, '| default: "abc" | upcase | sort | strip')
     ('ABC', 'sort')
@@ -136,8 +140,8 @@ def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
     for part in split_filters(chain)[1:]:
         name, _, arg = part.partition(":")
         name = name.strip(RUBY_SPACE)
-        argument, known = literal(arg.strip(RUBY_SPACE))
-        if not known:  # a variable as argument (site.title…): the result is not known
+        argument, known = resolve(arg.strip(RUBY_SPACE))
+        if not known:  # a variable not known as argument (site.title…): nor is the result
             return value, ""
         if name == "default":
             if value is None or value is False or value == "":  # (0 is kept)
@@ -183,6 +187,9 @@ class Variables:
     >>> names.assign('x = "甲" | append: "乙"', certain=True)
     >>> names.output(" x | upcase ", None), names.output(" page.title ", None)
     (('甲乙', None), ('标题', None))
+    >>> names.assign("y = page.title | append: x", certain=True)
+    >>> names.output(" y ", None)
+    ('标题甲乙', None)
     >>> names.assign("x = page.date", certain=True)
     >>> names.output(" x ", None)
     (None, None)
@@ -266,8 +273,9 @@ class Variables:
         name, expression = assign.group(1), assign.group(2)
         head, *filters = split_filters(expression)
         value, known = self.value(head.strip(RUBY_SPACE), scope)
+        resolve = partial(self.value, scope=scope)  # a filter's argument may be a variable
         if known and filters:
-            value, unknown = apply_filters(value, "|" + "|".join(filters))
+            value, unknown = apply_filters(value, "|" + "|".join(filters), resolve)
             known = unknown is None
         self.set(name, value, certain and known)
 
@@ -283,8 +291,9 @@ class Variables:
         if not known:
             return None, None
         unknown = None
+        resolve = partial(self.value, scope=scope)
         if filters:
-            value, unknown = apply_filters(value, "|" + "|".join(filters))
+            value, unknown = apply_filters(value, "|" + "|".join(filters), resolve)
             if unknown == "":
                 return None, None
         return to_s(value), unknown
