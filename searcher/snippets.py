@@ -33,8 +33,13 @@ Term = tuple[str, ...]
 SNIPPET_CHARS = 160
 
 # A sentence ends after 。！？； (or their ASCII forms), with any closing quotes or
-# brackets that follow, or at a line break.
-_SENTENCE = re.compile(r"[^\n。！？；!?;]*(?:[。！？；!?;]+[”’」』）)》\"']*|\n|$)")
+# brackets that follow, or at a line break. An ASCII !?; followed by an ASCII letter,
+# digit or URL character is inside a word or link (a?x=1&y=2, Yahoo!Japan): the body
+# keeps links as text (issue 19), and a snippet cut there showed a shortened URL.
+_SENTENCE = re.compile(
+    r"(?:[^\n。！？；!?;]|[!?;]++(?=[A-Za-z0-9_=&%/#+~-]))*"
+    r"(?:[。！？；!?;]+[”’」』）)》\"']*|\n|$)"
+)
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,10 @@ EXPECTED = {
     "_posts/2024-01-05-lists.md": "文章也能列出：",
     "_news/2024-01-01-item.md": "快讯正文。",
     "_posts/2024-01-06-blank.md": "甲乙",  # one paragraph: its line break joins CJK
-    "_posts/2024-01-07-capture.md": "提示：捕获的文字。\n编辑部说：编辑部们好。\n署名：编辑部",
+    # after the loop, who is "编辑部" again (the loop's own output, 12, is not known)
+    "_posts/2024-01-07-capture.md": (
+        "提示：捕获的文字。\n编辑部说：编辑部们好。\n署名：编辑部\n编辑部"
+    ),
     "sub/relative.md": "[在文档旁]",
     "about.md": "我们是一家编辑部。\n欢迎来信。\nNOTE：关于页的提示（）",
     "all-posts.html": "全部文章如下。",
@@ -217,8 +220,8 @@ def test_text_is_what_jekyll_renders(
         body = article(found, path).body
         assert body == expected, path
         jekyll = visible(oracle[path].text, jekyll=True)
-        if path == "_posts/2024-01-07-capture.md":  # a loop's output, a variable set in an if
-            assert jekyll == visible(expected) + "12编辑部"
+        if path == "_posts/2024-01-07-capture.md":  # a loop's output (12) is not known
+            assert jekyll == visible(expected).replace("署名：编辑部编辑部", "署名：编辑部12编辑部")
         elif path not in ("_posts/2024-01-05-lists.md", "all-posts.html"):  # loops over posts
             assert visible(body) == jekyll, path
         assert article(found, path).warnings == [], path
@@ -619,7 +622,7 @@ KNOWN_VALUES = {
     "page-boolean": ("b: yes\n", "前{{ page.b }}", "前"),
     "page-date": ("d: 2022-03-01\n", "前{{ page.d }}", "前"),
     "page-date-key": ("", "前{{ page.date }}{{ page.url }}", "前"),
-    "argument-variable": ("", "前{{ nil | default: page.title }}", "前"),
+    "argument-variable": ("", "前{{ nil | default: page.title }}", "前标题"),
     "lax-markup": ("", "{% if 1 == 1 junk %}甲{% else %}乙{% endif %}", "甲乙"),
     "empty": ("", "{% if '' == empty %}甲{% else %}乙{% endif %}", "甲乙"),
 }
@@ -634,7 +637,6 @@ UNKNOWN_VALUES = {
     "page-boolean": "前true",
     "page-date": "前2022-03-01",
     "page-date-key": "前2024-02-0100:00:00+0000/2024/02/01/page-date-key.html",
-    "argument-variable": "前标题",
     "lax-markup": "甲",
     "empty": "甲",
 }

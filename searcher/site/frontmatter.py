@@ -169,13 +169,18 @@ _USED_KEYS = frozenset(
 )
 
 
-def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str, Any], list[str]]:
+def parse_front_matter(
+    fm: str, rel: str, warnings: list[str], recovered: list[str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """Parse the text between the ``---`` lines; returns (fields, front matter lines).
 
     Line ``i`` of the returned list is line ``i + 1`` of the file (line 1 is the opening
     ``---``). Falls back to :func:`_lenient_front_matter` when YAML raises or gives no
-    mapping, and appends a warning naming the file and line (C7).
+    mapping, and appends a warning naming the file and line (C7), and the keys so
+    recovered to ``recovered``: Jekyll 4.3.1 logs the YAML error and its page has none
+    of them (``{{ page.x }}`` is empty; measured with ``jekyll build``).
     """
+    recovered = [] if recovered is None else recovered
     lines = fm.split("\n")
     try:
         loaded = FRONT_MATTER.load(fm)
@@ -185,6 +190,7 @@ def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str
         else:
             problem, line = f"{type(error).__name__}: {error}", None
         data, keys = _lenient_front_matter(lines)
+        recovered.extend(keys)
         where = f"{rel}:{line + 1}" if line is not None else rel
         if keys:
             warnings.append(
@@ -221,6 +227,7 @@ def parse_front_matter(fm: str, rel: str, warnings: list[str]) -> tuple[dict[str
         return fields, lines
     # YAML gave a scalar or a list: no key/value pairs at all.
     data, keys = _lenient_front_matter(lines)
+    recovered.extend(keys)
     first = next((n for n, text in enumerate(lines) if text.strip()), 0)
     why = f"it is a YAML {type(loaded).__name__}"
     for n, text in enumerate(lines):

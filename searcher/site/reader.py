@@ -106,12 +106,13 @@ def _read_document(
     text = decode_bytes(data, rel, warnings)
     is_post = cand.kind in ("post", "draft")
     fields: dict[str, Any]
+    recovered: list[str] = []  # keys read line by line from YAML Jekyll rejects
     first_line = 1  # the line of the file where the body starts
     if FRONT_MATTER.detect(text):
         try:
             fm, content = FRONT_MATTER.split(text)
             first_line = text.count("\n", 0, len(text) - len(content)) + 1
-            fields, fm_lines = parse_front_matter(fm, rel, warnings)
+            fields, fm_lines = parse_front_matter(fm, rel, warnings, recovered)
         except ValueError:
             if not is_post or site.options.all_files:
                 raise SkippedPostError(
@@ -148,7 +149,9 @@ def _read_document(
     source = content
     lists = None
     if not _falsy(fields.get("render_with_liquid", True)):  # Jekyll 4: Liquid, then kramdown
-        liquid = render_liquid(content, rel, _liquid_site(site), first_line, fields)
+        # Jekyll's page has none of the keys recovered from YAML it rejects
+        page = {**(defaults or {}), **{k: v for k, v in fields.items() if k not in recovered}}
+        liquid = render_liquid(content, rel, _liquid_site(site), first_line, page)
         source, lists = liquid.text, liquid.lists
         warnings.extend(liquid.warnings)
     # A template page (issue 19): a page whose Liquid lists other documents, or with no

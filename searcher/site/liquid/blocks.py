@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .lexer import RUBY_SPACE, LiquidSyntaxError
 
@@ -57,6 +58,7 @@ class Open:
     taken: bool = False  # an earlier branch (or this one) is surely rendered
     maybe: bool = False  # an earlier branch's condition is not known
     unknowns: int = 0  # the run's count of unknown outputs when the block opened
+    loop: tuple[str, Any, bool, int] | None = None  # a loop's variable, as it was
 
 
 class BlockStack:

@@ -2,6 +2,10 @@
 ``site.posts``, ``site.tags``, a collection, ``paginator``… (or over a variable assigned
 one), or any use of ``paginator``. Jekyll renders such a page as a list of other pages
 (an index, an archive): :mod:`searcher.site.reader` leaves it out as a listing page.
+
+A loop inside ``{% capture x %}`` outputs nothing until ``x`` is used: it counts only
+then (measured with ``jekyll build`` 4.3.1: a page that captures a loop over
+``site.posts`` to count them and never outputs it is a page of its own text).
 """
 
 from __future__ import annotations
@@ -43,11 +47,51 @@ class Listing:
         self.lists: str | None = None  # the first loop over a listing
         self.paginated: str | None = None  # "paginator", when used outside such a loop
         self.names: dict[str, str] = {}  # variable assigned a listing: what
+        self.held: list[list[tuple[str, str, str]]] = []  # notes in each open capture
+        self.captured: dict[str, list[tuple[str, str, str]]] = {}  # variable: its notes
 
     @property
     def found(self) -> str | None:
-        """What the document lists, or None."""
+        """What the document lists, or None (a capture never closed counts as used)."""
+        held, self.held = self.held, []  # a capture never closed: as if output
+        for note in (note for notes in held for note in notes):
+            self.note(*note)
         return self.lists or self.paginated
+
+    def hold(self) -> None:
+        """A ``capture`` opens: loops and outputs noted until :meth:`release` wait for
+        the variable to be used (an ``assign`` is noted at once)."""
+        self.held.append([])
+
+    def release(self, variable: str | None) -> None:
+        """The innermost ``capture`` (of ``variable``, None if not read) closes."""
+        notes = self.held.pop() if self.held else []
+        if variable is None:
+            for note in notes:
+                self.note(*note)
+        elif notes:
+            self.captured[variable] = notes
+        else:
+            self.captured.pop(variable, None)
+
+    def mention(self, markup: str) -> None:
+        """An output or tag whose ``markup`` may use captured variables: what they hold
+        is noted now.
+
+        >>> listing = Listing(frozenset())
+        >>> listing.hold()
+        >>> listing.note("for", "p in site.posts", "")
+        >>> listing.release("n")
+        >>> listing.found is None
+        True
+        >>> listing.mention(" n | strip ")
+        >>> listing.found
+        'site.posts'
+        """
+        used = [v for v in self.captured if re.search(rf"(?<![\w-]){v}(?![\w-])", markup)]
+        for variable in used:
+            for note in self.captured.pop(variable):
+                self.note(*note)
 
     def note(self, name: str, markup: str, where: str) -> None:
         """Note the tag ``name`` (``"{{"`` for an output) with its ``markup``, in the
@@ -57,6 +101,9 @@ class Listing:
                 parts = line.split(None, 1)
                 if parts:
                     self.note(parts[0], parts[1] if len(parts) > 1 else "", where)
+            return
+        if self.held and name != "assign":  # in a capture: noted if it is used
+            self.held[-1].append((name, markup, where))
             return
         listed = self._listed(markup)
         if listed and listed.startswith("paginator") and name not in ("for", "tablerow"):

@@ -152,6 +152,7 @@ class Template:
             if kind == "var":
                 self.blocks.not_blank()
                 if not self.blocks.silent:
+                    self.run.listing.mention(token[2:-2])
                     if "paginator" in token:
                         self._note_listing("{{", token[2:-2])
                     self._output(token[2:-2], start)
@@ -182,8 +183,12 @@ class Template:
 
     def _tag(self, name: str, markup: str, start: int) -> None:
         blocks = self.blocks
-        if not blocks.silent and (name in LISTING_TAGS or "paginator" in markup):
-            self._note_listing(name, markup)
+        if not blocks.silent:
+            self.run.listing.mention(markup)
+            if name in LISTING_TAGS or "paginator" in markup:
+                self._note_listing(name, markup)
+            if name == "capture":  # a loop in it lists only where the variable is used
+                self.run.listing.hold()
         if name in BLOCKS:
             blocks.open(name, markup, start, self.line(start), len(self.out))
             blocks.stack[-1].unknowns = self.run.unknowns
@@ -194,8 +199,8 @@ class Template:
                 self._unknown()  # a loop, a case: what it outputs is not known
             if name in ("for", "tablerow") and not blocks.silent:
                 loop = _LOOP_VARIABLE.match(markup)
-                if loop:  # the loop's variable is each item: not known
-                    self.run.variables.forget(loop.group(1))
+                if loop:  # the loop's variable is each item: not known in the loop
+                    blocks.stack[-1].loop = self.run.variables.shadow(loop.group(1))
             return
         if name.startswith("end") and name[3:] in BLOCKS:
             self._close(name[3:], start)
@@ -229,6 +234,8 @@ class Template:
         top = self.blocks.close(name, start)
         if top is None:
             return
+        if top.loop is not None:  # Liquid: the loop's variable was in the loop's scope
+            self.run.variables.unshadow(top.loop)
         blank = top.blank or name in QUIET  # Liquid: comment and capture are blank
         if self.blocks.silent:
             pass
@@ -236,6 +243,7 @@ class Template:
             captured = "".join(self.out[top.mark :])
             del self.out[top.mark :]
             variable = _CAPTURE.match(top.markup)
+            self.run.listing.release(variable.group(1) if variable else None)
             known = self.run.unknowns == top.unknowns  # all it holds is known
             if variable:
                 certain = known and not self.blocks.branches

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from ..text import markdown_to_html
@@ -122,11 +123,14 @@ def split_filters(markup: str) -> list[str]:
     return parts
 
 
-def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
+def apply_filters(
+    value: Any, chain: str, resolve: Callable[[str], tuple[Any, bool]] = literal
+) -> tuple[Any, str | None]:
     """``value`` through a chain of filters (``| default: "x" | upcase``): the filters
-    that need nothing but the value and literals; ``(value, name)`` of the first other
-    filter met, the value as it was then; ``(value, "")`` when a filter's argument is
-    not a literal (the result is not known).
+    that need nothing but the value and arguments ``resolve`` knows (``(value,
+    known)``: literals, or :meth:`Variables.value`); ``(value, name)`` of the first
+    other filter met, the value as it was then; ``(value, "")`` when a filter's
+    argument is not known (the result is not known).
 
     >>> apply_filters(None, '| default: "abc" | upcase | sort | strip')
     ('ABC', 'sort')
@@ -136,14 +140,15 @@ def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
     for part in split_filters(chain)[1:]:
         name, _, arg = part.partition(":")
         name = name.strip(RUBY_SPACE)
-        argument, known = literal(arg.strip(RUBY_SPACE))
-        if not known:  # a variable as argument (site.title…): the result is not known
+        argument, known = resolve(arg.strip(RUBY_SPACE))
+        if not known:  # a variable not known as argument (site.title…): nor is the result
             return value, ""
         if name == "default":
             if value is None or value is False or value == "":  # (0 is kept)
                 value = argument
-        elif name in ("append", "prepend") and isinstance(argument, str):
-            value = to_s(value) + argument if name == "append" else argument + to_s(value)
+        elif name in ("append", "prepend"):  # Liquid: input.to_s + string.to_s
+            text, other = to_s(value), to_s(argument)
+            value = text + other if name == "append" else other + text
         elif name in _STRING_FILTERS:
             value = _STRING_FILTERS[name](to_s(value))
         elif name not in _KEPT_FILTERS:
@@ -151,17 +156,21 @@ def apply_filters(value: Any, chain: str) -> tuple[Any, str | None]:
     return value, None
 
 
+#: Liquid 5.4's ``HTML_ESCAPE`` and ``HTML_ESCAPE_ONCE_REGEXP`` (``escape_once``).
+_HTML_ESCAPE = {"&": "&amp;", ">": "&gt;", "<": "&lt;", '"': "&quot;", "'": "&#39;"}
+_ESCAPE_ONCE = re.compile(r"[\"><']|&(?!(?:[a-zA-Z]+|#\d+);)")
 _STRING_FILTERS: dict[str, Callable[[str], str]] = {
     # Liquid: CGI.escapeHTML (' is &#39;); Jekyll: String#encode(xml: :attr) (&apos;)
     "escape": lambda text: html.escape(text).replace("&#x27;", "&#39;"),
     "xml_escape": lambda text: html.escape(text).replace("&#x27;", "&apos;"),
-    "escape_once": lambda text: html.escape(html.unescape(text)),
+    # Liquid: escapes & unless it starts a named or decimal entity (&#x41; is escaped)
+    "escape_once": lambda text: _ESCAPE_ONCE.sub(lambda m: _HTML_ESCAPE[m.group()], text),
     "strip": lambda text: text.strip(RUBY_SPACE),
     "lstrip": lambda text: text.lstrip(RUBY_SPACE),
     "rstrip": lambda text: text.rstrip(RUBY_SPACE),
     "upcase": str.upper,
     "downcase": str.lower,
-    "capitalize": lambda text: text[:1].upper() + text[1:].lower(),
+    "capitalize": lambda text: text[:1].title() + text[1:].lower(),  # Ruby: titlecase
     "markdownify": lambda text: markdown_to_html(text)[0],  # Jekyll: kramdown's HTML
 }
 #: Filters whose result reads the same as the value (converted Markdown, URLs).
@@ -178,6 +187,9 @@ class Variables:
     >>> names.assign('x = "甲" | append: "乙"', certain=True)
     >>> names.output(" x | upcase ", None), names.output(" page.title ", None)
     (('甲乙', None), ('标题', None))
+    >>> names.assign("y = page.title | append: x", certain=True)
+    >>> names.output(" y ", None)
+    ('标题甲乙', None)
     >>> names.assign("x = page.date", certain=True)
     >>> names.output(" x ", None)
     (None, None)
@@ -186,10 +198,12 @@ class Variables:
     def __init__(self, page: Mapping[str, Any] | None = None) -> None:
         self.known: dict[str, Any] = {}
         self.page = page_values(page)
+        self.sets = 0  # how many times a variable was set
 
     def set(self, name: str, value: Any, certain: bool) -> None:
         """``name`` is ``value`` if the tag setting it surely runs (``certain``), else no
         longer known."""
+        self.sets += 1
         if name == "page":  # page is now the document's own variable
             self.page = {}
         if certain:
@@ -200,6 +214,31 @@ class Variables:
     def forget(self, name: str) -> None:
         """``name`` is set to what searcher does not know (a loop's item, a counter)."""
         self.set(name, None, certain=False)
+
+    def shadow(self, name: str) -> tuple[str, Any, bool, int]:
+        """A loop's variable ``name`` is each item (not known) inside the loop; what
+        :meth:`unshadow` needs to give it back its value after the loop."""
+        value, known = self.known.get(name), name in self.known
+        self.forget(name)
+        return name, value, known, self.sets
+
+    def unshadow(self, saved: tuple[str, Any, bool, int]) -> None:
+        """The loop :meth:`shadow` was called for ends: Liquid sets the loop's variable
+        in the loop's own scope, so the value before the loop is back, unless a tag set
+        a variable in the loop (an ``assign`` of the same name is the document's).
+
+        >>> names = Variables()
+        >>> names.assign("x = '甲'", certain=True)
+        >>> saved = names.shadow("x")
+        >>> names.lookup("x", None)
+        (None, False)
+        >>> names.unshadow(saved)
+        >>> names.lookup("x", None)
+        ('甲', True)
+        """
+        name, value, known, sets = saved
+        if known and self.sets == sets:
+            self.set(name, value, certain=True)
 
     def lookup(self, name: str, scope: dict[str, Any] | None) -> tuple[Any, bool]:
         """``(value, known)`` of the variable ``name`` (``x``, ``page.title``,
@@ -234,8 +273,9 @@ class Variables:
         name, expression = assign.group(1), assign.group(2)
         head, *filters = split_filters(expression)
         value, known = self.value(head.strip(RUBY_SPACE), scope)
+        resolve = partial(self.value, scope=scope)  # a filter's argument may be a variable
         if known and filters:
-            value, unknown = apply_filters(value, "|" + "|".join(filters))
+            value, unknown = apply_filters(value, "|" + "|".join(filters), resolve)
             known = unknown is None
         self.set(name, value, certain and known)
 
@@ -251,8 +291,9 @@ class Variables:
         if not known:
             return None, None
         unknown = None
+        resolve = partial(self.value, scope=scope)
         if filters:
-            value, unknown = apply_filters(value, "|" + "|".join(filters))
+            value, unknown = apply_filters(value, "|" + "|".join(filters), resolve)
             if unknown == "":
                 return None, None
         return to_s(value), unknown
