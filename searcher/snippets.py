@@ -36,8 +36,8 @@ SNIPPET_CHARS = 160
 # brackets that follow, or at a line break. An ASCII !?; followed by an ASCII letter,
 # digit or URL character is inside a word or link (a?x=1&y=2, Yahoo!Japan): the body
 # keeps links as text (issue 19), and a snippet cut there showed a shortened URL.
-_SENTENCE = re.compile(
-    r"(?:[^\n。！？；!?;]|[!?;]++(?=[A-Za-z0-9_=&%/#+~-]))*"
+_SENTENCE = re.compile(  # written as an unrolled loop: a third of the time of (a|b)*
+    r"[^\n。！？；!?;]*(?:[!?;]++(?=[A-Za-z0-9_=&%/#+~-])[^\n。！？；!?;]*)*"
     r"(?:[。！？；!?;]+[”’」』）)》\"']*|\n|$)"
 )
 
