@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from searcher.site import Article, read_corpus
+
 JEKYLL = shutil.which("jekyll")
 
 #: Skip marker for tests that need Jekyll; under ``CI=true`` a missing Jekyll fails.
@@ -88,6 +90,11 @@ class OracleDoc:
     title: str
     html: str
     text: str
+
+
+def articles(site: Path) -> dict[str, Article]:
+    """Searcher's documents of ``site`` (default options), by source path."""
+    return {a.path: a for a in read_corpus(site) if isinstance(a, Article)}
 
 
 def build(site: Path, *flags: str, dest: Path | None = None) -> dict[str, OracleDoc]:

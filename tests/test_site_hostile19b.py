@@ -20,16 +20,8 @@ def post(body: str) -> str:
     return f"---\ntitle: 标题\ndate: 2022-03-01 10:00:00 +0800\n---\n{body}\n"
 
 
-def write_site(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def articles(root: Path) -> dict[str, Article]:
-    return {a.path: a for a in read_corpus(root) if isinstance(a, Article)}
+write_site = searchutil.write_files
+articles = jekyll_oracle.articles
 
 
 def same_as_jekyll(site: Path, expected: dict[str, str]) -> None:
