@@ -453,3 +453,31 @@ def test_a_site_folder_taken_as_rendered_is_a_usage_error(tmp_path: Path) -> Non
     assert f"Missing argument 'CORPUS'. (--rendered took {str(site)!r} as its folder" in (
         result.output
     )
+
+
+def test_a_selector_that_fits_no_page_is_one_warning_for_the_site(tmp_path: Path) -> None:
+    """When most built pages (and at least MISFIT_PAGES) lack the content element, the
+    theme's element is another: one site warning with the counts, not one warning per
+    page (a large site would print thousands)."""
+    site = tmp_path / "site"
+    built = site / "_site"
+    files = {"_config.yml": "title: 站\n"}
+    for day in range(1, 13):
+        files[f"_posts/2024-03-{day:02d}-p{day}.md"] = doc(f"第{day}篇", f"正文{day}。")
+        page = built / f"2024/03/{day:02d}/p{day}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        body = f"<div class='story'>页面{day}。</div>" if day == 1 else f"<p>页面{day}。</p>"
+        page.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    write(site, files)
+    items = list(read_corpus(site, None, SiteOptions(rendered=built, content_selector=".story")))
+    warnings = [item for item in items if isinstance(item, SiteWarning)]
+    assert [w.message for w in warnings] == [
+        "_site: 11 of 12 built pages have no element matching '.story' "
+        "(_posts/2024-03-02-p2.md, for one): the content element of this theme is another; "
+        "their text is read from their sources (mark it with data-searcher-body in the "
+        "layout, or name it with --content-selector)"
+    ]
+    found = {item.path: item for item in items if isinstance(item, Article)}
+    assert found["_posts/2024-03-01-p1.md"].body == "页面1。"
+    assert found["_posts/2024-03-02-p2.md"].body == "正文2。"
+    assert all(article.warnings == [] for article in found.values())

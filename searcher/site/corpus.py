@@ -165,7 +165,9 @@ def read_corpus(
     read in order of (number of path components, path), which is the yield order.
     With ``options.rendered`` (bodies from the built site, :mod:`.rendered`) the items
     come once the whole site is read, after a :class:`SiteWarning` when the built site
-    cannot be read or most documents have no page in it (then they carry no note each).
+    cannot be read or most documents have no page in it (then they carry no note each),
+    and one when most pages have no element matching the content selector (then they
+    carry no warning each).
 
     A file whose URL (``key``) or else ``digest`` equals that of an article already
     yielded is a :class:`Duplicate` of it: among copies the one nearest the root, then
@@ -195,6 +197,12 @@ def _read_all(
         for item in items:
             if isinstance(item, Article) and item.path in site.rendered.missing:
                 item.warnings.remove(site.rendered.note(item.path))
+    misfit = site.rendered.misfit()  # most pages without the content element: one warning
+    if misfit is not None:
+        yield misfit
+        for item in items:
+            if isinstance(item, Article) and item.path in site.rendered.unmatched:
+                item.warnings.remove(site.rendered.unmatched[item.path])
     yield from items
 
 

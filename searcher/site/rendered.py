@@ -124,6 +124,11 @@ def output_path(url: str, ext: str, page: bool) -> str | None:
     return path
 
 
+#: Fewest pages without the content element that make one warning for the site instead
+#: of one a page (when they are also most of the pages read).
+MISFIT_PAGES = 10
+
+
 @dataclass
 class RenderedSite:
     """The built site of a read (``SiteOptions.rendered``), and what reading it found.
@@ -134,7 +139,8 @@ class RenderedSite:
     (``SiteOptions.max_post_bytes``). follow_outside_links: read pages that are
     symbolic links out of the folder. missing: the documents of the current read that
     have no built page, ``{document path: the page looked for}``; found: how many had
-    one (both reset by :meth:`start`).
+    one; unmatched: those whose page has no element matching the selectors,
+    ``{document path: its warning}`` (all three reset by :meth:`start`).
     """
 
     folder: Path
@@ -144,6 +150,7 @@ class RenderedSite:
     follow_outside_links: bool = False
     missing: dict[str, str] = field(default_factory=dict)
     found: int = 0
+    unmatched: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -182,6 +189,7 @@ class RenderedSite:
     def start(self) -> None:
         """Forget what an earlier read found (a new read of the site begins)."""
         self.missing = {}
+        self.unmatched = {}
         self.found = 0
 
     def mismatch(self) -> SiteWarning | None:
@@ -197,6 +205,22 @@ class RenderedSite:
             f"in this folder ({rel}: no {page}, for one): it does not look like this site's "
             "jekyll build; their text is read from their sources (build the site, or give "
             "--rendered the folder jekyll build writes)"
+        )
+        return SiteWarning(self.shown, message)
+
+    def misfit(self) -> SiteWarning | None:
+        """After a read: the site-level warning when most built pages read (more than
+        half, and at least :data:`MISFIT_PAGES`) have no element matching the
+        selectors, so they do not fit this theme; each such document's own warning (in
+        :attr:`unmatched`) is then left to this one. Else None."""
+        if len(self.unmatched) < MISFIT_PAGES or len(self.unmatched) * 2 <= self.found:
+            return None
+        rel, warning = next(iter(self.unmatched.items()))
+        message = (
+            f"{self.shown}: {len(self.unmatched):,} of {self.found:,} built pages have no "
+            f"element matching {self._described()} ({rel}, for one): the content element "
+            "of this theme is another; their text is read from their sources (mark it "
+            "with data-searcher-body in the layout, or name it with --content-selector)"
         )
         return SiteWarning(self.shown, message)
 
@@ -233,7 +257,10 @@ class RenderedSite:
             return None
         element, problem = self._content(source)
         if element is None:
-            warnings.append(f"{rel}: its built page {shown} {problem}; the source text is used")
+            warning = f"{rel}: its built page {shown} {problem}; the source text is used"
+            warnings.append(warning)
+            if problem.startswith("has no element matching"):
+                self.unmatched[rel] = warning
             return None
         if problem:  # more than one content element: the first is read, say so
             warnings.append(f"{rel}: its built page {shown} {problem}")
