@@ -8,6 +8,7 @@ engine's boundary, and a :class:`Post` (the fields every answer shows) here: a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -144,12 +145,15 @@ ARTICLE_CHARS = 100_000
 class Document(Post):
     """A post as the article view shows it: the :class:`Post` fields, then
     ``paragraphs`` (HTML like ``title_html``: the query's matches in ``<mark>``,
-    everything else escaped), ``chars`` (the body's full length in characters) and
-    ``truncated`` (only the first :data:`ARTICLE_CHARS` are in ``paragraphs``)."""
+    everything else escaped; one per block of the stored text), ``chars`` (the body's
+    full length in characters), ``truncated`` (only the first :data:`ARTICLE_CHARS` are
+    in ``paragraphs``) and ``code`` (the indices in ``paragraphs`` of code lines, which
+    the page shows as code, in order)."""
 
     paragraphs: list[str]
     chars: int
     truncated: bool
+    code: list[int] = field(default_factory=list)
 
 
 def document_view(stored: StoredPost, terms: Sequence[Term | TermGroup]) -> Document:
@@ -157,16 +161,24 @@ def document_view(stored: StoredPost, terms: Sequence[Term | TermGroup]) -> Docu
     the text the index stored, paragraphs separated by newlines), ``terms`` marked as
     in snippets (exact, character-level: :mod:`searcher.snippets`)."""
     shown = stored.body[:ARTICLE_CHARS]
-    paragraphs = [
-        highlight(line, find_spans(line, terms) if terms else [])
-        for line in (part.strip() for part in shown.split("\n"))
-        if line
-    ]
+    paragraphs: list[str] = []
+    code: list[int] = []
+    starts = [start for start, _ in stored.code]
+    offset = 0
+    for part in shown.split("\n"):
+        line = part.strip()
+        if line:
+            at = bisect.bisect_right(starts, offset) - 1
+            if at >= 0 and offset < stored.code[at][1]:
+                code.append(len(paragraphs))
+            paragraphs.append(highlight(line, find_spans(line, terms) if terms else []))
+        offset += len(part) + 1
     return Document(
         **post_fields(stored, terms),
         paragraphs=paragraphs,
         chars=len(stored.body),
         truncated=len(stored.body) > ARTICLE_CHARS,
+        code=code,
     )
 
 

@@ -16,6 +16,7 @@ from jekyll_oracle import needs_jekyll, visible
 from searcher.site import Article, read_corpus
 from searcher.site.text import Body, html_to_body, read_body
 from searcher.snippets import BLOCK_SEPARATOR, make_snippet
+from searcher.web import create_app
 from searchutil import build, ids, post, snippet
 
 
@@ -140,6 +141,11 @@ def test_code_spans_are_stored_and_used_by_search(tmp_path: Path) -> None:
     document = index.document("_posts/2022-03-01-a")
     assert document is not None
     assert document.paragraphs == ["用法：", "searcher index corpus", "运行 searcher 建立索引。"]
+    assert document.code == [1]  # the page shows it as code
+    page = create_app(index).test_client().get("/posts/_posts/2022-03-01-a?q=corpus")
+    html = page.get_data(as_text=True)
+    assert '<pre class="code">searcher index <mark>corpus</mark></pre>' in html
+    assert "<p>运行 searcher 建立索引。</p>" in html
 
 
 # --- against Jekyll ---
