@@ -2,8 +2,8 @@
 
 Usage (from a checkout's root; ``PYTHONPATH`` chooses the searcher that is measured)::
 
-    PYTHONPATH=. python bench/jekyll_text.py --sites /work/sites/huxpro /work/sites/mzlogin \\
-        --config mzlogin=/work/sites/mzlogin-build/_config.yml \\
+    PYTHONPATH=. python bench/jekyll_text.py --sites ../sites/huxpro ../sites/mzlogin \\
+        --config mzlogin=../sites/mzlogin-build/_config.yml \\
         --examples 3 --json /tmp/figures.json
 
 For each site folder, a copy is made under ``--work`` (default ``/tmp/jekyll-text``; hard
