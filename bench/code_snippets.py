@@ -13,7 +13,6 @@ and with them (after), and the same among the posts whose match is only in code.
 from __future__ import annotations
 
 import argparse
-import bisect
 import html
 import random
 import re
@@ -23,7 +22,7 @@ import jieba
 
 from searcher.analysis.terms import folded_units
 from searcher.site import Article, SiteOptions, read_corpus
-from searcher.snippets import Term, find_spans, make_snippet
+from searcher.snippets import Term, find_spans, in_spans, make_snippet
 
 _MARK = re.compile(r"</?mark>")
 
@@ -34,26 +33,18 @@ def first_fragment_in_code(body: str, code: tuple[tuple[int, int], ...], snippet
     first = first.split(" · ")[0].strip()
     if not first:
         return False
-    starts = [a for a, _ in code]
     places = [m.start() for m in re.finditer(re.escape(first), body)]
-
-    def coded(at: int) -> bool:
-        i = bisect.bisect_right(starts, at) - 1
-        return i >= 0 and at < code[i][1]
-
     # The fragment's text may stand both in code and in prose: code only if every
     # place it stands is code.
-    return bool(places) and all(coded(at) for at in places)
+    return bool(places) and all(in_spans(code, at) for at in places)
 
 
 def in_span(code: tuple[tuple[int, int], ...], body: str, term: Term) -> tuple[bool, bool]:
     """(the term matches in code, it matches outside code), by the highlighter's own
     matching (units, not substrings: ``log`` is not in ``blog``)."""
     inside = outside = False
-    starts = [a for a, _ in code]
     for start, _ in find_spans(body, [term]):
-        i = bisect.bisect_right(starts, start) - 1
-        if i >= 0 and start < code[i][1]:
+        if in_spans(code, start):
             inside = True
         else:
             outside = True

@@ -8,7 +8,6 @@ engine's boundary, and a :class:`Post` (the fields every answer shows) here: a
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -16,7 +15,7 @@ from typing import Any
 
 from .engine import StoredPost
 from .errors import Notice
-from .snippets import Term, TermGroup, find_spans, highlight
+from .snippets import Term, TermGroup, find_spans, highlight, in_spans
 
 
 @dataclass
@@ -163,13 +162,11 @@ def document_view(stored: StoredPost, terms: Sequence[Term | TermGroup]) -> Docu
     shown = stored.body[:ARTICLE_CHARS]
     paragraphs: list[str] = []
     code: list[int] = []
-    starts = [start for start, _ in stored.code]
     offset = 0
     for part in shown.split("\n"):
         line = part.strip()
         if line:
-            at = bisect.bisect_right(starts, offset) - 1
-            if at >= 0 and offset < stored.code[at][1]:
+            if in_spans(stored.code, offset):
                 code.append(len(paragraphs))
             paragraphs.append(highlight(line, find_spans(line, terms) if terms else []))
         offset += len(part) + 1

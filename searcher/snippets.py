@@ -20,6 +20,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .analysis.folding import fold
 from .analysis.terms import folded_units
@@ -314,6 +315,17 @@ def _pieces(
     return out
 
 
+def in_spans(spans: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Whether character ``offset`` lies in one of ``spans`` (``(start, end)``, end
+    exclusive, sorted and not overlapping, as :attr:`searcher.site.Article.code`).
+
+    >>> in_spans([(2, 5), (8, 9)], 4), in_spans([(2, 5), (8, 9)], 5)
+    (True, False)
+    """
+    at = bisect.bisect_right(spans, offset, key=itemgetter(0)) - 1
+    return at >= 0 and offset < spans[at][1]
+
+
 def _moved(code: Sequence[tuple[int, int]], pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``code`` spans of a text as spans of the excerpt joining its ``pieces``."""
     out = []
@@ -382,11 +394,9 @@ def make_snippet(
     sentences = _sentences(text)
     if not sentences:
         return ""
-    code_starts = [a for a, _ in code]
 
     def in_code(sentence: tuple[int, int]) -> bool:
-        at = bisect.bisect_right(code_starts, sentence[0]) - 1
-        return at >= 0 and sentence[0] < code[at][1]
+        return in_spans(code, sentence[0])
 
     spans = find_spans(text, terms, _candidates(text, sentences, terms))
     # Spans never cross a sentence end (punctuation and line breaks break matches), so
