@@ -191,18 +191,19 @@ def _read_all(
     # when most have no page, one warning says so instead of a note on each.
     site.rendered.start()
     items = list(_read_each(site, found))
+    # The same for pages without the content element: {document: its warning dropped}.
+    dropped: dict[str, str] = {}
     mismatch = site.rendered.mismatch()
     if mismatch is not None:
         yield mismatch
-        for item in items:
-            if isinstance(item, Article) and item.path in site.rendered.missing:
-                item.warnings.remove(site.rendered.note(item.path))
-    misfit = site.rendered.misfit()  # most pages without the content element: one warning
+        dropped.update((rel, site.rendered.note(rel)) for rel in site.rendered.missing)
+    misfit = site.rendered.misfit()
     if misfit is not None:
         yield misfit
-        for item in items:
-            if isinstance(item, Article) and item.path in site.rendered.unmatched:
-                item.warnings.remove(site.rendered.unmatched[item.path])
+        dropped.update(site.rendered.unmatched)
+    for item in items:
+        if isinstance(item, Article) and item.path in dropped:
+            item.warnings.remove(dropped[item.path])
     yield from items
 
 
