@@ -304,8 +304,9 @@ def _title(
         title_value = " ".join(flatten(title_value))
     written = scalar_text(title_value)
     title = one_line(" ".join(html_to_text(written).split("\n")))
-    loose = "".join(html.unescape(_PLAIN_MARKUP.sub("", written)).split())
-    if title and "".join(title.split()) != loose:
+    marked = "<" in written or "&" in written  # else the browser shows it as written
+    loose = "".join(html.unescape(_PLAIN_MARKUP.sub("", written)).split()) if marked else ""
+    if marked and title and "".join(title.split()) != loose:
         warnings.append(f"{where}: title {written!r} has markup that hides text; kept {title!r}")
     if not title:
         title = first_sentence(body)
