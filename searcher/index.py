@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any, cast
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, read_user_dict
 from .analysis.segmenters import Segmenter, user_dict_digest
 from .analysis.variants import script_table
-from .engine import Engine, EngineKind, Page, Sort
+from .engine import Engine, EngineKind, EngineResult, Page, Sort
 from .engine.whoosh import WhooshEngine, zone
 from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
-from .query import parse, plan_query
-from .request import SearchRequest
+from .query import QueryPlan, parse, plan_query
+from .query.relax import can_loosen, relaxed_plans
+from .request import Filters, SearchRequest
 from .results import Document, Hit, IndexStats, SearchResults, document_view, post_fields
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
@@ -621,7 +622,8 @@ class Index:
         text, notices = request.text()
         parsed = parse(text)
         parsed.typed = parsed.typed or bool(request.query.strip())  # control codes only
-        query_plan = plan_query(parsed, self.word_segmenter)
+        segmenter = self.word_segmenter
+        query_plan = plan_query(parsed, segmenter)
         query_plan.notices[:0] = notices
         sort = request.effective_sort
         if query_plan.match_all and sort == "relevance":
@@ -636,19 +638,21 @@ class Index:
             )
         now = (request.now or dt.datetime.now(dt.timezone.utc)).timestamp()
         filters = request.filters(self.timezone)  # QueryError: since after until there
-        try:
-            found = self.engine.search(
-                query_plan,
-                filters,
-                Sort(sort, request.recency, now),
-                Page((request.page - 1) * request.limit, request.limit),
-                request.cpu_seconds,
-            )
-        except (OSError, EOFError, struct.error) as exc:
-            raise SearchIndexError(
-                f"{self.path}: index is damaged ({type(exc).__name__}: {exc}); "
-                "rebuild it with `searcher index --rebuild`"
-            ) from exc
+        sort_by = Sort(sort, request.recency, now)
+        page = Page((request.page - 1) * request.limit, request.limit)
+        found = self._search(query_plan, filters, sort_by, page, request.cpu_seconds)
+        if request.match != "exact" and not query_plan.match_all:
+            if request.match == "loose" or found.unfiltered_total == 0:
+                # Looser rules, tried in turn until one matches (issue #20).
+                for looser in relaxed_plans(
+                    parsed, segmenter, self.engine.count, every_run=request.match == "loose"
+                ):
+                    attempt = self._search(looser, filters, sort_by, page, request.cpu_seconds)
+                    if attempt.unfiltered_total > found.unfiltered_total:  # it adds posts
+                        kept = [n for n in query_plan.notices if n not in looser.notices]
+                        looser.notices[:0] = kept
+                        query_plan, found = looser, attempt
+                        break
         if found.stopped:
             query_plan.notices.append(
                 Notice(
@@ -679,7 +683,21 @@ class Index:
             query_plan.notices,
             unfiltered_total=found.unfiltered_total,
             seconds=time.perf_counter() - began,
+            match=query_plan.rule,
+            looser=query_plan.rule == "exact" and can_loosen(parsed, segmenter),
         )
+
+    def _search(
+        self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
+    ) -> EngineResult:
+        """``plan`` run on the engine; a damaged index is a :class:`SearchIndexError`."""
+        try:
+            return self.engine.search(plan, filters, sort, page, cpu_seconds)
+        except (OSError, EOFError, struct.error) as exc:
+            raise SearchIndexError(
+                f"{self.path}: index is damaged ({type(exc).__name__}: {exc}); "
+                "rebuild it with `searcher index --rebuild`"
+            ) from exc
 
     def document(self, doc_id: str, query: str = "") -> Document | None:
         """The post ``doc_id`` whole (the article view), with the matches of ``query``

@@ -84,9 +84,16 @@ def recency_factor(ts: int, now: float, half_life_days: float) -> float:
     return 0.5 + 0.5 * math.pow(2.0, -age_days / half_life_days)
 
 
-def _gap(occurrences: list[list[int]], parts: Parts) -> float:
-    """The fewest units between the parts, over windows holding one start of each part
-    (a sliding window over all starts in order); ``inf`` when a part is missing."""
+def gap(occurrences: list[list[int]], parts: Parts) -> float:
+    """The fewest units between ``parts`` (each a run of units) in one field, given each
+    part's start positions there (``occurrences[i]`` for ``parts[i]``): over windows
+    holding one start of each part (a sliding window over all starts in order), the
+    window's length in units less the parts' own; 0 when they stand side by side,
+    ``inf`` when a part is missing.
+
+    >>> gap([[0], [2]], [("朝", "阳", "区"), ("政", "府")]), gap([[0], [5]], [("a",), ("b",)])
+    (0, 4)
+    """
     if any(not occ for occ in occurrences):
         return math.inf
     events = sorted((p, i) for i, occ in enumerate(occurrences) for p in occ)
@@ -126,10 +133,10 @@ def proximity_factors(
             found = [positions(field, p, ordered) for p in parts]
             for doc in ordered:
                 occurrences = [f.get(doc, []) for f in found]
-                best[doc] = min(best[doc], _gap(occurrences, parts))
-        for doc, gap in best.items():
-            if gap != math.inf:
-                totals[doc] += 1.0 / (1.0 + gap / PROXIMITY_SCALE)
+                best[doc] = min(best[doc], gap(occurrences, parts))
+        for doc, fewest in best.items():
+            if fewest != math.inf:
+                totals[doc] += 1.0 / (1.0 + fewest / PROXIMITY_SCALE)
     return [1.0 + PROXIMITY_WEIGHT * totals[d] / len(words) for d in docs]
 
 
@@ -198,6 +205,7 @@ __all__ = [
     "UNDATED",
     "VERBATIM_TIER",
     "Positions",
+    "gap",
     "PROXIMITY_SCALE",
     "PROXIMITY_WEIGHT",
     "PROXIMITY_WINDOW",

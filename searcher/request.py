@@ -27,6 +27,10 @@ from .site.options import CONTROL_CHARS
 from .snippets import SNIPPET_CHARS
 
 SORTS = ("relevance", "newest", "oldest")
+#: Matching rules a request may ask for (:mod:`searcher.query.relax`): ``auto`` (the
+#: runs as typed; looser rules only when nothing matches exactly), ``exact`` (never
+#: looser), ``loose`` (the looser rules even when exact matches exist).
+MATCHES = ("auto", "exact", "loose")
 MAX_LIMIT = 1000
 MAX_PAGE = 999_999_999
 #: Most distinct values of one filter (``categories``, ``tags``, ``types``) in a search:
@@ -216,6 +220,7 @@ class SearchRequest:
         no factor.
     :param snippet_chars: snippet size in characters, :data:`MIN_SNIPPET_CHARS` to
         :data:`MAX_SNIPPET_CHARS`.
+    :param match: the matching rule, one of :data:`MATCHES` (issue #20).
     :param cpu_seconds: CPU time of the searching thread for matching and scoring (≥ 0);
         past it the answer covers the matches found so far, with a notice.
     :param now: the present for ``recency`` (an aware datetime); None: the clock.
@@ -232,6 +237,7 @@ class SearchRequest:
     page: int = 1
     recency: float | None = None
     snippet_chars: int = SNIPPET_CHARS
+    match: str = "auto"
     cpu_seconds: float = QUERY_CPU_SECONDS
     now: dt.datetime | None = field(default=None, compare=False)
 
@@ -245,6 +251,12 @@ class SearchRequest:
                 f"sort: must be one of {', '.join(SORTS)}, not {self.sort!r}",
                 code="bad_sort",
                 param="sort",
+            )
+        if self.match not in MATCHES:
+            raise QueryError(
+                f"match: must be one of {', '.join(MATCHES)}, not {self.match!r}"[:200],
+                code="bad_match",
+                param="match",
             )
         _whole(self.limit, "limit", MAX_LIMIT)
         _whole(self.page, "page", MAX_PAGE)
@@ -317,6 +329,7 @@ class SearchRequest:
             self.page,
             recency,
             self.snippet_chars,
+            self.match,
             self.cpu_seconds,
             self.now,
         )
@@ -333,7 +346,7 @@ class SearchRequest:
     ) -> SearchRequest:
         """The request of a URL's query parameters (:data:`PARAMS`: ``q``, ``category``,
         ``tag``, ``type`` repeatable; ``since``, ``until``, ``sort``, ``page``, ``limit``,
-        ``recency``, ``snippet`` once), written as a link writes them: numbers in ASCII
+        ``recency``, ``snippet``, ``match`` once), written as a link writes them: numbers in ASCII
         digits (``int()`` would also take ``１２``), days as ``YYYY-MM-DD`` exactly.
 
         :param limit: fixed hits per page (the page, which ignores ``limit=``); None:
@@ -480,6 +493,17 @@ def _day(given: list[str], name: str) -> dt.date | None:
     return _moment(_one(given, name), name)
 
 
+def _match(given: list[str], name: str) -> str | None:
+    value = _one(given, name)
+    if value and value not in MATCHES:
+        raise QueryError(
+            f"match: must be one of {', '.join(MATCHES)}, not {value!r}"[:200],
+            code="bad_match",
+            param=name,
+        )
+    return value or None
+
+
 def _sort(given: list[str], name: str) -> str | None:
     value = _one(given, name)
     if value and value not in SORTS:
@@ -507,6 +531,7 @@ PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
         "snippet_chars",
         _whole_number("snippet_chars", MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS),
     ),
+    "match": ("match", _match),
 }
 #: Parameters read once each, and those read with every value.
 FILTER_PARAMS = ("category", "tag", "type")
@@ -514,6 +539,7 @@ SINGLE_PARAMS = tuple(name for name in PARAMS if name not in FILTER_PARAMS)
 
 __all__ = [
     "FILTER_PARAMS",
+    "MATCHES",
     "MAX_FILTER_VALUES",
     "MAX_LIMIT",
     "MAX_QUERY_CHARS",

@@ -93,6 +93,12 @@ class SearchResults:
     and ``"months"`` (``"2024-03"``, in date order) count the posts passing every filter
     but the date range, so a year's or month's count is the total after setting the
     date range to it.
+
+    match: the matching rule these hits follow (:mod:`searcher.query.relax`):
+    ``exact`` (every run as typed), ``near`` (a run's parts close together) or
+    ``words`` (some words not required); a looser rule comes with a ``relaxed_*``
+    notice naming what was loosened. looser: the exact rule applied and a looser one
+    could find more (``match="loose"`` asks for it; a page offers it as a link).
     """
 
     query: str
@@ -104,6 +110,8 @@ class SearchResults:
     notices: list[Notice] = field(default_factory=list)
     unfiltered_total: int = 0
     seconds: float = 0.0
+    match: str = "exact"
+    looser: bool = False
 
     def copy(self) -> SearchResults:
         """A copy whose lists and dicts (hits, their categories and tags, facets,
@@ -132,6 +140,8 @@ class SearchResults:
                 for n in self.notices
             ],
             "unfiltered_total": self.unfiltered_total,
+            "match": self.match,
+            "looser": self.looser,
         }
 
 

@@ -81,8 +81,11 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "facets",
         "notices",
         "unfiltered_total",
+        "match",
+        "looser",
     ]
     assert data["total"] == 2
+    assert (data["match"], data["looser"]) == ("exact", False)
     hit = data["hits"][0]
     assert list(hit) == [
         "id",

@@ -83,11 +83,12 @@ def test_url_parameters_round_trip() -> None:
         page=3,
         recency=30.0,
         snippet_chars=80,
+        match="loose",
     )
     assert SearchRequest.from_params(MultiDict(request.to_params())) == request
     assert sorted(PARAMS) == sorted(
         ["q", "category", "tag", "type", "since", "until", "sort", "page", "limit", "recency"]
-        + ["snippet"]
+        + ["snippet", "match"]
     )
 
 

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..analysis import Segmenter, UserWord
-from ..query.plan import QueryPlan
+from ..query.plan import Node, QueryPlan
 from ..request import Filters
 from ..site.records import Article
 
@@ -186,6 +186,10 @@ class Engine(Protocol):
         self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
     ) -> EngineResult:
         """Run ``plan``: every match scored, the filters and facet counts, one page."""
+
+    def count(self, node: Node) -> int:
+        """How many live posts match the plan node ``node``, with no filter (the looser
+        rules of :mod:`searcher.query.relax` weigh a query's words by it)."""
 
     def stored(self, post_id: str) -> StoredPost | None:
         """The live post ``post_id``, or None."""

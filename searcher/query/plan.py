@@ -123,6 +123,20 @@ class Verbatim(Node):
 
 
 @dataclass(frozen=True)
+class Near(Node):
+    """Posts holding every one of ``parts`` as a literal run, all within ``window``
+    units of each other (the fewest units between them, :func:`searcher.ranking.gap`)
+    in the title or, unless ``title_only``, in the body; scored as the sum of the
+    parts' :class:`Units`. Each part is a tuple of alternative runs of two units or
+    more (its spelling as typed, then its regional spellings): any of them counts. The
+    looser rule ``near`` of :mod:`.relax`."""
+
+    parts: tuple[tuple[tuple[str, ...], ...], ...]
+    window: int
+    title_only: bool = False
+
+
+@dataclass(frozen=True)
 class Every(Node):
     """Every live post (score 1 each, as Whoosh's ``Every``)."""
 
@@ -174,7 +188,9 @@ def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
 
     A number followed by Chinese characters is kept with the first word jieba finds in
     them, as one run (a quantity: ``12万``, ``36座``, ``3.5亿元``, ``24小时``, ``2024年``), so
-    that ``12万`` never matches 12 and 万 apart (issue #8, CASES.md C14). Quantities next
+    that ``12万`` never matches 12 and 万 apart (issue #8, CASES.md C14); so is a run of
+    letters (``B站``, ``K线``, ``X光``, ``C位``, ``iPhone手机``: jieba cuts ``B站`` into B + 站,
+    and a looser rule must not match B and 站 apart, issue #20). Quantities next
     to each other are one run (``2024年3月15日``), and so is a one-character prefix of a
     quantity (``第3季度``, ``约3万``).
 
@@ -205,7 +221,7 @@ def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
         else:
             sub = SubTerm(tuple(run), "".join(run), len(run) == 1 and run[0] in STOP_WORDS)
             out.append(sub)
-            number = sub if _NUMBER.match(run[-1]) else None
+            number = sub  # letters or digits: kept with the Chinese word after them
         i = j
     # A date or a count in several parts stays one run (2024年3月15日), and so does a
     # one-character prefix of a quantity (第3季度, 约3万).
@@ -228,14 +244,16 @@ def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
 class QueryPlan:
     """A query ready for an engine: the tree of :class:`Node` every hit must satisfy
     (scored by BM25F over its parts), the terms to highlight, notices for the reader,
-    whether it matches every post, and the parts of each word jieba splits (for the
-    proximity factor, :mod:`searcher.ranking`)."""
+    whether it matches every post, the runs whose closeness the proximity factor
+    rewards (:mod:`searcher.ranking`), and the matching rule it follows: ``exact`` (every
+    run as typed), or a looser one of :mod:`.relax` (``near``, ``words``)."""
 
     root: Node
     highlight: list[TermGroup]
     notices: list[Notice]
     match_all: bool
     proximity: list[list[tuple[str, ...]]] = field(default_factory=list)
+    rule: str = "exact"
 
 
 #: Weight of a regional spelling of a word (``软件`` → 軟體): below the literal form.
@@ -277,67 +295,85 @@ def _clause_query(
 def _literal_query(
     c: Clause, segmenter: Segmenter, tiers: bool = True
 ) -> tuple[Node | None, bool, TermGroup, list[tuple[str, ...]]]:
-    """:func:`_clause_query` for the clause's literal form; ``tiers``: wrap its exact
-    wording in :class:`Verbatim` (the whole run of a word with several parts, else the
-    whole query: then every match is verbatim).
+    """:func:`_clause_query` for the clause's literal form; ``tiers``: wrap it in
+    :class:`Verbatim`.
 
-    Highlighting marks the whole word where it occurs, and its non-stop sub-terms only
-    in posts where the whole word does not occur.
+    A run as typed is the query (issue #20): each segment of the clause (its units
+    between punctuation marks) must occur as one literal run, however jieba splits it,
+    so that ``大模型`` never matches 大 … 模型 scattered across a post. The jieba words
+    of the run add their word-field score (a post holding 模型 as a word ranks above
+    one where it stands inside a longer word). Looser matches are :mod:`.relax`'s.
+
+    Highlighting marks each segment where it occurs, and its non-stop sub-terms only
+    in posts where the segment does not occur (a looser tier).
     """
     segments = units_of(c.text)
     if not segments:
         return None, False, TermGroup(()), []
-    required: list[Node] = []
-    optional: list[Node] = []
     if c.quoted:
-        for seg in segments:
-            required.append(match_units(tuple(seg), c.title_only))
+        required = [match_units(tuple(seg), c.title_only) for seg in segments]
         group = TermGroup(tuple(tuple(seg) for seg in segments))
         quoted: Node = required[0] if len(required) == 1 else AllOf(tuple(required))
         return (Verbatim(quoted) if tiers else quoted), False, group, []
-    subs: list[SubTerm] = []
+    required_runs: list[Node] = []
     primary: list[tuple[str, ...]] = []
-    run_tier = False
+    fallback: list[tuple[str, ...]] = []
+    subs: list[SubTerm] = []
     for seg in segments:
         parts = sub_terms(seg, segmenter)
         subs.extend(parts)
+        words = tuple(dict.fromkeys(match_word(p.word, c.title_only) for p in parts if not p.stop))
+        run = match_units(tuple(seg), c.title_only)
+        required_runs.append(
+            Maybe(run, words[0] if len(words) == 1 else AnyOf(words)) if words else run
+        )
+        primary.append(tuple(seg))
         if len(parts) > 1:
-            run_tier = tiers
-            run = match_units(tuple(seg), c.title_only, RUN_BOOST)
-            optional.append(Verbatim(run) if tiers else run)
-            primary.append(tuple(seg))
-    # A sub-word met again (新闻联播新闻联播…) is required once: the same clause twice
-    # matches the same posts, at twice the work.
-    unique: dict[tuple[str, ...], SubTerm] = {}
-    for p in subs:
-        unique.setdefault(p.units, p)
-    subs = list(unique.values())
+            fallback.extend(p.units for p in parts if not p.stop)
+    # A segment met again (新闻联播 新闻联播 in one clause) is required once.
+    required_runs = list(dict.fromkeys(required_runs))
     only_stops = all(p.stop for p in subs)
-    fallback: list[tuple[str, ...]] = []
-    for p in subs:
-        if only_stops or not p.stop:
-            required.append(
-                Maybe(match_units(p.units, c.title_only), match_word(p.word, c.title_only))
-            )
-            (primary if len(subs) == 1 else fallback).append(p.units)
-        else:
-            optional.append(match_units(p.units, c.title_only))
-    q: Node = required[0] if len(required) == 1 else AllOf(tuple(required))
-    if optional:
-        q = Maybe(q, AnyOf(tuple(optional)))
-    if tiers and not run_tier and not only_stops:
+    q: Node = required_runs[0] if len(required_runs) == 1 else AllOf(tuple(required_runs))
+    if tiers and not only_stops:
         q = Verbatim(q)
-    words = [p.units for p in subs if not p.stop and len(p.units) > 1] if len(subs) > 1 else []
-    return q, only_stops, TermGroup(tuple(primary), tuple(fallback)), words
+    return q, only_stops, TermGroup(tuple(dict.fromkeys(primary)), tuple(fallback)), []
 
 
-def plan_query(parsed: ParsedQuery, segmenter: Segmenter) -> QueryPlan:
+@dataclass(frozen=True)
+class ClauseRewrite:
+    """How a looser rule (:mod:`.relax`) matches one clause instead of its exact run.
+
+    node: what a post must hold instead (None: nothing; the clause is then only scored);
+    optional: scored where it matches too (the words no longer required, each in a tier
+    of its own so that posts holding more of the query rank first); highlight: the term
+    groups to mark (one per word, so that snippets show each); proximity: the clause's
+    parts for the proximity factor (:mod:`searcher.ranking`).
+    """
+
+    node: Node | None
+    optional: Node | None
+    highlight: tuple[TermGroup, ...]
+    proximity: tuple[tuple[str, ...], ...] = ()
+
+
+def plan_query(
+    parsed: ParsedQuery,
+    segmenter: Segmenter,
+    rewrites: dict[tuple[int, int], ClauseRewrite] | None = None,
+    rule: str = "exact",
+) -> QueryPlan:
     """Turn a :class:`~searcher.query.syntax.ParsedQuery` into a :class:`QueryPlan`,
     splitting words with ``segmenter`` (the index's, with its user dictionary).
 
     A query with no positive clause matches every post (``match_all``), less the
-    exclusions.
+    exclusions. ``rewrites`` (``{(group, clause): rewrite}``, from :mod:`.relax`)
+    replaces the exact match of some clauses under the looser ``rule``.
+
+    The proximity factor covers the query's words together: with two or more required
+    words of two or more units, posts holding them close together rank above posts
+    holding them far apart (issue #20).
     """
+    rewrites = rewrites or {}
     highlight: list[TermGroup] = []
     notices: list[Notice] = []
     compiled = [[_clause_query(c, segmenter) for c in group] for group in parsed.groups]
@@ -345,7 +381,22 @@ def plan_query(parsed: ParsedQuery, segmenter: Segmenter) -> QueryPlan:
     groups: list[Node] = []
     boosts: list[Node] = []
     proximity: list[list[tuple[str, ...]]] = []
-    for group in compiled:
+    together: list[tuple[str, ...]] = []  # one run per required word, for proximity
+    for g, group in enumerate(compiled):
+        rewrite = rewrites.get((g, 0)) if len(group) == 1 else None
+        if rewrite is not None:
+            if rewrite.node is not None:
+                node = rewrite.node
+                if rewrite.optional is not None:
+                    node = Maybe(node, rewrite.optional)
+                groups.append(node)
+            elif rewrite.optional is not None:
+                boosts.append(rewrite.optional)
+            highlight.extend(rewrite.highlight)
+            if len(rewrite.proximity) > 1:
+                proximity.append(list(rewrite.proximity))
+            together.extend(p for p in rewrite.proximity[:1] if len(p) > 1)
+            continue
         alts = [(q, stop, terms, parts) for q, stop, terms, parts in group if q is not None]
         if not alts:
             continue
@@ -355,7 +406,10 @@ def plan_query(parsed: ParsedQuery, segmenter: Segmenter) -> QueryPlan:
             continue
         groups.append(alts[0][0] if len(alts) == 1 else AnyOf(tuple(a[0] for a in alts)))
         highlight.extend(a[2] for a in alts)
-        proximity.extend(a[3] for a in alts if len(a[3]) > 1)
+        if len(alts) == 1:
+            together.extend(t for t in alts[0][2].primary[:1] if len(t) > 1)
+    if len(together) > 1:
+        proximity.append(list(dict.fromkeys(together)))
     if all_stops and groups:
         words = " ".join(c.text for g in parsed.groups for c in g)
         notices.append(
@@ -386,8 +440,8 @@ def plan_query(parsed: ParsedQuery, segmenter: Segmenter) -> QueryPlan:
                 "the query has nothing to search for (no letters, digits or Chinese characters)",
             )
         )
-        return QueryPlan(NOTHING, [], notices, False)
-    return QueryPlan(q, highlight, notices, match_all, proximity)
+        return QueryPlan(NOTHING, [], notices, False, rule=rule)
+    return QueryPlan(q, highlight, notices, match_all, proximity, rule=rule)
 
 
 __all__ = [
@@ -396,8 +450,10 @@ __all__ = [
     "AllOf",
     "AnyOf",
     "Boost",
+    "ClauseRewrite",
     "Every",
     "Maybe",
+    "Near",
     "Node",
     "Nothing",
     "QueryPlan",

@@ -22,13 +22,12 @@ from typing import Any
 import numpy as np
 from whoosh import collectors
 
-from ...analysis import join_units
 from ...engine import EngineHit, EngineResult, Page, Sort
 from ...facets import FACETS, FacetData, FacetPostings, drill_sideways, month_numbers
-from ...ranking import MAX_POSITIONS, UNDATED, Positions, rank
+from ...ranking import UNDATED, rank
 from ...request import Filters
-from .compile import skip_starts
 from .evaluate import OutOfBudget, Unsupported, evaluate_arrays
+from .near import part_positions
 from .postings import read_weights
 from .schema import column_numbers, stored_post
 
@@ -127,28 +126,6 @@ def facet_data(s: Any, cached: Cached, tz: dt.tzinfo) -> FacetData:
     return cached(s, "facet_data", build)  # type: ignore[no-any-return]
 
 
-def part_positions(reader: Any) -> Positions:
-    """:data:`searcher.ranking.Positions` read from ``reader``'s bigram fields: the
-    intersection of a part's bigrams' positions, shifted to the part's start. One
-    posting reader per bigram walks all the documents (a reader costs more than a
-    skip)."""
-
-    def positions(field: str, part: tuple[str, ...], docs: list[int]) -> dict[int, list[int]]:
-        terms = [(f"{field}_2", join_units(a, b)) for a, b in zip(part, part[1:], strict=False)]
-        starts: dict[int, list[int]] | None = None
-        for j, (fieldname, text) in enumerate(terms):
-            if (fieldname, text) not in reader:
-                return {}
-            m = reader.postings(fieldname, text)
-            walk = docs if starts is None else sorted(starts)
-            starts = skip_starts(m, walk, [j], starts, most=MAX_POSITIONS)
-            if not starts:
-                return {}
-        return {d: sorted(p) for d, p in (starts or {}).items()}
-
-    return positions
-
-
 def run(
     s: Any,
     query: Any,
@@ -220,4 +197,4 @@ def run(
     return EngineResult(total, len(found), hits, facets, stopped)
 
 
-__all__ = ["facet_data", "id_order", "part_positions", "run", "timestamps"]
+__all__ = ["facet_data", "id_order", "run", "timestamps"]

@@ -17,7 +17,8 @@ from whoosh import query as wq
 from ...analysis import join_units
 from ...query import plan as qp
 from ...ranking import VERBATIM_TIER
-from .postings import read_occurrences
+from .near import NearQuery
+from .postings import read_occurrences, skip_starts
 from .schema import live_doc_frequency
 
 
@@ -34,24 +35,6 @@ class _PhraseMatcher(matching.ListMatcher):  # type: ignore[misc]
         return float(self._max_weight)
 
 
-def _starts(positions: list[int], offsets: list[int], within: list[int] | None) -> list[int]:
-    """Phrase starts consistent with a bigram found at ``positions`` and standing at
-    each of ``offsets`` in the phrase (narrowed to ``within`` when given). The few
-    candidate starts are tested against the position list (a C-speed ``in``) rather
-    than turning every position into a set."""
-    if within is None:
-        j = offsets[0]
-        starts = [p - j for p in positions] if j else positions
-        rest = offsets[1:]
-    else:
-        starts, rest = within, offsets
-    for j in rest:
-        starts = [s for s in starts if s + j in positions]
-        if not starts:
-            return []
-    return starts
-
-
 def phrase_cover(count: int) -> set[int]:
     """Offsets of the bigrams that prove a phrase of ``count`` bigrams: every other one
     and the last. Bigrams at offsets j and j + 2 put units at consecutive positions
@@ -63,40 +46,6 @@ def phrase_cover(count: int) -> set[int]:
     ([0, 2, 3], [0, 2, 4])
     """
     return set(range(0, count, 2)) | {count - 1}
-
-
-def skip_starts(
-    m: Any,
-    docs: Any,
-    offsets: list[int],
-    within: dict[int, list[int]] | None = None,
-    most: int | None = None,
-) -> dict[int, list[int]]:
-    """Walk the posting matcher ``m`` of one bigram to each of ``docs`` (ascending
-    docnums) it holds, skipping between them, and return each one's phrase starts
-    consistent with the bigram standing at ``offsets`` (narrowed to ``within[doc]``
-    when given; only its first ``most`` positions when given). Documents left with no
-    start are left out. Used where the documents are few next to the postings. A matcher
-    that is not active (every document of the bigram in this segment is deleted) finds
-    nothing."""
-    found: dict[int, list[int]] = {}
-    if not m.is_active():
-        return found
-    for d in docs:
-        if m.id() < d:
-            m.skip_to(d)
-            if not m.is_active():
-                break
-        if m.id() == d:
-            positions = m.value_as("positions")
-            starts = _starts(
-                positions if most is None else positions[:most],
-                offsets,
-                None if within is None else within[d],
-            )
-            if starts:
-                found[d] = starts
-    return found
 
 
 #: Positions of the bigrams one search has read: ``(reader id, field, term)`` →
@@ -392,6 +341,13 @@ def to_whoosh(node: qp.Node) -> Any:
         return to_whoosh(node.child).with_boost(node.factor)
     if isinstance(node, qp.Verbatim):
         return VerbatimQuery(to_whoosh(node.child))
+    if isinstance(node, qp.Near):
+        units = [
+            wq.Or([_units_query(qp.Units(alt, node.title_only)) for alt in alts])
+            for alts in node.parts
+        ]
+        fields = ("title",) if node.title_only else ("title", "body")
+        return NearQuery(wq.And(units), node.parts, node.window, fields)
     if isinstance(node, qp.Every):
         return wq.Every()
     if isinstance(node, qp.Nothing):
@@ -407,4 +363,11 @@ def compile_plan(plan: qp.QueryPlan, cache: PhraseCache | None = None) -> Any:
     return q
 
 
-__all__ = ["BigramPhrase", "PhraseCache", "VerbatimQuery", "compile_plan", "skip_starts"]
+__all__ = [
+    "BigramPhrase",
+    "PhraseCache",
+    "VerbatimQuery",
+    "compile_plan",
+    "share_memo",
+    "to_whoosh",
+]

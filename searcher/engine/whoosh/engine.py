@@ -26,13 +26,14 @@ from ...analysis import UserWord, make_segmenter
 from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost
 from ...errors import SearcherError, SearchIndexError
 from ...facets import counts
-from ...query.plan import QueryPlan
+from ...query.plan import Node, QueryPlan
 from ...ranking import UNDATED
 from ...request import Filters
 from ...site.records import Article
 from . import files
 from .collect import facet_data, run
-from .compile import PhraseCache, compile_plan
+from .compile import PhraseCache, compile_plan, share_memo, to_whoosh
+from .evaluate import evaluate_arrays
 from .legacy import read_schema
 from .schema import WEIGHTING, fields_of, make_schema, open_columns, stored_post, word_tokenizer
 from .segments import EmptyToc, SegmentWriter, write_in_workers
@@ -425,6 +426,13 @@ class WhooshEngine:
                 self._cached,
                 self.timezone,
             )
+
+    def count(self, node: Node) -> int:
+        """How many live posts match ``node`` (evaluated term at a time, no filter)."""
+        query = to_whoosh(node)
+        share_memo(query, {}, self.phrase_cache)
+        with self._searcher() as s:
+            return len(evaluate_arrays(query, s)[0])
 
     def stored(self, post_id: str) -> StoredPost | None:
         """The live post ``post_id``'s stored fields, or None."""

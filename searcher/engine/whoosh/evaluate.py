@@ -20,6 +20,8 @@ Whoosh's, term for term:
   documents less the second's; :class:`~.compile.VerbatimQuery`: its child's plus
   :data:`~searcher.ranking.VERBATIM_TIER`; a compound's boost multiplies its sum (as in
   Whoosh, a compound of one query passes its child through unboosted);
+* :class:`~.near.NearQuery`: its child's matches, narrowed to those whose parts
+  stand close together (:func:`~.near.near_docs`);
 * ``Every``: every live document, scoring its boost (1) as in Whoosh.
 
 Any other node raises :class:`Unsupported`, and the caller falls back to Whoosh's own
@@ -37,6 +39,7 @@ from whoosh import query as wq
 
 from ...ranking import VERBATIM_TIER
 from .compile import BigramPhrase, VerbatimQuery
+from .near import NearQuery, near_mask
 from .postings import read_weights
 from .schema import field_lengths
 
@@ -155,6 +158,12 @@ def _node(q: Any, s: Any, n: int, deadline: float | None) -> _Hits:
     if kind is VerbatimQuery:
         child = _node(q.child, s, n, deadline)
         child.score[child.hit] += VERBATIM_TIER
+        return child
+    if kind is NearQuery:
+        child = _node(q.child, s, n, deadline)
+        if child.hit.any():
+            child.hit = near_mask(q, s, child.hit)
+            child.score[~child.hit] = 0.0
         return child
     if kind is wq.Every:
         reader = s.reader()

@@ -118,4 +118,56 @@ def read_occurrences(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any
     return live_docs, found
 
 
-__all__ = ["read_occurrences", "read_weights"]
+def _starts(positions: list[int], offsets: list[int], within: list[int] | None) -> list[int]:
+    """Phrase starts consistent with a bigram found at ``positions`` and standing at
+    each of ``offsets`` in the phrase (narrowed to ``within`` when given). The few
+    candidate starts are tested against the position list (a C-speed ``in``) rather
+    than turning every position into a set."""
+    if within is None:
+        j = offsets[0]
+        starts = [p - j for p in positions] if j else positions
+        rest = offsets[1:]
+    else:
+        starts, rest = within, offsets
+    for j in rest:
+        starts = [s for s in starts if s + j in positions]
+        if not starts:
+            return []
+    return starts
+
+
+def skip_starts(
+    m: Any,
+    docs: Any,
+    offsets: list[int],
+    within: dict[int, list[int]] | None = None,
+    most: int | None = None,
+) -> dict[int, list[int]]:
+    """Walk the posting matcher ``m`` of one bigram to each of ``docs`` (ascending
+    docnums) it holds, skipping between them, and return each one's phrase starts
+    consistent with the bigram standing at ``offsets`` (narrowed to ``within[doc]``
+    when given; only its first ``most`` positions when given). Documents left with no
+    start are left out. Used where the documents are few next to the postings. A matcher
+    that is not active (every document of the bigram in this segment is deleted) finds
+    nothing."""
+    found: dict[int, list[int]] = {}
+    if not m.is_active():
+        return found
+    for d in docs:
+        if m.id() < d:
+            m.skip_to(d)
+            if not m.is_active():
+                break
+        if m.id() == d:
+            positions = m.value_as("positions")
+            starts = _starts(
+                positions if most is None else positions[:most],
+                offsets,
+                None if within is None else within[d],
+            )
+            if starts:
+                found[d] = starts
+    return found
+
+
+__all__ = ["read_occurrences", "read_weights", "skip_starts"]

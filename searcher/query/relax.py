@@ -1,0 +1,287 @@
+"""Looser rules, tried only when nothing matches a query exactly (issue #20).
+
+The exact rule (:func:`~.plan.plan_query`) wants every run as typed. When a run, or a
+query word, occurs in no post at all, an index answers nothing; these rules then loosen
+the query step by step, each step a new :class:`~.plan.QueryPlan` with a notice naming
+what was loosened (the reader sees which rule applied, and the total counts that rule's
+posts only):
+
+1. ``near``: a run that occurs nowhere matches where its parts of two or more units
+   stand within :data:`NEAR_WINDOW` units of each other, in any order (``朝阳区政府``
+   finds 朝阳区人民政府). Its function words (:data:`FUNCTION_WORDS`) and one-character
+   parts are not required, only scored. A run with fewer than two such parts has no
+   near form.
+2. ``words``: the query's words (a run that occurs, whole; else its parts) are
+   required all but the least informative, dropped one at a time: first words that
+   occur in no post, then the most frequent; function words are never required. The
+   words dropped still score, each in a tier of its own, so posts holding more of the
+   query rank first. It stops before leaving only one-character words to require
+   (``开站`` gives nothing rather than every post with a 站).
+
+Quoted phrases, ``《…》`` titles, ``OR`` groups and ``title:`` words are never loosened:
+they say exactly what the reader wants. How often a run or word occurs is read from
+the index through ``count`` (:meth:`searcher.engine.Engine.count`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..analysis import STOP_WORDS
+from ..analysis.segmenters import Segmenter
+from ..analysis.variants import regional_forms
+from ..errors import Notice
+from ..snippets import TermGroup
+from .plan import (
+    REGIONAL_BOOST,
+    AllOf,
+    AnyOf,
+    Boost,
+    ClauseRewrite,
+    Maybe,
+    Near,
+    Node,
+    QueryPlan,
+    SubTerm,
+    Verbatim,
+    match_units,
+    match_word,
+    plan_query,
+    sub_terms,
+    units_of,
+)
+from .syntax import Clause, ParsedQuery
+
+#: The most units between the parts of a run under the ``near`` rule. Measured on
+#: xwlb (bench/near_window.py): of the posts holding both words of a two-word title
+#: run with other text between them, those with the words within 8 units hold them
+#: in one clause 91% of the time, and within 16 units only 64%.
+NEAR_WINDOW = 8
+
+#: Words a reader types that say nothing about the posts wanted: the index's stop words
+#: (:data:`searcher.analysis.STOP_WORDS`) and the question words, prepositions and
+#: particles of a query typed as a sentence (``南京大学在哪个区``, ``关于乡村振兴``).
+#: They are never required by a looser rule.
+FUNCTION_WORDS = STOP_WORDS | frozenset(
+    "关于 对于 有关 至于 哪 哪个 哪些 哪里 哪儿 在哪 什么 怎么 怎样 怎么样 如何 为什么 "
+    "为何 多少 几 是否 是不是 有没有 能否 可以 请问 一下 相关 最新 情况 问题".split()
+)
+
+#: Count of posts matching a plan node (:meth:`searcher.engine.Engine.count`).
+Count = Callable[[Node], int]
+
+#: The most ``words`` steps tried (each is one more search).
+MAX_STEPS = 4
+
+
+@dataclass
+class _Word:
+    """One word a looser rule may require: a clause's exact run, or one of its parts."""
+
+    clause: tuple[int, int]
+    units: tuple[str, ...]
+    node: Node
+    text: str
+    posts: int = 0
+
+
+def _text(units: tuple[str, ...]) -> str:
+    return "".join(u if len(u) == 1 else f" {u} " for u in units).strip().replace("  ", " ")
+
+
+def _relaxable(parsed: ParsedQuery) -> list[tuple[tuple[int, int], Clause]]:
+    return [
+        ((g, 0), group[0])
+        for g, group in enumerate(parsed.groups)
+        if len(group) == 1 and not group[0].quoted and not group[0].title_only
+    ]
+
+
+def _parts(c: Clause, segmenter: Segmenter) -> list[SubTerm]:
+    out: list[SubTerm] = []
+    for seg in units_of(c.text):
+        out.extend(sub_terms(seg, segmenter))
+    return out
+
+
+def _content(p: SubTerm) -> bool:
+    return not p.stop and p.word not in FUNCTION_WORDS and "".join(p.units) not in FUNCTION_WORDS
+
+
+def _forms(units: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """A part's runs: as typed, then its regional spellings (``软件`` → 软体)."""
+    out = [units]
+    if all(len(u) == 1 for u in units):
+        for form in regional_forms("".join(units)):
+            segments = units_of(form)
+            if len(segments) == 1 and tuple(segments[0]) not in out:
+                out.append(tuple(segments[0]))
+    return tuple(out)
+
+
+def _part_node(p: SubTerm) -> Node:
+    """A part required or scored by a looser rule: its run (and jieba word), or one of
+    its regional spellings at :data:`~.plan.REGIONAL_BOOST`."""
+    node: Node = Maybe(match_units(p.units, False), match_word(p.word, False))
+    others = _forms(p.units)[1:]
+    if not others:
+        return node
+    return AnyOf((node, *(Boost(match_units(f, False), REGIONAL_BOOST) for f in others)))
+
+
+def can_loosen(parsed: ParsedQuery, segmenter: Segmenter) -> bool:
+    """Whether a looser rule could match more than the exact one: the query has a
+    loosenable clause of two or more words (a page offers its looser results as a link).
+    """
+    return any(len(_parts(c, segmenter)) > 1 for _, c in _relaxable(parsed))
+
+
+def relaxed_plans(
+    parsed: ParsedQuery, segmenter: Segmenter, count: Count, *, every_run: bool = False
+) -> Iterator[QueryPlan]:
+    """The looser plans of the module's rules, in order; the caller searches each until
+    one matches something.
+
+    :param count: posts matching a node, from the index.
+    :param every_run: loosen every run, not only those that occur nowhere (the
+        reader asked for the looser results of a query that has exact ones).
+    """
+    clauses = _relaxable(parsed)
+    if not clauses:
+        return
+    parts = {key: _parts(c, segmenter) for key, c in clauses}
+    exact: dict[tuple[int, int], Node] = {}
+    missing: list[tuple[int, int]] = []
+    for key, c in clauses:
+        node = plan_query(ParsedQuery([[c]]), segmenter).root
+        exact[key] = node
+        if len(parts[key]) > 1 and (every_run or count(node) == 0):
+            missing.append(key)
+        elif len(parts[key]) == 1 and count(node) == 0:
+            missing.append(key)
+    if not missing:
+        return
+    text = {key: c.text for key, c in clauses}
+    # 1. near: the parts of each missing run close together.
+    near: dict[tuple[int, int], ClauseRewrite] = {}
+    for key in missing:
+        content = [p for p in parts[key] if _content(p)]
+        long = tuple(dict.fromkeys(p.units for p in content if len(p.units) > 1))
+        if len(long) < 2:
+            continue
+        rest = [p for p in parts[key] if p.units not in long]
+        forms = tuple(_forms(u) for u in long)
+        near[key] = ClauseRewrite(
+            Near(forms, NEAR_WINDOW),
+            AnyOf((Verbatim(exact[key]), *(_part_node(p) for p in rest))),
+            tuple(TermGroup(f) for f in forms),
+            long,
+        )
+    if near:
+        runs = "、".join(text[k] for k in near)
+        shown = "、".join(_text(u) for r in near.values() for u in r.proximity)
+        yield _plan(
+            parsed,
+            segmenter,
+            near,
+            "near",
+            Notice(
+                "relaxed_near",
+                f"no post holds {runs} as typed: these hold {shown} "
+                f"within {NEAR_WINDOW} characters of each other",
+                query=runs,
+                parts=shown,
+                window=NEAR_WINDOW,
+            ),
+        )
+    # 2. words: require all but the least informative words.
+    words: list[_Word] = []
+    for key, _ in clauses:
+        node = exact[key]
+        if key not in missing and node is not None:
+            words.append(_Word(key, (), node, text[key]))
+            continue
+        for p in parts[key]:
+            if _content(p):
+                words.append(_Word(key, p.units, _part_node(p), _text(p.units)))
+    for w in words:
+        w.posts = count(w.node)
+    order = sorted(words, key=lambda w: (w.posts > 0, -w.posts))
+    for step in range(1, min(len(order), MAX_STEPS + 1)):
+        dropped, kept = order[:step], order[step:]
+        if all(len(w.units) == 1 and len(w.units[0]) == 1 for w in kept):
+            return  # only one-character words left: too loose to mean the query
+        rewrites = _words_rewrites(clauses, parts, exact, kept, dropped)
+        dropped_text = "、".join(w.text for w in dropped)
+        kept_text = "、".join(w.text for w in kept)
+        yield _plan(
+            parsed,
+            segmenter,
+            rewrites,
+            "words",
+            Notice(
+                "relaxed_words",
+                f"no post holds every word of the query: these hold {kept_text}, "
+                f"not always {dropped_text}",
+                query=" ".join(text[k] for k, _ in clauses),
+                kept=kept_text,
+                dropped=dropped_text,
+            ),
+        )
+
+
+def _words_rewrites(
+    clauses: list[tuple[tuple[int, int], Clause]],
+    parts: dict[tuple[int, int], list[SubTerm]],
+    exact: dict[tuple[int, int], Node],
+    kept: list[_Word],
+    dropped: list[_Word],
+) -> dict[tuple[int, int], ClauseRewrite]:
+    """Each clause's rewrite for one ``words`` step. A word dropped still scores, in a
+    tier of its own; a clause's exact run scores one tier above all its parts (a post
+    holding it holds them all), so that, under ``match="loose"``, the exact posts stay
+    first. Highlights: the run and the words required; a dropped word only where
+    neither occurs (:class:`~searcher.snippets.TermGroup` fallback)."""
+    rewrites: dict[tuple[int, int], ClauseRewrite] = {}
+    for key, c in clauses:
+        mine = [w for w in kept if w.clause == key]
+        gone = [w for w in dropped if w.clause == key]
+        if not gone and all(not w.units for w in mine):
+            continue  # the clause is kept whole: its exact match
+        optional: list[Node] = [Verbatim(w.node) for w in gone]
+        optional += [_part_node(p) for p in parts[key] if not _content(p)]
+        split = any(w.units for w in mine + gone)
+        if split:
+            optional.append(Verbatim(exact[key]))
+        required = [w.node for w in mine]
+        runs = tuple(tuple(seg) for seg in units_of(c.text)) if split else ()
+        primary = runs + tuple(f for w in mine if w.units for f in _forms(w.units))
+        fallback = tuple(f for w in gone if w.units for f in _forms(w.units))
+        groups = (TermGroup(primary, fallback),) if primary or fallback else ()
+        rewrites[key] = ClauseRewrite(
+            None if not required else required[0] if len(required) == 1 else _all(required),
+            AnyOf(tuple(optional)) if optional else None,
+            groups,
+            tuple(w.units for w in mine if len(w.units) > 1),
+        )
+    return rewrites
+
+
+def _all(nodes: list[Node]) -> Node:
+    return AllOf(tuple(nodes))
+
+
+def _plan(
+    parsed: ParsedQuery,
+    segmenter: Segmenter,
+    rewrites: dict[tuple[int, int], ClauseRewrite],
+    rule: str,
+    notice: Notice,
+) -> QueryPlan:
+    plan = plan_query(parsed, segmenter, rewrites, rule)
+    plan.notices.append(notice)
+    return plan
+
+
+__all__ = ["FUNCTION_WORDS", "MAX_STEPS", "NEAR_WINDOW", "can_loosen", "relaxed_plans"]
