@@ -26,7 +26,14 @@ from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.engine.whoosh import META_FILE
 from searcher.errors import IndexFormatError, SearcherError
 from searcher.index import Index
-from searcher.request import MAX_LIMIT, MAX_SNIPPET_CHARS, MIN_SNIPPET_CHARS, SORTS, SearchRequest
+from searcher.request import (
+    MATCHES,
+    MAX_LIMIT,
+    MAX_SNIPPET_CHARS,
+    MIN_SNIPPET_CHARS,
+    SORTS,
+    SearchRequest,
+)
 from searcher.results import SearchResults
 from searcher.site.options import DEFAULT_TIMEZONE, MAX_POST_BYTES, SiteOptions
 from searcher.snippets import SNIPPET_CHARS
@@ -428,6 +435,14 @@ def _terminal(fragment: str, colour: bool) -> str:
     return html.unescape(_MARK.sub(lambda m: mark(m), fragment))
 
 
+#: How the text output names each matching rule (:mod:`searcher.query.relax`).
+RULES = {
+    "exact": "rule: exact, every word as typed",
+    "near": "rule: near, a word's parts close together",
+    "words": "rule: words, not every word required",
+}
+
+
 def _print_results(results: SearchResults, colour: bool) -> None:
     for notice in results.notices:
         click.echo(f"note: {notice}", err=True)
@@ -447,7 +462,9 @@ def _print_results(results: SearchResults, colour: bool) -> None:
             click.echo(f"   source: {hit.source_url}")
     pages = (results.total + results.limit - 1) // results.limit
     shown = f"page {results.page} of {pages}" if results.hits else f"no page {results.page}"
-    click.echo(f"-- matches: {results.total}, {shown}")
+    click.echo(f"-- matches: {results.total} ({RULES[results.match]}), {shown}")
+    if results.looser:
+        click.echo("   looser matches too: --match loose")
     for name, counts in results.facets.items():
         top = ", ".join(f"{v} ({c})" for v, c in list(counts.items())[:8])
         if top:
@@ -489,6 +506,12 @@ def _print_results(results: SearchResults, colour: bool) -> None:
     help=f"Snippet size in characters, {MIN_SNIPPET_CHARS}-{MAX_SNIPPET_CHARS} "
     f"[default: {SNIPPET_CHARS}].",
 )
+@click.option(
+    "--match",
+    metavar="|".join(MATCHES),
+    help="Matching rule: auto (runs as typed; looser only when nothing matches), exact, "
+    "or loose (README, Query rules) [default: auto].",
+)
 @json_option
 def search_command(
     query: tuple[str, ...],
@@ -504,6 +527,7 @@ def search_command(
     page: str | None,
     recency: str | None,
     snippet_chars: str | None,
+    match: str | None,
     as_json: bool,
 ) -> None:
     """Search the index for QUERY.
@@ -521,6 +545,7 @@ def search_command(
             "page": page,
             "recency": recency,
             "snippet": snippet_chars,
+            "match": match,
         }
         request = SearchRequest.from_pairs(
             [("q", " ".join(query))]

@@ -95,12 +95,20 @@ PARAM_NAMES = {
     "tag": "标签",
     "type": "类型",
     "snippet": "摘要长度",
+    "match": "匹配方式",
+}
+#: The page's Chinese name of each matching rule (:mod:`searcher.query.relax`).
+MATCH_NAMES = {
+    "exact": "完整匹配",
+    "near": "相近匹配（词的各部分相距很近）",
+    "words": "部分匹配（不要求每个词）",
 }
 #: The page's Chinese text for each error and notice code (QueryError.code, Notice.code).
 MESSAGES = {
     "bad_date": "{name}“{value}”不是有效日期（格式：年-月-日，如 2024-03-15），已忽略。",
     "date_order": "开始日期晚于结束日期，已忽略日期范围。",
     "bad_sort": "排序方式“{value}”无效，已按相关度排序。",
+    "bad_match": "匹配方式“{value}”无效，已按默认方式匹配。",
     "bad_page": "页码“{value}”无效，已显示第 1 页。",
     "bad_limit": "每页条数“{value}”无效，已忽略。",
     "internal_error": "服务器出错了，请稍后再试。",
@@ -121,6 +129,8 @@ MESSAGES = {
     "common_words_only": "查询只含常用词（{words}），按字面匹配，结果会很多。",
     "nothing_to_search": "查询中没有可搜索的内容（字母、数字或汉字）。",
     "recency_ignored": "时效只影响按相关度排序，当前按{sort}排序，未使用。",
+    "relaxed_near": "没有找到完整的“{query}”，以下结果包含相距不超过 {window} 个字的“{parts}”。",
+    "relaxed_words": "没有找到完整的“{query}”，以下结果包含“{kept}”，不一定包含“{dropped}”。",
     "search_stopped": (
         "搜索超过 {seconds} 秒，已提前结束：总数、筛选计数和排序只涵盖已找到的 {total} 篇。"
     ),
@@ -397,6 +407,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
     )
     app.jinja_env.globals.update(
         sort_names=SORT_NAMES,
+        match_names=MATCH_NAMES,
         type_names=TYPE_NAMES,
         message=message,
         notice_text=notice_text,

@@ -112,7 +112,7 @@ def test_search_text_output_and_filters(site: Path) -> None:
     assert code == 0
     assert out.splitlines()[0] == "1. 大桥通车"
     assert "新建跨江大桥今日通车。" in out
-    assert "-- matches: 1, page 1 of 1" in out
+    assert "-- matches: 1 (rule: exact, every word as typed), page 1 of 1" in out
     code, out, _ = run("search", "飞机")
     assert out.strip() == "no posts match '飞机'"
 
