@@ -161,7 +161,9 @@ def test_the_api_and_page_say_which_rule_applied(rules: Index) -> None:
 
 # -- properties --------------------------------------------------------------------------
 
-_WORDS = "模型 大型 发布 政府 会议 城市 交通 数据 中心 平台 市场 经济 合作 发展 科技 人工 智能 新闻".split()
+_WORDS = (
+    "模型 大型 发布 政府 会议 城市 交通 数据 中心 平台 市场 经济 合作 发展 科技 人工 智能 新闻"
+).split()
 
 
 def _sentences(seed: int, count: int) -> list[str]:
