@@ -263,7 +263,8 @@ def _clause_query(
     if q is None:
         return None, False, group, []
     # The same quantity in the other system (四季度 ↔ 4季度, issue #20): the same weight
-    # and tier as the form typed, one tier however many of the forms a post holds.
+    # and tier as the form typed; one tier for a post holding several of the forms, when
+    # each is one sub-term (a form jieba splits, 二〇二五年, has its run's own tier).
     same = [q]
     for form in numeral_forms(c.text, segmenter):
         alt, _, alt_group, _ = _literal_query(
