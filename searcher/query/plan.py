@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis import STOP_WORDS, UnitAnalyzer
+from ..analysis.numerals import numeral_forms
 from ..analysis.segmenters import Segmenter
 from ..analysis.tokenizers import CJK_CHARS
 from ..analysis.variants import regional_forms
@@ -272,11 +273,29 @@ def _clause_query(
     verbatim. Other regional spellings of the clause
     (:func:`~searcher.analysis.regional_forms`, ``软件`` → 软体 for Taiwan's 軟體) are
     alternatives at :data:`REGIONAL_BOOST` without a tier, so that posts holding the
-    form as typed rank first (CASES.md C13).
+    form as typed rank first (CASES.md C13). The clause with its quantities in the
+    other system (:func:`~searcher.analysis.numerals.numeral_forms`, ``四季度`` ↔
+    4季度, issue #20) is an alternative at the same weight and in the same tier.
     """
     q, only_stops, group, parts = _literal_query(c, segmenter, tiers)
     if q is None:
         return None, False, group, []
+    # The same quantity in the other system (四季度 ↔ 4季度, issue #20): the same weight
+    # and tier as the form typed; one tier for a post holding several of the forms, when
+    # each is one sub-term (a form jieba splits, 二〇二五年, has its run's own tier).
+    same = [q]
+    for form in numeral_forms(c.text, segmenter):
+        alt, _, alt_group, _ = _literal_query(
+            Clause(form, c.quoted, c.title_only), segmenter, tiers
+        )
+        if alt is not None:
+            same.append(alt)
+            group = TermGroup(
+                group.primary + alt_group.primary, group.fallback + alt_group.fallback
+            )
+    if len(same) > 1:
+        inner = [n.child for n in same if isinstance(n, Verbatim)]
+        q = Verbatim(AnyOf(tuple(inner))) if len(inner) == len(same) else AnyOf(tuple(same))
     alternatives: list[Node] = []
     for form in regional_forms(c.text):
         alt, _, alt_group, _ = _literal_query(
