@@ -640,14 +640,19 @@ class Index:
         filters = request.filters(self.timezone)  # QueryError: since after until there
         sort_by = Sort(sort, request.recency, now)
         page = Page((request.page - 1) * request.limit, request.limit)
+        deadline = time.thread_time() + request.cpu_seconds
         found = self._search(query_plan, filters, sort_by, page, request.cpu_seconds)
-        if request.match != "exact" and not query_plan.match_all:
+        if request.match != "exact" and not query_plan.match_all and not found.stopped:
             if request.match == "loose" or found.unfiltered_total == 0:
-                # Looser rules, tried in turn until one matches (issue #20).
+                # Looser rules, tried in turn until one matches (issue #20), within what
+                # is left of the request's CPU time.
                 for looser in relaxed_plans(
                     parsed, segmenter, self.engine.count, every_run=request.match == "loose"
                 ):
-                    attempt = self._search(looser, filters, sort_by, page, request.cpu_seconds)
+                    left = deadline - time.thread_time()
+                    if left <= 0:
+                        break
+                    attempt = self._search(looser, filters, sort_by, page, left)
                     if attempt.unfiltered_total > found.unfiltered_total:  # it adds posts
                         kept = [n for n in query_plan.notices if n not in looser.notices]
                         looser.notices[:0] = kept
