@@ -81,6 +81,7 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "facets",
         "notices",
         "unfiltered_total",
+        "suggestion",
     ]
     assert data["total"] == 2
     hit = data["hits"][0]
