@@ -135,6 +135,7 @@ def main() -> None:
                 "RATIO",
                 "EDIT_MIN_CHARS",
                 "MAX_CHARS",
+                "REAL_WORD_MIN_CHARS",
             )
         }
     }

@@ -13,7 +13,9 @@ silently". The rules, each threshold measured on xwlb (19,541 posts) with
 3. A character of a run is *explained* when a substring of the run holding it is a word
    of at least *min_df* posts (经济 in 经济法展), or a word of the segmenter's dictionary
    (jieba's, with the user words: 张居 in 张居正). A window is corrected only at an
-   unexplained character, so that a correct query is left alone.
+   unexplained character, so that a correct query is left alone; except a window of
+   :data:`REAL_WORD_MIN_CHARS` characters or more that is itself no such word, by a
+   replacement of the same syllable (人工只能 → 人工智能: 人工 and 只能 are words).
 4. A candidate is a word of the vocabulary in at least *min_df* posts (:data:`MIN_DF`, or
    one post in :data:`POSTS_PER_DF` on a larger index) and at least
    :data:`RATIO` times as many as the window as a whole word, one edit away from the
@@ -22,7 +24,8 @@ silently". The rules, each threshold measured on xwlb (19,541 posts) with
    change (the same syllable and tone first, then the same syllable, then a fuzzy match
    of :func:`fuzzy`); any other edit is an *edit* change, and is only taken for words of
    :data:`EDIT_MIN_CHARS` characters or more (two-character words are too close
-   together: 平在 is one character from 存在, 现在, 所在…).
+   together: 平在 is one character from 存在, 现在, 所在…), counting the longer word for
+   a character missing or extra (疫鑫苗 → 疫苗).
 6. Best first: pinyin before edit, then the longer window, then the closer sound, then
    the more frequent candidate. One change per run; the suggestion is the query with
    each change made, operators and other words as typed. Measured on xwlb's homophone
@@ -33,18 +36,20 @@ silently". The rules, each threshold measured on xwlb (19,541 posts) with
 
 Candidates are found through a deletion neighbourhood (each candidate under each
 string made by deleting one of its characters: the symmetric-delete idea of SymSpell),
-built once per index generation and kept by the :class:`~searcher.index.Index`: on xwlb, 18,191
-candidates (words in 10 posts or more) in 0.6 s and 4.6 MB; a suggestion then takes
-0.16 ms (median; 12 ms at the 99th percentile, for long runs with many windows).
+built once per index generation and kept by the :class:`~searcher.index.Index`: on
+xwlb, 18,191 candidates (words in 10 posts or more) in 0.3–0.6 s and 4.6 MB (the
+vocabulary it reads: 96,735 words, 11.6 MB, 0.4–1 s); a suggestion then takes 0.17 ms
+(median; 9 ms at the 99th percentile, 30 ms for a query of 100 characters).
 
 Measured on xwlb (``bench/suggest.py``: 300 words in 20 posts or more, each made wrong
-once in five ways and searched whole; the figures count the typos with no result):
-homophones 214 right of 230 (9 wrong, 7 nothing); a random character 48 right, 53 wrong
-of 221; an extra character 45 right, 38 wrong of 164; two swapped 34 right, 29 wrong of
-128; a missing one nearly always still finds posts (6 of 75 found none). Correct words
-with no result got a suggestion: 0 of 300 of jieba's dictionary (rule 3), 18 of 145
-words of another index (finews: names, market terms such as 逆市 → 逆势); correct words
-in 1–2 posts none, as they have results. On xwlb-small (300 posts): homophones 190 right,
+once in five ways and searched whole; the figures count the typos with no result, 749
+of 1,251): 558 got a suggestion, 420 of them the word meant. Homophones 218 right of 230
+(10 wrong, 2 nothing); a random character 47 right, 54 wrong of 221; an extra character
+122 right, 38 wrong of 164; two swapped 30 right, 34 wrong of 128; a missing one nearly
+always still finds posts (6 of 75 found none; 3 right). Correct words with no result
+got a suggestion: 0 of 300 of jieba's dictionary (rule 3), 20 of 145 words of another
+index (finews: names and market terms, 李立峰 → 何立峰, 逆市 → 逆势); correct words in
+1–2 posts none, as they have results. On xwlb-small (300 posts): homophones 190 right,
 4 wrong of 212; 2 of 300 finews words got a suggestion.
 """
 
@@ -60,9 +65,9 @@ from .analysis.segmenters import Segmenter
 
 #: Searches with at most this many results get a suggestion (issue #20: "no or very
 #: few results"). Measured on xwlb (``bench/suggest.py``, 1,251 typos of 300 words, 300
-#: correct words in 1–2 posts, each found): at 0, 471 typos get a suggestion, 341 of them
-#: the word meant, and no correct word does; at 1, 18 more typos are put right and 23 of
-#: the 300 correct words get a suggestion; at 2, 29 more and 30.
+#: correct words in 1–2 posts, each found): at 0, 558 typos get a suggestion, 420 of them
+#: the word meant, and no correct word does; at 1, 30 more typos are put right and 28 of
+#: the 300 correct words get a suggestion; at 2, 50 more and 36.
 FEW_RESULTS = 0
 #: A candidate word (and a word that explains characters, rule 3) is in at least this
 #: many posts, and in one post of :data:`POSTS_PER_DF` on a larger index. Measured
@@ -84,12 +89,24 @@ POSTS_PER_DF = 2000
 RATIO = 10
 #: Longest candidate, in characters (145 of xwlb's 84,712 CJK words are longer).
 MAX_CHARS = 8
-#: Shortest word of an edit that is not a pinyin change, in characters. Measured on
-#: xwlb: at 2, correct words absent from the index got 75 false suggestions of 145
+#: Shortest word of an edit that is not a pinyin change, in characters: the shorter of
+#: the typed and the suggested words for a replacement or a swap, the longer for a
+#: character missing or extra (疫鑫苗 → 疫苗). Measured on xwlb (with a floor of 3
+#: posts): at 2, correct words absent from the index got 75 false suggestions of 145
 #: (against 28 at 3) and random-character typos 158 wrong ones of 221 (against 72); at 4,
-#: the right edits fell (random characters 42 → 22, swaps 24 → 10, insertions 43 → 26)
-#: for 2 fewer false suggestions.
+#: the right edits fell (random characters 42 → 22, swaps 24 → 10, extra characters
+#: 43 → 26) for 2 fewer false suggestions. The longer word for a missing or extra
+#: character (with a floor of 10 posts): extra characters 122 right of 164 against 45
+#: (38 wrong either way), swaps 30 right and 34 wrong against 34 and 29, absent correct
+#: words 20 false suggestions of 145 against 18.
 EDIT_MIN_CHARS = 3
+#: A window of at least this many characters that is neither a frequent word of the
+#: index nor a word of the dictionary may be corrected at an explained character, by a
+#: replacement of the same syllable: a typo that makes real words (人工只能 → 人工智能).
+#: Measured on xwlb: 4 homophone typos more put right (218 of 230), the same 9 wrong,
+#: and no more false suggestions (18 of 145 absent correct words, 87 of 300 title runs
+#: with the gate off, as without).
+REAL_WORD_MIN_CHARS = 4
 
 _RUN = re.compile("[\u4e00-\u9fff]+")
 
@@ -306,24 +323,33 @@ class Suggester:
     def _best(self, run: str) -> _Choice | None:
         """The best change of one run (folded ideographs), or None (rules 3 to 6)."""
         explained = self._explained(run)
-        if all(explained):
+        if all(explained) and len(run) < REAL_WORD_MIN_CHARS:
             return None
+        known = self.segmenter.known if self.segmenter is not None else None
         best: _Choice | None = None
         for start in range(len(run)):
             for end in range(start + 2, min(len(run), start + MAX_CHARS + 1) + 1):
-                if all(explained[start:end]):
-                    continue
                 typed = run[start:end]
+                whole = (
+                    len(typed) >= REAL_WORD_MIN_CHARS
+                    and typed not in self._candidates
+                    and not (known is not None and known(typed))
+                )
+                if all(explained[start:end]) and not whole:
+                    continue
                 floor = max(self.min_df, RATIO * self.frequencies.get(typed, 0))
                 for word, edit in self.candidates(typed):
                     df = self._candidates[word]
-                    if df < floor or all(explained[start + i] for i in edit.at):
+                    if df < floor:
                         continue
                     closeness = EDIT
                     if edit.kind == "replace":
                         i = edit.at[0]
                         closeness = self.readings.closeness(typed[i], word[i])
-                    if closeness == EDIT and min(len(word), len(typed)) < EDIT_MIN_CHARS:
+                    if all(explained[start + i] for i in edit.at):
+                        if not (whole and closeness <= SAME_SYLLABLE):
+                            continue
+                    if closeness == EDIT and _length(edit, typed, word) < EDIT_MIN_CHARS:
                         continue
                     choice = _Choice(closeness, start, end, word, df)
                     if best is None or choice.key() < best.key():
@@ -371,6 +397,14 @@ class Suggester:
         )
 
 
+def _length(edit: _Edit, typed: str, word: str) -> int:
+    """The length :data:`EDIT_MIN_CHARS` asks of an edit: the longer word's for a
+    character missing or extra, the shorter's for a replacement or a swap."""
+    if edit.kind in ("insert", "delete"):
+        return max(len(typed), len(word))
+    return min(len(typed), len(word))
+
+
 def _kept_parts(run: str, kept: Sequence[bool]) -> list[tuple[int, str]]:
     """The pieces of ``run`` not in an excluded clause, each ``(offset, text)``."""
     parts: list[tuple[int, str]] = []
@@ -391,6 +425,7 @@ __all__ = [
     "MIN_DF",
     "POSTS_PER_DF",
     "RATIO",
+    "REAL_WORD_MIN_CHARS",
     "Readings",
     "Suggester",
     "Suggestion",

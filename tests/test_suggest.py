@@ -80,6 +80,18 @@ def test_a_non_homophone_typo_and_a_missing_or_extra_character_are_edits(index: 
     )
 
 
+def test_a_typo_that_makes_real_words_and_an_extra_character_in_a_short_word(
+    index: Index,
+) -> None:
+    # 人工 and 只能 are words, but the four characters are none: 只 → 智, one syllable.
+    assert suggestion(index, "人工只能") == (
+        0,
+        Suggestion("人工智能", (("人工只能", "人工智能"),), "pinyin"),
+    )
+    # One character too many in a word of two: the longer word has three.
+    assert suggestion(index, "疫鑫苗") == (0, Suggestion("疫苗", (("疫鑫苗", "疫苗"),), "edit"))
+
+
 def test_each_run_of_the_query_is_corrected_and_excluded_words_stay(index: Index) -> None:
     assert suggestion(index, "图书官 接种役苗")[1] == Suggestion(
         "图书馆 接种疫苗", (("图书官", "图书馆"), ("役苗", "疫苗")), "pinyin"
