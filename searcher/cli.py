@@ -446,6 +446,8 @@ RULES = {
 def _print_results(results: SearchResults, colour: bool) -> None:
     for notice in results.notices:
         click.echo(f"note: {notice}", err=True)
+    if results.suggestion is not None:  # did you mean (searcher.suggest): never applied
+        click.echo(f"您是不是要找：{results.suggestion.text}")
     if not results.total:
         click.echo(f"no posts match {results.query!r}")
         return

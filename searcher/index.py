@@ -31,13 +31,14 @@ from .analysis.variants import script_table
 from .engine import Engine, EngineKind, EngineResult, Page, Sort
 from .engine.whoosh import WhooshEngine, zone
 from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
-from .query import QueryPlan, parse, plan_query
+from .query import ParsedQuery, QueryPlan, parse, plan_query
 from .query.relax import can_loosen, relaxed_plans
 from .request import Filters, SearchRequest
 from .results import Document, Hit, IndexStats, SearchResults, document_view, post_fields
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
 from .snippets import make_snippet
+from .suggest import FEW_RESULTS, Suggester, Suggestion
 
 if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never loads it
     from .indexing import IndexReport
@@ -206,6 +207,8 @@ class Index:
         self._results = ResultsCache(RESULTS_CACHE_BYTES, RESULTS_CACHE)
         self._results_identity: tuple[int, ...] = (-1,)
         self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
+        self._suggester: Suggester | None = None  # one vocabulary's (see _suggestion)
+        self._suggest_lock = threading.Lock()
         #: The generation whose folding was checked (open() checks the first one).
         self._checked = engine.description.get("created")
 
@@ -642,6 +645,7 @@ class Index:
         page = Page((request.page - 1) * request.limit, request.limit)
         deadline = time.thread_time() + request.cpu_seconds
         found = self._search(query_plan, filters, sort_by, page, request.cpu_seconds)
+        exact_total = found.total  # did you mean looks at the query as typed
         if request.match != "exact" and not query_plan.match_all and not found.stopped:
             if request.match == "loose" or found.unfiltered_total == 0:
                 # Looser rules, tried in turn until one matches (issue #20), within what
@@ -687,6 +691,7 @@ class Index:
             found.facets,
             query_plan.notices,
             unfiltered_total=found.unfiltered_total,
+            suggestion=self._suggestion(text, parsed, exact_total),
             seconds=time.perf_counter() - began,
             match=query_plan.rule,
             looser=query_plan.rule == "exact" and can_loosen(parsed, segmenter),
@@ -703,6 +708,24 @@ class Index:
                 f"{self.path}: index is damaged ({type(exc).__name__}: {exc}); "
                 "rebuild it with `searcher index --rebuild`"
             ) from exc
+
+    def _suggestion(self, text: str, parsed: ParsedQuery, total: int) -> Suggestion | None:
+        """Did you mean (:mod:`searcher.suggest`): for a search of ``text`` that found
+        ``total`` posts, at most :data:`~searcher.suggest.FEW_RESULTS`, a correction
+        from the index's words, its excluded clauses left as typed; else None. The
+        :class:`~searcher.suggest.Suggester` is made on first need for each generation
+        of the vocabulary (xwlb, 19,541 posts: 0.4 s to read it, 0.4 s to build) and
+        kept on this object."""
+        if total > FEW_RESULTS or not parsed.groups:
+            return None
+        words = self.engine.word_frequencies()
+        with self._suggest_lock:
+            suggester = self._suggester
+            if suggester is None or suggester.frequencies is not words:
+                documents = self.engine.stats().documents
+                suggester = Suggester(words, self.word_segmenter, documents)
+                self._suggester = suggester
+        return suggester.suggest(text, total, [c.text for c in parsed.excluded])
 
     def document(self, doc_id: str, query: str = "") -> Document | None:
         """The post ``doc_id`` whole (the article view), with the matches of ``query``

@@ -16,6 +16,7 @@ from typing import Any
 from .engine import StoredPost
 from .errors import Notice
 from .snippets import Term, TermGroup, find_spans, highlight, in_spans
+from .suggest import Suggestion
 
 
 @dataclass
@@ -83,7 +84,9 @@ class SearchResults:
     total: posts matching the query and every filter (all pages); hits: this page's
     posts; notices: :class:`~searcher.errors.Notice` messages for the reader (each a
     ``str`` with a ``code``); unfiltered_total: posts matching the query with no filter;
-    seconds: wall time of the search in seconds.
+    seconds: wall time of the search in seconds; suggestion: "did you mean", a
+    correction of the query from the index's own words for a search with no or few
+    results (:mod:`searcher.suggest`), shown as a link and never applied, or None.
 
     facets: ``{facet: {value: count}}``. For ``"categories"``, ``"tags"`` and
     ``"types"`` the count is the total a reader gets by toggling that value: values of
@@ -112,11 +115,13 @@ class SearchResults:
     seconds: float = 0.0
     match: str = "exact"
     looser: bool = False
+    suggestion: Suggestion | None = None
 
     def copy(self) -> SearchResults:
         """A copy whose lists and dicts (hits, their categories and tags, facets,
         notices) can be changed without changing this one; as ``copy.deepcopy`` but a
-        tenth of its cost (the results cache copies every answer it keeps or gives)."""
+        tenth of its cost (the results cache copies every answer it keeps or gives).
+        The suggestion is shared: it is frozen, its changes a tuple."""
         return replace(
             self,
             hits=[replace(h, categories=list(h.categories), tags=list(h.tags)) for h in self.hits],
@@ -126,8 +131,9 @@ class SearchResults:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``searcher search --json``; notices as
-        ``{"code", "message", "params"}``. ``seconds`` is left out, so that the same
-        search gives the same text (the API sends it as ``Server-Timing``)."""
+        ``{"code", "message", "params"}``; ``suggestion`` as ``{"text", "changes":
+        [[typed, suggested]…], "reason"}`` or null. ``seconds`` is left out, so that the
+        same search gives the same text (the API sends it as ``Server-Timing``)."""
         return {
             "query": self.query,
             "total": self.total,
@@ -142,6 +148,7 @@ class SearchResults:
             "unfiltered_total": self.unfiltered_total,
             "match": self.match,
             "looser": self.looser,
+            "suggestion": None if self.suggestion is None else self.suggestion.to_dict(),
         }
 
 

@@ -6,7 +6,9 @@ Routes:
   ``until``, ``sort``, ``recency`` (a half-life in days, see README "Ranking"), ``page``.
   Chosen filters show as removable chips; facet values link to the toggled search and
   show its exact total (:class:`~searcher.results.SearchResults`); a histogram of matches
-  by month (by year over long spans) links each bar to its period. A bad parameter is
+  by month (by year over long spans) links each bar to its period. A search with a
+  "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
+  its other parameters kept; it is never run in the query's place. A bad parameter is
   reported in Chinese and left out; the rest of the search still runs.
 * ``GET /posts/<id>`` — the article view: the whole post with ``q``'s matches marked.
 * ``GET /api/search`` — the same parameters (plus ``limit``), answered with the JSON
@@ -280,6 +282,12 @@ def with_page(args: Any, page: int) -> str:
     return urlencode([*_pairs(args, ("page",)), ("page", str(page))])
 
 
+def with_query(args: Any, text: str) -> str:
+    """The query string of this search with the query ``text`` instead (first page,
+    every filter and option kept): the link of a "did you mean" suggestion."""
+    return urlencode([("q", text), *_pairs(args, ("page", "q"))])
+
+
 def toggle(args: Any, name: str, value: str) -> str:
     """The query string with filter ``name=value`` added, or removed when present."""
     pairs = _pairs(args, ("page",))
@@ -398,6 +406,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
     app.jinja_env.filters.update(
         facet_values=facet_values,
         with_page=with_page,
+        with_query=with_query,
         toggle=toggle,
         choose=choose,
         without=without,

@@ -83,6 +83,7 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "unfiltered_total",
         "match",
         "looser",
+        "suggestion",
     ]
     assert data["total"] == 2
     assert (data["match"], data["looser"]) == ("exact", False)

@@ -49,6 +49,11 @@ class Segmenter(Protocol):
         """``{"segmenter": name and version, "dictionary": what dictionary it loaded}``."""
         ...
 
+    def known(self, word: str) -> bool:
+        """True when ``word`` is a word of the dictionary (jieba's, with the user
+        words) that it keeps whole: the cut without HMM's new words gives it as one."""
+        ...
+
 
 class UserWord(NamedTuple):
     """One entry of a user dictionary: the word (``fold(word, case=False)``, as the text
@@ -124,6 +129,8 @@ class RjiebaSegmenter:
 
     >>> RjiebaSegmenter().cut("上海证券交易所发布公告")
     ['上海证券交易所', '发布公告']
+    >>> RjiebaSegmenter().known("发展"), RjiebaSegmenter().known("发张")
+    (True, False)
     """
 
     name = "rjieba"
@@ -141,6 +148,9 @@ class RjiebaSegmenter:
     def cut(self, text: str) -> list[str]:
         return list(self._jieba.cut(text, True))
 
+    def known(self, word: str) -> bool:
+        return list(self._jieba.cut(word, False)) == [word]
+
     def describe(self) -> dict[str, str]:
         return {
             "segmenter": f"rjieba {_version('rjieba')} (jieba-rs)",
@@ -155,6 +165,8 @@ class JiebaSegmenter:
 
     >>> JiebaSegmenter().cut("学员进了中等技术学校")
     ['学员', '进', '了', '中等', '技术学校']
+    >>> JiebaSegmenter().known("技术学校"), JiebaSegmenter().known("技术学")
+    (True, False)
     """
 
     name = "jieba"
@@ -182,6 +194,11 @@ class JiebaSegmenter:
         if not self._ready:
             self._load()
         return list(self._tokenizer.cut(text, HMM=True))
+
+    def known(self, word: str) -> bool:
+        if not self._ready:
+            self._load()
+        return list(self._tokenizer.cut(word, HMM=False)) == [word]
 
     def describe(self) -> dict[str, str]:
         import jieba

@@ -19,13 +19,14 @@ indexed; :meth:`Engine.writer` adds and deletes posts and commits them with new
 description values as one generation, or cancels.
 
 Reading: :meth:`Engine.search` runs a query plan with filters, a sort, a page and a CPU
-budget; :meth:`Engine.stored`, :meth:`Engine.stats` and :meth:`Engine.key_terms`.
+budget; :meth:`Engine.stored`, :meth:`Engine.stats`, :meth:`Engine.key_terms` and
+:meth:`Engine.word_frequencies`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,6 +200,13 @@ class Engine(Protocol):
 
     def key_terms(self, post_id: str, limit: int = 10) -> list[tuple[str, float]]:
         """The post's most distinctive words (``[(word, weight)]``, best first)."""
+
+    def word_frequencies(self) -> Mapping[str, int]:
+        """The jieba words of the live posts' titles and bodies (folded, as indexed),
+        each with the number of live posts holding it (in the field where it is in
+        most): the vocabulary of "did you mean" (:mod:`searcher.suggest`). One object
+        per generation, the same one until the next commit (callers may key caches on
+        it; they must not change it)."""
 
 
 class EngineKind(Protocol):
