@@ -26,6 +26,7 @@ from .analysis.folding import fold
 from .analysis.terms import folded_units
 from .analysis.tokenizers import APOSTROPHE, JOINER
 from .analysis.variants import script_table
+from .fragments import Match, cover, shares
 
 #: A query term as the highlighter sees it: a tuple of folded units, e.g. ``("证", "券")``.
 Term = tuple[str, ...]
@@ -81,26 +82,16 @@ def _occurrences(units: _Units, where: dict[str, list[int]], term: Term) -> list
     return out
 
 
-def find_spans(
-    text: str,
-    terms: Iterable[Term | TermGroup],
-    ranges: Sequence[tuple[int, int]] | None = None,
-) -> list[tuple[int, int]]:
-    """Character spans of ``text`` where any of ``terms`` occurs, merged and sorted.
+def _groups(terms: Iterable[Term | TermGroup]) -> list[TermGroup]:
+    """``terms`` as term groups: a bare term is a group of its own."""
+    return [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
 
-    :param text: the original text (offsets are in characters, i.e. code points).
-    :param terms: query terms as tuples of folded units, or :class:`TermGroup` s.
-    :param ranges: ``(start, end)`` pieces of ``text`` that each end at a break (a
-        sentence end), to look in instead of the whole text; a group's fallback terms
-        are still used only when none of its primary terms occurs in any piece.
-    :returns: ``[(start, end), …]`` half-open, non-overlapping; touching spans merged.
 
-    >>> find_spans("新款iPhone14支持5G", [("iphone",), ("5", "g")])
-    [(2, 8), (12, 14)]
-    """
-    groups = [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
-    if not groups or not text:
-        return []
+def _group_spans(
+    text: str, groups: Sequence[TermGroup], ranges: Sequence[tuple[int, int]] | None = None
+) -> list[list[tuple[int, int]]]:
+    """The spans of each group in ``text`` (its primary terms' matches, else its fallback
+    terms'), sorted, as :func:`find_spans` finds them but not merged across groups."""
     firsts = {t[0] for g in groups for t in g.primary + g.fallback if t}
     primary: list[list[tuple[int, int]]] = [[] for _ in groups]
     fallback: list[list[tuple[int, int]]] = [[] for _ in groups]
@@ -118,15 +109,42 @@ def find_spans(
                     if t
                     for a, b in _occurrences(units, where, t)
                 )
-    spans = sorted(sp for n in range(len(groups)) for sp in (primary[n] or fallback[n]))
+    return [sorted(primary[n] or fallback[n]) for n in range(len(groups))]
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, overlapping and touching ones merged."""
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
+    for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
     return merged
+
+
+def find_spans(
+    text: str,
+    terms: Iterable[Term | TermGroup],
+    ranges: Sequence[tuple[int, int]] | None = None,
+) -> list[tuple[int, int]]:
+    """Character spans of ``text`` where any of ``terms`` occurs, merged and sorted.
+
+    :param text: the original text (offsets are in characters, i.e. code points).
+    :param terms: query terms as tuples of folded units, or :class:`TermGroup` s.
+    :param ranges: ``(start, end)`` pieces of ``text`` that each end at a break (a
+        sentence end), to look in instead of the whole text; a group's fallback terms
+        are still used only when none of its primary terms occurs in any piece.
+    :returns: ``[(start, end), …]`` half-open, non-overlapping; touching spans merged.
+
+    >>> find_spans("新款iPhone14支持5G", [("iphone",), ("5", "g")])
+    [(2, 8), (12, 14)]
+    """
+    groups = _groups(terms)
+    if not groups or not text:
+        return []
+    return _merged(sp for spans in _group_spans(text, groups, ranges) for sp in spans)
 
 
 def highlight(
@@ -211,7 +229,9 @@ def _candidates(
 
 
 def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
-    """A slice of at most ``size`` characters of a long sentence, centred on its matches."""
+    """A slice of at most ``size`` characters of a long sentence, centred on its matches
+    (a third of the room before them), moved back from the sentence's end so that the
+    room is used."""
     s, e = sentence
     if e - s <= size:
         return s, e
@@ -221,7 +241,7 @@ def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) 
     first, last = inside[0][0], inside[-1][1]
     if last - first >= size:
         last = first + size
-    start = max(s, first - (size - (last - first)) // 3)
+    start = max(s, min(first - (size - (last - first)) // 3, e - size))
     return start, min(e, start + size)
 
 
@@ -283,7 +303,7 @@ def _pieces(
     head = limit // 4
     # (start, end, first match start, last match end) of each piece
     pieces = [(0, head, head, 0)]
-    groups = [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
+    groups = _groups(terms)
     for term in {t for g in groups for t in g.primary + g.fallback if t}:
         for n, match in enumerate(_term_pattern(term).finditer(text)):
             if n == _HITS_PER_TERM:
@@ -363,19 +383,26 @@ def make_snippet(
     size: int = SNIPPET_CHARS,
     code: Sequence[tuple[int, int]] = (),
 ) -> str:
-    """A snippet of ``text``: the sentences that hold the most matches, as HTML.
+    """A snippet of ``text``: a fragment for each query word it holds, then the sentences
+    that hold the most matches, as HTML.
 
-    Sentences end at 。！？； or a line break (a block boundary). The sentences with the
-    most matches are taken (the earlier one on a tie) until ``size`` characters are
-    used; they are shown in text order, joined with ``…`` where text was skipped and
-    with :data:`BLOCK_SEPARATOR` where two blocks meet (never run together). A sentence
-    longer than ``size`` is cut to a window around its matches, with ``…`` where it was
-    cut. Sentences in ``code`` are taken only when no other sentence holds a match
-    (issue 19: code, XML and comments are not what a reader looks for). With no match,
-    the snippet is the start of the text, code left out.
+    Sentences end at 。！？； or a line break (a block boundary). First, each query word
+    (each group of ``terms``) that occurs in the text gets a fragment
+    (:mod:`searcher.fragments`: several words close together in one fragment first, then
+    one sentence for each word not yet shown, in query order; issue #20). Then the
+    sentences with the most matches are taken (the earlier one on a tie) until ``size``
+    characters are used. Fragments are shown in text order, joined with ``…`` where text
+    was skipped and with :data:`BLOCK_SEPARATOR` where two blocks meet (never run
+    together). A sentence longer than its share of ``size`` is cut to a window around
+    its matches, with ``…`` where it was cut; after the first words' fragments, a
+    sentence is taken only whole. Sentences in ``code`` are taken only when no other
+    sentence holds a match (issue 19: code, XML and comments are not what a reader
+    looks for). With no match, the snippet is the start of the text, code left out.
 
     :param text: the article body, plain text, one block per line.
-    :param terms: query terms (see :func:`find_spans`).
+    :param terms: query terms (see :func:`find_spans`), one group per query word, in
+        query order: when ``size`` cannot hold a fragment for every word, the words
+        that :func:`searcher.fragments.cover` takes first win.
     :param size: the most visible characters (not bytes), separators not counted.
     :param code: ``(start, end)`` character spans of ``text`` that are code
         (:attr:`searcher.site.Article.code`).
@@ -385,59 +412,35 @@ def make_snippet(
     '新建跨江大<mark>桥</mark>今日通车。'
     >>> make_snippet("交通\\n大桥通车", [("通",)])
     '交<mark>通</mark> · 大桥<mark>通</mark>车'
+    >>> make_snippet("大桥开工。大桥验收。" * 20 + "隧道贯通。", [("大", "桥"), ("隧", "道")], 10)
+    '<mark>大桥</mark>开工。…<mark>隧道</mark>贯通。'
     """
-    terms = list(terms)
-    pieces = _pieces(text, terms, LONG_TEXT, 300)
+    groups = _groups(terms)
+    pieces = _pieces(text, groups, LONG_TEXT, 300)
     if pieces != [(0, len(text))]:
         code = _moved(code, pieces)
         text = "\n".join(text[start:end] for start, end in pieces)
     sentences = _sentences(text)
     if not sentences:
         return ""
-
-    def in_code(sentence: tuple[int, int]) -> bool:
-        return in_spans(code, sentence[0])
-
-    spans = find_spans(text, terms, _candidates(text, sentences, terms))
-    # Spans never cross a sentence end (punctuation and line breaks break matches), so
-    # each belongs to the sentence that starts at or before it: one bisect per span.
-    starts = [s for s, _ in sentences]
-    inside: dict[int, list[tuple[int, int]]] = {}
-    for span in spans:
-        idx = bisect.bisect_right(starts, span[0]) - 1
-        if idx >= 0 and span[1] <= sentences[idx][1]:
-            inside.setdefault(idx, []).append(span)
+    opening = [i for i, sentence in enumerate(sentences) if not in_spans(code, sentence[0])]
+    matches = _matches(text, sentences, groups)
     if code:
-        prose = {idx: hits for idx, hits in inside.items() if not in_code(sentences[idx])}
-        inside = prose or inside
-    scored = sorted(
-        (-len({text[a:b].casefold() for a, b in hits}), -len(hits), idx)
-        for idx, hits in inside.items()
-    )
-    chosen: list[tuple[int, int, int]] = []  # (start, end, sentence index)
-    used = 0
-    for _, _, idx in scored:
-        s, e = _window(sentences[idx], inside[idx], size - used)
-        if e - s <= 0:
-            break
-        if chosen and (e - s) < sentences[idx][1] - sentences[idx][0]:
-            continue  # only a cut piece would fit: leave it out rather than mangle it
-        chosen.append((s, e, idx))
-        used += e - s
-        if used >= size:
-            break
+        prose = {idx: found for idx, found in matches.items() if idx in opening}
+        matches = prose or matches
+    inside = {idx: _merged((m.start, m.end) for m in found) for idx, found in matches.items()}
+    chosen = _chosen(text, sentences, matches, inside, size)
     if not chosen:
         # No match in the text (a title-only hit): the opening sentences, not code.
-        opening = [(i, sentence) for i, sentence in enumerate(sentences) if not in_code(sentence)]
-        for idx, sentence in opening or list(enumerate(sentences)):
-            s, e = _window(sentence, [], size - used)
+        used = 0
+        for idx in opening or range(len(sentences)):
+            s, e = _window(sentences[idx], [], size - used)
             if e <= s or (chosen and used + (e - s) > size):
                 break
             chosen.append((s, e, idx))
             used += e - s
             if used >= size:
                 break
-    chosen.sort()
     out: list[str] = []
     prev_end = -1
     for s, e, idx in chosen:
@@ -451,3 +454,71 @@ def make_snippet(
             out.append("…")
         prev_end = e
     return re.sub("…+", "…", "".join(out))
+
+
+def _matches(
+    text: str, sentences: list[tuple[int, int]], groups: list[TermGroup]
+) -> dict[int, list[Match]]:
+    """The matches of each group (numbered in order) in each sentence that holds one,
+    sorted by start: sentence index → matches."""
+    found = _group_spans(text, groups, _candidates(text, sentences, list(groups)))
+    # Spans never cross a sentence end (punctuation and line breaks break matches), so
+    # each belongs to the sentence that starts at or before it: one bisect per span.
+    starts = [s for s, _ in sentences]
+    out: dict[int, list[Match]] = {}
+    for group, spans in enumerate(found):
+        for a, b in spans:
+            idx = bisect.bisect_right(starts, a) - 1
+            if idx >= 0 and b <= sentences[idx][1]:
+                out.setdefault(idx, []).append(Match(a, b, group))
+    for found_here in out.values():
+        found_here.sort(key=lambda m: (m.start, m.end, m.group))
+    return out
+
+
+def _chosen(
+    text: str,
+    sentences: list[tuple[int, int]],
+    matches: dict[int, list[Match]],
+    inside: dict[int, list[tuple[int, int]]],
+    size: int,
+) -> list[tuple[int, int, int]]:
+    """The fragments of a snippet, ``(start, end, sentence index)`` in text order: those
+    of :func:`searcher.fragments.cover`, cut to their :func:`~searcher.fragments.shares`,
+    then whole sentences by the best-sentence rule (most distinct matches, most matches,
+    earliest) while they fit in what is left of ``size``."""
+    rank = {
+        idx: (-len({text[a:b].casefold() for a, b in hits}), -len(hits), idx)
+        for idx, hits in inside.items()
+    }
+    lengths = {idx: sentences[idx][1] - sentences[idx][0] for idx in matches}
+    planned = cover(matches, lengths, rank, size)
+    widths = shares([p.need for p in planned], [lengths[p.sentence] for p in planned], size)
+    chosen: list[tuple[int, int, int]] = []
+    for p, width in zip(planned, widths, strict=True):
+        hits = inside[p.sentence]
+        # all the sentence's matches when the width holds them, else the words it is for
+        centre = hits if hits[-1][1] - hits[0][0] <= width else [(p.cluster.start, p.cluster.end)]
+        chosen.append((*_window(sentences[p.sentence], centre, width), p.sentence))
+    used = sum(e - s for s, e, _ in chosen)
+    taken = {idx for _, _, idx in chosen}
+    for idx in sorted(rank, key=rank.__getitem__):
+        if idx in taken:
+            continue
+        s, e = _window(sentences[idx], inside[idx], size - used)
+        if e - s <= 0:
+            break
+        if chosen and (e - s) < lengths[idx]:
+            continue  # only a cut piece would fit: leave it out rather than mangle it
+        chosen.append((s, e, idx))
+        used += e - s
+        if used >= size:
+            break
+    chosen.sort()
+    merged: list[tuple[int, int, int]] = []
+    for s, e, idx in chosen:  # two windows of one sentence that meet become one
+        if merged and merged[-1][2] == idx and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]), idx)
+        else:
+            merged.append((s, e, idx))
+    return merged
