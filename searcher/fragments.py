@@ -8,15 +8,19 @@ fragments that show every word, then :func:`shares` for how many characters each
 
 The rules, in order:
 
-1. A fragment holding several query words close together comes first: the window
-   (within one sentence) holding the most words not yet shown, the narrowest on a tie.
-2. Each further fragment shows the words not yet shown, one sentence at a time, in query
-   order on a tie (the first typed word first), then by the best-sentence rule of
+1. Fragments are chosen one at a time: each is the window (inside one sentence) that
+   holds the most query words not yet shown; on a tie, of windows of several words the
+   narrowest (words close together), then the one whose first word comes first in the
+   query (the first typed word first), then the best sentence by the rule of
    :func:`searcher.snippets.make_snippet` (most distinct matches, most matches, earliest).
-3. A fragment costs its sentence's length, or :data:`MIN_FRAGMENT_CHARS` cut from a longer
-   sentence (more when its words stand further apart). A fragment that no longer fits
-   the budget is left out, with the words only it would show: so when the budget
-   cannot hold all words, the words of rules 1 and 2 that come first win.
+2. A fragment costs its sentence's length, or at least :data:`MIN_FRAGMENT_CHARS` cut
+   from a longer sentence (more when its words stand further apart). A window of several
+   words must leave that least cost for each word not yet shown that it lacks (else a
+   narrower window is taken), so it never crowds out a word that would fit on its own.
+3. A fragment that no longer fits the budget is left out, with the words only it would
+   show: when the budget cannot hold every word, the words chosen first by rule 1 win.
+   With :data:`MIN_FRAGMENT_CHARS` of 24 and 160 characters, 6 words (of up to 24
+   characters each) always fit.
 4. The characters left after every fragment's cost are shared evenly among the fragments
    cut from sentences longer than their cost, so that short sentences are shown whole.
 """
@@ -152,6 +156,12 @@ def cover(
             if not mine:
                 continue
             cluster = tightest(mine, left)
+            while cluster is not None and len(cluster.groups) > 1:
+                # rule 2: leave the least cost of each word not yet shown it lacks
+                room = max(floor, left - floor * len(wanted - cluster.groups))
+                if cluster.end - cluster.start <= room:
+                    break
+                cluster = tightest(mine, room)
             if cluster is None:
                 continue
             extent = cluster.end - cluster.start
