@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: The fewest characters of a fragment cut from a sentence longer than this (a sentence
 #: as short is shown whole): the query word and about one clause around it. On the
@@ -39,18 +40,17 @@ from dataclasses import dataclass
 MIN_FRAGMENT_CHARS = 24
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A match of query word ``group`` (its index in query order), characters
-    ``start`` to ``end`` (end exclusive) of the text."""
+    ``start`` to ``end`` (end exclusive) of the text; a tuple, so that matches sort by
+    start."""
 
     start: int
     end: int
     group: int
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(NamedTuple):
     """The matches a fragment is meant to show: the words (``groups``) and the
     characters from the first match's start to the last match's end."""
 
@@ -76,6 +76,11 @@ def tightest(matches: Sequence[Match], width: int) -> Cluster | None:
     >>> tightest(ms, 5)
     Cluster(groups=frozenset({0}), start=0, end=2)
     """
+    if len({m.group for m in matches}) == 1:  # one word: its narrowest match, earliest
+        only = min(matches, key=lambda m: (m.end - m.start, m.start))
+        if only.end - only.start > width:
+            return None
+        return Cluster(frozenset((only.group,)), only.start, only.end)
     best: tuple[int, int, int] | None = None  # (-words, extent, left index)
     best_right = best_end = 0
     counts: dict[int, int] = {}
@@ -149,6 +154,12 @@ def cover(
     left = size
     floor = min(min_chars, size)
     out: list[Planned] = []
+    if len(wanted) == 1 and matches:  # one word: the best sentence (what rule 1 gives)
+        idx = min(matches, key=rank.__getitem__)
+        cluster = tightest(matches[idx], left)
+        if cluster is not None:
+            need = min(lengths[idx], max(floor, cluster.end - cluster.start))
+            return [Planned(idx, cluster, need)]
     while wanted:
         best: tuple[tuple[object, ...], Planned] | None = None
         for idx, ms in matches.items():

@@ -472,7 +472,7 @@ def _matches(
             if idx >= 0 and b <= sentences[idx][1]:
                 out.setdefault(idx, []).append(Match(a, b, group))
     for found_here in out.values():
-        found_here.sort(key=lambda m: (m.start, m.end, m.group))
+        found_here.sort()
     return out
 
 

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from searcher.analysis.terms import folded_units
+from searcher.fragments import Match, tightest
 from searcher.index import Index
 from searcher.snippets import Term, TermGroup, find_spans, make_snippet
 from searchutil import NO_SHARED, SHARED_CORPUS, build, post, snippet
@@ -211,6 +212,31 @@ def test_every_word_the_text_holds_is_marked(
     shown = marked(snip, words)
     assert shown <= held
     assert len(shown) >= min(len(held), size // 24)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(1, 6), st.integers(0, 3)), max_size=14),
+    st.integers(1, 40),
+)
+def test_tightest_is_the_best_window_by_brute_force(
+    raw: list[tuple[int, int, int]], width: int
+) -> None:
+    matches = sorted(Match(start, start + length, group) for start, length, group in raw)
+    windows = []
+    for i in range(len(matches)):
+        for j in range(i, len(matches)):
+            inside = matches[i : j + 1]
+            end = max(m.end for m in inside)
+            if end - matches[i].start <= width:
+                words = frozenset(m.group for m in inside)
+                windows.append(((-len(words), end - matches[i].start, matches[i].start), words))
+    found = tightest(matches, width)
+    if not windows:
+        assert found is None
+        return
+    key, _ = min(windows, key=lambda w: w[0])
+    assert found is not None
+    assert (-len(found.groups), found.end - found.start, found.start) == key
 
 
 SMALL = SHARED_CORPUS / "xwlb-small"
