@@ -228,10 +228,18 @@ def _candidates(
     return out
 
 
-def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+#: Where a clause ends inside a sentence: a fragment cut from a long sentence starts
+#: after one when it can (an ASCII comma or colon only before white space, not in 1,000).
+_CLAUSE_END = re.compile(r"[，、：]|[,:](?=\s)")
+
+
+def _window(
+    text: str, sentence: tuple[int, int], spans: list[tuple[int, int]], size: int
+) -> tuple[int, int]:
     """A slice of at most ``size`` characters of a long sentence, centred on its matches
     (a third of the room before them), moved back from the sentence's end so that the
-    room is used."""
+    room is used, and starting after the first clause end (，、：) before the first match
+    if there is one, so that a cut fragment starts with a whole clause."""
     s, e = sentence
     if e - s <= size:
         return s, e
@@ -242,6 +250,10 @@ def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) 
     if last - first >= size:
         last = first + size
     start = max(s, min(first - (size - (last - first)) // 3, e - size))
+    if start > s:
+        clause = _CLAUSE_END.search(text, start, first)
+        if clause is not None:
+            start = clause.end()
     return start, min(e, start + size)
 
 
@@ -394,7 +406,8 @@ def make_snippet(
     characters are used. Fragments are shown in text order, joined with ``…`` where text
     was skipped and with :data:`BLOCK_SEPARATOR` where two blocks meet (never run
     together). A sentence longer than its share of ``size`` is cut to a window around
-    its matches, with ``…`` where it was cut; after the first words' fragments, a
+    its matches (starting after a clause end, ，、：, where one stands before them),
+    with ``…`` where it was cut; after the first words' fragments, a
     sentence is taken only whole. Sentences in ``code`` are taken only when no other
     sentence holds a match (issue 19: code, XML and comments are not what a reader
     looks for). With no match, the snippet is the start of the text, code left out.
@@ -434,7 +447,7 @@ def make_snippet(
         # No match in the text (a title-only hit): the opening sentences, not code.
         used = 0
         for idx in opening or range(len(sentences)):
-            s, e = _window(sentences[idx], [], size - used)
+            s, e = _window(text, sentences[idx], [], size - used)
             if e <= s or (chosen and used + (e - s) > size):
                 break
             chosen.append((s, e, idx))
@@ -499,13 +512,13 @@ def _chosen(
         hits = inside[p.sentence]
         # all the sentence's matches when the width holds them, else the words it is for
         centre = hits if hits[-1][1] - hits[0][0] <= width else [(p.cluster.start, p.cluster.end)]
-        chosen.append((*_window(sentences[p.sentence], centre, width), p.sentence))
+        chosen.append((*_window(text, sentences[p.sentence], centre, width), p.sentence))
     used = sum(e - s for s, e, _ in chosen)
     taken = {idx for _, _, idx in chosen}
     for idx in sorted(rank, key=rank.__getitem__):
         if idx in taken:
             continue
-        s, e = _window(sentences[idx], inside[idx], size - used)
+        s, e = _window(text, sentences[idx], inside[idx], size - used)
         if e - s <= 0:
             break
         if chosen and (e - s) < lengths[idx]:
