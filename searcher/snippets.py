@@ -103,12 +103,11 @@ def _group_spans(
                 where.setdefault(u, []).append(i)
         for n, group in enumerate(groups):
             for found, kind in ((primary[n], group.primary), (fallback[n], group.fallback)):
-                found.extend(
-                    (start + a, start + b)
-                    for t in kind
-                    if t
-                    for a, b in _occurrences(units, where, t)
-                )
+                for t in kind:
+                    if t and t[0] in where:  # most pieces hold few of the terms
+                        found.extend(
+                            (start + a, start + b) for a, b in _occurrences(units, where, t)
+                        )
     return [sorted(primary[n] or fallback[n]) for n in range(len(groups))]
 
 
@@ -436,16 +435,16 @@ def make_snippet(
     sentences = _sentences(text)
     if not sentences:
         return ""
-    opening = [i for i, sentence in enumerate(sentences) if not in_spans(code, sentence[0])]
     matches = _matches(text, sentences, groups)
     if code:
-        prose = {idx: found for idx, found in matches.items() if idx in opening}
+        prose = {i: found for i, found in matches.items() if not in_spans(code, sentences[i][0])}
         matches = prose or matches
     inside = {idx: _merged((m.start, m.end) for m in found) for idx, found in matches.items()}
     chosen = _chosen(text, sentences, matches, inside, size)
     if not chosen:
         # No match in the text (a title-only hit): the opening sentences, not code.
         used = 0
+        opening = [i for i, sentence in enumerate(sentences) if not in_spans(code, sentence[0])]
         for idx in opening or range(len(sentences)):
             s, e = _window(text, sentences[idx], [], size - used)
             if e <= s or (chosen and used + (e - s) > size):
