@@ -9,7 +9,8 @@ search would make it (the query planned by ``searcher.query.plan`` with the defa
 segmenter). A post *covers* a word when its snippet has a ``<mark>`` over a match of that
 word (counted for the queries of several words). Times are the least of ``--repeat``
 runs of each call, the two versions interleaved. Long bodies: the bodies of a query's
-posts joined (one block each), repeated up to ``--long`` characters.
+posts joined (one block each), repeated up to ``--long`` characters; hostile bodies:
+:data:`HOSTILE`.
 
     PYTHONPATH=. python bench/snippet_coverage.py ../shared/corpus/xwlb --before 040bef9
 
@@ -58,6 +59,17 @@ QUERIES = [
     "联合国 气候变化 合作",
     "科技创新 高质量发展 人才",
     "外交部 美国 台湾",
+]
+
+#: Hostile bodies just under searcher.snippets.LONG_TEXT (scanned whole): (name, body,
+#: query words).
+HOSTILE = [
+    ("one line, 大桥隧道 × 4,999", "大桥隧道" * 4999, ["大桥", "隧道"]),
+    (
+        "6,666 sentences, a word of 10 in each",
+        "".join("甲乙丙丁戊己庚辛壬癸"[i % 10] + "子。" for i in range(6666)),
+        list("甲乙丙丁戊己庚辛壬癸"),
+    ),
 ]
 
 _MARK = re.compile(r"(<mark>.*?</mark>)")
@@ -189,6 +201,13 @@ def main() -> None:
                 terms = [convert(g) for g in groups]
                 long_times[name][str(limit)].append(timed(make, long_body, terms, args.repeat)[1])
         rows.append(row)
+    hostile = {
+        name: {
+            version: round(timed(make, body, [tuple(w) for w in words], args.repeat)[1], 2)
+            for version, (make, _) in versions.items()
+        }
+        for name, body, words in HOSTILE
+    }
     print(
         json.dumps(
             {
@@ -205,6 +224,7 @@ def main() -> None:
                     name: {limit: figures(ms) for limit, ms in by.items()}
                     for name, by in long_times.items()
                 },
+                "hostile_ms": hostile,
             },
             ensure_ascii=False,
             indent=1,
