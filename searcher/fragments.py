@@ -13,7 +13,9 @@ The rules, in order:
    close together), then the one whose first word comes first in the query. A fragment
    for one word shows the first word not yet shown in query order (the first typed word
    first), in its best sentence by the rule of :func:`searcher.snippets.make_snippet`
-   (most distinct matches, most matches, earliest).
+   (most distinct matches, most matches, earliest) among those short enough to be shown
+   whole in an even share of the characters left (else among all): a whole sentence
+   reads better than a cut one and leaves more room.
 2. A fragment costs its sentence's length, or at least :data:`MIN_FRAGMENT_CHARS` cut
    from a longer sentence (more when its words stand further apart). A window of several
    words must leave that least cost for each word not yet shown that it lacks (else a
@@ -230,12 +232,20 @@ class _Plan:
 
     def one_word(self, wanted: set[int], left: int) -> Planned | None:
         """The first ``wanted`` word in query order that fits in ``left`` characters, in
-        its best sentence that fits (rules 1 and 2), or None."""
+        its best sentence that fits whole in an even share of ``left`` among the wanted
+        words, else in its best sentence that fits (rules 1 and 2), or None."""
+        share = left // len(wanted)
         for group in sorted(wanted):
+            fits: Planned | None = None
             for idx in self.by_word[group]:
                 cluster = tightest([m for m in self.matches[idx] if m.group == group], left)
-                if cluster is not None and self.need(idx, cluster) <= left:
+                if cluster is None or self.need(idx, cluster) > left:
+                    continue
+                if self.lengths[idx] <= share:
                     return Planned(idx, cluster, self.need(idx, cluster))
+                fits = fits or Planned(idx, cluster, self.need(idx, cluster))
+            if fits is not None:
+                return fits
         return None
 
 
