@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 #: The fewest characters of a fragment cut from a sentence longer than this (a sentence
@@ -211,7 +212,7 @@ class _Plan:
         for idx in self.several:
             if len(self.words[idx] & wanted) < 2:
                 continue
-            mine = [m for m in self.matches[idx] if m.group in wanted][:WINDOW_MATCHES]
+            mine = list(islice((m for m in self.matches[idx] if m.group in wanted), WINDOW_MATCHES))
             cluster = tightest(mine, left)
             while cluster is not None and len(cluster.groups) > 1:
                 # rule 2: leave the least cost of each word not yet shown it lacks
