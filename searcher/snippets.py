@@ -233,12 +233,18 @@ _CLAUSE_END = re.compile(r"[，、：]|[,:](?=\s)")
 
 
 def _window(
-    text: str, sentence: tuple[int, int], spans: list[tuple[int, int]], size: int
+    text: str,
+    sentence: tuple[int, int],
+    spans: list[tuple[int, int]],
+    size: int,
+    marks: Sequence[tuple[int, int]] = (),
 ) -> tuple[int, int]:
-    """A slice of at most ``size`` characters of a long sentence, centred on its matches
+    """A slice of at most ``size`` characters of a long sentence, centred on ``spans``
     (a third of the room before them), moved back from the sentence's end so that the
-    room is used, and starting after the first clause end (，、：) before the first match
-    if there is one, so that a cut fragment starts with a whole clause."""
+    room is used, and starting after the first clause end (，、：) before the first span
+    if there is one, so that a cut fragment starts with a whole clause. An end that
+    would cut one of ``marks`` (the sentence's matches, sorted) in two moves inwards
+    past it, so that no half word is marked."""
     s, e = sentence
     if e - s <= size:
         return s, e
@@ -253,7 +259,13 @@ def _window(
         clause = _CLAUSE_END.search(text, start, first)
         if clause is not None:
             start = clause.end()
-    return start, min(e, start + size)
+    end = min(e, start + size)
+    for a, b in marks:
+        if a < start < b:
+            start = b
+        elif first < a < end < b:
+            end = a
+    return start, end
 
 
 #: Bodies longer than this (characters) are not scanned whole for a snippet: only their
@@ -511,13 +523,14 @@ def _chosen(
         hits = inside[p.sentence]
         # all the sentence's matches when the width holds them, else the words it is for
         centre = hits if hits[-1][1] - hits[0][0] <= width else [(p.cluster.start, p.cluster.end)]
-        chosen.append((*_window(text, sentences[p.sentence], centre, width), p.sentence))
+        window = _window(text, sentences[p.sentence], centre, width, hits)
+        chosen.append((*window, p.sentence))
     used = sum(e - s for s, e, _ in chosen)
     taken = {idx for _, _, idx in chosen}
     for idx in sorted(rank, key=rank.__getitem__):
         if idx in taken:
             continue
-        s, e = _window(text, sentences[idx], inside[idx], size - used)
+        s, e = _window(text, sentences[idx], inside[idx], size - used, inside[idx])
         if e - s <= 0:
             break
         if chosen and (e - s) < lengths[idx]:

@@ -116,6 +116,17 @@ def test_two_words_far_apart_in_one_long_sentence_get_a_window_each() -> None:
     )
 
 
+def test_a_sentence_of_many_matches_still_shows_every_word() -> None:
+    # 100 matches of 大桥 before 隧道: windows of several words are looked for among a
+    # sentence's first 64 matches (WINDOW_MATCHES), so each word gets a window of its own
+    text = "大桥，" * 100 + "隧道相连。"
+    assert make_snippet(text, terms("大桥", "隧道"), size=50) == (
+        "<mark>大桥</mark>，" * 8 + "…" + "<mark>大桥</mark>，" * 6 + "<mark>隧道</mark>相连。"
+    )
+    # 40 characters hold one window (two need 48): 大桥's, cut before a half-marked 大
+    assert make_snippet(text, terms("大桥", "隧道"), size=40) == "<mark>大桥</mark>，" * 13 + "…"
+
+
 def test_words_far_apart_in_a_body_past_the_long_text_limit() -> None:
     text = "大桥开工。" + "无关的句子。" * 10_000 + "隧道贯通。" + "无关的句子。" * 10
     assert len(text) > 60_000
