@@ -244,7 +244,13 @@ def _window(
     room is used, and starting after the first clause end (，、：) before the first span
     if there is one, so that a cut fragment starts with a whole clause. An end that
     would cut one of ``marks`` (the sentence's matches, sorted) in two moves inwards
-    past it, so that no half word is marked."""
+    past it, so that no half word is marked, unless the mark holds one of ``spans``.
+
+    >>> _window("甲" * 100, (0, 100), [(50, 52)], 20, marks=[(30, 45), (50, 52), (60, 70)])
+    (45, 60)
+    >>> _window("甲" * 100, (0, 100), [(50, 52)], 20, marks=[(40, 52)])  # holds the span
+    (44, 64)
+    """
     s, e = sentence
     if e - s <= size:
         return s, e
@@ -252,6 +258,7 @@ def _window(
     if not inside:
         return s, s + size
     first, last = inside[0][0], inside[-1][1]
+    shown = last  # the centred spans' end: a mark from here on may be left out
     if last - first >= size:
         last = first + size
     start = max(s, min(first - (size - (last - first)) // 3, e - size))
@@ -261,9 +268,9 @@ def _window(
             start = clause.end()
     end = min(e, start + size)
     for a, b in marks:
-        if a < start < b:
+        if a < start < b <= first:
             start = b
-        elif first < a < end < b:
+        elif shown <= a < end < b:
             end = a
     return start, end
 
@@ -417,8 +424,8 @@ def make_snippet(
     characters are used. Fragments are shown in text order, joined with ``…`` where text
     was skipped and with :data:`BLOCK_SEPARATOR` where two blocks meet (never run
     together). A sentence longer than its share of ``size`` is cut to a window around
-    its matches (starting after a clause end, ，、：, where one stands before them),
-    with ``…`` where it was cut; after the first words' fragments, a
+    its matches (starting after a clause end, ，、：, where one stands before them, and
+    never inside a match), with ``…`` where it was cut; after the words' fragments, a
     sentence is taken only whole. Sentences in ``code`` are taken only when no other
     sentence holds a match (issue 19: code, XML and comments are not what a reader
     looks for). With no match, the snippet is the start of the text, code left out.

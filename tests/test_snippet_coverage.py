@@ -250,6 +250,40 @@ def test_tightest_is_the_best_window_by_brute_force(
     assert (-len(found.groups), found.end - found.start, found.start) == key
 
 
+@given(
+    st.text(alphabet="甲乙，、：, ", min_size=1, max_size=120),
+    st.lists(st.tuples(st.integers(0, 119), st.integers(1, 8)), min_size=1, max_size=10),
+    st.integers(0, 9),
+    st.integers(1, 60),
+)
+def test_a_window_holds_its_span_within_its_size(
+    text: str, raw: list[tuple[int, int]], pick: int, size: int
+) -> None:
+    """Whatever the marks and clause ends around it, a cut window keeps to ``size`` and
+    holds the span it is centred on (when the span fits in ``size``)."""
+    from searcher.snippets import _window
+
+    marks = _merged_marks([(a, min(a + n, len(text))) for a, n in raw if a < len(text)])
+    if not marks:
+        return
+    centre = marks[pick % len(marks)]
+    if centre[1] - centre[0] > size:
+        return
+    start, end = _window(text, (0, len(text)), [centre], size, marks)
+    assert 0 <= start <= centre[0] and centre[1] <= end <= len(text)
+    assert end - start <= size
+
+
+def _merged_marks(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
 SMALL = SHARED_CORPUS / "xwlb-small"
 
 
