@@ -26,6 +26,7 @@ from .analysis.folding import fold
 from .analysis.terms import folded_units
 from .analysis.tokenizers import APOSTROPHE, JOINER
 from .analysis.variants import script_table
+from .fragments import Match, cover, shares
 
 #: A query term as the highlighter sees it: a tuple of folded units, e.g. ``("证", "券")``.
 Term = tuple[str, ...]
@@ -81,6 +82,47 @@ def _occurrences(units: _Units, where: dict[str, list[int]], term: Term) -> list
     return out
 
 
+def _groups(terms: Iterable[Term | TermGroup]) -> list[TermGroup]:
+    """``terms`` as term groups: a bare term is a group of its own."""
+    return [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
+
+
+def _group_spans(
+    text: str, groups: Sequence[TermGroup], ranges: Sequence[tuple[int, int]] | None = None
+) -> list[list[tuple[int, int]]]:
+    """The spans of each group in ``text`` (its primary terms' matches, else its fallback
+    terms'), sorted, as :func:`find_spans` finds them but not merged across groups."""
+    firsts = {t[0] for g in groups for t in g.primary + g.fallback if t}
+    primary: list[list[tuple[int, int]]] = [[] for _ in groups]
+    fallback: list[list[tuple[int, int]]] = [[] for _ in groups]
+    for start, end in [(0, len(text))] if ranges is None else ranges:
+        units = _units(text[start:end])
+        where: dict[str, list[int]] = {}
+        for i, u in enumerate(units.texts):
+            if u in firsts:
+                where.setdefault(u, []).append(i)
+        for n, group in enumerate(groups):
+            for found, kind in ((primary[n], group.primary), (fallback[n], group.fallback)):
+                for t in kind:
+                    if t and t[0] in where:  # most pieces hold few of the terms
+                        found.extend(
+                            (start + a, start + b) for a, b in _occurrences(units, where, t)
+                        )
+    return [sorted(primary[n] or fallback[n]) for n in range(len(groups))]
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, overlapping and touching ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def find_spans(
     text: str,
     terms: Iterable[Term | TermGroup],
@@ -98,35 +140,10 @@ def find_spans(
     >>> find_spans("新款iPhone14支持5G", [("iphone",), ("5", "g")])
     [(2, 8), (12, 14)]
     """
-    groups = [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
+    groups = _groups(terms)
     if not groups or not text:
         return []
-    firsts = {t[0] for g in groups for t in g.primary + g.fallback if t}
-    primary: list[list[tuple[int, int]]] = [[] for _ in groups]
-    fallback: list[list[tuple[int, int]]] = [[] for _ in groups]
-    for start, end in [(0, len(text))] if ranges is None else ranges:
-        units = _units(text[start:end])
-        where: dict[str, list[int]] = {}
-        for i, u in enumerate(units.texts):
-            if u in firsts:
-                where.setdefault(u, []).append(i)
-        for n, group in enumerate(groups):
-            for found, kind in ((primary[n], group.primary), (fallback[n], group.fallback)):
-                found.extend(
-                    (start + a, start + b)
-                    for t in kind
-                    if t
-                    for a, b in _occurrences(units, where, t)
-                )
-    spans = sorted(sp for n in range(len(groups)) for sp in (primary[n] or fallback[n]))
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+    return _merged(sp for spans in _group_spans(text, groups, ranges) for sp in spans)
 
 
 def highlight(
@@ -210,8 +227,30 @@ def _candidates(
     return out
 
 
-def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
-    """A slice of at most ``size`` characters of a long sentence, centred on its matches."""
+#: Where a clause ends inside a sentence: a fragment cut from a long sentence starts
+#: after one when it can (an ASCII comma or colon only before white space, not in 1,000).
+_CLAUSE_END = re.compile(r"[，、：]|[,:](?=\s)")
+
+
+def _window(
+    text: str,
+    sentence: tuple[int, int],
+    spans: list[tuple[int, int]],
+    size: int,
+    marks: Sequence[tuple[int, int]] = (),
+) -> tuple[int, int]:
+    """A slice of at most ``size`` characters of a long sentence, centred on ``spans``
+    (a third of the room before them), moved back from the sentence's end so that the
+    room is used, and starting after the first clause end (，、：) before the first span
+    if there is one, so that a cut fragment starts with a whole clause. An end that
+    would cut one of ``marks`` (the sentence's matches, sorted) in two moves inwards
+    past it, so that no half word is marked, unless the mark holds one of ``spans``.
+
+    >>> _window("甲" * 100, (0, 100), [(50, 52)], 20, marks=[(30, 45), (50, 52), (60, 70)])
+    (45, 60)
+    >>> _window("甲" * 100, (0, 100), [(50, 52)], 20, marks=[(40, 52)])  # holds the span
+    (44, 64)
+    """
     s, e = sentence
     if e - s <= size:
         return s, e
@@ -219,10 +258,21 @@ def _window(sentence: tuple[int, int], spans: list[tuple[int, int]], size: int) 
     if not inside:
         return s, s + size
     first, last = inside[0][0], inside[-1][1]
+    shown = last  # the centred spans' end: a mark from here on may be left out
     if last - first >= size:
         last = first + size
-    start = max(s, first - (size - (last - first)) // 3)
-    return start, min(e, start + size)
+    start = max(s, min(first - (size - (last - first)) // 3, e - size))
+    if start > s:
+        clause = _CLAUSE_END.search(text, start, first)
+        if clause is not None:
+            start = clause.end()
+    end = min(e, start + size)
+    for a, b in marks:
+        if a < start < b <= first:
+            start = b
+        elif shown <= a < end < b:
+            end = a
+    return start, end
 
 
 #: Bodies longer than this (characters) are not scanned whole for a snippet: only their
@@ -283,7 +333,7 @@ def _pieces(
     head = limit // 4
     # (start, end, first match start, last match end) of each piece
     pieces = [(0, head, head, 0)]
-    groups = [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
+    groups = _groups(terms)
     for term in {t for g in groups for t in g.primary + g.fallback if t}:
         for n, match in enumerate(_term_pattern(term).finditer(text)):
             if n == _HITS_PER_TERM:
@@ -363,19 +413,27 @@ def make_snippet(
     size: int = SNIPPET_CHARS,
     code: Sequence[tuple[int, int]] = (),
 ) -> str:
-    """A snippet of ``text``: the sentences that hold the most matches, as HTML.
+    """A snippet of ``text``: a fragment for each query word it holds, then the sentences
+    that hold the most matches, as HTML.
 
-    Sentences end at 。！？； or a line break (a block boundary). The sentences with the
-    most matches are taken (the earlier one on a tie) until ``size`` characters are
-    used; they are shown in text order, joined with ``…`` where text was skipped and
-    with :data:`BLOCK_SEPARATOR` where two blocks meet (never run together). A sentence
-    longer than ``size`` is cut to a window around its matches, with ``…`` where it was
-    cut. Sentences in ``code`` are taken only when no other sentence holds a match
-    (issue 19: code, XML and comments are not what a reader looks for). With no match,
-    the snippet is the start of the text, code left out.
+    Sentences end at 。！？； or a line break (a block boundary). First, each query word
+    (each group of ``terms``) that occurs in the text gets a fragment
+    (:mod:`searcher.fragments`: several words close together in one fragment first, then
+    one sentence for each word not yet shown, in query order; issue #20). Then the
+    sentences with the most matches are taken (the earlier one on a tie) until ``size``
+    characters are used. Fragments are shown in text order, joined with ``…`` where text
+    was skipped and with :data:`BLOCK_SEPARATOR` where two blocks meet (never run
+    together). A sentence longer than its share of ``size`` is cut to a window around
+    its matches (starting after a clause end, ，、：, where one stands before them, and
+    never inside a match), with ``…`` where it was cut; after the words' fragments, a
+    sentence is taken only whole. Sentences in ``code`` are taken only when no other
+    sentence holds a match (issue 19: code, XML and comments are not what a reader
+    looks for). With no match, the snippet is the start of the text, code left out.
 
     :param text: the article body, plain text, one block per line.
-    :param terms: query terms (see :func:`find_spans`).
+    :param terms: query terms (see :func:`find_spans`), one group per query word, in
+        query order: when ``size`` cannot hold a fragment for every word, the words
+        that :func:`searcher.fragments.cover` takes first win.
     :param size: the most visible characters (not bytes), separators not counted.
     :param code: ``(start, end)`` character spans of ``text`` that are code
         (:attr:`searcher.site.Article.code`).
@@ -385,59 +443,35 @@ def make_snippet(
     '新建跨江大<mark>桥</mark>今日通车。'
     >>> make_snippet("交通\\n大桥通车", [("通",)])
     '交<mark>通</mark> · 大桥<mark>通</mark>车'
+    >>> make_snippet("大桥开工。大桥验收。" * 20 + "隧道贯通。", [("大", "桥"), ("隧", "道")], 10)
+    '<mark>大桥</mark>开工。…<mark>隧道</mark>贯通。'
     """
-    terms = list(terms)
-    pieces = _pieces(text, terms, LONG_TEXT, 300)
+    groups = _groups(terms)
+    pieces = _pieces(text, groups, LONG_TEXT, 300)
     if pieces != [(0, len(text))]:
         code = _moved(code, pieces)
         text = "\n".join(text[start:end] for start, end in pieces)
     sentences = _sentences(text)
     if not sentences:
         return ""
-
-    def in_code(sentence: tuple[int, int]) -> bool:
-        return in_spans(code, sentence[0])
-
-    spans = find_spans(text, terms, _candidates(text, sentences, terms))
-    # Spans never cross a sentence end (punctuation and line breaks break matches), so
-    # each belongs to the sentence that starts at or before it: one bisect per span.
-    starts = [s for s, _ in sentences]
-    inside: dict[int, list[tuple[int, int]]] = {}
-    for span in spans:
-        idx = bisect.bisect_right(starts, span[0]) - 1
-        if idx >= 0 and span[1] <= sentences[idx][1]:
-            inside.setdefault(idx, []).append(span)
+    matches = _matches(text, sentences, groups)
     if code:
-        prose = {idx: hits for idx, hits in inside.items() if not in_code(sentences[idx])}
-        inside = prose or inside
-    scored = sorted(
-        (-len({text[a:b].casefold() for a, b in hits}), -len(hits), idx)
-        for idx, hits in inside.items()
-    )
-    chosen: list[tuple[int, int, int]] = []  # (start, end, sentence index)
-    used = 0
-    for _, _, idx in scored:
-        s, e = _window(sentences[idx], inside[idx], size - used)
-        if e - s <= 0:
-            break
-        if chosen and (e - s) < sentences[idx][1] - sentences[idx][0]:
-            continue  # only a cut piece would fit: leave it out rather than mangle it
-        chosen.append((s, e, idx))
-        used += e - s
-        if used >= size:
-            break
+        prose = {i: found for i, found in matches.items() if not in_spans(code, sentences[i][0])}
+        matches = prose or matches
+    inside = {idx: _merged((m.start, m.end) for m in found) for idx, found in matches.items()}
+    chosen = _chosen(text, sentences, matches, inside, size)
     if not chosen:
         # No match in the text (a title-only hit): the opening sentences, not code.
-        opening = [(i, sentence) for i, sentence in enumerate(sentences) if not in_code(sentence)]
-        for idx, sentence in opening or list(enumerate(sentences)):
-            s, e = _window(sentence, [], size - used)
+        used = 0
+        opening = [i for i, sentence in enumerate(sentences) if not in_spans(code, sentence[0])]
+        for idx in opening or range(len(sentences)):
+            s, e = _window(text, sentences[idx], [], size - used)
             if e <= s or (chosen and used + (e - s) > size):
                 break
             chosen.append((s, e, idx))
             used += e - s
             if used >= size:
                 break
-    chosen.sort()
     out: list[str] = []
     prev_end = -1
     for s, e, idx in chosen:
@@ -451,3 +485,72 @@ def make_snippet(
             out.append("…")
         prev_end = e
     return re.sub("…+", "…", "".join(out))
+
+
+def _matches(
+    text: str, sentences: list[tuple[int, int]], groups: list[TermGroup]
+) -> dict[int, list[Match]]:
+    """The matches of each group (numbered in order) in each sentence that holds one,
+    sorted by start: sentence index → matches."""
+    found = _group_spans(text, groups, _candidates(text, sentences, list(groups)))
+    # Spans never cross a sentence end (punctuation and line breaks break matches), so
+    # each belongs to the sentence that starts at or before it: one bisect per span.
+    starts = [s for s, _ in sentences]
+    out: dict[int, list[Match]] = {}
+    for group, spans in enumerate(found):
+        for a, b in spans:
+            idx = bisect.bisect_right(starts, a) - 1
+            if idx >= 0 and b <= sentences[idx][1]:
+                out.setdefault(idx, []).append(Match(a, b, group))
+    for found_here in out.values():
+        found_here.sort()
+    return out
+
+
+def _chosen(
+    text: str,
+    sentences: list[tuple[int, int]],
+    matches: dict[int, list[Match]],
+    inside: dict[int, list[tuple[int, int]]],
+    size: int,
+) -> list[tuple[int, int, int]]:
+    """The fragments of a snippet, ``(start, end, sentence index)`` in text order: those
+    of :func:`searcher.fragments.cover`, cut to their :func:`~searcher.fragments.shares`,
+    then whole sentences by the best-sentence rule (most distinct matches, most matches,
+    earliest) while they fit in what is left of ``size``."""
+    rank = {
+        idx: (-len({text[a:b].casefold() for a, b in hits}), -len(hits), idx)
+        for idx, hits in inside.items()
+    }
+    lengths = {idx: sentences[idx][1] - sentences[idx][0] for idx in matches}
+    planned = cover(matches, lengths, rank, size)
+    widths = shares([p.need for p in planned], [lengths[p.sentence] for p in planned], size)
+    chosen: list[tuple[int, int, int]] = []
+    for p, width in zip(planned, widths, strict=True):
+        hits = inside[p.sentence]
+        # all the sentence's matches when the width holds them, else the words it is for
+        centre = hits if hits[-1][1] - hits[0][0] <= width else [(p.cluster.start, p.cluster.end)]
+        window = _window(text, sentences[p.sentence], centre, width, hits)
+        chosen.append((*window, p.sentence))
+    used = sum(e - s for s, e, _ in chosen)
+    taken = {idx for _, _, idx in chosen}
+    for idx in sorted(rank, key=rank.__getitem__):
+        if idx in taken:
+            continue
+        s, e = _window(text, sentences[idx], inside[idx], size - used, inside[idx])
+        if e - s <= 0:
+            break
+        if chosen and (e - s) < lengths[idx]:
+            continue  # only a cut piece would fit: leave it out rather than mangle it
+        chosen.append((s, e, idx))
+        used += e - s
+        if used >= size:
+            break
+    chosen.sort()
+    merged: list[tuple[int, int, int]] = []
+    for s, e, idx in chosen:  # two windows of one sentence that meet become one
+        if merged and merged[-1][2] == idx and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]), idx)
+        else:
+            merged.append((s, e, idx))
+    return merged

@@ -248,7 +248,7 @@ def test_c6_words_rank_verbatim_first(c6: Index) -> None:
     assert ids(c6, "人民的名义") == ["_posts/2022-03-01-a"]
     loose = c6.search("人民的名义", match="loose")
     assert [h.id for h in loose.hits] == ["_posts/2022-03-01-a", "_posts/2022-03-01-b"]
-    assert loose.match == "near"
+    assert loose.match == "words"  # 人民 … 名义 stand 6 units apart: past NEAR_WINDOW
     b = loose.hits[1]
     assert b.snippet == "<mark>人民</mark>代表以集体的<mark>名义</mark>发言。"
     assert c6.search("人民的名义").hits[0].title_html == "《<mark>人民的名义</mark>》重播"

@@ -151,3 +151,17 @@ def test_highlighter_units_are_the_unit_analyzers(value: str) -> None:
     tokens = [(t.text, t.startchar, t.endchar, t.brk) for t in UnitAnalyzer()(value)]
     units = _units(value)
     assert list(zip(units.texts, units.starts, units.ends, units.breaks, strict=True)) == tokens
+
+
+def test_a_cut_fragment_starts_after_a_clause_end_before_its_match() -> None:
+    # the window would start 19 characters before 大桥 (a third of the room), at the 4th
+    # 甲; it starts after the ，instead, and the room goes to the end
+    text = "甲" * 55 + "，" + "乙" * 15 + "大桥" + "丙" * 200 + "。"
+    assert make_snippet(text, [tuple("大桥")], size=60) == (
+        "…" + "乙" * 15 + "<mark>大桥</mark>" + "丙" * 43 + "…"
+    )
+    # a comma inside a number is no clause end
+    text = "甲" * 55 + "1,000" + "乙" * 11 + "大桥" + "丙" * 200 + "。"
+    assert make_snippet(text, [tuple("大桥")], size=60) == (
+        "…" + "甲" * 3 + "1,000" + "乙" * 11 + "<mark>大桥</mark>" + "丙" * 39 + "…"
+    )

@@ -252,8 +252,9 @@ def _words_rewrites(
     """Each clause's rewrite for one ``words`` step. A word dropped still scores, in a
     tier of its own; a clause's exact run scores one tier above all its parts (a post
     holding it holds them all), so that, under ``match="loose"``, the exact posts stay
-    first. Highlights: the run and the words required; a dropped word only where
-    neither occurs (:class:`~searcher.snippets.TermGroup` fallback)."""
+    first. Highlights: the run, the words required and the dropped words of two or
+    more characters; a dropped one-character word only where none of the clause's
+    others occurs (:class:`~searcher.snippets.TermGroup` fallback)."""
     rewrites: dict[tuple[int, int], ClauseRewrite] = {}
     for key, c in clauses:
         mine = [w for w in kept if w.clause == key]
@@ -268,8 +269,11 @@ def _words_rewrites(
         required = [w.node for w in mine]
         runs = tuple(tuple(seg) for seg in units_of(c.text)) if split else ()
         primary = runs + tuple(f for w in mine if w.units for f in _forms(w.units))
-        fallback = tuple(f for w in gone if w.units for f in _forms(w.units))
+        # A dropped word is still a query word: marked where the post holds it, but a
+        # one-character one only where nothing else is (every stray 大 is noise).
+        fallback = tuple(f for w in gone if w.units and not _long(w) for f in _forms(w.units))
         groups = (TermGroup(primary, fallback),) if primary or fallback else ()
+        groups += tuple(TermGroup(_forms(w.units)) for w in gone if w.units and _long(w))
         rewrites[key] = ClauseRewrite(
             None if not required else required[0] if len(required) == 1 else _all(required),
             AnyOf(tuple(optional)) if optional else None,
