@@ -74,7 +74,8 @@ FUNCTION_WORDS = STOP_WORDS | frozenset(
 #: Count of posts matching a plan node (:meth:`searcher.engine.Engine.count`).
 Count = Callable[[Node], int]
 
-#: The most ``words`` steps tried (each is one more search).
+#: The most ``words`` steps tried (each is one more search); the first drops every word
+#: in no post at once.
 MAX_STEPS = 4
 
 
@@ -211,15 +212,19 @@ def relaxed_plans(
         if key not in missing and node is not None:
             words.append(_Word(key, (), node, text[key]))
             continue
-        for p in parts[key]:
-            if _content(p):
-                words.append(_Word(key, p.units, _part_node(p), _text(p.units)))
+        content = [p for p in parts[key] if _content(p)]
+        for p in content:
+            words.append(_Word(key, p.units, _part_node(p), _text(p.units)))
+        if not content and count(node) == 0:  # function words only (请问), in no post
+            words.append(_Word(key, (), node, text[key]))
     for w in words:
         w.posts = count(w.node)
     # Least informative first: words in no post, one-character words, then the most
-    # frequent (a stable sort: among equals, the order typed).
+    # frequent (a stable sort: among equals, the order typed). Words in no post are
+    # dropped together, since a plan requiring any of them finds nothing.
     order = sorted(words, key=lambda w: (w.posts > 0, _long(w), -w.posts))
-    for step in range(1, min(len(order), MAX_STEPS + 1)):
+    first = max(1, sum(1 for w in order if w.posts == 0))
+    for step in range(first, min(len(order), first + MAX_STEPS)):
         dropped, kept = order[:step], order[step:]
         if not any(_long(w) for w in kept):
             return  # only one-character words left: too loose to mean the query
@@ -272,7 +277,9 @@ def _words_rewrites(
         # A dropped word is still a query word: marked where the post holds it, but a
         # one-character one only where nothing else is (every stray 大 is noise).
         fallback = tuple(f for w in gone if w.units and not _long(w) for f in _forms(w.units))
-        groups = (TermGroup(primary, fallback),) if primary or fallback else ()
+        groups: tuple[TermGroup, ...] = (
+            (TermGroup(primary, fallback),) if primary or fallback else ()
+        )
         groups += tuple(TermGroup(_forms(w.units)) for w in gone if w.units and _long(w))
         rewrites[key] = ClauseRewrite(
             None if not required else required[0] if len(required) == 1 else _all(required),

@@ -1,0 +1,249 @@
+"""Hostile tests of issue #20's query semantics: the exact rule, the looser rules, the
+numerals, letters with CJK, did you mean, and how the library, the API and the page
+report which rule applied. Each fault found is a test with its exact expected answer;
+those not fixed here are strict xfails naming the fault."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+import pytest
+from flask.testing import FlaskClient
+
+from searcher.index import Index
+from searcher.web import create_app
+from searchutil import build, ids, post
+
+POSTS = {
+    "_posts/2024-01-01-a.md": post("大模型推动产业升级", "人工智能大模型正在推动产业升级。"),
+    "_posts/2024-01-02-b.md": post("大力发展新能源", "今年大力发展新能源汽车，并建设AI模型平台。"),
+    "_posts/2024-01-03-c.md": post("苏丹局势", "苏丹首都喀土穆局势紧张，大批平民撤离。"),
+    "_posts/2024-01-04-d.md": post("习近平会见普京", "习近平在北京会见俄罗斯总统普京。"),
+    "_posts/2024-01-05-e.md": post("B站发布财报", "视频网站B站今天发布四季度财报，营收增长。"),
+    "_posts/2024-01-06-f.md": post("B级车销量", "B级车在车站附近的展厅热销，第4季度销量上升。"),
+    "_posts/2024-01-07-g.md": post("K线图解读", "股市K线显示上涨，ABC站点更新。"),
+    "_posts/2024-01-08-h.md": post("朝阳区人民政府开会", "朝阳区人民政府召开会议。"),
+    "_posts/2024-01-09-i.md": post("气候模型", "科学家改进气候模型。"),
+    "_posts/2024-01-10-j.md": post("经济模型", "经济学家用模型预测增长。"),
+}
+
+A, B, C, D, E, F, G, H = (
+    f"_posts/2024-01-0{n}-{x}" for n, x in zip(range(1, 9), "abcdefgh", strict=True)
+)
+I_, J_ = "_posts/2024-01-09-i", "_posts/2024-01-10-j"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return build(tmp_path_factory.mktemp("hostile20"), POSTS)
+
+
+@pytest.fixture(scope="module")
+def client(index: Index) -> FlaskClient:
+    return create_app(index).test_client()
+
+
+def marks(text: str) -> list[str]:
+    return re.findall(r"<mark>(.*?)</mark>", text)
+
+
+def codes(index: Index, query: str, **options: object) -> tuple[int, str, list[str]]:
+    """``(total, match, notice codes)`` of a search."""
+    r = index.search(query, limit=50, **options)  # type: ignore[arg-type]
+    return r.total, r.match, [n.code for n in r.notices]
+
+
+# -- what holds: letters with CJK, numerals, the exact rule -------------------------------
+
+
+@pytest.mark.parametrize("query", ["B站", "b站", "Ｂ站", "ｂ站"])
+def test_letters_stay_with_cjk_in_every_width_and_case(index: Index, query: str) -> None:
+    # B级车…车站 (post f) and ABC站 (post g) hold a B and a 站, never B站.
+    r = index.search(query)
+    assert (r.total, r.match, [h.id for h in r.hits]) == (1, "exact", [E])
+    assert marks(r.hits[0].snippet) == ["B站"]
+
+
+def test_run_inside_a_longer_letter_run_is_no_match(index: Index) -> None:
+    assert ids(index, "C站") == []  # ABC站: the letter run is abc, not c
+    assert ids(index, "K线") == [G]
+
+
+@pytest.mark.parametrize("query", ["四季度", "4季度", "４季度"])
+def test_numerals_both_ways_marked_as_written(index: Index, query: str) -> None:
+    r = index.search(query)
+    assert [h.id for h in r.hits] == [E, F]
+    assert [marks(h.snippet) for h in r.hits] == [["四季度"], ["4季度"]]
+
+
+def test_scattered_parts_never_match_exactly(index: Index) -> None:
+    r = index.search("大模型")
+    assert (r.total, r.match, r.looser, [h.id for h in r.hits]) == (1, "exact", True, [A])
+    # The looser results, asked for: the verbatim post stays first.
+    loose = index.search("大模型", match="loose")
+    assert (loose.match, [h.id for h in loose.hits]) == ("words", [A, B, I_, J_])
+
+
+def test_invisible_format_characters_inside_a_run_keep_it_one_run(index: Index) -> None:
+    # A zero-width space, a soft hyphen or a BOM pasted into a word is no word break.
+    for query in ("大\u200b模型", "大\u00ad模型", "大\ufeff模型"):
+        assert ids(index, query) == [A], query
+
+
+def test_near_rule_and_exclusion(index: Index) -> None:
+    assert codes(index, "朝阳区政府") == (1, "near", ["relaxed_near"])
+    # An exclusion stays under a looser rule: 会议 is in the only near post.
+    assert codes(index, "朝阳区政府 -会议") == (0, "exact", [])
+
+
+def test_quoted_and_title_words_never_loosened(index: Index) -> None:
+    assert codes(index, '"朝阳区政府"') == (0, "exact", [])
+    assert codes(index, "title:朝阳区政府") == (0, "exact", [])
+    assert codes(index, "《朝阳区政府》") == (0, "exact", [])
+
+
+# -- faults fixed on this branch -----------------------------------------------------------
+
+
+def test_function_word_no_post_holds_is_dropped(index: Index) -> None:
+    # 请问 is a function word (FUNCTION_WORDS) in no post: the words rule must drop it,
+    # as it drops any word in no post. It gave 0 results and no notice.
+    r = index.search("请问 习近平")
+    assert (r.total, r.match, [h.id for h in r.hits]) == (1, "words", [D])
+    (notice,) = r.notices
+    assert (notice.code, notice.params["kept"], notice.params["dropped"]) == (
+        "relaxed_words",
+        "习近平",
+        "请问",
+    )
+    assert marks(r.hits[0].snippet) == ["习近平"]
+    assert ids(index, "习近平 普京 在哪个") == [D]
+
+
+def test_many_words_in_no_post_are_dropped_together(index: Index) -> None:
+    # Four words in no post gave D; a fifth (past MAX_STEPS) gave nothing at all.
+    five = "qqqx zzzy wwwv kkku jjjt"
+    for absent in ("qqqx zzzy wwwv kkku", five, f"甲乙丙丁戊 {five}"):
+        r = index.search(f"习近平 {absent}")
+        assert (r.total, r.match, [h.id for h in r.hits]) == (1, "words", [D]), absent
+
+
+@pytest.mark.xfail(strict=True, reason="the looser rules' parts have no numeral forms")
+def test_numerals_both_ways_under_the_near_rule(index: Index) -> None:
+    # B站四季度 finds post e (B站…四季度) by the near rule; B站4季度, the same quantity
+    # in digits, found post f instead (B级车…第4季度, no B站) by the words rule.
+    for query in ("B站四季度", "B站4季度"):
+        r = index.search(query)
+        assert (r.match, [h.id for h in r.hits]) == ("near", [E]), query
+        assert marks(r.hits[0].snippet) == ["B站", "四季度"], query
+
+
+# -- faults left for the owners of the code: strict xfails ---------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #20 fault: every word occurs somewhere but never together, so no run "
+    "is 'missing' and relax.relaxed_plans yields no plan: 0 results, where the words "
+    "rule (drop the most frequent) would answer",
+)
+def test_words_each_present_never_together(index: Index) -> None:
+    r = index.search("苏丹 大模型")
+    assert (r.total, r.match, [h.id for h in r.hits]) == (1, "words", [A])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #20 fault: the exact rule's fallback highlight (plan._literal_query) "
+    "marks 模型 in a post matched only through the other side of an OR",
+)
+def test_no_stray_sub_word_marks_under_the_exact_rule(index: Index) -> None:
+    r = index.search("大模型 OR 大力")
+    assert [h.id for h in r.hits] == [A, B]
+    assert [marks(h.snippet) for h in r.hits] == [["大模型"], ["大力"]]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #20 fault: under match=loose the notice says no post holds 大模型 "
+    "(没有找到完整的“大模型”) while the first hit holds it",
+)
+def test_loose_notice_does_not_deny_the_exact_hits(index: Index, client: FlaskClient) -> None:
+    r = index.search("大模型", match="loose")
+    assert r.hits[0].id == A and "大模型" in marks(r.hits[0].snippet)
+    assert all(not n.startswith("no post holds") for n in r.notices)
+    page = client.get("/?q=大模型&match=loose").get_data(as_text=True)
+    assert "没有找到完整的“大模型”" not in page
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #20 fault: did you mean deletes 大 of 大模型, a run the index holds "
+    "verbatim (post a), because the query as a whole has no result; the suggestion "
+    "苏丹 模型 has no result either",
+)
+def test_no_suggestion_that_edits_a_run_the_index_holds(index: Index) -> None:
+    for query in ("苏丹 大模型", '"大模型" 苏丹'):
+        r = index.search(query)
+        assert r.total == 0
+        assert r.suggestion is None, (query, r.suggestion)
+
+
+# -- the API and the page --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ("match=LOOSE", "bad_match"),
+        ("match=%E2%80%8Bloose", "bad_match"),
+        ("match=near", "bad_match"),
+        ("match=loose&match=exact", "repeated_param"),
+        ("match=exact&match=exact", "repeated_param"),
+    ],
+)
+def test_api_bad_match(client: FlaskClient, params: str, code: str) -> None:
+    response = client.get(f"/api/search?q=大模型&{params}")
+    assert response.status_code == 400
+    assert (response.get_json()["code"], response.get_json()["param"]) == (code, "match")
+
+
+def test_api_looser_rule_paged_past_the_end(client: FlaskClient) -> None:
+    got = client.get("/api/search?q=朝阳区政府&page=3&limit=1").get_json()
+    assert (got["total"], got["match"], got["page"], got["hits"]) == (1, "near", 3, [])
+    assert [n["code"] for n in got["notices"]] == ["relaxed_near"]
+    first = client.get("/api/search?q=朝阳区政府&page=1&limit=1").get_json()
+    assert [h["id"] for h in first["hits"]] == [H]
+
+
+def test_api_loose_pages_add_up_to_the_total(client: FlaskClient) -> None:
+    seen = []
+    for page in (1, 2, 3):
+        got = client.get(f"/api/search?q=大模型&match=loose&limit=2&page={page}").get_json()
+        assert (got["total"], got["match"]) == (4, "words")
+        seen += [h["id"] for h in got["hits"]]
+    assert seen == [A, B, I_, J_]
+
+
+def test_library_api_and_a_second_search_agree(index: Index, client: FlaskClient) -> None:
+    for query, match in [("大模型", "loose"), ("朝阳区政府", "auto"), ("请问 习近平", "auto")]:
+        lib = index.search(query, match=match, limit=10).to_dict()
+        again = index.search(query, match=match, limit=10).to_dict()
+        api = client.get("/api/search", query_string={"q": query, "match": match}).get_json()
+        for d in (lib, again, api):
+            d.pop("seconds", None)
+        assert lib == again == api, query
+
+
+def test_page_looser_link_keeps_filters_escaped(client: FlaskClient) -> None:
+    url = "/?q=大模型+-%22x%26y%22&since=2022-01-01&until=2022-12-31&junk=1&page=1"
+    page = client.get(url).get_data(as_text=True)
+    (href,) = re.findall(r'<a class="looser" href="([^"]*)"', page)
+    assert "%26" in href and "%22" in href  # the & and " of the query stay inside q
+    assert unquote(href.replace("&amp;", "&").replace("+", " ")) == (
+        '?q=大模型 -"x&y"&since=2022-01-01&until=2022-12-31&match=loose'
+    )
+    back = client.get("/?q=大模型&match=loose&page=2").get_data(as_text=True)
+    (href,) = re.findall(r'<a class="exact" href="([^"]*)"', back)
+    assert unquote(href) == "?q=大模型"
