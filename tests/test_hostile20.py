@@ -129,7 +129,6 @@ def test_many_words_in_no_post_are_dropped_together(index: Index) -> None:
         assert (r.total, r.match, [h.id for h in r.hits]) == (1, "words", [D]), absent
 
 
-@pytest.mark.xfail(strict=True, reason="the looser rules' parts have no numeral forms")
 def test_numerals_both_ways_under_the_near_rule(index: Index) -> None:
     # B站四季度 finds post e (B站…四季度) by the near rule; B站4季度, the same quantity
     # in digits, found post f instead (B级车…第4季度, no B站) by the words rule.

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..analysis import STOP_WORDS
+from ..analysis.numerals import numeral_forms
 from ..analysis.segmenters import Segmenter
 from ..analysis.variants import regional_forms
 from ..errors import Notice
@@ -119,9 +120,21 @@ def _content(p: SubTerm) -> bool:
     return not p.stop and p.word not in FUNCTION_WORDS and "".join(p.units) not in FUNCTION_WORDS
 
 
-def _forms(units: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """A part's runs: as typed, then its regional spellings (``软件`` → 软体)."""
-    out = [units]
+def _numerals(units: tuple[str, ...], segmenter: Segmenter) -> tuple[tuple[str, ...], ...]:
+    """A part's runs with its quantity in the other system (``4季度`` → 四季度), as the
+    exact rule matches them (:func:`~searcher.analysis.numerals.numeral_forms`)."""
+    out: list[tuple[str, ...]] = []
+    for form in numeral_forms("".join(units), segmenter):
+        segments = units_of(form)
+        if len(segments) == 1 and tuple(segments[0]) not in (units, *out):
+            out.append(tuple(segments[0]))
+    return tuple(out)
+
+
+def _forms(units: tuple[str, ...], segmenter: Segmenter) -> tuple[tuple[str, ...], ...]:
+    """A part's runs: as typed, then with its quantity in the other system (``4季度`` →
+    四季度), then its regional spellings (``软件`` → 软体)."""
+    out = [units, *_numerals(units, segmenter)]
     if all(len(u) == 1 for u in units):
         for form in regional_forms("".join(units)):
             segments = units_of(form)
@@ -130,14 +143,22 @@ def _forms(units: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-def _part_node(p: SubTerm) -> Node:
-    """A part required or scored by a looser rule: its run (and jieba word), or one of
-    its regional spellings at :data:`~.plan.REGIONAL_BOOST`."""
+def _part_node(p: SubTerm, segmenter: Segmenter) -> Node:
+    """A part required or scored by a looser rule: its run (and jieba word), or the run
+    with its quantity in the other system at the same weight, or one of its regional
+    spellings at :data:`~.plan.REGIONAL_BOOST`."""
     node: Node = Maybe(match_units(p.units, False), match_word(p.word, False))
-    others = _forms(p.units)[1:]
-    if not others:
+    numerals = _numerals(p.units, segmenter)
+    others = _forms(p.units, segmenter)[1 + len(numerals) :]
+    if not numerals and not others:
         return node
-    return AnyOf((node, *(Boost(match_units(f, False), REGIONAL_BOOST) for f in others)))
+    return AnyOf(
+        (
+            node,
+            *(match_units(f, False) for f in numerals),
+            *(Boost(match_units(f, False), REGIONAL_BOOST) for f in others),
+        )
+    )
 
 
 def can_loosen(parsed: ParsedQuery, segmenter: Segmenter) -> bool:
@@ -181,10 +202,10 @@ def relaxed_plans(
         if len(long) < 2:
             continue
         rest = [p for p in parts[key] if p.units not in long]
-        forms = tuple(_forms(u) for u in long)
+        forms = tuple(_forms(u, segmenter) for u in long)
         near[key] = ClauseRewrite(
             Near(forms, NEAR_WINDOW),
-            AnyOf((Verbatim(exact[key]), *(_part_node(p) for p in rest))),
+            AnyOf((Verbatim(exact[key]), *(_part_node(p, segmenter) for p in rest))),
             tuple(TermGroup(f) for f in forms),
             long,
         )
@@ -214,7 +235,7 @@ def relaxed_plans(
             continue
         content = [p for p in parts[key] if _content(p)]
         for p in content:
-            words.append(_Word(key, p.units, _part_node(p), _text(p.units)))
+            words.append(_Word(key, p.units, _part_node(p, segmenter), _text(p.units)))
         if not content and count(node) == 0:  # function words only (请问), in no post
             words.append(_Word(key, (), node, text[key]))
     for w in words:
@@ -228,7 +249,7 @@ def relaxed_plans(
         dropped, kept = order[:step], order[step:]
         if not any(_long(w) for w in kept):
             return  # only one-character words left: too loose to mean the query
-        rewrites = _words_rewrites(clauses, parts, exact, kept, dropped)
+        rewrites = _words_rewrites(clauses, parts, exact, kept, dropped, segmenter)
         dropped_text = "、".join(w.text for w in dropped)
         kept_text = "、".join(w.text for w in kept)
         yield _plan(
@@ -253,6 +274,7 @@ def _words_rewrites(
     exact: dict[tuple[int, int], Node],
     kept: list[_Word],
     dropped: list[_Word],
+    segmenter: Segmenter,
 ) -> dict[tuple[int, int], ClauseRewrite]:
     """Each clause's rewrite for one ``words`` step. A word dropped still scores, in a
     tier of its own; a clause's exact run scores one tier above all its parts (a post
@@ -267,20 +289,22 @@ def _words_rewrites(
         if not gone and all(not w.units for w in mine):
             continue  # the clause is kept whole: its exact match
         optional: list[Node] = [Verbatim(w.node) for w in gone]
-        optional += [_part_node(p) for p in parts[key] if not _content(p)]
+        optional += [_part_node(p, segmenter) for p in parts[key] if not _content(p)]
         split = any(w.units for w in mine + gone)
         if split:
             optional.append(Verbatim(exact[key]))
         required = [w.node for w in mine]
         runs = tuple(tuple(seg) for seg in units_of(c.text)) if split else ()
-        primary = runs + tuple(f for w in mine if w.units for f in _forms(w.units))
+        primary = runs + tuple(f for w in mine if w.units for f in _forms(w.units, segmenter))
         # A dropped word is still a query word: marked where the post holds it, but a
         # one-character one only where nothing else is (every stray 大 is noise).
-        fallback = tuple(f for w in gone if w.units and not _long(w) for f in _forms(w.units))
+        fallback = tuple(
+            f for w in gone if w.units and not _long(w) for f in _forms(w.units, segmenter)
+        )
         groups: tuple[TermGroup, ...] = (
             (TermGroup(primary, fallback),) if primary or fallback else ()
         )
-        groups += tuple(TermGroup(_forms(w.units)) for w in gone if w.units and _long(w))
+        groups += tuple(TermGroup(_forms(w.units, segmenter)) for w in gone if w.units and _long(w))
         rewrites[key] = ClauseRewrite(
             None if not required else required[0] if len(required) == 1 else _all(required),
             AnyOf(tuple(optional)) if optional else None,
