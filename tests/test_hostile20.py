@@ -121,6 +121,30 @@ def test_function_word_no_post_holds_is_dropped(index: Index) -> None:
     assert ids(index, "习近平 普京 在哪个") == [D]
 
 
+@pytest.mark.parametrize(
+    ("query", "hit", "kept", "dropped"),
+    [
+        ("习近平在哪", D, "习近平", "在、哪"),
+        ("请问普京", D, "普京", "请问"),
+        ("关于B站", E, "b站", "关于"),
+    ],
+)
+def test_question_typed_as_one_run(
+    index: Index, query: str, hit: str, kept: str, dropped: str
+) -> None:
+    # One word and function words in one run, no post holding the run: the words rule
+    # had nothing to drop (the function words are never required, the word is the
+    # only one) and gave 0 results.
+    r = index.search(query)
+    assert (r.total, r.match, [h.id for h in r.hits]) == (1, "words", [hit])
+    (notice,) = r.notices
+    assert (notice.code, notice.params["kept"], notice.params["dropped"]) == (
+        "relaxed_words",
+        kept,
+        dropped,
+    )
+
+
 def test_many_words_in_no_post_are_dropped_together(index: Index) -> None:
     # Four words in no post gave D; a fifth (past MAX_STEPS) gave nothing at all.
     five = "qqqx zzzy wwwv kkku jjjt"
