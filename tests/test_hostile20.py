@@ -26,12 +26,14 @@ POSTS = {
     "_posts/2024-01-08-h.md": post("朝阳区人民政府开会", "朝阳区人民政府召开会议。"),
     "_posts/2024-01-09-i.md": post("气候模型", "科学家改进气候模型。"),
     "_posts/2024-01-10-j.md": post("经济模型", "经济学家用模型预测增长。"),
+    "_posts/2024-01-11-k.md": post("眼镜市场", "VR、AR眼镜热销。"),
+    "_posts/2024-01-12-l.md": post("苹果新品", "苹果发布VR设备。"),
 }
 
 A, B, C, D, E, F, G, H = (
     f"_posts/2024-01-0{n}-{x}" for n, x in zip(range(1, 9), "abcdefgh", strict=True)
 )
-I_, J_ = "_posts/2024-01-09-i", "_posts/2024-01-10-j"
+I_, J_, K, L = (f"_posts/2024-01-{n}" for n in ("09-i", "10-j", "11-k", "12-l"))
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +128,7 @@ def test_function_word_no_post_holds_is_dropped(index: Index) -> None:
     [
         ("习近平在哪", D, "习近平", "在、哪"),
         ("请问普京", D, "普京", "请问"),
-        ("关于B站", E, "b站", "关于"),
+        ("关于K线", G, "k线", "关于"),
     ],
 )
 def test_question_typed_as_one_run(
@@ -143,6 +145,7 @@ def test_question_typed_as_one_run(
         kept,
         dropped,
     )
+    assert ids(index, "关于B站") == [E]
 
 
 def test_many_words_in_no_post_are_dropped_together(index: Index) -> None:
@@ -211,6 +214,47 @@ def test_no_suggestion_that_edits_a_run_the_index_holds(index: Index) -> None:
         r = index.search(query)
         assert r.total == 0
         assert r.suggestion is None, (query, r.suggestion)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #20 fault: a letter run is kept with the CJK word after it even when "
+    "that is a function word (VR和, VR的), so the looser rules look for a part 'vr 和' "
+    "that no post holds and drop VR: VR和AR眼镜 is matched by the words rule without VR, "
+    "and the VR of the post is not marked",
+)
+def test_letters_before_a_function_word_stay_a_word(index: Index) -> None:
+    r = index.search("VR和AR眼镜")
+    assert (r.match, [h.id for h in r.hits]) == ("near", [K])
+    assert marks(r.hits[0].snippet) == ["VR", "AR眼镜"]
+    r = index.search("VR的设备")
+    assert [h.id for h in r.hits] == [L] and marks(r.hits[0].snippet) == ["VR设备"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #20 fault: the looser rules' notices name the words folded and spaced "
+    "(b站, 'ar 眼镜'), not as the reader typed them (B站, AR眼镜)",
+)
+def test_notices_name_words_as_typed(index: Index) -> None:
+    (notice,) = index.search("关于B站").notices
+    assert (notice.params["kept"], notice.params["dropped"]) == ("B站", "关于")
+    (notice,) = index.search("B站4季度").notices
+    assert notice.params["parts"] == "B站、4季度"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #20 fault: the article view (Index.document) of a post found by a "
+    "looser rule marks every stray one-character part (大 of 大力, 大 of 大批), which "
+    "the result's snippet does not",
+)
+def test_article_view_marks_no_stray_characters(index: Index) -> None:
+    (hit,) = [h for h in index.search("大模型", match="loose").hits if h.id == B]
+    assert marks(hit.snippet) == ["模型"]
+    document = index.document(B, "大模型")
+    assert document is not None
+    assert [marks(p) for p in document.paragraphs] == [["模型"]]
 
 
 # -- the API and the page --------------------------------------------------------------
