@@ -33,10 +33,17 @@ from .engine.whoosh import WhooshEngine, zone
 from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
 from .query import parse, plan_query
 from .request import SearchRequest
-from .results import Document, Hit, IndexStats, SearchResults, document_view, post_fields
+from .results import (
+    Document,
+    Hit,
+    IndexStats,
+    SearchResults,
+    document_view,
+    hit_snippet,
+    post_fields,
+)
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
-from .snippets import make_snippet
 
 if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never loads it
     from .indexing import IndexReport
@@ -666,7 +673,7 @@ class Index:
             Hit(
                 **post_fields(hit.post, terms),
                 score=hit.score,
-                snippet=make_snippet(hit.post.body, terms, request.snippet_chars, hit.post.code),
+                snippet=hit_snippet(hit.post, terms, request.snippet_chars),
             )
             for hit in found.hits
         ]
