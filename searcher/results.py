@@ -181,8 +181,10 @@ def label_line(stored: StoredPost, terms: Sequence[Term | TermGroup], size: int)
     why = []
     for group in groups:
         best = max(_strength(label, group) for label in labels)
-        if best and best > max(
-            _strength(stored.title, group), _strength(excerpt(stored.body, [group]), group)
+        if (
+            best
+            and _strength(stored.title, group) < best
+            and _strength(excerpt(stored.body, [group]), group) < best
         ):
             why.append(group)
     if not why:
