@@ -14,7 +14,7 @@ from searcher.index import FORMAT_VERSION, Index
 from searcher.posts import Article, read_corpus
 from searcher.query.plan import LABEL_BOOST, TITLE_BOOST
 from searcher.snippets import find_spans
-from searchutil import NO_SHARED, SHARED_CORPUS, build, ids, post, snippet
+from searchutil import NO_SHARED, SHARED_CORPUS, build, ids, post, snippet, write_corpus
 
 BODY = "企业发布了年度报告。"
 
@@ -239,3 +239,27 @@ def test_xwlb_small_finds_every_post_holding_the_run(small: Index, word: str) ->
     results = small.search(f'"{word}"', limit=50)
     assert results.total == len(expected)
     assert {h.id for h in results.hits} == expected
+
+
+def test_an_updated_index_scores_labels_as_a_fresh_build(tmp_path: Path) -> None:
+    # An update's new segment where no post has a label has no length column for the
+    # labels fields; the live statistics must still cover the whole index (a deleted
+    # post's labels left out), or an updated index ranks otherwise than a fresh build.
+    posts = {
+        "_posts/2024-03-01-a.md": post("城市观察", "公园开放。", extra="tags: [城市, 公园]\n"),
+        "_posts/2024-03-02-b.md": post("季度观察", "城市公园开放。", extra="tags: [城市]\n"),
+        "_posts/2024-03-03-c.md": post("城市公园", "今日开放。", extra="tags: [公园观察]\n"),
+    }
+    corpus = write_corpus(tmp_path, posts)
+    with Index.create(tmp_path / "updated") as updated:
+        updated.update(corpus)
+        (corpus / "_posts/2024-03-01-a.md").unlink()
+        (corpus / "_posts/2024-03-04-d.md").write_text(
+            post("公园新闻", "城市公园今日开放。"), encoding="utf-8"
+        )
+        updated.update(corpus)
+        Index.build(tmp_path / "fresh", corpus)
+        with Index.open(tmp_path / "fresh") as fresh:
+            for q in ("城市", "公园", "观察"):
+                got = [(h.id, h.score) for h in updated.search(q).hits]
+                assert got == [(h.id, h.score) for h in fresh.search(q).hits], q
