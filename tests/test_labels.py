@@ -263,3 +263,10 @@ def test_an_updated_index_scores_labels_as_a_fresh_build(tmp_path: Path) -> None
             for q in ("城市", "公园", "观察"):
                 got = [(h.id, h.score) for h in updated.search(q).hits]
                 assert got == [(h.id, h.score) for h in fresh.search(q).hits], q
+
+
+def test_the_label_line_is_escaped_html(tmp_path: Path) -> None:
+    posts = {"_posts/2024-04-01-a.md": post("季度观察", BODY, extra='tags: ["A&B<数据>"]\n')}
+    with build(tmp_path, posts) as index:
+        expected = "标签：A&amp;B&lt;<mark>数据</mark>&gt; · 企业发布了年度报告。"
+        assert snippet(index, "数据") == expected
