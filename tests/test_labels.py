@@ -270,3 +270,19 @@ def test_the_label_line_is_escaped_html(tmp_path: Path) -> None:
     with build(tmp_path, posts) as index:
         expected = "标签：A&amp;B&lt;<mark>数据</mark>&gt; · 企业发布了年度报告。"
         assert snippet(index, "数据") == expected
+
+
+def test_the_body_does_not_mark_parts_of_a_word_the_label_line_shows(tmp_path: Path) -> None:
+    # 城市新闻 is cut 城市 + 新闻: where a post lacks the whole word, its parts are marked;
+    # but the tag shows the word as typed, so the body's 新闻 is not it
+    posts = {
+        "_posts/2024-05-01-a.md": post("季度观察", "今日发布新闻。", extra="tags: [城市新闻]\n"),
+        "_posts/2024-05-02-b.md": post("季度观察", "今日发布新闻。", extra="tags: [城市]\n"),
+    }
+    with build(tmp_path, posts) as index:
+        assert snippet(index, "城市新闻", "a") == "标签：<mark>城市新闻</mark> · 今日发布新闻。"
+        # only parts in the label (as for 数字 and 经济 in two tags): parts marked anywhere
+        assert (
+            snippet(index, "城市 新闻", "b")
+            == "标签：<mark>城市</mark> · 今日发布<mark>新闻</mark>。"
+        )
