@@ -272,7 +272,9 @@ def _words_rewrites(
         # A dropped word is still a query word: marked where the post holds it, but a
         # one-character one only where nothing else is (every stray 大 is noise).
         fallback = tuple(f for w in gone if w.units and not _long(w) for f in _forms(w.units))
-        groups = (TermGroup(primary, fallback),) if primary or fallback else ()
+        groups: tuple[TermGroup, ...] = (
+            (TermGroup(primary, fallback),) if primary or fallback else ()
+        )
         groups += tuple(TermGroup(_forms(w.units)) for w in gone if w.units and _long(w))
         rewrites[key] = ClauseRewrite(
             None if not required else required[0] if len(required) == 1 else _all(required),
