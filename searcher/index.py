@@ -34,10 +34,17 @@ from .errors import CorpusError, IndexFormatError, Notice, SearcherError, Search
 from .query import ParsedQuery, QueryPlan, parse, plan_query
 from .query.relax import can_loosen, relaxed_plans
 from .request import Filters, SearchRequest
-from .results import Document, Hit, IndexStats, SearchResults, document_view, post_fields
+from .results import (
+    Document,
+    Hit,
+    IndexStats,
+    SearchResults,
+    document_view,
+    hit_snippet,
+    post_fields,
+)
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
-from .snippets import make_snippet
 from .suggest import FEW_RESULTS, Suggester, Suggestion
 
 if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never loads it
@@ -47,8 +54,9 @@ if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never
 #: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries;
 #: 5: ``searcher.json`` names the generation it describes, see
 #: :mod:`searcher.engine.whoosh.files`; 6: the engine boundary, issue #18: the schema
-#: pickles the analyzers of :mod:`searcher.engine.whoosh.analyzers`).
-FORMAT_VERSION = 6
+#: pickles the analyzers of :mod:`searcher.engine.whoosh.analyzers`; 7: tags and
+#: categories are searchable text, the ``labels*`` fields, issue #20).
+FORMAT_VERSION = 7
 
 
 def _read_user_dict(
@@ -678,7 +686,7 @@ class Index:
             Hit(
                 **post_fields(hit.post, terms),
                 score=hit.score,
-                snippet=make_snippet(hit.post.body, terms, request.snippet_chars, hit.post.code),
+                snippet=hit_snippet(hit.post, terms, request.snippet_chars),
             )
             for hit in found.hits
         ]

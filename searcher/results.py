@@ -9,13 +9,23 @@ engine's boundary, and a :class:`Post` (the fields every answer shows) here: a
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .engine import StoredPost
 from .errors import Notice
-from .snippets import Term, TermGroup, find_spans, highlight, in_spans
+from .snippets import (
+    BLOCK_SEPARATOR,
+    Term,
+    TermGroup,
+    excerpt,
+    find_spans,
+    highlight,
+    in_spans,
+    make_snippet,
+)
 from .suggest import Suggestion
 
 
@@ -152,6 +162,106 @@ class SearchResults:
         }
 
 
+#: What a hit's snippet calls each kind of label, in the order shown: the search page's
+#: names for the tag and category facets.
+LABEL_NAMES = (("标签", "tags"), ("分类", "categories"))
+
+
+def _strength(text: str, group: TermGroup) -> int:
+    """How ``text`` holds a query word: 2 a primary term (the word as typed), 1 only a
+    fallback term (one of its parts), 0 neither."""
+    if find_spans(text, [TermGroup(group.primary)]):
+        return 2
+    return 1 if group.fallback and find_spans(text, [TermGroup(group.fallback)]) else 0
+
+
+def _groups(terms: Sequence[Term | TermGroup]) -> list[TermGroup]:
+    return [t if isinstance(t, TermGroup) else TermGroup((t,)) for t in terms if t]
+
+
+def _label_reasons(stored: StoredPost, groups: list[TermGroup]) -> dict[int, int]:
+    """The query words (indices in ``groups``) that a label of ``stored`` holds better
+    than its title and its body do, each with the label's :func:`_strength`."""
+    labels = [*stored.tags, *stored.categories]
+    why: dict[int, int] = {}
+    for n, group in enumerate(groups):
+        best = max((_strength(label, group) for label in labels), default=0)
+        if (
+            best
+            and _strength(stored.title, group) < best
+            and _strength(excerpt(stored.body, [group]), group) < best
+        ):
+            why[n] = best
+    return why
+
+
+def _label_line(stored: StoredPost, groups: list[TermGroup], why: dict[int, int], size: int) -> str:
+    if not why:
+        return ""
+    reasons = [groups[n] for n in why]
+    parts: list[str] = []
+    used = 0
+    for name, kind in LABEL_NAMES:
+        shown: list[str] = []
+        for label in getattr(stored, kind):
+            if not find_spans(label, reasons):
+                continue
+            # the label, its "、" (or the name, its "：" and the " · " before it)
+            cost = len(label) + (1 if shown else len(name) + 1 + (3 if parts else 0))
+            if used and used + cost > size:
+                break
+            shown.append(highlight(label, find_spans(label, groups)))
+            used += cost
+        if shown:
+            parts.append(f"{name}：{'、'.join(shown)}")
+    return BLOCK_SEPARATOR.join(parts)
+
+
+def label_line(stored: StoredPost, terms: Sequence[Term | TermGroup], size: int) -> str:
+    """The tags and categories of ``stored`` that are why it matched, marked, as HTML
+    (``标签：<mark>数字经济</mark> · 分类：…``, labels of a kind joined with ``、``), or ``""``.
+
+    Issue #20: a post is found by its tags and categories as by its title and body
+    (the ``labels*`` fields), but a snippet is cut from the body, so a post found only
+    by a tag showed no mark anywhere. The rule: a label is shown when it holds a query
+    word (one of ``terms``; a word as typed counts above one of its parts alone) that
+    neither the title nor the body holds as well. A word the title or the body holds is
+    marked there already, and every hit lists its labels beside the snippet anyway, so
+    showing them again would only take room from the body. Marks are exact, as in
+    titles (:func:`~searcher.snippets.find_spans` with every term). Labels are added
+    while the line stays within ``size`` visible characters (at least one is shown).
+    A body longer than :data:`~searcher.snippets.LONG_TEXT` is looked at as
+    :func:`~searcher.snippets.excerpt` gives it, as for its snippet.
+    """
+    groups = _groups(terms)
+    if not groups or not (stored.tags or stored.categories):
+        return ""
+    return _label_line(stored, groups, _label_reasons(stored, groups), size)
+
+
+def hit_snippet(stored: StoredPost, terms: Sequence[Term | TermGroup], size: int) -> str:
+    """A hit's snippet (HTML, ``size`` visible characters at most, unless one label is
+    longer): :func:`label_line` when the post's tags or categories are why it matched,
+    then :data:`~searcher.snippets.BLOCK_SEPARATOR` and the body's
+    :func:`~searcher.snippets.make_snippet` in the characters left. A query word the
+    line shows as typed is not marked in the body by its parts alone (tag
+    ``东财滚动新闻``: the body's 新闻 is not that word)."""
+    groups = _groups(terms)
+    why = _label_reasons(stored, groups) if groups and (stored.tags or stored.categories) else {}
+    line = _label_line(stored, groups, why, size)
+    if not line:
+        return make_snippet(stored.body, terms, size, stored.code)
+    body_terms = [TermGroup(g.primary) if why.get(n) == 2 else g for n, g in enumerate(groups)]
+    left = size - len(_visible(line)) - len(BLOCK_SEPARATOR)
+    body = make_snippet(stored.body, body_terms, left, stored.code) if left > 0 else ""
+    return line + BLOCK_SEPARATOR + body if body else line
+
+
+def _visible(fragment: str) -> str:
+    """The text a reader sees of a snippet's HTML (marks dropped, escapes read)."""
+    return html.unescape(fragment.replace("<mark>", "").replace("</mark>", ""))
+
+
 #: The most characters of a body shown (and highlighted) by the article view, so that
 #: a 10 MB post cannot hold a server thread.
 ARTICLE_CHARS = 100_000
@@ -223,11 +333,14 @@ class IndexStats:
 
 __all__ = [
     "ARTICLE_CHARS",
+    "LABEL_NAMES",
     "Document",
     "Hit",
     "IndexStats",
     "Post",
     "SearchResults",
     "document_view",
+    "hit_snippet",
+    "label_line",
     "post_fields",
 ]

@@ -186,7 +186,12 @@ class Engine(Protocol):
     def search(
         self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
     ) -> EngineResult:
-        """Run ``plan``: every match scored, the filters and facet counts, one page."""
+        """Run ``plan``: every match scored, the filters and facet counts, one page.
+
+        A plan's ``Units`` and ``Word`` nodes (:mod:`searcher.query.plan`) are matched
+        in a post's title, body, and tags and categories (each label a text of its own:
+        no run spans two; issue #20), weighted ``TITLE_BOOST``, 1 and ``LABEL_BOOST``.
+        """
 
     def count(self, node: Node) -> int:
         """How many live posts match the plan node ``node``, with no filter (the looser

@@ -11,7 +11,8 @@ How each word matches (the rules of issues #3 and #8, CASES.md C1–C6, C13–C1
   ``6.3512``); its runs of Chinese are segmented by the index's jieba segmenter. A
   number stays with the Chinese word after it (``12万``, ``3.5亿元``: a quantity).
 * A hit must contain every sub-term *literally* as a run of units (bigram phrase on the
-  ``*_2`` fields, or the unigram on ``*_1`` for one unit), in the title or the body. So
+  ``*_2`` fields, or the unigram on ``*_1`` for one unit), in the title, the body or a
+  tag or category (issue #20; one label never runs into the next). So
   any run of Chinese characters in a post finds it, single characters included, and
   ``6.35`` does not find ``6.3512`` while ``iphone`` finds ``iPhone14``.
 * Ranking adds, for each sub-term, the score of the jieba *word* in the ``title``/``body``
@@ -42,6 +43,14 @@ from .syntax import Clause, ParsedQuery
 
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
 TITLE_BOOST = 3.0
+#: The weight of a match in a post's tags and categories (issue #20: below the title,
+#: above the body). Labels are scored without length normalisation, so a label match
+#: scores ``LABEL_BOOST · idf``, a body match ``tf·2.2 / (tf + 1.2·norm) · idf`` (at most
+#: ``2.2 · idf``), a title match three times that. Measured on xwlb-small with the 21
+#: words of ``bench/ranking.py`` (same idf assumed): at 2.0 none of their 296 body
+#: matches outscores a label match (at 1.5, 73 would), and a title match outscores it
+#: up to 2.2× the average title length, which 9 of 300 titles exceed (at 2.5: 1.5×, 36).
+LABEL_BOOST = 2.0
 WORD_BOOST = 1.0
 RUN_BOOST = 1.0
 
@@ -59,8 +68,9 @@ class Node:
 class Units(Node):
     """Posts holding ``units`` (folded units, :mod:`searcher.analysis`) as one literal
     run: in the title (weight ``TITLE_BOOST · boost``) or, unless ``title_only``, in the
-    body (weight ``boost``). One unit is a unigram term, two a bigram, more a phrase of
-    bigrams (scored with its count and its rarest bigram's statistics)."""
+    body (weight ``boost``) or a tag or category (``LABEL_BOOST · boost``). One unit
+    is a unigram term, two a bigram, more a phrase of bigrams (scored with its count
+    and its rarest bigram's statistics)."""
 
     units: tuple[str, ...]
     title_only: bool = False
@@ -70,7 +80,8 @@ class Units(Node):
 @dataclass(frozen=True)
 class Word(Node):
     """Posts holding the jieba word ``word`` (a word-field term), title weight
-    ``TITLE_BOOST · WORD_BOOST``, body ``WORD_BOOST``. Used for ranking only (always
+    ``TITLE_BOOST · WORD_BOOST``, tags and categories ``LABEL_BOOST · WORD_BOOST``,
+    body ``WORD_BOOST`` (the last two unless ``title_only``). Used for ranking only (always
     the optional side of a :class:`Maybe`)."""
 
     word: str

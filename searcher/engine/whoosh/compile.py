@@ -303,10 +303,11 @@ class VerbatimQuery(wq.WrappingQuery):  # type: ignore[misc]
 
 def _units_query(node: qp.Units) -> Any:
     """Posts holding ``node.units`` as a literal run: one unit, the unigram fields; two,
-    one bigram term; more, a phrase of bigrams."""
+    one bigram term; more, a phrase of bigrams. In the title, and unless ``title_only``
+    the body and the tags and categories (``labels_*``)."""
     units = node.units
     fields = [("title", qp.TITLE_BOOST * node.boost)] + (
-        [] if node.title_only else [("body", node.boost)]
+        [] if node.title_only else [("body", node.boost), ("labels", qp.LABEL_BOOST * node.boost)]
     )
     if len(units) == 1:
         return wq.Or([wq.Term(f"{f}_1", units[0], boost=b) for f, b in fields])
@@ -318,7 +319,9 @@ def _units_query(node: qp.Units) -> Any:
 
 def _word_query(node: qp.Word) -> Any:
     fields = [("title", qp.TITLE_BOOST * qp.WORD_BOOST)] + (
-        [] if node.title_only else [("body", qp.WORD_BOOST)]
+        []
+        if node.title_only
+        else [("body", qp.WORD_BOOST), ("labels", qp.LABEL_BOOST * qp.WORD_BOOST)]
     )
     return wq.Or([wq.Term(f, node.word, boost=b) for f, b in fields])
 
