@@ -198,13 +198,15 @@ def _label_reasons(stored: StoredPost, groups: list[TermGroup]) -> dict[int, int
 def _label_line(stored: StoredPost, groups: list[TermGroup], why: dict[int, int], size: int) -> str:
     if not why:
         return ""
-    reasons = [groups[n] for n in why]
+    reasons = [(groups[n], strength) for n, strength in why.items()]
     parts: list[str] = []
     used = 0
     for name, kind in LABEL_NAMES:
         shown: list[str] = []
         for label in getattr(stored, kind):
-            if not find_spans(label, reasons):
+            # as strong a reason as the best label's: a label holding only a part of a
+            # word (经济 of 数字经济) is not shown beside one holding it as typed
+            if not any(_strength(label, group) == best for group, best in reasons):
                 continue
             # the label, its "、" (or the name, its "：" and the " · " before it)
             cost = len(label) + (1 if shown else len(name) + 1 + (3 if parts else 0))

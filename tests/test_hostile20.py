@@ -383,3 +383,49 @@ def test_small_big_model_is_verbatim_only(small: Index) -> None:
 def test_small_no_pointless_suggestion(small: Index) -> None:
     for query in ("习近平在哪里", "苏丹 大模型"):
         assert small.search(query).suggestion is None, query
+
+
+# -- tags and categories (the labels fields) ------------------------------------------------
+
+LABEL_POSTS = {
+    "_posts/2024-02-01-a.md": post("甲文", "正文。", extra="tags: [经济, 经济数据, 数字经济]\n"),
+    "_posts/2024-02-02-b.md": post("乙文", "正文。", extra="tags: [朝阳区人民政府]\n"),
+    "_posts/2024-02-03-c.md": post("丙文", "正文讲政府。", extra="tags: [朝阳区]\n"),
+    "_posts/2024-02-04-d.md": post(
+        "丁文", "正文。", extra="tags: [" + ", ".join(f"标签{i}" for i in range(300)) + "]\n"
+    ),
+    "_posts/2024-02-05-e.md": post(
+        "戊文", "正文。", extra="categories: [四季度报告]\ntags: [B站]\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return build(tmp_path_factory.mktemp("hostile20-labels"), LABEL_POSTS)
+
+
+def test_label_line_shows_the_label_holding_the_word_as_typed(labelled: Index) -> None:
+    # 经济 and 经济数据 hold only a part of 数字经济: they were shown first, their 经济
+    # marked, and a label holding the query verbatim could be cut off (标签299 was the
+    # 300th of 300 labels; 标签0…标签14 were shown with 标签 marked).
+    (hit,) = labelled.search("数字经济").hits
+    assert hit.snippet == "标签：<mark>数字经济</mark> · 正文。"
+    (hit,) = labelled.search("标签299").hits
+    assert hit.snippet == "标签：<mark>标签299</mark> · 正文。"
+
+
+def test_label_line_numerals_and_letters(labelled: Index) -> None:
+    (hit,) = labelled.search("4季度").hits
+    assert hit.snippet == "分类：<mark>四季度</mark>报告 · 正文。"
+    (hit,) = labelled.search("b站").hits
+    assert hit.snippet == "标签：<mark>B站</mark> · 正文。"
+
+
+def test_near_rule_looks_at_labels(labelled: Index) -> None:
+    # A tag 朝阳区人民政府 holds 朝阳区 and 政府 two characters apart: the near rule,
+    # which looked at titles and bodies only, missed it, and the words rule answered
+    # with 政府 alone (notice: not always 朝阳区).
+    r = labelled.search("朝阳区政府")
+    assert (r.match, [h.id for h in r.hits]) == ("near", ["_posts/2024-02-02-b"])
+    assert r.hits[0].snippet == "标签：<mark>朝阳区</mark>人民<mark>政府</mark> · 正文。"

@@ -138,9 +138,10 @@ class Verbatim(Node):
 class Near(Node):
     """Posts holding every one of ``parts`` as a literal run, all within ``window``
     units of each other (the fewest units between them, :func:`searcher.ranking.gap`)
-    in the title or, unless ``title_only``, in the body; scored as the sum of the
-    parts' :class:`Units`. Each part is a tuple of alternative runs of two units or
-    more (its spelling as typed, then its regional spellings): any of them counts. The
+    in the title or, unless ``title_only``, in the body or the tags and categories;
+    scored as the sum of the parts' :class:`Units`. Each part is a tuple of alternative
+    runs of two units or more (its spelling as typed, then its other spellings): any
+    of them counts. The
     looser rule ``near`` of :mod:`.relax`."""
 
     parts: tuple[tuple[tuple[str, ...], ...], ...]

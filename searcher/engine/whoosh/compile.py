@@ -349,7 +349,7 @@ def to_whoosh(node: qp.Node) -> Any:
             wq.Or([_units_query(qp.Units(alt, node.title_only)) for alt in alts])
             for alts in node.parts
         ]
-        fields = ("title",) if node.title_only else ("title", "body")
+        fields = ("title",) if node.title_only else ("title", "body", "labels")
         return NearQuery(wq.And(units), node.parts, node.window, fields)
     if isinstance(node, qp.Every):
         return wq.Every()

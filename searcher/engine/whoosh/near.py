@@ -49,7 +49,7 @@ def near_docs(
     """The ``candidates`` (ascending docnums of one segment, holding every part) where
     the ``parts`` (each a tuple of alternative runs of two units or more) stand within
     ``window`` units of each other (:func:`searcher.ranking.gap`, a part's length taken
-    from its first alternative) in one of ``fields`` (``title``, ``body``). Only the
+    from its first alternative) in one of ``fields`` (``title``, ``body``, ``labels``). Only the
     first :data:`~searcher.ranking.MAX_POSITIONS` positions of a run in a document are
     looked at."""
     positions = part_positions(reader)
