@@ -45,8 +45,9 @@ if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never
 #: (3: traditional → simplified folding, CJK punctuation breaks phrases, user dictionaries;
 #: 5: ``searcher.json`` names the generation it describes, see
 #: :mod:`searcher.engine.whoosh.files`; 6: the engine boundary, issue #18: the schema
-#: pickles the analyzers of :mod:`searcher.engine.whoosh.analyzers`).
-FORMAT_VERSION = 6
+#: pickles the analyzers of :mod:`searcher.engine.whoosh.analyzers`; 7: book titles,
+#: issue #20: the ``*_books`` fields of :mod:`searcher.analysis.booktitles`).
+FORMAT_VERSION = 7
 
 
 def _read_user_dict(

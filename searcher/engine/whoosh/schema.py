@@ -20,6 +20,10 @@ field          kind                             purpose
 ``meta``       stored only                      path, URLs, type, ISO date, lists
 =============  ===============================  ==========================================
 
+``title_books`` and ``body_books`` hold one term per book title of the title and the
+body (the text in 《》 or 〈〉, :mod:`searcher.analysis.booktitles`), without positions:
+ranking puts the posts citing a title typed in 《》 first.
+
 The schema is pickled into the index by Whoosh, analyzers included (:mod:`.analyzers`),
 so an index always analyzes queries with the segmenter that built it.
 """
@@ -41,7 +45,13 @@ from ...analysis import UserWord
 from ...engine import StoredPost
 from ...ranking import UNDATED
 from ...site.records import Article
-from .analyzers import BigramAnalyzer, UnitAnalyzer, WordAnalyzer, WordTokenizer
+from .analyzers import (
+    BigramAnalyzer,
+    BookTitleAnalyzer,
+    UnitAnalyzer,
+    WordAnalyzer,
+    WordTokenizer,
+)
 from .codec import CompactPositions
 from .postings import read_weights
 
@@ -214,6 +224,7 @@ def make_schema(segmenter: str, user_words: tuple[UserWord, ...] = ()) -> fields
     words = WordAnalyzer(segmenter, user_words)
     units = UnitAnalyzer()
     bigrams = BigramAnalyzer()
+    books = BookTitleAnalyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         digest=fields.ID(sortable=True),
@@ -223,6 +234,8 @@ def make_schema(segmenter: str, user_words: tuple[UserWord, ...] = ()) -> fields
         body_1=fields.TEXT(analyzer=units, phrase=False),
         title_2=_positional(bigrams),
         body_2=_positional(bigrams),
+        title_books=fields.TEXT(analyzer=books, phrase=False),
+        body_books=fields.TEXT(analyzer=books, phrase=False),
         ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         year=_facet_field(),
         categories=_facet_field(),
@@ -260,6 +273,8 @@ def fields_of(article: Article, tz: dt.tzinfo) -> dict[str, Any]:
         "body_1": article.body,
         "title_2": article.title,
         "body_2": article.body,
+        "title_books": article.title,
+        "body_books": article.body,
         "categories": FACET_SEPARATOR.join(article.categories),
         "tags": FACET_SEPARATOR.join(article.tags),
         "type": article.type,
