@@ -65,6 +65,8 @@ QUOTE_MARKS = frozenset('"“”‘’「」『』《》〈〉＂｢｣﹁﹂﹃
 #: included (``《关于〈…〉的决定》``).
 BOOK_TITLE_MARKS = {"《": "》", "〈": "〉"}
 
+_MARKS_AND_SPACES = "".join(QUOTE_MARKS) + " \t\n\u3000"
+
 #: Full-width ASCII (U+FF01–FF5E) to ASCII, for reading operators (``－``, ``ＯＲ``,
 #: ``ｔｉｔｌｅ：``) without changing the text a clause matches.
 _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -150,11 +152,14 @@ def parse(text: str) -> ParsedQuery:
             while i < n and _opens_quote(text, i):
                 i += 1
             start = i
-            # the last book-title mark of the run: 《“十四五”规划》 is one title
-            mark = next(
-                (k for k in range(start - 1, opened - 1, -1) if text[k] in BOOK_TITLE_MARKS), -1
-            )
-            close = _title_close(text, mark + 1) if mark != -1 else -1
+            # the outermost book-title mark of the run that closes on a title: 《“十四五”规划》
+            # is one title, and so are 《〈…〉…》 and 《〈…》 (its 〈 never closes)
+            mark, close = -1, -1
+            for mark in range(opened, start):
+                close = _title_close(text, mark + 1)
+                if close != -1 and text[mark + 1 : close].strip(_MARKS_AND_SPACES):
+                    break
+                close = -1
             book_title = close != -1
             if book_title:
                 start = mark + 1
