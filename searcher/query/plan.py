@@ -173,6 +173,38 @@ def units_of(text: str) -> list[list[str]]:
     return segments
 
 
+def book_title_tiers(
+    quoted: Node, c: Clause, segments: list[list[str]], segmenter: Segmenter
+) -> Node:
+    """``quoted`` (the plan of a clause typed in book-title marks, ``《求是》``) with its
+    posts in tiers: those citing it as a title in 《》 or 〈〉 (:class:`BookTitle`) two
+    tiers up, those holding it on word boundaries one tier up, the rest (the run inside
+    longer words: 实事求是 for 《求是》) where they were (issue #20). The match set is
+    ``quoted``'s: a tier only adds to the score (:class:`Maybe`).
+
+    *On word boundaries* is: every word the index's word analyzer cuts from the title
+    alone (jieba, folded, stop words left out) is a word of the post (:class:`Word`);
+    the word fields keep no positions, so for a title of several words (政府 工作 报告)
+    that they stand together is the run's business, not checked here. A post citing
+    the title ranks in the top tier only (:class:`Without`), however its words stand.
+
+    :param quoted: the clause's literal runs (:class:`Units`, or :class:`AllOf` them).
+    :param segments: the clause's folded units split at punctuation (:func:`units_of`).
+    """
+    term = title_term(segments)
+    if term is None:
+        return quoted
+    marked = BookTitle(term, c.title_only)
+    one = unit_folder()
+    words = dict.fromkeys(one(w) for w in WordTokenizer(segmenter).words(c.text))
+    bounded = [match_word(w, c.title_only) for w in words if w not in STOP_WORDS]
+    tiers: Node = Verbatim(Verbatim(marked))
+    if bounded:
+        word = bounded[0] if len(bounded) == 1 else AllOf(tuple(bounded))
+        tiers = AnyOf((tiers, Verbatim(Without(word, marked))))
+    return Maybe(quoted, tiers)
+
+
 @dataclass
 class SubTerm:
     """A piece of a word every hit must contain: its units, its jieba word, stop flag."""
@@ -344,38 +376,6 @@ def _literal_query(
         q = Verbatim(q)
     words = [p.units for p in subs if not p.stop and len(p.units) > 1] if len(subs) > 1 else []
     return q, only_stops, TermGroup(tuple(primary), tuple(fallback)), words
-
-
-def book_title_tiers(
-    quoted: Node, c: Clause, segments: list[list[str]], segmenter: Segmenter
-) -> Node:
-    """``quoted`` (the plan of a clause typed in book-title marks, ``《求是》``) with its
-    posts in tiers: those citing it as a title in 《》 or 〈〉 (:class:`BookTitle`) two
-    tiers up, those holding it on word boundaries one tier up, the rest (the run inside
-    longer words: 实事求是 for 《求是》) where they were (issue #20). The match set is
-    ``quoted``'s: a tier only adds to the score (:class:`Maybe`).
-
-    *On word boundaries* is: every word the index's word analyzer cuts from the title
-    alone (jieba, folded, stop words left out) is a word of the post (:class:`Word`);
-    the word fields keep no positions, so for a title of several words (政府 工作 报告)
-    that they stand together is the run's business, not checked here. A post citing
-    the title ranks in the top tier only (:class:`Without`), however its words stand.
-
-    :param quoted: the clause's literal runs (:class:`Units`, or :class:`AllOf` them).
-    :param segments: the clause's folded units split at punctuation (:func:`units_of`).
-    """
-    term = title_term(segments)
-    if term is None:
-        return quoted
-    marked = BookTitle(term, c.title_only)
-    one = unit_folder()
-    words = dict.fromkeys(one(w) for w in WordTokenizer(segmenter).words(c.text))
-    bounded = [match_word(w, c.title_only) for w in words if w not in STOP_WORDS]
-    tiers: Node = Verbatim(Verbatim(marked))
-    if bounded:
-        word = bounded[0] if len(bounded) == 1 else AllOf(tuple(bounded))
-        tiers = AnyOf((tiers, Verbatim(Without(word, marked))))
-    return Maybe(quoted, tiers)
 
 
 def plan_query(parsed: ParsedQuery, segmenter: Segmenter) -> QueryPlan:
