@@ -65,6 +65,7 @@ QUOTE_MARKS = frozenset('"“”‘’「」『』《》〈〉＂｢｣﹁﹂﹃
 #: included (``《关于〈…〉的决定》``).
 BOOK_TITLE_MARKS = {"《": "》", "〈": "〉"}
 
+#: What a title's text may not be made of alone (``《〈〉》`` closes on no title).
 _MARKS_AND_SPACES = "".join(QUOTE_MARKS) + " \t\n\u3000"
 
 #: Full-width ASCII (U+FF01–FF5E) to ASCII, for reading operators (``－``, ``ＯＲ``,
