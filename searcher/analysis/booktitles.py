@@ -8,10 +8,10 @@ between ``《`` and ``》``, and a title cited inside one between ``〈`` and ``
 text, which the query plan looks up to rank posts citing the title first
 (:mod:`searcher.query.plan`).
 
-The term is made of the title's folded units (as :func:`~.terms.folded_units` gives them), so it
-equals the term of the same title typed in a query wherever the units are equal: case,
-width, traditional characters, spaces and joiners do not matter, and punctuation inside
-a title is one break (``《“十四五”规划》`` → ``十四五/规划``).
+The term is made of the title's folded units (as :func:`~.terms.folded_units` gives
+them), so it equals the term of the same title typed in a query wherever the units are
+equal: case, width, traditional characters, spaces and joiners do not matter, and
+punctuation inside a title is one break (``《“十四五”规划》`` → ``十四五/规划``).
 
 >>> BookTitleTokenizer().terms("《求是》杂志发表《关于〈中华人民共和国民法典〉的决定》")
 ['求是', '关于/中华人民共和国民法典/的决定', '中华人民共和国民法典']
@@ -33,8 +33,8 @@ from .tokenizers import scan_units
 #: unclosed, not a title. No title spans a line break.
 MAX_TITLE_CHARS = 100
 
-#: Each pair of marks, innermost text first found by its own pattern, so that a title
-#: nested in another (``《关于〈…〉的决定》``) gives both terms.
+#: One pattern for each pair of marks (the matches of one pattern never overlap), so
+#: that a title nested in another (``《关于〈…〉的决定》``) gives both terms.
 _TITLES = (
     ("《", re.compile(rf"《([^《》\n]{{1,{MAX_TITLE_CHARS}}})》")),
     ("〈", re.compile(rf"〈([^〈〉\n]{{1,{MAX_TITLE_CHARS}}})〉")),
