@@ -55,7 +55,8 @@ if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never
 #: 5: ``searcher.json`` names the generation it describes, see
 #: :mod:`searcher.engine.whoosh.files`; 6: the engine boundary, issue #18: the schema
 #: pickles the analyzers of :mod:`searcher.engine.whoosh.analyzers`; 7: tags and
-#: categories are searchable text, the ``labels*`` fields, issue #20).
+#: categories are searchable text, the ``labels*`` fields, and book titles, the
+#: ``*_books`` fields of :mod:`searcher.analysis.booktitles`, issue #20).
 FORMAT_VERSION = 7
 
 
