@@ -14,7 +14,8 @@ posts only):
 2. ``words``: the query's words (a run that occurs, whole; else its parts) are
    required all but the least informative, dropped one at a time: first words that
    occur in no post, then one-character words, then the most frequent; function
-   words are never required. The
+   words are never required (with some in a missing run, the first step drops only
+   them: ``对于粮食安全`` finds 粮食安全). The
    words dropped still score, each in a tier of its own, so posts holding more of the
    query rank first. It stops before leaving only one-character words to require
    (``开站`` gives nothing rather than every post with a 站).
@@ -219,13 +220,19 @@ def relaxed_plans(
     # Least informative first: words in no post, one-character words, then the most
     # frequent (a stable sort: among equals, the order typed).
     order = sorted(words, key=lambda w: (w.posts > 0, _long(w), -w.posts))
-    for step in range(1, min(len(order), MAX_STEPS + 1)):
+    # With function words in a missing run (对于粮食安全), the first step drops only
+    # them: every other word of the query is required.
+    functions = any(not _content(p) for key in missing for p in parts[key])
+    for step in range(0 if functions else 1, min(len(order), MAX_STEPS + 1)):
         dropped, kept = order[:step], order[step:]
         if not any(_long(w) for w in kept):
             return  # only one-character words left: too loose to mean the query
         rewrites = _words_rewrites(clauses, parts, exact, kept, dropped)
-        dropped_text = "、".join(w.text for w in dropped)
-        kept_text = "、".join(w.text for w in kept)
+        dropped_text = "、".join(
+            [w.text for w in words if w in dropped]
+            + [_text(p.units) for key in missing for p in parts[key] if not _content(p)]
+        )
+        kept_text = "、".join(w.text for w in words if w in kept)  # in the order typed
         yield _plan(
             parsed,
             segmenter,
