@@ -55,7 +55,8 @@ if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never
 #: 5: ``searcher.json`` names the generation it describes, see
 #: :mod:`searcher.engine.whoosh.files`; 6: the engine boundary, issue #18: the schema
 #: pickles the analyzers of :mod:`searcher.engine.whoosh.analyzers`; 7: tags and
-#: categories are searchable text, the ``labels*`` fields, issue #20).
+#: categories are searchable text, the ``labels*`` fields, and book titles, the
+#: ``*_books`` fields of :mod:`searcher.analysis.booktitles`, issue #20).
 FORMAT_VERSION = 7
 
 
@@ -654,8 +655,10 @@ class Index:
         deadline = time.thread_time() + request.cpu_seconds
         found = self._search(query_plan, filters, sort_by, page, request.cpu_seconds)
         exact_total = found.total  # did you mean looks at the query as typed
+        tried = False  # the looser rules were tried (and, if still exact, found nothing)
         if request.match != "exact" and not query_plan.match_all and not found.stopped:
             if request.match == "loose" or found.unfiltered_total == 0:
+                tried = True
                 # Looser rules, tried in turn until one matches (issue #20), within what
                 # is left of the request's CPU time.
                 for looser in relaxed_plans(
@@ -699,10 +702,14 @@ class Index:
             found.facets,
             query_plan.notices,
             unfiltered_total=found.unfiltered_total,
-            suggestion=self._suggestion(text, parsed, exact_total),
+            # Did you mean, for a query nothing matches as typed, unless the near rule
+            # found its words close together (then they are the words meant).
+            suggestion=None
+            if query_plan.rule == "near"
+            else self._suggestion(text, parsed, exact_total),
             seconds=time.perf_counter() - began,
             match=query_plan.rule,
-            looser=query_plan.rule == "exact" and can_loosen(parsed, segmenter),
+            looser=query_plan.rule == "exact" and not tried and can_loosen(parsed, segmenter),
         )
 
     def _search(

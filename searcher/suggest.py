@@ -60,6 +60,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .analysis import STOP_WORDS
 from .analysis.folding import fold_ideographs
 from .analysis.segmenters import Segmenter
 
@@ -311,8 +312,10 @@ class Suggester:
 
     def _explained(self, run: str) -> list[bool]:
         """Rule 3: which characters of ``run`` a word of the run covers: a frequent word
-        of the index, or a word of the segmenter's dictionary."""
-        covered = [False] * len(run)
+        of the index, or a word of the segmenter's dictionary; and the one-character
+        stop words (:data:`~searcher.analysis.STOP_WORDS`), which a reader types on
+        purpose (``中国与巴西`` is not 中国王巴西)."""
+        covered = [c in STOP_WORDS for c in run]  # 与, 在, 的: never the typo (与 → 王)
         known = self.segmenter.known if self.segmenter is not None else None
         for i in range(len(run)):
             for j in range(i + 2, min(len(run), i + MAX_CHARS) + 1):

@@ -38,6 +38,7 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> Index:
             f"{_p('chaoyang')}.md": post("子", "朝阳区发布供暖通知。"),
             f"{_p('gov1')}.md": post("丑", "市政府召开常务会议。"),
             f"{_p('gov2')}.md": post("寅", "省政府发布通知。"),
+            f"{_p('grain')}.md": post("卯", "粮食安全是头等大事。"),
         },
     )
 
@@ -88,15 +89,22 @@ def test_a_function_word_in_a_run_is_loosened_to_near(rules: Index) -> None:
         "window": NEAR_WINDOW,
     }
     assert results.hits[0].snippet == "<mark>中国</mark>和<mark>巴西</mark>签署合作协议。"
+    assert results.suggestion is None  # the near rule found the words meant
     assert ids(rules, "关于乡村振兴") == [_p("rural")]
+    # A run of one content word and a function word: the word alone, exactly.
+    results = rules.search("对于粮食安全")  # 对于 + 粮食安全: the word alone
+    assert [h.id for h in results.hits] == [_p("grain")]
+    assert (results.match, results.notices[0].params["dropped"]) == ("words", "对于")
+    assert results.notices[0].params["kept"] == "粮食安全"
 
 
 def test_a_question_keeps_its_informative_word(rules: Index) -> None:
     results = rules.search("南京大学在哪个区")
     assert [h.id for h in results.hits] == [_p("nju")]
     assert results.match == "words"
-    assert results.notices[0].params["kept"] == "南京大学"
-    assert results.notices[0].params["dropped"] == "区"
+    # The first step drops only the function words 在 and 哪个.
+    assert results.notices[0].params["kept"] == "南京大学、区"
+    assert results.notices[0].params["dropped"] == "在、哪个"
 
 
 def test_one_missing_word_drops_the_most_frequent(rules: Index) -> None:

@@ -204,6 +204,11 @@ def test_typos_on_xwlb_small(tmp_path: Path) -> None:
     Index.build(tmp_path / "index", XWLB_SMALL)
     with Index.open(tmp_path / "index") as index:
         got = {q: suggestion(index, q)[1] for q in ("习进平", "粮食按全", "中欧班例", "碳达锋")}
+        # With the looser rules (the default), a typo the words rule answers keeps its
+        # suggestion beside those results.
+        loose = index.search("粮食按全")
+        assert (loose.match, loose.suggestion) == ("words", got["粮食按全"])
+        assert loose.notices[-1].params == {"query": "粮食按全", "kept": "粮食", "dropped": "按全"}
     assert got == {
         "习进平": Suggestion("习近平", (("习进平", "习近平"),), "pinyin"),
         "粮食按全": Suggestion("粮食安全", (("粮食按全", "粮食安全"),), "pinyin"),

@@ -8,13 +8,15 @@ stage, as in Whoosh's and Lucene's analysis packages:
 * :mod:`.variants`: traditional and simplified characters, from OpenCC;
 * :mod:`.segmenters`: jieba implementations and user dictionaries;
 * :mod:`.pipeline`: tokens, stages, and their composition with ``|``;
-* :mod:`.tokenizers`: units and words; :mod:`.filters`: folding and stop words;
+* :mod:`.tokenizers`: units and words; :mod:`.booktitles`: the titles in 《》 and 〈〉;
+  :mod:`.filters`: folding and stop words;
   :mod:`.ngrams`: unit bigrams;
 * :mod:`.analyzers`: the pipelines of each kind of field, defined once;
 * :mod:`.terms`: those pipelines' terms and positions as lists, for indexing.
 """
 
-from .analyzers import STOP_WORDS, BigramAnalyzer, UnitAnalyzer, WordAnalyzer
+from .analyzers import STOP_WORDS, BigramAnalyzer, BookTitleAnalyzer, UnitAnalyzer, WordAnalyzer
+from .booktitles import BookTitleTokenizer
 from .filters import FoldFilter, StopFilter
 from .folding import fold
 from .ngrams import BigramFilter, join_units
@@ -37,6 +39,8 @@ __all__ = [
     "STOP_WORDS",
     "BigramAnalyzer",
     "BigramFilter",
+    "BookTitleAnalyzer",
+    "BookTitleTokenizer",
     "Filter",
     "FoldFilter",
     "Pipeline",

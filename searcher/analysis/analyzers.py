@@ -13,10 +13,14 @@ analyzer            pipeline                                         used by the
 ``BigramAnalyzer``  ``UnitTokenizer | FoldFilter | BigramFilter``    ``*_2`` (bigrams)
 ``WordAnalyzer``    ``WordTokenizer | FoldFilter | StopFilter``      ``title``, ``body``
 ==================  ===============================================  ===================
+
+``BookTitleAnalyzer`` (``BookTitleTokenizer`` alone: its terms are folded already) gives
+the ``*_books`` fields one term per book title (:mod:`.booktitles`).
 """
 
 from __future__ import annotations
 
+from .booktitles import BookTitleTokenizer
 from .filters import FoldFilter, StopFilter
 from .ngrams import BigramFilter
 from .pipeline import Pipeline
@@ -64,4 +68,14 @@ def WordAnalyzer(
     return WordTokenizer(segmenter, user_words) | FoldFilter() | StopFilter(STOP_WORDS)
 
 
-__all__ = ["STOP_WORDS", "BigramAnalyzer", "UnitAnalyzer", "WordAnalyzer"]
+def BookTitleAnalyzer() -> Pipeline:
+    """One term per book title (the text in ``《》`` or ``〈〉``, :mod:`.booktitles`),
+    already folded.
+
+    >>> [t.text for t in BookTitleAnalyzer()("《求是》杂志，〈ＡＩ〉")]
+    ['求是', 'ai']
+    """
+    return Pipeline(BookTitleTokenizer())
+
+
+__all__ = ["STOP_WORDS", "BigramAnalyzer", "BookTitleAnalyzer", "UnitAnalyzer", "WordAnalyzer"]

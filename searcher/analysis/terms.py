@@ -2,7 +2,7 @@
 
 An engine indexes a field by running its analyzer's token stream (Whoosh:
 ``Format.word_values``): a generator and several Python calls per token, once per field.
-A post's body goes through three pipelines (words, units, bigrams), and the unit and
+A post's body goes through four pipelines (words, units, bigrams, book titles), and the unit and
 bigram pipelines scan the same units. :func:`term_positions` gives, for each pipeline
 of :mod:`.analyzers`, a function computing the same ``{term: [positions]}`` as the
 pipeline's tokens (stop words left out), from :func:`folded_units` lists and one pass
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
+from .booktitles import BookTitleTokenizer
 from .filters import FoldFilter, StopFilter
 from .folding import fold_ideographs, unit_folder
 from .ngrams import BigramFilter
@@ -134,8 +135,24 @@ def word_positions(tokenizer: WordTokenizer, stops: frozenset[str]) -> Terms:
     return words
 
 
+def book_title_positions(text: str, memo: Memo | None = None) -> TermPositions:
+    """``{title term: positions}`` of ``text``, as
+    :func:`~.analyzers.BookTitleAnalyzer` indexes it (positions count the titles).
+
+    >>> book_title_positions("《求是》《求是》〈学习〉", None)
+    {'求是': [0, 1], '学习': [2]}
+    """
+    out: TermPositions = {}
+    for pos, term in enumerate(_BOOK_TITLES.terms(text)):
+        out.setdefault(term, []).append(pos)
+    return out
+
+
+_BOOK_TITLES = BookTitleTokenizer()
+
+
 def term_positions(pipeline: Pipeline) -> Terms:
-    """The list form of ``pipeline`` at index time: one of the three pipelines of
+    """The list form of ``pipeline`` at index time: one of the four pipelines of
     :mod:`.analyzers`, exactly their stages (subclasses and added stages included).
 
     :raises TypeError: any other pipeline, naming its stages.
@@ -153,6 +170,8 @@ def term_positions(pipeline: Pipeline) -> Terms:
         return unit_positions
     if kinds == (UnitTokenizer, FoldFilter, BigramFilter):
         return bigram_positions
+    if kinds == (BookTitleTokenizer,):
+        return book_title_positions
     if kinds == (WordTokenizer, FoldFilter, StopFilter):
         assert isinstance(first, WordTokenizer) and isinstance(rest[1], StopFilter)
         return word_positions(first, rest[1].stops)
@@ -161,6 +180,7 @@ def term_positions(pipeline: Pipeline) -> Terms:
 
 __all__ = [
     "bigram_positions",
+    "book_title_positions",
     "folded_units",
     "term_positions",
     "unit_positions",

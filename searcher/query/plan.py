@@ -33,9 +33,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis import STOP_WORDS, UnitAnalyzer
+from ..analysis.booktitles import title_term
+from ..analysis.folding import unit_folder
 from ..analysis.numerals import numeral_forms
 from ..analysis.segmenters import Segmenter
-from ..analysis.tokenizers import CJK_CHARS
+from ..analysis.tokenizers import CJK_CHARS, WordTokenizer
 from ..analysis.variants import regional_forms
 from ..errors import Notice
 from ..snippets import TermGroup
@@ -85,6 +87,17 @@ class Word(Node):
     the optional side of a :class:`Maybe`)."""
 
     word: str
+    title_only: bool = False
+
+
+@dataclass(frozen=True)
+class BookTitle(Node):
+    """Posts citing the book title whose term is ``title``
+    (:func:`searcher.analysis.booktitles.title_term`: the text in 《》 or 〈〉), title
+    weight ``TITLE_BOOST``, body 1. Used for ranking only (always the optional side of
+    a :class:`Maybe`)."""
+
+    title: str
     title_only: bool = False
 
 
@@ -185,6 +198,38 @@ def units_of(text: str) -> list[list[str]]:
             segments.append([])
         segments[-1].append(t.text)
     return segments
+
+
+def book_title_tiers(
+    quoted: Node, c: Clause, segments: list[list[str]], segmenter: Segmenter
+) -> Node:
+    """``quoted`` (the plan of a clause typed in book-title marks, ``《求是》``) with its
+    posts in tiers: those citing it as a title in 《》 or 〈〉 (:class:`BookTitle`) two
+    tiers up, those holding it on word boundaries one tier up, the rest (the run inside
+    longer words: 实事求是 for 《求是》) where they were (issue #20). The match set is
+    ``quoted``'s: a tier only adds to the score (:class:`Maybe`).
+
+    *On word boundaries* is: every word the index's word analyzer cuts from the title
+    alone (jieba, folded, stop words left out) is a word of the post (:class:`Word`);
+    the word fields keep no positions, so for a title of several words (政府 工作 报告)
+    that they stand together is the run's business, not checked here. A post citing
+    the title ranks in the top tier only (:class:`Without`), however its words stand.
+
+    :param quoted: the clause's literal runs (:class:`Units`, or :class:`AllOf` them).
+    :param segments: the clause's folded units split at punctuation (:func:`units_of`).
+    """
+    term = title_term(segments)
+    if term is None:
+        return quoted
+    marked = BookTitle(term, c.title_only)
+    one = unit_folder()
+    words = dict.fromkeys(one(w) for w in WordTokenizer(segmenter).words(c.text))
+    bounded = [match_word(w, c.title_only) for w in words if w not in STOP_WORDS]
+    tiers: Node = Verbatim(Verbatim(marked))
+    if bounded:
+        word = bounded[0] if len(bounded) == 1 else AllOf(tuple(bounded))
+        tiers = AnyOf((tiers, Verbatim(Without(word, marked))))
+    return Maybe(quoted, tiers)
 
 
 @dataclass
@@ -345,6 +390,8 @@ def _literal_query(
         required = [match_units(tuple(seg), c.title_only) for seg in segments]
         group = TermGroup(tuple(tuple(seg) for seg in segments))
         quoted: Node = required[0] if len(required) == 1 else AllOf(tuple(required))
+        if tiers and c.book_title:
+            quoted = book_title_tiers(quoted, c, segments, segmenter)
         return (Verbatim(quoted) if tiers else quoted), False, group, []
     required_runs: list[Node] = []
     primary: list[tuple[str, ...]] = []
@@ -480,6 +527,7 @@ __all__ = [
     "NOTHING",
     "AllOf",
     "AnyOf",
+    "BookTitle",
     "Boost",
     "ClauseRewrite",
     "Every",
@@ -493,6 +541,7 @@ __all__ = [
     "Verbatim",
     "Without",
     "Word",
+    "book_title_tiers",
     "plan_query",
     "sub_terms",
     "units_of",

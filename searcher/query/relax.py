@@ -14,8 +14,8 @@ posts only):
 2. ``words``: the query's words (a run that occurs, whole; else its parts) are
    required all but the least informative, dropped one at a time: first the words
    that occur in no post (all at once), then one-character words, then the most
-   frequent; function words are never required (a run of one word and function
-   words, ``习近平在哪``, first requires the word alone). The
+   frequent; function words are never required (with some in a missing run, the
+   first step drops only them: ``对于粮食安全`` finds 粮食安全). The
    words dropped still score, each in a tier of its own, so posts holding more of the
    query rank first. It stops before leaving only one-character words to require
    (``开站`` gives nothing rather than every post with a 站).
@@ -245,18 +245,17 @@ def relaxed_plans(
     # frequent (a stable sort: among equals, the order typed). Words in no post are
     # dropped together, since a plan requiring any of them finds nothing.
     order = sorted(words, key=lambda w: (w.posts > 0, _long(w), -w.posts))
-    # A missing run of one word and function words (习近平在哪, 请问普京): the word alone
-    # is looser than the run and scatters nothing, so it is the first step.
-    functions = [_text(p.units) for k in missing for p in parts[k] if not _content(p)]
-    alone = all(sum(w.clause == k for w in words) <= 1 for k in missing)
-    first = max(0 if alone and functions else 1, sum(1 for w in order if w.posts == 0))
+    # With function words in a missing run (对于粮食安全), the first step drops only
+    # them: every other word of the query is required.
+    functions = [_text(p.units) for key in missing for p in parts[key] if not _content(p)]
+    first = max(0 if functions else 1, sum(1 for w in order if w.posts == 0))
     for step in range(first, min(len(order), first + MAX_STEPS)):
         dropped, kept = order[:step], order[step:]
         if not any(_long(w) for w in kept):
             return  # only one-character words left: too loose to mean the query
         rewrites = _words_rewrites(clauses, parts, exact, kept, dropped, segmenter)
-        dropped_text = "、".join(w.text for w in dropped) or "、".join(dict.fromkeys(functions))
-        kept_text = "、".join(w.text for w in kept)
+        dropped_text = "、".join(dict.fromkeys([w.text for w in words if w in dropped] + functions))
+        kept_text = "、".join(w.text for w in words if w in kept)  # in the order typed
         yield _plan(
             parsed,
             segmenter,

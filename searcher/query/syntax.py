@@ -7,7 +7,9 @@ Syntax (the words a user types):
 * ``-word`` (or ``NOT word``) excludes posts holding ``word``;
 * ``"a phrase"`` must occur exactly, units in order; any quote marks pair, mismatched
   ones too (``“”`` ``‘’`` ``「」`` ``『』`` ``＂＂`` ``“…"``), and a title in book-title marks
-  (``《江河之上》``, ``〈…〉``) is a phrase as well;
+  (``《江河之上》``, ``〈…〉``) is a phrase as well, which closes at its own mark
+  (``《关于〈…〉的决定》``, ``《“十四五”规划》``) and ranks the posts citing it as a title
+  first;
 * ``title:word`` or ``title:"a phrase"`` matches in the title only.
 
 Operators may be typed full width (``＂`` is a quote, ``－`` a minus). Nothing in a query
@@ -32,13 +34,16 @@ class Clause:
 
     text: the text as typed (it is folded by analysis); quoted: typed between quote
     marks or book-title marks; title_only: ``title:`` prefix; negated: ``-`` or ``NOT``
-    prefix.
+    prefix; book_title: typed between book-title marks (``《…》``, ``〈…〉``, or a pair
+    of quote marks around them, ``“《…》”``), which ranks the posts citing it as a title
+    first (issue #20, :mod:`searcher.query.plan`).
     """
 
     text: str
     quoted: bool = False
     title_only: bool = False
     negated: bool = False
+    book_title: bool = False
 
 
 @dataclass
@@ -56,6 +61,13 @@ class ParsedQuery:
 #: titles (《…》, 〈…〉) are matched as phrases too.
 QUOTE_MARKS = frozenset('"“”‘’「」『』《》〈〉＂｢｣﹁﹂﹃﹄〝〞〟')
 
+#: Book-title marks (opening, closing): each closes at its own pair, nested titles
+#: included (``《关于〈…〉的决定》``).
+BOOK_TITLE_MARKS = {"《": "》", "〈": "〉"}
+
+#: What a title's text may not be made of alone (``《〈〉》`` closes on no title).
+_MARKS_AND_SPACES = "".join(QUOTE_MARKS) + " \t\n\u3000"
+
 #: Full-width ASCII (U+FF01–FF5E) to ASCII, for reading operators (``－``, ``ＯＲ``,
 #: ``ｔｉｔｌｅ：``) without changing the text a clause matches.
 _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -71,6 +83,38 @@ def _opens_quote(text: str, i: int) -> bool:
     return True
 
 
+def _title_close(text: str, start: int) -> int:
+    """Where the book title whose mark stands just before ``start`` closes: the offset of
+    its closing mark (titles of the same mark nested inside counted), or -1 when the
+    mark before ``start`` is no book-title mark or is never closed.
+
+    >>> _title_close("《关于〈法〉的《决定》》", 1), _title_close("《求是", 1)
+    (11, -1)
+    >>> _title_close("“求是”", 1)
+    -1
+    """
+    closing = BOOK_TITLE_MARKS.get(text[start - 1]) if start else None
+    if closing is None:
+        return -1
+    depth = 1
+    for k in range(start, len(text)):
+        if text[k] == text[start - 1]:
+            depth += 1
+        elif text[k] == closing:
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
+
+
+def _book_marks(opening: str, closing: str) -> bool:
+    """Whether a phrase opened by the marks ``opening`` and closed by ``closing`` is a
+    book title: a book-title mark on each side (``《“…”》``, ``《…〉``)."""
+    return any(m in opening for m in BOOK_TITLE_MARKS) and any(
+        m in closing for m in BOOK_TITLE_MARKS.values()
+    )
+
+
 def parse(text: str) -> ParsedQuery:
     """Parse the query syntax of this module's docstring; never raises.
 
@@ -82,6 +126,8 @@ def parse(text: str) -> ParsedQuery:
     >>> p = parse('证券 OR 股票 -基金 title:"人民 的" 《江河之上》')
     >>> [[c.text for c in g] for g in p.groups], [c.text for c in p.excluded]
     ([['证券', '股票'], ['人民 的'], ['江河之上']], ['基金'])
+    >>> [(c.text, c.book_title) for g in parse('“求是” 《关于〈法〉的决定》').groups for c in g]
+    [('求是', False), ('关于〈法〉的决定', True)]
     """
     op = text.translate(_HALF_WIDTH)  # same length as text: indexes agree
     clauses: list[Clause | str] = []
@@ -101,17 +147,39 @@ def parse(text: str) -> ParsedQuery:
             title_only = True
             i += 6
         if _opens_quote(text, i):
-            # A run of marks opens (《“…”》 nests a quote in a title), the next run closes.
+            # A run of marks opens (《“…”》 nests a quote in a title), the next run closes;
+            # a book title closes at its own mark (《关于〈…〉的决定》, 《“十四五”规划》).
+            opened = i
             while i < n and _opens_quote(text, i):
                 i += 1
-            close = next((k for k in range(i, n) if _opens_quote(text, k)), -1)
-            if close != -1:
-                body = text[i:close]
-                i = close
-                while i < n and _opens_quote(text, i):
+            start = i
+            # the outermost book-title mark of the run that closes on a title: 《“十四五”规划》
+            # is one title, and so are 《〈…〉…》 and 《〈…》 (its 〈 never closes)
+            mark, close = -1, -1
+            for mark in range(opened, start):
+                close = _title_close(text, mark + 1)
+                if close != -1 and text[mark + 1 : close].strip(_MARKS_AND_SPACES):
+                    break
+                close = -1
+            book_title = close != -1
+            if book_title:
+                start = mark + 1
+                i = close + 1
+                for _ in range(mark - opened):  # the marks opened before it: “《…》”
+                    if i < n and _opens_quote(text, i):
+                        i += 1
+            else:
+                close = next((k for k in range(start, n) if _opens_quote(text, k)), -1)
+                i = max(close, start)
+                while close != -1 and i < n and _opens_quote(text, i):
                     i += 1
-                if body.strip():
-                    clauses.append(Clause(body.strip(), True, title_only, negated))
+                book_title = close != -1 and _book_marks(text[opened:start], text[close:i])
+            if close != -1:
+                body = text[start:close].strip()
+                if body and _opens_quote(body, 0) and _opens_quote(body, len(body) - 1):
+                    body = body.strip("".join(QUOTE_MARKS)).strip()  # 《“…”》: the title
+                if body:
+                    clauses.append(Clause(body, True, title_only, negated, book_title))
                 continue
             # A lone mark: ignore it and read on, keeping -, NOT and title: for the word.
             while i < n and text[i].isspace():
@@ -150,4 +218,4 @@ def parse(text: str) -> ParsedQuery:
     return parsed
 
 
-__all__ = ["QUOTE_MARKS", "Clause", "ParsedQuery", "parse"]
+__all__ = ["BOOK_TITLE_MARKS", "QUOTE_MARKS", "Clause", "ParsedQuery", "parse"]

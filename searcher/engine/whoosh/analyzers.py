@@ -189,6 +189,26 @@ class WordTokenizer(_StageTokenizer):
         return repr(self._stage)
 
 
+class BookTitleTokenizer(_StageTokenizer):
+    """:class:`searcher.analysis.BookTitleTokenizer`: one token per book title.
+
+    >>> [t.text for t in BookTitleTokenizer()("《求是》杂志", positions=True)]
+    ['求是']
+    """
+
+    offsets = False  # titles are matched for ranking, never highlighted
+
+    @classmethod
+    def of(cls, stage: analysis.BookTitleTokenizer) -> BookTitleTokenizer:
+        """The Whoosh stage running ``stage``."""
+        return cls()
+
+    @property
+    def stage(self) -> analysis.BookTitleTokenizer:
+        """The engine-neutral stage."""
+        return analysis.BookTitleTokenizer()
+
+
 class _StageFilter(Filter):  # type: ignore[misc]
     """A Whoosh filter that runs its engine-neutral :attr:`stage` on the tokens."""
 
@@ -252,6 +272,7 @@ class BigramFilter(_StageFilter):
 STAGES: dict[type[Any], type[Any]] = {
     analysis.UnitTokenizer: UnitTokenizer,
     analysis.WordTokenizer: WordTokenizer,
+    analysis.BookTitleTokenizer: BookTitleTokenizer,
     analysis.FoldFilter: FoldFilter,
     analysis.StopFilter: StopFilter,
     analysis.BigramFilter: BigramFilter,
@@ -298,6 +319,11 @@ def WordAnalyzer(
     return whoosh_analyzer(analysis.WordAnalyzer(segmenter, user_words))
 
 
+def BookTitleAnalyzer() -> Any:
+    """:func:`searcher.analysis.BookTitleAnalyzer` as a Whoosh analyzer."""
+    return whoosh_analyzer(analysis.BookTitleAnalyzer())
+
+
 def pipeline_of(analyzer: Any) -> analysis.Pipeline | None:
     """The engine-neutral pipeline a Whoosh analyzer runs; None for an analyzer with no
     stage of this module (Whoosh's own: facets, ids).
@@ -338,6 +364,8 @@ __all__ = [
     "STAGES",
     "BigramAnalyzer",
     "BigramFilter",
+    "BookTitleAnalyzer",
+    "BookTitleTokenizer",
     "FoldFilter",
     "StopFilter",
     "UnitAnalyzer",

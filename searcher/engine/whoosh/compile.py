@@ -326,12 +326,20 @@ def _word_query(node: qp.Word) -> Any:
     return wq.Or([wq.Term(f, node.word, boost=b) for f, b in fields])
 
 
+def _book_title_query(node: qp.BookTitle) -> Any:
+    """Posts citing a book title: its term in the ``*_books`` fields."""
+    fields = [("title", qp.TITLE_BOOST)] + ([] if node.title_only else [("body", 1.0)])
+    return wq.Or([wq.Term(f"{f}_books", node.title, boost=b) for f, b in fields])
+
+
 def to_whoosh(node: qp.Node) -> Any:
     """The Whoosh query of a plan node (one Whoosh node per plan node)."""
     if isinstance(node, qp.Units):
         return _units_query(node)
     if isinstance(node, qp.Word):
         return _word_query(node)
+    if isinstance(node, qp.BookTitle):
+        return _book_title_query(node)
     if isinstance(node, qp.AllOf):
         return wq.And([to_whoosh(c) for c in node.children])
     if isinstance(node, qp.AnyOf):

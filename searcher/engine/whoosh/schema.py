@@ -15,6 +15,8 @@ field          kind                             purpose
 ``labels``     jieba words                      ranking: the tags and categories as words
 ``labels_1``   units (unigrams)                 matches in a tag or category
 ``labels_2``   unit bigrams with positions      (one line each: no phrase across two)
+``title_books`` book-title terms                 ranking: titles cited in 《》 or 〈〉
+``body_books`` book-title terms
 ``ts``         NUMERIC, sortable                the date as Unix seconds (UTC); filters
 ``year``       facet (one value)                years facet, in the site time zone
 ``categories`` facet (multi-valued)             ``--category`` filter and facet counts
@@ -25,6 +27,9 @@ field          kind                             purpose
 
 The ``labels*`` fields hold a post's tags and categories as searchable text (issue
 #20), analyzed as the title is, from :func:`labels_text`.
+``title_books`` and ``body_books`` hold one term per book title of the title and the
+body (the text in 《》 or 〈〉, :mod:`searcher.analysis.booktitles`), without positions:
+ranking puts the posts citing a title typed in 《》 first.
 
 The schema is pickled into the index by Whoosh, analyzers included (:mod:`.analyzers`),
 so an index always analyzes queries with the segmenter that built it.
@@ -48,7 +53,13 @@ from ...analysis import UserWord
 from ...engine import StoredPost
 from ...ranking import UNDATED
 from ...site.records import Article
-from .analyzers import BigramAnalyzer, UnitAnalyzer, WordAnalyzer, WordTokenizer
+from .analyzers import (
+    BigramAnalyzer,
+    BookTitleAnalyzer,
+    UnitAnalyzer,
+    WordAnalyzer,
+    WordTokenizer,
+)
 from .codec import CompactPositions
 from .postings import read_weights
 
@@ -230,6 +241,7 @@ def make_schema(segmenter: str, user_words: tuple[UserWord, ...] = ()) -> fields
     words = WordAnalyzer(segmenter, user_words)
     units = UnitAnalyzer()
     bigrams = BigramAnalyzer()
+    books = BookTitleAnalyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         digest=fields.ID(sortable=True),
@@ -242,6 +254,8 @@ def make_schema(segmenter: str, user_words: tuple[UserWord, ...] = ()) -> fields
         labels=fields.TEXT(analyzer=words, phrase=False),
         labels_1=fields.TEXT(analyzer=units, phrase=False),
         labels_2=_positional(bigrams),
+        title_books=fields.TEXT(analyzer=books, phrase=False),
+        body_books=fields.TEXT(analyzer=books, phrase=False),
         ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         year=_facet_field(),
         categories=_facet_field(),
@@ -295,6 +309,8 @@ def fields_of(article: Article, tz: dt.tzinfo) -> dict[str, Any]:
         "labels": labels,
         "labels_1": labels,
         "labels_2": labels,
+        "title_books": article.title,
+        "body_books": article.body,
         "categories": FACET_SEPARATOR.join(article.categories),
         "tags": FACET_SEPARATOR.join(article.tags),
         "type": article.type,
