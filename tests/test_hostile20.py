@@ -429,3 +429,46 @@ def test_near_rule_looks_at_labels(labelled: Index) -> None:
     r = labelled.search("朝阳区政府")
     assert (r.match, [h.id for h in r.hits]) == ("near", ["_posts/2024-02-02-b"])
     assert r.hits[0].snippet == "标签：<mark>朝阳区</mark>人民<mark>政府</mark> · 正文。"
+
+
+# -- 《…》 titles ---------------------------------------------------------------------------
+
+BOOK_POSTS = {
+    "_posts/2024-03-01-a.md": post("理论", "坚持实事求是的思想路线。", date="2024-03-05"),
+    "_posts/2024-03-02-b.md": post("期刊", "《求是》杂志发表文章。", date="2024-03-01"),
+    "_posts/2024-03-03-c.md": post("决定", "《关于〈求是〉的决定》公布。", date="2024-03-02"),
+    "_posts/2024-03-04-d.md": post("求是精神", "求是精神代代相传。", date="2024-03-03"),
+    "_posts/2024-03-05-e.md": post("未闭合", "《求是 杂志未闭合。", date="2024-03-04"),
+    "_posts/2024-03-06-f.md": post("《求是》在标题", "正文。", date="2024-02-01"),
+    "_posts/2024-03-07-g.md": post("嵌套", "《《求是》》双层。", date="2024-02-02"),
+}
+BOOK_ORDER = [f"_posts/2024-03-0{n}-{x}" for n, x in zip("6723451", "fgbcdea", strict=True)]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return build(tmp_path_factory.mktemp("hostile20-books"), BOOK_POSTS)
+
+
+@pytest.mark.parametrize(
+    "query", ["《求是》", "〈求是〉", "“《求是》”", "《 求是 》", "《求是》 OR 《求是》"]
+)
+def test_book_title_tiers(books: Index, query: str) -> None:
+    # Cited in 《》 or 〈〉 (title, doubled marks, nested) first; then 求是 as a word
+    # (求是精神, and 《求是 whose mark is never closed); then inside 实事求是.
+    r = books.search(query)
+    assert (r.match, [h.id for h in r.hits]) == ("exact", BOOK_ORDER)
+
+
+@pytest.mark.parametrize(
+    ("query", "dropped"), [("《求是》 qqqx", "qqqx"), ("《求是》 请问", "请问")]
+)
+def test_book_title_beside_a_word_in_no_post(books: Index, query: str, dropped: str) -> None:
+    # A title is never loosened, but the word beside it may be dropped: a plan needed a
+    # loosenable word left to require, so these gave 0 results.
+    r = books.search(query)
+    assert (r.total, r.match, [h.id for h in r.hits]) == (7, "words", BOOK_ORDER)
+    (notice,) = r.notices
+    assert (notice.params["kept"], notice.params["dropped"]) == ("求是", dropped)
+    assert ids(books, '"精神" qqqx') == ["_posts/2024-03-04-d"]
+    assert ids(books, "title:求是 qqqx") == ["_posts/2024-03-04-d", "_posts/2024-03-06-f"]

@@ -21,8 +21,9 @@ posts only):
    (``开站`` gives nothing rather than every post with a 站).
 
 Quoted phrases, ``《…》`` titles, ``OR`` groups and ``title:`` words are never loosened:
-they say exactly what the reader wants. How often a run or word occurs is read from
-the index through ``count`` (:meth:`searcher.engine.Engine.count`).
+they say exactly what the reader wants, and stay required while the words beside them
+are dropped. How often a run or word occurs is read from the index through ``count``
+(:meth:`searcher.engine.Engine.count`).
 """
 
 from __future__ import annotations
@@ -249,13 +250,22 @@ def relaxed_plans(
     # them: every other word of the query is required.
     functions = [_text(p.units) for key in missing for p in parts[key] if not _content(p)]
     first = max(0 if functions else 1, sum(1 for w in order if w.posts == 0))
-    for step in range(first, min(len(order), first + MAX_STEPS)):
+    # Groups never loosened (《求是》, "…", title:, OR) stay required: beside them every
+    # word may be dropped (《求是》 qqqx finds 《求是》's posts).
+    loosenable = {key for key, _ in clauses}
+    fixed = [
+        " OR ".join(c.text for c in group)
+        for g, group in enumerate(parsed.groups)
+        if (g, 0) not in loosenable
+    ]
+    for step in range(first, min(len(order) + bool(fixed), first + MAX_STEPS)):
         dropped, kept = order[:step], order[step:]
-        if not any(_long(w) for w in kept):
+        if not fixed and not any(_long(w) for w in kept):
             return  # only one-character words left: too loose to mean the query
         rewrites = _words_rewrites(clauses, parts, exact, kept, dropped, segmenter)
         dropped_text = "、".join(dict.fromkeys([w.text for w in words if w in dropped] + functions))
-        kept_text = "、".join(w.text for w in words if w in kept)  # in the order typed
+        # in the order typed
+        kept_text = "、".join([*fixed, *(w.text for w in words if w in kept)])
         yield _plan(
             parsed,
             segmenter,
