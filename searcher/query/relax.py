@@ -1,7 +1,8 @@
 """Looser rules, tried only when nothing matches a query exactly (issue #20).
 
 The exact rule (:func:`~.plan.plan_query`) wants every run as typed. When a run, or a
-query word, occurs in no post at all, an index answers nothing; these rules then loosen
+query word, occurs in no post at all, or no post holds every word, an index answers
+nothing; these rules then loosen
 the query step by step, each step a new :class:`~.plan.QueryPlan` with a notice naming
 what was loosened (the reader sees which rule applied, and the total counts that rule's
 posts only):
@@ -13,12 +14,13 @@ posts only):
    near form.
 2. ``words``: the query's words (a run that occurs, whole; else its parts) are
    required all but the least informative, dropped one at a time: first the words
-   that occur in no post (all at once), then one-character words, then the most
+   that occur in no post and the function words typed apart (``关于 习近平``), all at
+   once, then one-character words, then the most
    frequent; function words are never required (with some in a missing run, the
    first step drops only them: ``对于粮食安全`` finds 粮食安全). The
    words dropped still score, each in a tier of its own, so posts holding more of the
-   query rank first. It stops before leaving only one-character words to require
-   (``开站`` gives nothing rather than every post with a 站).
+   query rank first. It stops before leaving only one-character or function words to
+   require (``开站`` gives nothing rather than every post with a 站).
 
 Quoted phrases, ``《…》`` titles, ``OR`` groups and ``title:`` words are never loosened:
 they say exactly what the reader wants, and stay required while the words beside them
@@ -91,6 +93,7 @@ class _Word:
     node: Node
     text: str
     posts: int = 0
+    content: bool = True  # False: function words only (关于, 请问), never required
 
 
 def _text(units: tuple[str, ...]) -> str:
@@ -193,8 +196,10 @@ def relaxed_plans(
             missing.append(key)
         elif len(parts[key]) == 1 and count(node) == 0:
             missing.append(key)
-    if not missing:
+    if not missing and every_run:
         return
+    # Without every_run the exact rule found nothing: with every word somewhere but no
+    # post holding them all (苏丹 大模型), the words rule drops the most frequent.
     text = {key: c.text for key, c in clauses}
     # 1. near: the parts of each missing run close together.
     near: dict[tuple[int, int], ClauseRewrite] = {}
@@ -232,24 +237,26 @@ def relaxed_plans(
     words: list[_Word] = []
     for key, _ in clauses:
         node = exact[key]
-        if key not in missing and node is not None:
-            words.append(_Word(key, (), node, text[key]))
-            continue
         content = [p for p in parts[key] if _content(p)]
+        if key not in missing and node is not None:
+            words.append(_Word(key, (), node, text[key], content=bool(content)))
+            continue
         for p in content:
             words.append(_Word(key, p.units, _part_node(p, segmenter), _text(p.units)))
         if not content and count(node) == 0:  # function words only (请问), in no post
-            words.append(_Word(key, (), node, text[key]))
+            words.append(_Word(key, (), node, text[key], content=False))
     for w in words:
         w.posts = count(w.node)
-    # Least informative first: words in no post, one-character words, then the most
-    # frequent (a stable sort: among equals, the order typed). Words in no post are
-    # dropped together, since a plan requiring any of them finds nothing.
-    order = sorted(words, key=lambda w: (w.posts > 0, _long(w), -w.posts))
+    # Least informative first: words in no post, function words typed apart (关于),
+    # one-character words, then the most frequent (a stable sort: among equals, the
+    # order typed). Words in no post are dropped together, since a plan requiring any
+    # of them finds nothing.
+    order = sorted(words, key=lambda w: (w.posts > 0, w.content, _long(w), -w.posts))
     # With function words in a missing run (对于粮食安全), the first step drops only
     # them: every other word of the query is required.
     functions = [_text(p.units) for key in missing for p in parts[key] if not _content(p)]
-    first = max(0 if functions else 1, sum(1 for w in order if w.posts == 0))
+    # Words in no post and function words typed apart are all dropped at the first step.
+    first = max(0 if functions else 1, sum(1 for w in order if not w.posts or not w.content))
     # Groups never loosened (《求是》, "…", title:, OR) stay required: beside them every
     # word may be dropped (《求是》 qqqx finds 《求是》's posts).
     loosenable = {key for key, _ in clauses}
@@ -260,8 +267,8 @@ def relaxed_plans(
     ]
     for step in range(first, min(len(order) + bool(fixed), first + MAX_STEPS)):
         dropped, kept = order[:step], order[step:]
-        if not fixed and not any(_long(w) for w in kept):
-            return  # only one-character words left: too loose to mean the query
+        if not fixed and not any(_long(w) and w.content for w in kept):
+            return  # only one-character or function words left: too loose
         rewrites = _words_rewrites(clauses, parts, exact, kept, dropped, segmenter)
         dropped_text = "、".join(dict.fromkeys([w.text for w in words if w in dropped] + functions))
         # in the order typed
