@@ -196,10 +196,9 @@ def relaxed_plans(
             missing.append(key)
         elif len(parts[key]) == 1 and count(node) == 0:
             missing.append(key)
-    if not missing and every_run:
-        return
-    # Without every_run the exact rule found nothing: with every word somewhere but no
-    # post holding them all (苏丹 大模型), the words rule drops the most frequent.
+    # With no run missing (every word is somewhere, 苏丹 大模型) there is no near form,
+    # and the words rule drops the most frequent: none holds them all, or (every_run)
+    # the reader asked for more.
     text = {key: c.text for key, c in clauses}
     # 1. near: the parts of each missing run close together.
     near: dict[tuple[int, int], ClauseRewrite] = {}
