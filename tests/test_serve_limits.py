@@ -371,7 +371,10 @@ def test_a_kept_alive_connection_may_idle_past_the_request_timeout(
         for _ in range(2):
             sock.sendall(request)
             reply = b""
-            while b'"unfiltered_total":28,"suggestion":null}' not in reply:
+            while (
+                b'"unfiltered_total":28,"match":"exact","looser":false,"suggestion":null}'
+                not in reply
+            ):
                 chunk = sock.recv(65536)
                 assert chunk, "the server closed a kept-alive connection"
                 reply += chunk
