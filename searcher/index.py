@@ -32,6 +32,7 @@ from .engine import Engine, EngineKind, EngineResult, Page, Sort
 from .engine.whoosh import WhooshEngine, zone
 from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
 from .query import ParsedQuery, QueryPlan, parse, plan_query
+from .query.plan import match_units, units_of
 from .query.relax import can_loosen, relaxed_plans
 from .request import Filters, SearchRequest
 from .results import (
@@ -662,7 +663,11 @@ class Index:
                 # Looser rules, tried in turn until one matches (issue #20), within what
                 # is left of the request's CPU time.
                 for looser in relaxed_plans(
-                    parsed, segmenter, self.engine.count, every_run=request.match == "loose"
+                    parsed,
+                    segmenter,
+                    self.engine.count,
+                    every_run=request.match == "loose",
+                    exact_found=found.unfiltered_total > 0,
                 ):
                     left = deadline - time.thread_time()
                     if left <= 0:
@@ -740,7 +745,16 @@ class Index:
                 documents = self.engine.stats().documents
                 suggester = Suggester(words, self.word_segmenter, documents)
                 self._suggester = suggester
-        return suggester.suggest(text, total, [c.text for c in parsed.excluded])
+        suggestion = suggester.suggest(text, total, [c.text for c in parsed.excluded])
+        # A run the index holds verbatim is no typo (苏丹 大模型: 大模型 is in posts, only
+        # not beside 苏丹), whatever the vocabulary of whole words says.
+        if suggestion is not None and any(
+            self.engine.count(match_units(tuple(seg), False)) > 0
+            for typed, _ in suggestion.changes
+            for seg in units_of(typed)
+        ):
+            return None
+        return suggestion
 
     def document(self, doc_id: str, query: str = "") -> Document | None:
         """The post ``doc_id`` whole (the article view), with the matches of ``query``

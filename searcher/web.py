@@ -133,6 +133,10 @@ MESSAGES = {
     "recency_ignored": "时效只影响按相关度排序，当前按{sort}排序，未使用。",
     "relaxed_near": "没有找到完整的“{query}”，以下结果包含相距不超过 {window} 个字的“{parts}”。",
     "relaxed_words": "没有找到完整的“{query}”，以下结果包含“{kept}”，不一定包含“{dropped}”。",
+    "looser_near": "除完整包含“{query}”的结果外，以下还包括相距不超过 {window} 个字的“{parts}”。",
+    "looser_words": (
+        "除完整包含“{query}”的结果外，以下还包括含“{kept}”、不一定含“{dropped}”的结果。"
+    ),
     "search_stopped": (
         "搜索超过 {seconds} 秒，已提前结束：总数、筛选计数和排序只涵盖已找到的 {total} 篇。"
     ),

@@ -191,7 +191,7 @@ def test_loose_never_finds_less_than_auto(
     assert ids(index, query, match="loose") == loose
 
 
-# -- faults left for the owners of the code: strict xfails ---------------------------------
+# -- faults found by the hostile round (fixed unless marked as a strict xfail) ----------
 
 
 @pytest.mark.xfail(
@@ -205,22 +205,12 @@ def test_loose_keeps_what_auto_finds(index: Index) -> None:
     assert A in ids(index, "苏丹 大模型", match="loose")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #20 fault: the exact rule's fallback highlight (plan._literal_query) "
-    "marks 模型 in a post matched only through the other side of an OR",
-)
 def test_no_stray_sub_word_marks_under_the_exact_rule(index: Index) -> None:
     r = index.search("大模型 OR 大力")
     assert [h.id for h in r.hits] == [A, B]
     assert [marks(h.snippet) for h in r.hits] == [["大模型"], ["大力"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #20 fault: under match=loose the notice says no post holds 大模型 "
-    "(没有找到完整的“大模型”) while the first hit holds it",
-)
 def test_loose_notice_does_not_deny_the_exact_hits(index: Index, client: FlaskClient) -> None:
     r = index.search("大模型", match="loose")
     assert r.hits[0].id == A and "大模型" in marks(r.hits[0].snippet)
@@ -229,26 +219,15 @@ def test_loose_notice_does_not_deny_the_exact_hits(index: Index, client: FlaskCl
     assert "没有找到完整的“大模型”" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #20 fault: did you mean deletes 大 of 大模型, a run the index holds "
-    "verbatim (post a), because the query as a whole has no exact result",
-)
 def test_no_suggestion_that_edits_a_run_the_index_holds(index: Index) -> None:
     for query in ("苏丹 大模型", '"大模型" 苏丹'):
         assert index.search(query).suggestion is None, query
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #20 fault: a letter run is kept with the CJK word after it even when "
-    "that is a function word (VR和, VR的), so the looser rules look for a part 'vr 和' "
-    "that no post holds and drop VR: VR和AR眼镜 is matched by the words rule without VR, "
-    "and the VR of the post is not marked",
-)
 def test_letters_before_a_function_word_stay_a_word(index: Index) -> None:
+    # VR is one unit (no positions of its own), so it is the words rule, 和 dropped
     r = index.search("VR和AR眼镜")
-    assert (r.match, [h.id for h in r.hits]) == ("near", [K])
+    assert (r.match, [h.id for h in r.hits]) == ("words", [K])
     assert marks(r.hits[0].snippet) == ["VR", "AR眼镜"]
     r = index.search("VR的设备")
     assert [h.id for h in r.hits] == [L] and marks(r.hits[0].snippet) == ["VR设备"]
@@ -266,12 +245,6 @@ def test_notices_name_words_as_typed(index: Index) -> None:
     assert notice.params["parts"] == "B站、4季度"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #20 fault: the article view (Index.document) of a post found by a "
-    "looser rule marks every stray one-character part (大 of 大力, 大 of 大批), which "
-    "the result's snippet does not",
-)
 def test_article_view_marks_no_stray_characters(index: Index) -> None:
     (hit,) = [h for h in index.search("大模型", match="loose").hits if h.id == B]
     assert marks(hit.snippet) == ["模型"]
@@ -401,12 +374,6 @@ def test_small_big_model_is_verbatim_only(small: Index) -> None:
 
 
 @needs_small
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #20 fault: did you mean corrects a run the index holds (苏丹 大模型 → "
-    "苏丹 模型, deleting the 大 of 大模型, in 2 posts), and the suggestion finds nothing "
-    "the words rule does not",
-)
 def test_small_no_pointless_suggestion(small: Index) -> None:
     assert small.search("苏丹 大模型").suggestion is None
 

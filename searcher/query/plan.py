@@ -43,6 +43,16 @@ from ..errors import Notice
 from ..snippets import TermGroup
 from .syntax import Clause, ParsedQuery
 
+#: Words a reader types that say nothing about the posts wanted: the index's stop words
+#: (:data:`searcher.analysis.STOP_WORDS`) and the question words, prepositions and
+#: particles of a query typed as a sentence (``南京大学在哪个区``, ``关于乡村振兴``).
+#: They are never required by a looser rule (:mod:`.relax`), and a run of letters
+#: does not join one (``VR和AR眼镜``: VR, 和, AR眼镜).
+FUNCTION_WORDS = STOP_WORDS | frozenset(
+    "关于 对于 有关 至于 哪 哪个 哪些 哪里 哪儿 在哪 什么 怎么 怎样 怎么样 如何 为什么 "
+    "为何 多少 几 是否 是不是 有没有 能否 可以 请问 一下 相关 最新 情况 问题 和".split()
+)
+
 #: Query-time weights (multiplied into BM25F scores); see README "Ranking".
 TITLE_BOOST = 3.0
 #: The weight of a match in a post's tags and categories (issue #20: below the title,
@@ -271,10 +281,14 @@ def sub_terms(segment: list[str], segmenter: Segmenter) -> list[SubTerm]:
             for word in segmenter.cut(text):
                 word_units = tuple(run[pos : pos + len(word)])
                 pos += len(word)
-                if number is not None:  # the unit of a quantity
+                glue = number is not None and (
+                    _NUMBER.match(number.units[-1]) is not None or word not in FUNCTION_WORDS
+                )
+                if number is not None and glue:  # the unit of a quantity, B站, K线
                     out[-1] = SubTerm(number.units + word_units, word, False)
                     number = None
                     continue
+                number = None
                 out.append(SubTerm(word_units, word, word in STOP_WORDS))
         else:
             sub = SubTerm(tuple(run), "".join(run), len(run) == 1 and run[0] in STOP_WORDS)
@@ -380,8 +394,9 @@ def _literal_query(
     of the run add their word-field score (a post holding 模型 as a word ranks above
     one where it stands inside a longer word). Looser matches are :mod:`.relax`'s.
 
-    Highlighting marks each segment where it occurs, and its non-stop sub-terms only
-    in posts where the segment does not occur (a looser tier).
+    Highlighting marks each segment where it occurs, and its non-stop sub-terms of two
+    or more characters only in posts where the segment does not occur (the article view
+    of a post a looser rule found).
     """
     segments = units_of(c.text)
     if not segments:
@@ -406,8 +421,9 @@ def _literal_query(
             Maybe(run, words[0] if len(words) == 1 else AnyOf(words)) if words else run
         )
         primary.append(tuple(seg))
-        if len(parts) > 1:
-            fallback.extend(p.units for p in parts if not p.stop)
+        if len(parts) > 1:  # marked only where the run is not (a looser rule's posts),
+            # and never one character alone (every stray 大 of 大模型 is noise)
+            fallback.extend(p.units for p in parts if not p.stop and len("".join(p.units)) > 1)
     # A segment met again (新闻联播 新闻联播 in one clause) is required once.
     required_runs = list(dict.fromkeys(required_runs))
     only_stops = all(p.stop for p in subs)
@@ -483,7 +499,10 @@ def plan_query(
             boosts.append(alts[0][0])
             continue
         groups.append(alts[0][0] if len(alts) == 1 else AnyOf(tuple(a[0] for a in alts)))
-        highlight.extend(a[2] for a in alts)
+        if len(alts) == 1:
+            highlight.append(alts[0][2])
+        else:  # OR: a post holds one side as typed; no other side's parts are marked
+            highlight.extend(TermGroup(a[2].primary) for a in alts)
         if len(alts) == 1:
             together.extend(t for t in alts[0][2].primary[:1] if len(t) > 1)
     if len(together) > 1:
@@ -524,6 +543,7 @@ def plan_query(
 
 __all__ = [
     "EVERY",
+    "FUNCTION_WORDS",
     "NOTHING",
     "AllOf",
     "AnyOf",

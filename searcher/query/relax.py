@@ -33,13 +33,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..analysis import STOP_WORDS
 from ..analysis.numerals import numeral_forms
 from ..analysis.segmenters import Segmenter
 from ..analysis.variants import regional_forms
 from ..errors import Notice
 from ..snippets import TermGroup
 from .plan import (
+    FUNCTION_WORDS,
     REGIONAL_BOOST,
     AllOf,
     AnyOf,
@@ -66,15 +66,6 @@ from .syntax import Clause, ParsedQuery
 #: 69% at 4 (4,579 posts), then falls: 61% at 8, 47% at 16, 32% at 32. 4 is the peak.
 #: (A break counts one unit in the index, as positions skip one at each.)
 NEAR_WINDOW = 4
-
-#: Words a reader types that say nothing about the posts wanted: the index's stop words
-#: (:data:`searcher.analysis.STOP_WORDS`) and the question words, prepositions and
-#: particles of a query typed as a sentence (``南京大学在哪个区``, ``关于乡村振兴``).
-#: They are never required by a looser rule.
-FUNCTION_WORDS = STOP_WORDS | frozenset(
-    "关于 对于 有关 至于 哪 哪个 哪些 哪里 哪儿 在哪 什么 怎么 怎样 怎么样 如何 为什么 "
-    "为何 多少 几 是否 是不是 有没有 能否 可以 请问 一下 相关 最新 情况 问题".split()
-)
 
 #: Count of posts matching a plan node (:meth:`searcher.engine.Engine.count`).
 Count = Callable[[Node], int]
@@ -174,7 +165,12 @@ def can_loosen(parsed: ParsedQuery, segmenter: Segmenter) -> bool:
 
 
 def relaxed_plans(
-    parsed: ParsedQuery, segmenter: Segmenter, count: Count, *, every_run: bool = False
+    parsed: ParsedQuery,
+    segmenter: Segmenter,
+    count: Count,
+    *,
+    every_run: bool = False,
+    exact_found: bool = False,
 ) -> Iterator[QueryPlan]:
     """The looser plans of the module's rules, in order; the caller searches each until
     one matches something.
@@ -182,6 +178,8 @@ def relaxed_plans(
     :param count: posts matching a node, from the index.
     :param every_run: loosen every run, not only those that occur nowhere (the
         reader asked for the looser results of a query that has exact ones).
+    :param exact_found: the exact rule found posts: the notices then say the looser
+        results come beside them (``looser_near``, ``looser_words``), not instead.
     """
     clauses = _relaxable(parsed)
     if not clauses:
@@ -224,9 +222,13 @@ def relaxed_plans(
             near,
             "near",
             Notice(
-                "relaxed_near",
-                f"no post holds {runs} as typed: these hold {shown} "
-                f"within {NEAR_WINDOW} characters of each other",
+                "looser_near" if exact_found else "relaxed_near",
+                (
+                    f"besides the posts holding {runs} as typed, these hold {shown}"
+                    if exact_found
+                    else f"no post holds {runs} as typed: these hold {shown}"
+                )
+                + f" within {NEAR_WINDOW} characters of each other",
                 query=runs,
                 parts=shown,
                 window=NEAR_WINDOW,
@@ -278,9 +280,13 @@ def relaxed_plans(
             rewrites,
             "words",
             Notice(
-                "relaxed_words",
-                f"no post holds every word of the query: these hold {kept_text}, "
-                f"not always {dropped_text}",
+                "looser_words" if exact_found else "relaxed_words",
+                (
+                    "besides the posts holding every word, these hold "
+                    if exact_found
+                    else "no post holds every word of the query: these hold "
+                )
+                + f"{kept_text}, not always {dropped_text}",
                 query=" ".join(text[k] for k, _ in clauses),
                 kept=kept_text,
                 dropped=dropped_text,
