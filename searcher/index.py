@@ -672,6 +672,8 @@ class Index:
                     left = deadline - time.thread_time()
                     if left <= 0:
                         break
+                    if not self.engine.count(looser.root):  # cheaper than a search
+                        continue
                     attempt = self._search(looser, filters, sort_by, page, left)
                     if attempt.unfiltered_total > found.unfiltered_total:  # it adds posts
                         kept = [n for n in query_plan.notices if n not in looser.notices]

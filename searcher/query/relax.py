@@ -100,10 +100,12 @@ def _relaxable(parsed: ParsedQuery) -> list[tuple[tuple[int, int], Clause]]:
 
 
 def _parts(c: Clause, segmenter: Segmenter) -> list[SubTerm]:
-    out: list[SubTerm] = []
+    """The clause's sub-terms, each once (新闻联播新闻联播… is one word, not twenty)."""
+    out: dict[tuple[str, ...], SubTerm] = {}
     for seg in units_of(c.text):
-        out.extend(sub_terms(seg, segmenter))
-    return out
+        for p in sub_terms(seg, segmenter):
+            out.setdefault(p.units, p)
+    return list(out.values())
 
 
 def _long(w: _Word) -> bool:
