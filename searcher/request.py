@@ -246,18 +246,8 @@ class SearchRequest:
             raise QueryError("query: must be text", code="bad_query", param="query")
         for name in ("categories", "tags", "types"):
             object.__setattr__(self, name, _values(getattr(self, name), name))
-        if self.sort not in SORTS:
-            raise QueryError(
-                f"sort: must be one of {', '.join(SORTS)}, not {self.sort!r}",
-                code="bad_sort",
-                param="sort",
-            )
-        if self.match not in MATCHES:
-            raise QueryError(
-                f"match: must be one of {', '.join(MATCHES)}, not {self.match!r}"[:200],
-                code="bad_match",
-                param="match",
-            )
+        _choice(self.sort, SORTS, "sort")
+        _choice(self.match, MATCHES, "match")
         _whole(self.limit, "limit", MAX_LIMIT)
         _whole(self.page, "page", MAX_PAGE)
         _whole(self.snippet_chars, "snippet_chars", MAX_SNIPPET_CHARS, MIN_SNIPPET_CHARS)
@@ -493,26 +483,26 @@ def _day(given: list[str], name: str) -> dt.date | None:
     return _moment(_one(given, name), name)
 
 
-def _match(given: list[str], name: str) -> str | None:
-    value = _one(given, name)
-    if value and value not in MATCHES:
+def _choice(value: Any, choices: tuple[str, ...], attr: str, param: str = "") -> None:
+    """:class:`QueryError` ``bad_<attr>`` unless ``value`` is one of ``choices``."""
+    if value not in choices:
         raise QueryError(
-            f"match: must be one of {', '.join(MATCHES)}, not {value!r}"[:200],
-            code="bad_match",
-            param=name,
+            f"{attr}: must be one of {', '.join(choices)}, not {value!r}"[:200],
+            code=f"bad_{attr}",
+            param=param or attr,
         )
-    return value or None
 
 
-def _sort(given: list[str], name: str) -> str | None:
-    value = _one(given, name)
-    if value and value not in SORTS:
-        raise QueryError(
-            f"sort: must be one of {', '.join(SORTS)}, not {value!r}"[:200],
-            code="bad_sort",
-            param=name,
-        )
-    return value or None
+def _one_of(choices: tuple[str, ...], attr: str) -> Callable[[list[str], str], str | None]:
+    """A reader of one of ``choices`` (``sort``, ``match``), read once; blank is None."""
+
+    def read(given: list[str], name: str) -> str | None:
+        value = _one(given, name)
+        if value:
+            _choice(value, choices, attr, name)
+        return value or None
+
+    return read
 
 
 #: The URL parameters of a search: name → (the :class:`SearchRequest` field, its reader).
@@ -523,7 +513,7 @@ PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
     "type": ("types", _many),
     "since": ("since", _day),
     "until": ("until", _day),
-    "sort": ("sort", _sort),
+    "sort": ("sort", _one_of(SORTS, "sort")),
     "page": ("page", _whole_number("page", 1, MAX_PAGE)),
     "limit": ("limit", _whole_number("limit", 1, MAX_LIMIT)),
     "recency": ("recency", _days),
@@ -531,7 +521,7 @@ PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
         "snippet_chars",
         _whole_number("snippet_chars", MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS),
     ),
-    "match": ("match", _match),
+    "match": ("match", _one_of(MATCHES, "match")),
 }
 #: Parameters read once each, and those read with every value.
 FILTER_PARAMS = ("category", "tag", "type")
