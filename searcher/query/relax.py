@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ..analysis import UnitAnalyzer
 from ..analysis.numerals import numeral_forms
 from ..analysis.segmenters import Segmenter
 from ..analysis.variants import regional_forms
@@ -85,6 +86,26 @@ class _Word:
     text: str
     posts: int = 0
     content: bool = True  # False: function words only (关于, 请问), never required
+
+
+def _typed(c: Clause, segmenter: Segmenter) -> dict[tuple[str, ...], str]:
+    """Each sub-term of ``c`` (folded units) → its text as typed (``b站`` → B站), for the
+    notices."""
+    tokens = list(UnitAnalyzer()(c.text))
+    out: dict[tuple[str, ...], str] = {}
+    i = 0
+    while i < len(tokens):
+        j = i + 1
+        while j < len(tokens) and not tokens[j].brk:
+            j += 1
+        at = i
+        for p in sub_terms([t.text for t in tokens[i:j]], segmenter):
+            first, last = tokens[at], tokens[at + len(p.units) - 1]
+            if first.startchar is not None and last.endchar is not None:
+                out.setdefault(p.units, c.text[first.startchar : last.endchar])
+            at += len(p.units)
+        i = j
+    return out
 
 
 def _text(units: tuple[str, ...]) -> str:
@@ -200,6 +221,13 @@ def relaxed_plans(
     # and the words rule drops the most frequent: none holds them all, or (every_run)
     # the reader asked for more.
     text = {key: c.text for key, c in clauses}
+    typed: dict[tuple[str, ...], str] = {}
+    for _, c in clauses:
+        typed.update(_typed(c, segmenter))
+
+    def shown_as(units: tuple[str, ...]) -> str:
+        return typed.get(units) or _text(units)
+
     # 1. near: the parts of each missing run close together.
     near: dict[tuple[int, int], ClauseRewrite] = {}
     for key in missing:
@@ -217,7 +245,7 @@ def relaxed_plans(
         )
     if near:
         runs = "、".join(text[k] for k in near)
-        shown = "、".join(_text(u) for r in near.values() for u in r.proximity)
+        shown = "、".join(shown_as(u) for r in near.values() for u in r.proximity)
         yield _plan(
             parsed,
             segmenter,
@@ -245,7 +273,7 @@ def relaxed_plans(
             words.append(_Word(key, (), node, text[key], content=bool(content)))
             continue
         for p in content:
-            words.append(_Word(key, p.units, _part_node(p, segmenter), _text(p.units)))
+            words.append(_Word(key, p.units, _part_node(p, segmenter), shown_as(p.units)))
         if not content and count(node) == 0:  # function words only (请问), in no post
             words.append(_Word(key, (), node, text[key], content=False))
     for w in words:
@@ -257,7 +285,7 @@ def relaxed_plans(
     order = sorted(words, key=lambda w: (w.posts > 0, w.content, _long(w), -w.posts))
     # With function words in a missing run (对于粮食安全), the first step drops only
     # them: every other word of the query is required.
-    functions = [_text(p.units) for key in missing for p in parts[key] if not _content(p)]
+    functions = [shown_as(p.units) for key in missing for p in parts[key] if not _content(p)]
     # Words in no post and function words typed apart are all dropped at the first step.
     first = max(0 if functions else 1, sum(1 for w in order if not w.posts or not w.content))
     # Groups never loosened (《求是》, "…", title:, OR) stay required: beside them every
