@@ -666,7 +666,9 @@ class Index:
                     parsed,
                     segmenter,
                     self.engine.count,
-                    every_run=request.match == "loose",
+                    # loose loosens runs that occur too, but only beside exact posts:
+                    # with none, it is auto (so it always finds what auto finds)
+                    every_run=request.match == "loose" and found.unfiltered_total > 0,
                     exact_found=found.unfiltered_total > 0,
                 ):
                     left = deadline - time.thread_time()

@@ -1,7 +1,7 @@
 """Hostile tests of issue #20's query semantics: the exact rule, the looser rules, the
 numerals, letters with CJK, did you mean, and how the library, the API and the page
-report which rule applied. Each fault found is a test with its exact expected answer;
-those not fixed here are strict xfails naming the fault."""
+report which rule applied. Each fault found is a test with its exact expected answer.
+"""
 
 from __future__ import annotations
 
@@ -191,15 +191,9 @@ def test_loose_never_finds_less_than_auto(
     assert ids(index, query, match="loose") == loose
 
 
-# -- faults found by the hostile round (fixed unless marked as a strict xfail) ----------
+# -- faults found by the hostile round, each fixed -----------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #20 fault: match=loose loosens 大模型 into 大 and 模型 and drops 模型, "
-    "the more frequent, so 苏丹 大模型 gives 苏丹's post c, not post a holding 大模型, "
-    "which the default rule gives: the looser results are not a superset",
-)
 def test_loose_keeps_what_auto_finds(index: Index) -> None:
     assert ids(index, "苏丹 大模型") == [A]
     assert A in ids(index, "苏丹 大模型", match="loose")
