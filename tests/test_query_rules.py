@@ -263,3 +263,23 @@ def test_big_model_on_xwlb_small_gives_exactly_its_verbatim_posts(
     assert results.total == 2 and results.match == "exact"
     assert all("<mark>大模型</mark>" in h.snippet for h in results.hits)
     assert all("<mark>大</mark>" not in h.snippet for h in results.hits)
+
+
+def test_a_run_without_its_function_words_ranks_first(tmp_path: Path) -> None:
+    # 关于乡村振兴 occurs nowhere; the near rule finds both posts, and the one holding
+    # 乡村振兴 verbatim ranks first although the other is newer and shorter.
+    index = build(
+        tmp_path,
+        {
+            f"{_p('run')}.md": post(
+                "甲", "今年各地持续推进乡村振兴，农民收入稳步增长，基层治理不断加强。"
+            ),
+            "_posts/2025-03-01-apart.md": post(
+                "乙", "推进乡村全面振兴。", "2025-03-01 10:00:00 +0800"
+            ),
+        },
+    )
+    results = index.search("关于乡村振兴")
+    assert results.match == "near"
+    assert [h.id for h in results.hits] == [_p("run"), "_posts/2025-03-01-apart"]
+    assert ids(index, "乡村振兴", match="exact") == [_p("run")]

@@ -129,6 +129,23 @@ def _parts(c: Clause, segmenter: Segmenter) -> list[SubTerm]:
     return list(out.values())
 
 
+def _cores(c: Clause, segmenter: Segmenter) -> list[Node]:
+    """The tier of each segment of ``c`` without its leading and trailing function
+    words, where that is a shorter run of two units or more (``关于乡村振兴`` →
+    乡村振兴): a post holding it verbatim ranks above posts holding its parts apart."""
+    out: list[Node] = []
+    for seg in units_of(c.text):
+        subs = sub_terms(seg, segmenter)
+        while subs and not _content(subs[0]):
+            subs = subs[1:]
+        while subs and not _content(subs[-1]):
+            subs = subs[:-1]
+        core = tuple(u for p in subs for u in p.units)
+        if 1 < len(core) < len(seg):
+            out.append(Verbatim(match_units(core, False)))
+    return out
+
+
 def _long(w: _Word) -> bool:
     """Whether ``w`` says more than one character does: a whole clause, a part of two
     units or more, or a run of letters or digits."""
@@ -221,6 +238,7 @@ def relaxed_plans(
     # and the words rule drops the most frequent: none holds them all, or (every_run)
     # the reader asked for more.
     text = {key: c.text for key, c in clauses}
+    by_key = dict(clauses)
     typed: dict[tuple[str, ...], str] = {}
     for _, c in clauses:
         typed.update(_typed(c, segmenter))
@@ -239,7 +257,13 @@ def relaxed_plans(
         forms = tuple(_forms(u, segmenter) for u in long)
         near[key] = ClauseRewrite(
             Near(forms, NEAR_WINDOW),
-            AnyOf((Verbatim(exact[key]), *(_part_node(p, segmenter) for p in rest))),
+            AnyOf(
+                (
+                    Verbatim(exact[key]),
+                    *_cores(by_key[key], segmenter),
+                    *(_part_node(p, segmenter) for p in rest),
+                )
+            ),
             tuple(TermGroup(f) for f in forms),
             long,
         )
@@ -349,6 +373,7 @@ def _words_rewrites(
         split = any(w.units for w in mine + gone)
         if split:
             optional.append(Verbatim(exact[key]))
+            optional.extend(_cores(c, segmenter))
         required = [w.node for w in mine]
         runs = tuple(tuple(seg) for seg in units_of(c.text)) if split else ()
         primary = runs + tuple(f for w in mine if w.units for f in _forms(w.units, segmenter))
