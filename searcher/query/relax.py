@@ -204,6 +204,19 @@ def can_loosen(parsed: ParsedQuery, segmenter: Segmenter) -> bool:
     return any(len(_parts(c, segmenter)) > 1 for _, c in _relaxable(parsed))
 
 
+def _counted_once(count: Count) -> Count:
+    """``count``, each node's answer kept for one call of :func:`relaxed_plans` (a
+    clause's exact node is weighed to find the missing runs and again as a word)."""
+    known: dict[Node, int] = {}
+
+    def once(node: Node) -> int:
+        if node not in known:
+            known[node] = count(node)
+        return known[node]
+
+    return once
+
+
 def relaxed_plans(
     parsed: ParsedQuery,
     segmenter: Segmenter,
@@ -224,6 +237,7 @@ def relaxed_plans(
     clauses = _relaxable(parsed)
     if not clauses:
         return
+    count = _counted_once(count)
     parts = {key: _parts(c, segmenter) for key, c in clauses}
     exact: dict[tuple[int, int], Node] = {}
     missing: list[tuple[int, int]] = []
@@ -293,7 +307,7 @@ def relaxed_plans(
     for key, _ in clauses:
         node = exact[key]
         content = [p for p in parts[key] if _content(p)]
-        if key not in missing and node is not None:
+        if key not in missing:
             words.append(_Word(key, (), node, text[key], content=bool(content)))
             continue
         for p in content:
@@ -387,16 +401,12 @@ def _words_rewrites(
         )
         groups += tuple(TermGroup(_forms(w.units, segmenter)) for w in gone if w.units and _long(w))
         rewrites[key] = ClauseRewrite(
-            None if not required else required[0] if len(required) == 1 else _all(required),
+            None if not required else required[0] if len(required) == 1 else AllOf(tuple(required)),
             AnyOf(tuple(optional)) if optional else None,
             groups,
             tuple(w.units for w in mine if len(w.units) > 1),
         )
     return rewrites
-
-
-def _all(nodes: list[Node]) -> Node:
-    return AllOf(tuple(nodes))
 
 
 def _plan(

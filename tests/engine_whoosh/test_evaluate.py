@@ -9,6 +9,7 @@ from searcher.engine.whoosh.compile import compile_plan
 from searcher.engine.whoosh.evaluate import Unsupported, evaluate
 from searcher.index import Index
 from searcher.query import parse, plan_query
+from searcher.query import plan as qp
 from searchutil import post, write_corpus
 
 QUERIES = [
@@ -82,3 +83,20 @@ def test_matches_are_found_for_the_fixture(index: Index) -> None:
 def test_unknown_nodes_are_refused(index: Index) -> None:
     with index.engine._searcher() as s, pytest.raises(Unsupported):
         evaluate(wq.Prefix("body", "大"), s)
+
+
+@pytest.mark.parametrize(("window", "size"), [(4, 34), (1, 5)])
+def test_a_near_node_matches_and_scores_as_whoosh(index: Index, window: int, size: int) -> None:
+    # 大桥 … 通车: two units apart in the first segment's posts (大桥今日通车), side
+    # by side in the second's (大桥通车), so a window of 1 keeps only the second's.
+    node = qp.Near(((("大", "桥"),), (("通", "车"),)), window)
+    q = compile_plan(qp.QueryPlan(node, [], [], False))
+    with index.engine._searcher() as s:
+        ours = evaluate(q, s)
+        collector = s.collector(limit=None, scored=True)
+        s.search_with_collector(q, collector)
+        theirs = {d: score for score, d in collector.results().top_n}
+    assert len(ours) == size
+    assert ours.keys() == theirs.keys()
+    for d, score in theirs.items():
+        assert ours[d] == pytest.approx(score, rel=1e-12, abs=1e-12)

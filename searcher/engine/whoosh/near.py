@@ -96,6 +96,7 @@ class NearQuery(wq.WrappingQuery):  # type: ignore[misc]
         m = self.child.matcher(searcher, context)
         if not m.is_active():
             return m
+        # A second matcher lists the candidates: phrase matchers cannot be copied.
         candidates = sorted(self.child.matcher(searcher, context).all_ids())
         kept = self.allowed(searcher, candidates)
         if not kept:
