@@ -30,7 +30,15 @@ from .analysis.segmenters import Segmenter, user_dict_digest
 from .analysis.variants import script_table
 from .engine import Engine, EngineKind, EngineResult, Page, Sort
 from .engine.whoosh import WhooshEngine, zone
-from .errors import CorpusError, IndexFormatError, Notice, SearcherError, SearchIndexError
+from .errors import (
+    CorpusError,
+    IndexFormatError,
+    Notice,
+    QueryError,
+    SearcherError,
+    SearchIndexError,
+)
+from .lexicon import MAX_LIMIT, Completion, Lexicon, usable_prefix
 from .query import ParsedQuery, QueryPlan, parse, plan_query
 from .query.plan import match_units, units_of
 from .query.relax import can_loosen, relaxed_plans
@@ -219,6 +227,7 @@ class Index:
         self._running: dict[tuple[Any, ...], threading.Event] = {}  # searches under way
         self._suggester: Suggester | None = None  # one vocabulary's (see _suggestion)
         self._suggest_lock = threading.Lock()
+        self._lexicon: Lexicon | None = None  # one generation's (see lexicon())
         #: The generation whose folding was checked (open() checks the first one).
         self._checked = engine.description.get("created")
 
@@ -759,6 +768,39 @@ class Index:
         ):
             return None
         return suggestion
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Completion]:
+        """Completions of ``prefix`` as a reader types it (issue #21): words and phrases
+        of the posts, tags, categories and titles, ranked by frequency and recency
+        (:meth:`searcher.lexicon.Lexicon.complete`): ``王建`` → 王建国, ``wangj`` or
+        ``wjg`` (pinyin, initials) → 王建国, ``Xiaom`` → Xiaomi and 小米. An empty,
+        over-long (more than :data:`~searcher.lexicon.MAX_PREFIX_CHARS` characters) or
+        control-character prefix gets [].
+
+        :param limit: the most completions, 1 to :data:`~searcher.lexicon.MAX_LIMIT`.
+        :raises QueryError: ``limit`` is out of range (``param="limit"``).
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(
+                f"limit must be an integer from 1 to {MAX_LIMIT}", code="bad_limit", param="limit"
+            )
+        if usable_prefix(prefix) is None:
+            return []
+        self.sync()
+        return self.lexicon().complete(prefix, limit)
+
+    def lexicon(self) -> Lexicon:
+        """The :class:`~searcher.lexicon.Lexicon` of the generation searched: made on
+        first need for each generation (xwlb, 19,541 posts: about 3 s, reading the words
+        and titles included) and kept on this object; threads asking meanwhile wait."""
+        words = self.engine.word_frequencies()
+        headlines = self.engine.headlines()
+        with self._suggest_lock:
+            lexicon = self._lexicon
+            if lexicon is None or lexicon.words is not words or lexicon.headlines is not headlines:
+                lexicon = Lexicon(words, headlines, self.word_segmenter)
+                self._lexicon = lexicon
+        return lexicon
 
     def document(self, doc_id: str, query: str = "") -> Document | None:
         """The post ``doc_id`` whole (the article view), with the matches of ``query``

@@ -20,7 +20,7 @@ description values as one generation, or cancels.
 
 Reading: :meth:`Engine.search` runs a query plan with filters, a sort, a page and a CPU
 budget; :meth:`Engine.stored`, :meth:`Engine.stats`, :meth:`Engine.key_terms` and
-:meth:`Engine.word_frequencies`.
+:meth:`Engine.word_frequencies`, :meth:`Engine.headlines`.
 """
 
 from __future__ import annotations
@@ -212,6 +212,12 @@ class Engine(Protocol):
         most): the vocabulary of "did you mean" (:mod:`searcher.suggest`). One object
         per generation, the same one until the next commit (callers may key caches on
         it; they must not change it)."""
+
+    def headlines(self) -> Sequence[StoredPost]:
+        """Every live post as stored, without its body (``body`` is ""; no order): the
+        titles, dates, tags and categories that suggestions complete from
+        (:mod:`searcher.lexicon`). One object per generation, as
+        :meth:`word_frequencies`."""
 
 
 class EngineKind(Protocol):

@@ -1,0 +1,342 @@
+"""The index's lexicon for readers' typing aids: completions and pinyin (issue #21).
+
+One :class:`Lexicon` is made per index generation from what the engine already holds:
+the jieba words of the live posts with their document frequencies
+(:meth:`~searcher.engine.Engine.word_frequencies`) and every post's title, date, tags
+and categories (:meth:`~searcher.engine.Engine.headlines`). Nothing is added to the
+index: the pinyin of a word is looked up when a reader types letters, not stored.
+
+*Entries* are what a completion can be: a word of the vocabulary (two characters or
+more), a *phrase* (two or three words next to each other in at least
+:data:`PHRASE_MIN_TITLES` titles, the first and last of two characters or more), a
+tag, a category, or a title. Each is scored by frequency and recency:
+``posts × 0.5 ** (age / HALF_LIFE_DAYS)``, ``posts`` the posts holding it (a word: its
+document frequency; a phrase: the titles holding it; a title: 1) and ``age`` the days
+from the newest post holding it *in a title*, tag or category to the newest post of the
+index (a word found in no title counts as old as the oldest post).
+
+A prefix completes (:meth:`Lexicon.complete`) literally (folded: ``開`` for 开, any case
+for letters; 王建 → 王建国, ``Xiaom`` → Xiaomi; titles also where the prefix stands
+inside them), or, for Latin letters, as pinyin (:mod:`searcher.analysis.pinyin`:
+``wangj``, ``wjg`` → 王建国). A whole Latin query word is read as pinyin by
+:meth:`Lexicon.pinyin_words`, the Chinese words a search adds for it.
+
+Built in about 3 s on xwlb (19,541 posts: the vocabulary 0.5 s and the titles 0.5 s
+from the engine, 2 s here), once per generation; a completion then takes a few
+milliseconds (``bench/suggest_latency.py``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .analysis import STOP_WORDS
+from .analysis.folding import fold
+from .analysis.pinyin import initial_keys, latin, read, spells, typed_keys
+from .analysis.segmenters import Segmenter
+from .engine import StoredPost
+
+#: Recency half-life of a completion's score, in days.
+HALF_LIFE_DAYS = 365.0
+#: A run of two or three title words is a phrase when this many titles hold it.
+PHRASE_MIN_TITLES = 3
+#: The most Chinese words a Latin query word also matches as pinyin (the most frequent).
+PINYIN_WORDS = 5
+#: The most characters of a prefix; a longer one (or one holding a control character)
+#: completes to nothing.
+MAX_PREFIX_CHARS = 64
+#: The most completions :meth:`Lexicon.complete` returns.
+MAX_LIMIT = 50
+#: Entries kept for each one- and two-letter pinyin key prefix (the best scored); a
+#: longer prefix is looked up in full.
+_SHORT_KEY_ENTRIES = 200
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_WORDY = re.compile(r"[\w\u4e00-\u9fff]")
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+KINDS = ("word", "phrase", "tag", "category", "title")
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One completion of a typed prefix.
+
+    text: what to search, as written (a title as published); kind: ``word``, ``phrase``,
+    ``tag``, ``category`` or ``title``; aid: how the prefix matched it, ``literal`` or
+    ``pinyin``; posts: the posts holding it (a title: 1); date: the newest post holding
+    it in a title, tag or category (ISO 8601, site time zone) or None; url: a title's
+    post, else None.
+    """
+
+    text: str
+    kind: str
+    aid: str
+    posts: int
+    date: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of the fields."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    text: str
+    key: str  # folded
+    kind: str
+    posts: int
+    score: float
+    date: str | None = None
+    url: str | None = None
+
+
+def usable_prefix(prefix: str) -> str | None:
+    """``prefix`` stripped, or None when it cannot be completed: empty, longer than
+    :data:`MAX_PREFIX_CHARS`, holding a control character, or with no letter, digit
+    or Chinese character (issue #21: such a request gets an empty list, not an error)."""
+    if not isinstance(prefix, str) or _CONTROL.search(prefix):
+        return None
+    text = prefix.strip()
+    if not text or len(text) > MAX_PREFIX_CHARS or not _WORDY.search(text):
+        return None
+    return text
+
+
+class Lexicon:
+    """Completions and pinyin lookups over one generation's words and headlines.
+
+    :param words: ``{folded word: posts}`` (:meth:`~searcher.engine.Engine.word_frequencies`).
+    :param headlines: the live posts without bodies (:meth:`~searcher.engine.Engine.headlines`).
+    :param segmenter: the index's word segmenter (cuts titles into phrases).
+
+    Immutable once built but for a memo of readings; safe to share between threads.
+    """
+
+    def __init__(
+        self, words: Mapping[str, int], headlines: Sequence[StoredPost], segmenter: Segmenter
+    ) -> None:
+        self.words = words
+        self.headlines = headlines
+        stamps = {p.date: _stamp(p.date) for p in headlines if p.date}
+        newest = max(stamps.values(), default=0.0)
+        oldest = min(stamps.values(), default=0.0)
+        self._newest, self._oldest = newest, oldest
+        seen: dict[str, str] = {}  # folded key → newest date (ISO) in a title or label
+        shown: dict[str, str] = {}  # folded Latin word → as written in a title
+        phrases: dict[str, list[Any]] = {}  # folded phrase → [text, titles, date]
+        labels: dict[tuple[str, str], list[Any]] = {}  # (kind, folded) → [text, posts, date]
+        entries: list[_Entry] = []
+        memo: dict[str, str] = {}
+        wordy: dict[str, bool] = {}
+        for post in headlines:
+            date = post.date
+            cut = segmenter.cut(post.title)
+            folded = []
+            for w in cut:
+                f = memo.get(w)
+                if f is None:
+                    f = memo[w] = fold(w)
+                    wordy[f] = len(f) > 1 and bool(_WORDY.match(w)) and f not in STOP_WORDS
+                    if f.isascii() and f.isalpha() and f != w:
+                        shown.setdefault(f, w)
+                folded.append(f)
+                if date and (f not in seen or _later(date, seen[f], stamps)):
+                    seen[f] = date
+            for n in (2, 3):
+                for i in range(len(folded) - n + 1):
+                    # a phrase begins and ends with a word of two characters or more (not
+                    # a stop word: 习近平同, 习近平新 are no phrases) and holds no
+                    # punctuation
+                    if not (wordy[folded[i]] and wordy[folded[i + n - 1]]):
+                        continue
+                    if n == 3 and not _WORDY.match(folded[i + 1]):
+                        continue
+                    key = "".join(folded[i : i + n])
+                    slot = phrases.get(key)
+                    if slot is None:
+                        slot = phrases[key] = ["".join(cut[i : i + n]), 0, date]
+                    slot[1] += 1
+                    if date and (slot[2] is None or _later(date, slot[2], stamps)):
+                        slot[2] = date
+            for kind, values in (("tag", post.tags), ("category", post.categories)):
+                for value in values:
+                    slot = labels.setdefault((kind, fold(value)), [value, 0, date])
+                    slot[1] += 1
+                    if date and (slot[2] is None or _later(date, slot[2], stamps)):
+                        slot[2] = date
+            if post.title.strip():
+                entries.append(
+                    _Entry(
+                        post.title,
+                        "".join(folded),
+                        "title",
+                        1,
+                        self._score(1, date),
+                        date,
+                        post.url,
+                    )
+                )
+        for word, posts in words.items():
+            if len(word) < 2 or word in STOP_WORDS or not _WORDY.search(word):
+                continue
+            date = seen.get(word)
+            entries.append(
+                _Entry(shown.get(word, word), word, "word", posts, self._score(posts, date), date)
+            )
+        for key, (text, titles, date) in phrases.items():
+            if titles >= PHRASE_MIN_TITLES and key not in words:
+                entries.append(_Entry(text, key, "phrase", titles, self._score(titles, date), date))
+        for (kind, key), (text, posts, date) in labels.items():
+            entries.append(_Entry(text, key, kind, posts, self._score(posts, date), date))
+        entries.sort(key=lambda e: -e.score)
+        self._entries = entries
+        # Literal prefixes: every entry but titles by its folded text, in order.
+        self._keys = sorted((e.key, i) for i, e in enumerate(entries) if e.kind != "title")
+        # Titles: one text, each title's folded text on a line of its own (a prefix is
+        # found in all of them by one str.find loop), and the entry of each line.
+        self._title_entries = [i for i, e in enumerate(entries) if e.kind == "title"]
+        lines = [entries[i].key.replace("\n", " ") for i in self._title_entries]
+        self._title_text = "\n".join(lines)
+        starts, at = [], 0
+        for line in lines:
+            starts.append(at)
+            at += len(line) + 1
+        self._title_starts = starts
+        # Pinyin: every Chinese entry (not a title) under each string of first letters
+        # it may be typed with, best scored first.
+        by_key: dict[str, list[int]] = {}
+        for i, e in enumerate(entries):
+            if e.kind != "title" and 2 <= len(e.key) <= 8 and _CJK.match(e.key):
+                for k in initial_keys(e.key):
+                    by_key.setdefault(k, []).append(i)
+        self._by_key = by_key
+        self._sorted_keys = sorted(by_key)
+        short: dict[str, list[int]] = {}
+        for k, found in by_key.items():
+            for n in (1, 2):
+                if len(k) >= n:
+                    short.setdefault(k[:n], []).extend(found)
+        self._short = {k: sorted(set(v))[:_SHORT_KEY_ENTRIES] for k, v in short.items()}
+        self._readings: dict[str, tuple[str, ...] | None] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _score(self, posts: int, date: str | None) -> float:
+        stamp = _stamp(date) if date else self._oldest
+        age_days = max(0.0, self._newest - stamp) / 86400
+        return posts * math.pow(0.5, age_days / HALF_LIFE_DAYS)
+
+    def _reading(self, word: str) -> tuple[str, ...] | None:
+        reading = self._readings.get(word, ())
+        if reading == ():
+            reading = read(word)
+            with self._lock:
+                self._readings[word] = reading
+        return reading
+
+    def _pinyin_entries(self, typed: str, prefix: bool, enough: int | None = None) -> list[int]:
+        """Entry numbers (best scored first) of the Chinese entries ``typed`` spells; the
+        first ``enough`` of them when given."""
+        found: set[int] = set()
+        for key in typed_keys(typed, prefix=prefix):
+            if not prefix:
+                found.update(self._by_key.get(key, ()))
+            elif len(key) <= 2:
+                found.update(self._short.get(key, ()))
+            else:
+                at = bisect.bisect_left(self._sorted_keys, key)
+                while at < len(self._sorted_keys) and self._sorted_keys[at].startswith(key):
+                    found.update(self._by_key[self._sorted_keys[at]])
+                    at += 1
+        out: list[int] = []
+        for i in sorted(found):
+            if spells(typed, self._reading(self._entries[i].key), prefix=prefix):
+                out.append(i)
+                if enough is not None and len(out) >= enough:
+                    break
+        return out
+
+    def pinyin_words(self, typed: str, limit: int = PINYIN_WORDS) -> list[str]:
+        """The Chinese words of the vocabulary (two characters or more) that the Latin
+        word ``typed`` spells in full (:func:`~searcher.analysis.pinyin.spells`: every
+        syllable whole or by its initial), the ``limit`` most frequent first
+        (``shanghai`` → 上海 …, ``zgc`` → 中关村); [] when ``typed`` is not Latin
+        letters or spells none (issue #21)."""
+        folded = fold(typed)
+        if not latin(folded):
+            return []
+        ranked = sorted(
+            (i for i in self._pinyin_entries(folded, False) if self._entries[i].kind == "word"),
+            key=lambda i: (-self._entries[i].posts, self._entries[i].key),
+        )
+        return [self._entries[i].key for i in ranked[:limit]]
+
+    def complete(self, prefix: str, limit: int = 8) -> list[Completion]:
+        """Up to ``limit`` (at most :data:`MAX_LIMIT`) completions of ``prefix``, best
+        scored first: entries whose folded text begins with the folded prefix; for
+        Latin letters, also the Chinese entries it spells as pinyin (the last syllable
+        may be unfinished); and titles holding the prefix anywhere. An entry is given
+        once (its literal match first); [] for a prefix :func:`usable_prefix` refuses.
+        """
+        text = usable_prefix(prefix)
+        if text is None or limit <= 0:
+            return []
+        limit = min(limit, MAX_LIMIT)
+        key = fold(text)
+        picked: dict[int, str] = {}
+        at = bisect.bisect_left(self._keys, (key, -1))
+        while at < len(self._keys) and self._keys[at][0].startswith(key):
+            picked.setdefault(self._keys[at][1], "literal")
+            at += 1
+        if "\n" not in key:
+            at = self._title_text.find(key)
+            while at >= 0 and len(picked) < 4 * MAX_LIMIT:
+                line = bisect.bisect_right(self._title_starts, at) - 1
+                picked.setdefault(self._title_entries[line], "literal")
+                next_line = (
+                    self._title_starts[line + 1]
+                    if line + 1 < len(self._title_starts)
+                    else len(self._title_text)
+                )
+                at = self._title_text.find(key, next_line)
+        if latin(key):
+            for i in self._pinyin_entries(key, True, enough=2 * limit):
+                picked.setdefault(i, "pinyin")
+        best = sorted(picked, key=lambda i: (-self._entries[i].score, i))
+        out: list[Completion] = []
+        shown: set[str] = set()
+        for i in best:
+            e = self._entries[i]
+            if e.key in shown:  # a tag and a word of the same text: the better one
+                continue
+            shown.add(e.key)
+            out.append(Completion(e.text, e.kind, picked[i], e.posts, e.date, e.url))
+            if len(out) == limit:
+                break
+        return out
+
+
+def _stamp(date: str | None) -> float:
+    if not date:
+        return 0.0
+    try:
+        return dt.datetime.fromisoformat(date).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _later(date: str, than: str, stamps: Mapping[str, float]) -> bool:
+    return stamps.get(date, 0.0) > stamps.get(than, 0.0)
+
+
+__all__ = ["KINDS", "MAX_LIMIT", "MAX_PREFIX_CHARS", "PINYIN_WORDS", "Completion", "Lexicon"]
