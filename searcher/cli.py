@@ -320,6 +320,7 @@ def _build(
     options: SiteOptions | None = None,
     show_progress: bool = False,
     user_dict: str | None = None,
+    synonyms: str | None = None,
 ) -> IndexReport:
     """:meth:`Index.build` with a progress bar on stderr when ``show_progress``."""
     progress, close = _progress(show_progress)
@@ -333,6 +334,7 @@ def _build(
             jobs=jobs,
             progress=progress,
             user_dict=user_dict,
+            synonyms=synonyms,
         )
     finally:
         close()
@@ -363,6 +365,13 @@ def _build(
     help="User dictionary in jieba's format (word [freq] [tag] a line), stored with the "
     "index; a changed one re-segments every post; '' removes it.",
 )
+@click.option(
+    "--synonyms",
+    metavar="FILE",
+    help="Synonyms in Solr's format ('a, b, c' equivalences, 'a => b' one-way, # "
+    "comments), stored with the index and applied to queries (nothing is re-segmented); "
+    "'' removes them. Example: corpus/synonyms.txt.",
+)
 @site_options
 @json_option
 def index_command(
@@ -372,6 +381,7 @@ def index_command(
     jobs: int,
     segmenter: str | None,
     user_dict: str | None,
+    synonyms: str | None,
     as_json: bool,
     **site: Any,
 ) -> None:
@@ -391,6 +401,7 @@ def index_command(
             options=options,
             show_progress=not as_json and sys.stderr.isatty(),
             user_dict=user_dict,
+            synonyms=synonyms,
         )
     if as_json:
         _echo_json(report.to_dict())

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .analysis import DEFAULT_SEGMENTER, SEGMENTERS, UserWord, make_segmenter, read_user_dict
+from .analysis.folding import fold
+from .analysis.pinyin import typed_keys
 from .analysis.segmenters import Segmenter, user_dict_digest
 from .analysis.variants import script_table
 from .engine import Engine, EngineKind, EngineResult, Page, Sort
@@ -40,7 +42,7 @@ from .errors import (
 )
 from .lexicon import MAX_LIMIT, Completion, Lexicon, usable_prefix
 from .query import ParsedQuery, QueryPlan, parse, plan_query
-from .query.plan import match_units, units_of
+from .query.plan import Aids, match_units, units_of
 from .query.relax import can_loosen, relaxed_plans
 from .request import Filters, SearchRequest
 from .results import (
@@ -50,11 +52,13 @@ from .results import (
     SearchResults,
     document_view,
     hit_snippet,
+    matched_by,
     post_fields,
 )
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
 from .suggest import FEW_RESULTS, Suggester, Suggestion
+from .synonyms import Synonyms, kind_of, read_synonyms
 
 if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never loads it
     from .indexing import IndexReport
@@ -228,6 +232,7 @@ class Index:
         self._suggester: Suggester | None = None  # one vocabulary's (see _suggestion)
         self._suggest_lock = threading.Lock()
         self._lexicon: Lexicon | None = None  # one generation's (see lexicon())
+        self._synonyms: tuple[Any, Synonyms] = (None, Synonyms())  # (description, rules)
         #: The generation whose folding was checked (open() checks the first one).
         self._checked = engine.description.get("created")
 
@@ -258,6 +263,31 @@ class Index:
     def word_segmenter(self) -> Segmenter:
         """The segmenter that cuts query words: the index's, with its user dictionary."""
         return self.engine.segmenter
+
+    @property
+    def synonyms(self) -> Synonyms:
+        """The synonyms the index applies to queries (:mod:`searcher.synonyms`), as
+        stored in its description by ``searcher index --synonyms FILE``; none when not."""
+        meta = self.meta
+        if self._synonyms[0] is not meta:
+            self._synonyms = (meta, Synonyms.from_json(meta.get("synonyms")))
+        return self._synonyms[1]
+
+    def aids(self) -> Aids:
+        """The readers' aids a query plan adds (issue #21): the pinyin readings of a
+        Latin word (from :meth:`lexicon`, built only when a word can be read as pinyin)
+        and the synonyms of :attr:`synonyms`."""
+        synonyms = self.synonyms
+
+        def pinyin(word: str) -> list[str]:
+            if not typed_keys(fold(word)):  # not pinyin: no need for the lexicon
+                return []
+            return self.lexicon().pinyin_words(word)
+
+        def synonym_forms(word: str) -> list[tuple[str, str]]:
+            return [(form, kind_of(word, form)) for form in synonyms.forms(word)]
+
+        return Aids(pinyin, synonym_forms if synonyms else None)
 
     @property
     def planned(self) -> bool:
@@ -398,6 +428,7 @@ class Index:
         progress: Callable[[int, int], None] | None = None,
         user_dict: str | os.PathLike[str] | None = None,
         engine: str | None = None,
+        synonyms: str | os.PathLike[str] | None = None,
     ) -> IndexReport:
         """Create or update the index in ``path`` from the Jekyll site ``corpus``: what
         ``searcher index`` does. Every way it can go leaves a searchable index behind.
@@ -426,11 +457,48 @@ class Index:
             removes it. A dictionary that changes the words re-segments every post.
         :param engine: a name in :data:`ENGINES` to keep the index in; None: the index's
             own, else :func:`default_engine`. Another engine than the index's rebuilds.
+        :param synonyms: a synonyms file in Solr's format (:mod:`searcher.synonyms`):
+            its rules are stored in the index's description and applied to queries, so
+            a new file re-segments nothing; its warnings (``FILE:LINE: …``) are in the
+            report's messages. ``None`` keeps the index's own rules; ``""`` removes them.
         :returns: the :class:`IndexReport`.
         :raises CorpusError: ``corpus`` is missing (nothing is touched).
         :raises SearchIndexError: the index cannot be written, is locked, or (without
-            ``rebuild``) is damaged; ``user_dict`` cannot be read.
+            ``rebuild``) is damaged; ``user_dict`` or ``synonyms`` cannot be read.
         """
+        rules: Synonyms | None = None
+        notes: list[str] = []
+        if synonyms is not None and str(synonyms) != "":
+            rules, notes = read_synonyms(synonyms)  # before anything is touched
+        elif synonyms is not None:
+            rules = Synonyms()
+        kept = _engine_of(Path(path)).read_description(Path(path)).get("synonyms")
+        report = cls._build(
+            path, corpus, rebuild, segmenter, options, jobs, progress, user_dict, engine
+        )
+        wanted = (rules.to_json() if rules else None) if rules is not None else kept
+        if rules:
+            notes.append(f"synonyms: {len(rules.mapping)} terms from {rules.source}")
+        with cls.open(path) as index, index.writing():
+            if index.meta.get("synonyms") != wanted:
+                index.engine.write_description({"synonyms": wanted})
+        report.messages[:0] = notes
+        return report
+
+    @classmethod
+    def _build(
+        cls,
+        path: str | os.PathLike[str],
+        corpus: str | os.PathLike[str],
+        rebuild: bool,
+        segmenter: str | None,
+        options: SiteOptions | None,
+        jobs: int,
+        progress: Callable[[int, int], None] | None,
+        user_dict: str | os.PathLike[str] | None,
+        engine: str | None,
+    ) -> IndexReport:
+        """:meth:`build` but for the synonyms."""
         folder, site = Path(path), Path(corpus)
         if folder.exists() and not folder.is_dir():
             raise SearchIndexError(f"index path is not a folder: {folder}")
@@ -645,7 +713,7 @@ class Index:
         parsed = parse(text)
         parsed.typed = parsed.typed or bool(request.query.strip())  # control codes only
         segmenter = self.word_segmenter
-        query_plan = plan_query(parsed, segmenter)
+        query_plan = plan_query(parsed, segmenter, aids=self.aids())
         query_plan.notices[:0] = notices
         sort = request.effective_sort
         if query_plan.match_all and sort == "relevance":
@@ -708,6 +776,7 @@ class Index:
                 **post_fields(hit.post, terms),
                 score=hit.score,
                 snippet=hit_snippet(hit.post, terms, request.snippet_chars),
+                matched_by=matched_by(hit.post, query_plan.aids),
             )
             for hit in found.hits
         ]
@@ -809,7 +878,11 @@ class Index:
         :data:`~searcher.results.ARTICLE_CHARS` is shown up to that, with ``truncated``."""
         self.sync()
         text, _ = SearchRequest(query).text()
-        terms = list(plan_query(parse(text), self.word_segmenter).highlight) if text.strip() else []
+        terms = (
+            list(plan_query(parse(text), self.word_segmenter, aids=self.aids()).highlight)
+            if text.strip()
+            else []
+        )
         stored = self.engine.stored(doc_id)
         return None if stored is None else document_view(stored, terms)
 

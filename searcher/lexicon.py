@@ -196,7 +196,8 @@ class Lexicon:
                 entries.append(_Entry(text, key, "phrase", titles, self._score(titles, date), date))
         for (kind, key), (text, posts, date) in labels.items():
             entries.append(_Entry(text, key, kind, posts, self._score(posts, date), date))
-        entries.sort(key=lambda e: -e.score)
+        # Best scored first; at equal scores a word, phrase or label before a title.
+        entries.sort(key=lambda e: (-e.score, e.kind == "title"))
         self._entries = entries
         # Literal prefixes: every entry but titles by its folded text, in order.
         self._keys = sorted((e.key, i) for i, e in enumerate(entries) if e.kind != "title")
@@ -285,8 +286,10 @@ class Lexicon:
         """Up to ``limit`` (at most :data:`MAX_LIMIT`) completions of ``prefix``, best
         scored first: entries whose folded text begins with the folded prefix; for
         Latin letters, also the Chinese entries it spells as pinyin (the last syllable
-        may be unfinished); and titles holding the prefix anywhere. An entry is given
-        once (its literal match first); [] for a prefix :func:`usable_prefix` refuses.
+        may be unfinished); and titles holding the prefix anywhere (letters and digits
+        only from the start of a word: ``sh`` does not complete "push"). An entry is
+        given once (its literal match first); [] for a prefix :func:`usable_prefix`
+        refuses. At equal scores, a word, phrase, tag or category comes before a title.
         """
         text = usable_prefix(prefix)
         if text is None or limit <= 0:
@@ -302,7 +305,13 @@ class Lexicon:
             at = self._title_text.find(key)
             while at >= 0 and len(picked) < 4 * MAX_LIMIT:
                 line = bisect.bisect_right(self._title_starts, at) - 1
-                picked.setdefault(self._title_entries[line], "literal")
+                # letters complete a word from its start (``sh`` is no completion of
+                # "Shanghai Daily" at "…ai Dai"… nor of "push")
+                before = self._title_text[at - 1] if at > self._title_starts[line] else " "
+                if not (
+                    key[0].isascii() and key[0].isalnum() and before.isascii() and before.isalnum()
+                ):
+                    picked.setdefault(self._title_entries[line], "literal")
                 next_line = (
                     self._title_starts[line + 1]
                     if line + 1 < len(self._title_starts)

@@ -16,6 +16,7 @@ from typing import Any
 
 from .engine import StoredPost
 from .errors import Notice
+from .query.plan import AIDS
 from .snippets import (
     BLOCK_SEPARATOR,
     Term,
@@ -73,10 +74,16 @@ class Hit(Post):
     (HTML, like ``title_html``). ``score`` is the relevance under relevance sorting
     (BM25F times the proximity and recency factors of :mod:`searcher.ranking`), None
     under date sorting. Hits are ordered by their exact-wording tier first, so a hit
-    holding more query words verbatim comes first even with a lower score."""
+    holding more query words verbatim comes first even with a lower score.
+
+    ``matched_by``: which aids found it (:func:`matched_by`, issue #21), in the order
+    of :data:`~searcher.query.plan.AIDS`: ``literal`` (a query word as typed),
+    ``regional`` (another region's form), ``synonym`` (the site's synonyms file),
+    ``pinyin`` (a Chinese word a Latin query word spells)."""
 
     score: float | None
     snippet: str
+    matched_by: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; ``date`` as ISO 8601 with its offset, or None."""
@@ -239,6 +246,19 @@ def label_line(stored: StoredPost, terms: Sequence[Term | TermGroup], size: int)
     if not groups or not (stored.tags or stored.categories):
         return ""
     return _label_line(stored, groups, _label_reasons(stored, groups), size)
+
+
+def matched_by(stored: StoredPost, aids: Sequence[tuple[str, TermGroup]]) -> list[str]:
+    """The aids (:data:`~searcher.query.plan.AIDS`) whose terms ``stored`` holds in its
+    title, body, tags or categories, given a plan's :attr:`~searcher.query.plan.
+    QueryPlan.aids`; ``["literal"]`` when it holds none of them (a looser rule matched
+    the query's words apart)."""
+    texts = [stored.title, stored.body, *stored.tags, *stored.categories]
+    found: set[str] = set()
+    for kind, group in aids:
+        if kind not in found and any(find_spans(t, [group]) for t in texts if t):
+            found.add(kind)
+    return [k for k in AIDS if k in found] or ["literal"]
 
 
 def hit_snippet(stored: StoredPost, terms: Sequence[Term | TermGroup], size: int) -> str:

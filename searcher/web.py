@@ -137,6 +137,8 @@ MESSAGES = {
     "looser_words": (
         "除完整包含“{query}”的结果外，以下还包括含“{kept}”、不一定含“{dropped}”的结果。"
     ),
+    "synonyms_used": "同时搜索了同义词：{words}。",
+    "pinyin_used": "同时按拼音搜索了：{words}。",
     "search_stopped": (
         "搜索超过 {seconds} 秒，已提前结束：总数、筛选计数和排序只涵盖已找到的 {total} 篇。"
     ),

@@ -30,12 +30,14 @@ An engine compiles the plan's tree of :class:`Node` (for Whoosh:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..analysis import STOP_WORDS, UnitAnalyzer
 from ..analysis.booktitles import title_term
-from ..analysis.folding import unit_folder
+from ..analysis.folding import fold, unit_folder
 from ..analysis.numerals import numeral_forms
+from ..analysis.pinyin import latin
 from ..analysis.segmenters import Segmenter
 from ..analysis.tokenizers import CJK_CHARS, WordTokenizer
 from ..analysis.variants import regional_forms
@@ -326,14 +328,62 @@ class QueryPlan:
     match_all: bool
     proximity: list[list[tuple[str, ...]]] = field(default_factory=list)
     rule: str = "exact"
+    aids: list[tuple[str, TermGroup]] = field(default_factory=list)
 
 
 #: Weight of a regional spelling of a word (``软件`` → 軟體): below the literal form.
 REGIONAL_BOOST = 0.5
+#: Weight of a synonym's match (issue #21): below the literal form's, as a regional one.
+SYNONYM_BOOST = 0.5
+#: Weight of a Chinese word a Latin query word spells as pinyin (issue #21).
+PINYIN_BOOST = 0.5
+#: How a post came to match a query word, in the order results report them
+#: (:attr:`QueryPlan.aids`): as typed, a regional form, a synonym, a pinyin reading.
+AIDS = ("literal", "regional", "synonym", "pinyin")
+_AID_BOOST = {"regional": REGIONAL_BOOST, "synonym": SYNONYM_BOOST, "pinyin": PINYIN_BOOST}
+
+
+@dataclass(frozen=True)
+class Aids:
+    """Readers' aids a plan may add to a query word (issue #21), supplied by the index:
+    ``pinyin(word)``, the Chinese words a word of Latin letters spells
+    (:meth:`searcher.lexicon.Lexicon.pinyin_words`); ``synonyms(word)``, the
+    ``(form, kind)`` pairs the site's synonyms file gives the whole word, ``kind``
+    ``"synonym"`` or ``"regional"`` (:mod:`searcher.synonyms`). Either may be None."""
+
+    pinyin: Callable[[str], Sequence[str]] | None = None
+    synonyms: Callable[[str], Sequence[tuple[str, str]]] | None = None
+
+
+def aid_forms(c: Clause, aids: Aids | None) -> list[tuple[str, str]]:
+    """The other forms a query word ``c`` also matches, each with its aid (:data:`AIDS`),
+    in that order: its regional spellings (:func:`~searcher.analysis.regional_forms`,
+    also for a quoted word), then, unless quoted, its synonyms and, for a word of Latin
+    letters only, the Chinese words it spells as pinyin. A Chinese word never gains a
+    pinyin form (景点 must not find 经典). Each form once; never the word itself.
+
+    >>> aid_forms(Clause("shanghai"), Aids(pinyin=lambda w: ["上海"]))
+    [('pinyin', '上海')]
+    >>> aid_forms(Clause("景点"), Aids(pinyin=lambda w: ["经典"]))
+    []
+    """
+    out = [("regional", f) for f in regional_forms(c.text)]
+    if aids is not None and not c.quoted:
+        if aids.synonyms is not None:
+            out.extend((kind, form) for form, kind in aids.synonyms(c.text))
+        if aids.pinyin is not None and latin(fold(c.text)):
+            out.extend(("pinyin", word) for word in aids.pinyin(c.text))
+    seen = {fold(c.text)}
+    kept = []
+    for kind, form in out:
+        if fold(form) not in seen:
+            seen.add(fold(form))
+            kept.append((kind, form))
+    return kept
 
 
 def _clause_query(
-    c: Clause, segmenter: Segmenter, tiers: bool = True
+    c: Clause, segmenter: Segmenter, tiers: bool = True, aids: Aids | None = None
 ) -> tuple[Node | None, bool, TermGroup, list[tuple[str, ...]]]:
     """The plan of one clause (None if it has no units), whether the clause
     held only stop words, the terms to highlight for it, and its parts for the
@@ -347,6 +397,8 @@ def _clause_query(
     form as typed rank first (CASES.md C13). The clause with its quantities in the
     other system (:func:`~searcher.analysis.numerals.numeral_forms`, ``四季度`` ↔
     4季度, issue #20) is an alternative at the same weight and in the same tier.
+    Synonyms and pinyin readings (:func:`aid_forms`, issue #21) are alternatives like
+    the regional spellings, at :data:`SYNONYM_BOOST` and :data:`PINYIN_BOOST`.
     """
     q, only_stops, group, parts = _literal_query(c, segmenter, tiers)
     if q is None:
@@ -368,12 +420,12 @@ def _clause_query(
         inner = [n.child for n in same if isinstance(n, Verbatim)]
         q = Verbatim(AnyOf(tuple(inner))) if len(inner) == len(same) else AnyOf(tuple(same))
     alternatives: list[Node] = []
-    for form in regional_forms(c.text):
+    for kind, form in aid_forms(c, aids):
         alt, _, alt_group, _ = _literal_query(
             Clause(form, c.quoted, c.title_only), segmenter, tiers=False
         )
         if alt is not None:
-            alternatives.append(Boost(alt, REGIONAL_BOOST))
+            alternatives.append(Boost(alt, _AID_BOOST[kind]))
             group = TermGroup(
                 group.primary + alt_group.primary, group.fallback + alt_group.fallback
             )
@@ -455,6 +507,7 @@ def plan_query(
     segmenter: Segmenter,
     rewrites: dict[tuple[int, int], ClauseRewrite] | None = None,
     rule: str = "exact",
+    aids: Aids | None = None,
 ) -> QueryPlan:
     """Turn a :class:`~searcher.query.syntax.ParsedQuery` into a :class:`QueryPlan`,
     splitting words with ``segmenter`` (the index's, with its user dictionary).
@@ -466,11 +519,16 @@ def plan_query(
     The proximity factor covers the query's words together: with two or more required
     words of two or more units, posts holding them close together rank above posts
     holding them far apart (issue #20).
+
+    ``aids`` (issue #21) adds each word's synonyms and pinyin readings
+    (:func:`aid_forms`); the plan's :attr:`QueryPlan.aids` then lists, for each aid,
+    the terms whose presence in a post says the aid found it, and a notice names the
+    forms added (``synonyms_used``, ``pinyin_used``).
     """
     rewrites = rewrites or {}
     highlight: list[TermGroup] = []
     notices: list[Notice] = []
-    compiled = [[_clause_query(c, segmenter) for c in group] for group in parsed.groups]
+    compiled = [[_clause_query(c, segmenter, aids=aids) for c in group] for group in parsed.groups]
     all_stops = all(stop for group in compiled for _, stop, _, _ in group)
     groups: list[Node] = []
     boosts: list[Node] = []
@@ -518,6 +576,7 @@ def plan_query(
             )
         )
     match_all = not groups
+    found_by = _aid_groups(parsed, aids, notices) if groups else []
     q: Node = EVERY if match_all else (groups[0] if len(groups) == 1 else AllOf(tuple(groups)))
     if boosts and not match_all:
         q = Maybe(q, AnyOf(tuple(boosts)))
@@ -538,7 +597,41 @@ def plan_query(
             )
         )
         return QueryPlan(NOTHING, [], notices, False, rule=rule)
-    return QueryPlan(q, highlight, notices, match_all, proximity, rule=rule)
+    return QueryPlan(q, highlight, notices, match_all, proximity, rule=rule, aids=found_by)
+
+
+def _aid_groups(
+    parsed: ParsedQuery, aids: Aids | None, notices: list[Notice]
+) -> list[tuple[str, TermGroup]]:
+    """For :attr:`QueryPlan.aids`: each positive word's literal runs, then each of its
+    other forms (:func:`aid_forms`) under its aid; and the notices naming the synonyms
+    and pinyin readings added."""
+    out: list[tuple[str, TermGroup]] = []
+    added: dict[str, list[str]] = {"synonym": [], "pinyin": []}
+    for group in parsed.groups:
+        for c in group:
+            segments = units_of(c.text)
+            if segments:
+                out.append(("literal", TermGroup(tuple(tuple(seg) for seg in segments))))
+            forms = aid_forms(c, aids)
+            for kind, form in forms:
+                out.append((kind, TermGroup(tuple(tuple(seg) for seg in units_of(form)))))
+            if aids is not None and not c.quoted:
+                listed = {fold(f) for _, f in forms}  # what aid_forms kept
+                for kind, found in (
+                    ("synonym", [f for f, _ in aids.synonyms(c.text)] if aids.synonyms else []),
+                    ("pinyin", [f for k, f in forms if k == "pinyin"]),
+                ):
+                    shown = "、".join(dict.fromkeys(f for f in found if fold(f) in listed))
+                    if shown:
+                        added[kind].append(f"{c.text} → {shown}")
+    if added["synonym"]:
+        words = "；".join(added["synonym"])
+        notices.append(Notice("synonyms_used", f"also searched for synonyms: {words}", words=words))
+    if added["pinyin"]:
+        words = "；".join(added["pinyin"])
+        notices.append(Notice("pinyin_used", f"also searched as pinyin: {words}", words=words))
+    return out
 
 
 __all__ = [
