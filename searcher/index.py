@@ -58,7 +58,7 @@ from .results import (
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
 from .suggest import FEW_RESULTS, Suggester, Suggestion
-from .synonyms import Synonyms, kind_of, read_synonyms
+from .synonyms import Synonyms, read_synonyms
 
 if TYPE_CHECKING:  # indexing reads sites (YAML, Markdown, lxml): a search never loads it
     from .indexing import IndexReport
@@ -285,7 +285,7 @@ class Index:
             return self.lexicon().pinyin_words(word)
 
         def synonym_forms(word: str) -> list[tuple[str, str]]:
-            return [(form, kind_of(word, form)) for form in synonyms.forms(word)]
+            return list(synonyms.pairs(word))
 
         return Aids(pinyin, synonym_forms if synonyms else None)
 

@@ -18,9 +18,9 @@ applied at query time, so a changed file needs no re-segmenting. Terms are match
 folded (:func:`~searcher.analysis.folding.fold`: case, width, traditional and simplified
 alike) against a query word as typed, whole.
 
-A synonym is reported as a *regional form* when it and the word typed are written in
-different scripts (one holds traditional characters, the other none: 奔驰 and Taiwan's
-賓士), else as a *synonym*.
+A synonym is reported as a *regional form* when it and the term it is given for are
+written in the file in different scripts (one holds traditional characters, the other
+none: 奔驰 and Taiwan's 賓士, also when a reader types 宾士), else as a *synonym*.
 
 Bad input is reported, never fatal: a malformed line (two ``=>``, an empty side or
 term) is skipped with a warning naming ``FILE:LINE``; a term that is a stop word is
@@ -59,16 +59,21 @@ MAX_TERM_CHARS = 64
 
 @dataclass(frozen=True)
 class Synonyms:
-    """Rules read from a synonyms file: ``mapping`` is ``{folded term: (form, …)}``, the
-    forms (as written in the file) a query for the term also searches; ``source`` where
-    they came from; ``digest`` a SHA-1 of the mapping."""
+    """Rules read from a synonyms file: ``mapping`` is ``{folded term: ((form, kind),
+    …)}``, the forms (as written in the file) a query for the term also searches, each
+    ``"synonym"`` or ``"regional"`` (:func:`kind_of`); ``source`` where they came from;
+    ``digest`` a SHA-1 of the mapping."""
 
-    mapping: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    mapping: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     source: str = ""
+
+    def pairs(self, text: str) -> tuple[tuple[str, str], ...]:
+        """The ``(form, kind)`` synonyms of the query word ``text`` (whole, folded)."""
+        return self.mapping.get(fold(text.strip()), ())
 
     def forms(self, text: str) -> tuple[str, ...]:
         """The synonyms of the query word ``text`` (whole, folded), () when none."""
-        return self.mapping.get(fold(text.strip()), ())
+        return tuple(form for form, _ in self.pairs(text))
 
     def __bool__(self) -> bool:
         return bool(self.mapping)
@@ -85,7 +90,7 @@ class Synonyms:
             "source": self.source,
             "rules": len(self.mapping),
             "sha1": self.digest,
-            "mapping": {k: list(v) for k, v in sorted(self.mapping.items())},
+            "mapping": {k: [list(p) for p in v] for k, v in sorted(self.mapping.items())},
         }
 
     @classmethod
@@ -94,7 +99,7 @@ class Synonyms:
         if not isinstance(value, dict) or not isinstance(value.get("mapping"), dict):
             return cls()
         mapping = {
-            str(k): tuple(str(f) for f in v)
+            str(k): tuple((str(p[0]), str(p[1])) for p in v if isinstance(p, list) and len(p) == 2)
             for k, v in value["mapping"].items()
             if isinstance(v, list)
         }
@@ -135,7 +140,7 @@ def _terms(side: str, where: str, warnings: list[str]) -> list[str] | None:
 def parse_synonyms(lines: Iterable[str], name: str) -> tuple[Synonyms, list[str]]:
     """Read rules from ``lines`` (a file named ``name`` in messages): the
     :class:`Synonyms` and the warnings (each ``"NAME:LINE: …"``)."""
-    mapping: dict[str, dict[str, None]] = {}
+    mapping: dict[str, dict[tuple[str, str], None]] = {}
     warnings: list[str] = []
     one_way: dict[str, dict[str, int]] = {}  # folded term → folded targets → line
     rules = 0
@@ -164,7 +169,7 @@ def parse_synonyms(lines: Iterable[str], name: str) -> tuple[Synonyms, list[str]
                 targets = mapping.setdefault(fold(term), {})
                 for form in right:
                     if fold(form) != fold(term):
-                        targets[form] = None
+                        targets[(form, kind_of(term, form))] = None
                         one_way.setdefault(fold(term), {}).setdefault(fold(form), number)
             continue
         terms = _terms(line, where, warnings)
@@ -177,7 +182,7 @@ def parse_synonyms(lines: Iterable[str], name: str) -> tuple[Synonyms, list[str]
             targets = mapping.setdefault(fold(term), {})
             for form in terms:
                 if fold(form) != fold(term):
-                    targets[form] = None
+                    targets[(form, kind_of(term, form))] = None
     warnings.extend(f"{name}:{line}: {cycle}" for line, cycle in _cycles(one_way))
     return (
         Synonyms({k: tuple(v) for k, v in mapping.items() if v}, name),
@@ -186,25 +191,25 @@ def parse_synonyms(lines: Iterable[str], name: str) -> tuple[Synonyms, list[str]
 
 
 def _cycles(edges: Mapping[str, Mapping[str, int]]) -> list[tuple[int, str]]:
-    """Each cycle of one-way rules once, as ``(line of its first rule, "a cycle: a => b
-    => a")``, found by a depth-first search from each term in turn."""
+    """Each cycle of one-way rules once, as ``(line, "a cycle of one-way rules: a => b
+    => a")``, ``line`` the last of its rules in the file (the one that closed it), found
+    by a depth-first search from each term in turn (paths of at most 8 terms)."""
     found: list[tuple[int, str]] = []
     seen: set[frozenset[str]] = set()
     for start in sorted(edges):
-        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        stack: list[list[str]] = [[start]]
         while stack:
-            node, path = stack.pop()
-            for nxt in sorted(edges.get(node, {})):
+            path = stack.pop()
+            for nxt in sorted(edges.get(path[-1], {})):
                 if nxt == start:
                     members = frozenset(path)
                     if members not in seen:
                         seen.add(members)
-                        line = edges[path[0]][path[1] if len(path) > 1 else start]
-                        found.append(
-                            (line, "a cycle of one-way rules: " + " => ".join(path + [start]))
-                        )
+                        ring = [*path, start]
+                        line = max(edges[a][b] for a, b in zip(ring, ring[1:], strict=False))
+                        found.append((line, "a cycle of one-way rules: " + " => ".join(ring)))
                 elif nxt not in path and len(path) < 8:
-                    stack.append((nxt, path + [nxt]))
+                    stack.append([*path, nxt])
     return sorted(found)
 
 

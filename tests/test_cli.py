@@ -101,7 +101,9 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "tags",
         "score",
         "snippet",
+        "matched_by",
     ]
+    assert hit["matched_by"] == ["literal"]
     assert hit["title_html"] == "大<mark>桥</mark>通车"
     assert hit["date"] == "2024-05-01T08:00:00+08:00"
     assert data["facets"]["tags"] == {"城建": 1, "桥梁": 1}
