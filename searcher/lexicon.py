@@ -290,6 +290,8 @@ class Lexicon:
         only from the start of a word: ``sh`` does not complete "push"). An entry is
         given once (its literal match first); [] for a prefix :func:`usable_prefix`
         refuses. At equal scores, a word, phrase, tag or category comes before a title.
+        A word or phrase that is the prefix itself is no completion (a tag or category
+        is: it says what the prefix is).
         """
         text = usable_prefix(prefix)
         if text is None or limit <= 0:
@@ -327,6 +329,8 @@ class Lexicon:
         for i in best:
             e = self._entries[i]
             if e.key in shown:  # a tag and a word of the same text: the better one
+                continue
+            if e.key == key and e.kind in ("word", "phrase"):  # nothing to complete
                 continue
             shown.add(e.key)
             out.append(Completion(e.text, e.kind, picked[i], e.posts, e.date, e.url))
