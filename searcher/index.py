@@ -279,7 +279,7 @@ class Index:
         and the synonyms of :attr:`synonyms`."""
         synonyms = self.synonyms
 
-        def pinyin(word: str) -> list[str]:
+        def pinyin(word: str) -> list[tuple[str, float]]:
             if not typed_keys(fold(word)):  # not pinyin: no need for the lexicon
                 return []
             return self.lexicon().pinyin_words(word)

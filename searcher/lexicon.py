@@ -49,6 +49,10 @@ HALF_LIFE_DAYS = 365.0
 PHRASE_MIN_TITLES = 3
 #: The most Chinese words a Latin query word also matches as pinyin (the most frequent).
 PINYIN_WORDS = 5
+#: A word a Latin query word spells is searched when it is in at least 1/PINYIN_RATIO as
+#: many posts as the most frequent word it spells (``shanghai``: 上海 in 1,280 posts of
+#: xwlb, 伤害 in 51 is left out). See ``bench/aids.py``.
+PINYIN_RATIO = 10
 #: The most characters of a prefix; a longer one (or one holding a control character)
 #: completes to nothing.
 MAX_PREFIX_CHARS = 64
@@ -131,7 +135,7 @@ class Lexicon:
         self._newest, self._oldest = newest, oldest
         seen: dict[str, str] = {}  # folded key → newest date (ISO) in a title or label
         shown: dict[str, str] = {}  # folded Latin word → as written in a title
-        phrases: dict[str, list[Any]] = {}  # folded phrase → [text, titles, date]
+        titles: list[tuple[list[str], list[str], str | None]] = []  # cut, folded, date
         labels: dict[tuple[str, str], list[Any]] = {}  # (kind, folded) → [text, posts, date]
         entries: list[_Entry] = []
         memo: dict[str, str] = {}
@@ -150,22 +154,7 @@ class Lexicon:
                 folded.append(f)
                 if date and (f not in seen or _later(date, seen[f], stamps)):
                     seen[f] = date
-            for n in (2, 3):
-                for i in range(len(folded) - n + 1):
-                    # a phrase begins and ends with a word of two characters or more (not
-                    # a stop word: 习近平同, 习近平新 are no phrases) and holds no
-                    # punctuation
-                    if not (wordy[folded[i]] and wordy[folded[i + n - 1]]):
-                        continue
-                    if n == 3 and not _WORDY.match(folded[i + 1]):
-                        continue
-                    key = "".join(folded[i : i + n])
-                    slot = phrases.get(key)
-                    if slot is None:
-                        slot = phrases[key] = ["".join(cut[i : i + n]), 0, date]
-                    slot[1] += 1
-                    if date and (slot[2] is None or _later(date, slot[2], stamps)):
-                        slot[2] = date
+            titles.append((cut, folded, date))
             for kind, values in (("tag", post.tags), ("category", post.categories)):
                 for value in values:
                     slot = labels.setdefault((kind, fold(value)), [value, 0, date])
@@ -191,9 +180,9 @@ class Lexicon:
             entries.append(
                 _Entry(shown.get(word, word), word, "word", posts, self._score(posts, date), date)
             )
-        for key, (text, titles, date) in phrases.items():
-            if titles >= PHRASE_MIN_TITLES and key not in words:
-                entries.append(_Entry(text, key, "phrase", titles, self._score(titles, date), date))
+        for key, (text, count, date) in _phrases(titles, wordy, stamps).items():
+            if key not in words:
+                entries.append(_Entry(text, key, "phrase", count, self._score(count, date), date))
         for (kind, key), (text, posts, date) in labels.items():
             entries.append(_Entry(text, key, kind, posts, self._score(posts, date), date))
         # Best scored first; at equal scores a word, phrase or label before a title.
@@ -267,20 +256,33 @@ class Lexicon:
                     break
         return out
 
-    def pinyin_words(self, typed: str, limit: int = PINYIN_WORDS) -> list[str]:
-        """The Chinese words of the vocabulary (two characters or more) that the Latin
-        word ``typed`` spells in full (:func:`~searcher.analysis.pinyin.spells`: every
-        syllable whole or by its initial), the ``limit`` most frequent first
-        (``shanghai`` → 上海 …, ``zgc`` → 中关村); [] when ``typed`` is not Latin
-        letters or spells none (issue #21)."""
+    def pinyin_words(self, typed: str, limit: int = PINYIN_WORDS) -> list[tuple[str, float]]:
+        """The Chinese words and title phrases of the index (two characters or more)
+        that the Latin word ``typed`` spells in full
+        (:func:`~searcher.analysis.pinyin.spells`: every syllable whole or by its
+        initial), each with its weight: its posts over the most frequent one's. Only
+        those in at least 1/:data:`PINYIN_RATIO` as many posts as the most frequent,
+        the ``limit`` most frequent first (``shanghai`` → 上海 but not 伤害, ``zgc`` →
+        中关村); [] when ``typed`` is not Latin letters, spells none, or is itself a word
+        of the index in more posts than the most frequent word it spells
+        (``gdp`` is GDP, not 各党派) (issue #21)."""
         folded = fold(typed)
         if not latin(folded):
             return []
         ranked = sorted(
-            (i for i in self._pinyin_entries(folded, False) if self._entries[i].kind == "word"),
-            key=lambda i: (-self._entries[i].posts, self._entries[i].key),
+            (
+                self._entries[i]
+                for i in self._pinyin_entries(folded, False)
+                if self._entries[i].kind in ("word", "phrase")
+            ),
+            key=lambda e: (-e.posts, e.key),
         )
-        return [self._entries[i].key for i in ranked[:limit]]
+        # A word of letters the index holds in more posts than its likeliest reading is
+        # meant as written (gdp: 137 posts of xwlb, 各党派 19)
+        if not ranked or self.words.get(folded, 0) > ranked[0].posts:
+            return []
+        top = ranked[0].posts
+        return [(e.key, e.posts / top) for e in ranked[:limit] if e.posts * PINYIN_RATIO >= top]
 
     def complete(self, prefix: str, limit: int = 8) -> list[Completion]:
         """Up to ``limit`` (at most :data:`MAX_LIMIT`) completions of ``prefix``, best
@@ -337,6 +339,41 @@ class Lexicon:
             if len(out) == limit:
                 break
         return out
+
+
+def _phrases(
+    titles: Sequence[tuple[list[str], list[str], str | None]],
+    wordy: Mapping[str, bool],
+    stamps: Mapping[str, float],
+) -> dict[str, tuple[str, int, str | None]]:
+    """The phrases of ``titles`` (each cut into words, the words folded, its date):
+    ``{folded: (as written, titles, newest date)}`` for every run of two or three words
+    in at least :data:`PHRASE_MIN_TITLES` titles that begins and ends with a word of
+    two characters or more, no stop word (习近平同, 习近平新 are no phrases), and holds
+    no punctuation. Two passes, as Apriori counts: the pairs first, then the triples
+    whose first pair is frequent (xwlb: 5 MB instead of 90 MB for every run)."""
+    pairs: dict[str, int] = {}
+    for _, folded, _ in titles:
+        for i in range(len(folded) - 1):
+            if wordy[folded[i]] and _WORDY.match(folded[i + 1]):
+                key = folded[i] + folded[i + 1]
+                pairs[key] = pairs.get(key, 0) + 1
+    out: dict[str, tuple[str, int, str | None]] = {}
+    for cut, folded, date in titles:
+        for n in (2, 3):
+            for i in range(len(folded) - n + 1):
+                if not (wordy[folded[i]] and wordy[folded[i + n - 1]]):
+                    continue
+                if pairs.get(folded[i] + folded[i + 1], 0) < PHRASE_MIN_TITLES:
+                    continue
+                key = "".join(folded[i : i + n])
+                if n == 3 and not _WORDY.match(folded[i + 1]):
+                    continue
+                text, count, newest = out.get(key) or ("".join(cut[i : i + n]), 0, date)
+                if date and (newest is None or stamps.get(date, 0) > stamps.get(newest, 0)):
+                    newest = date
+                out[key] = (text, count + 1, newest)
+    return {k: v for k, v in out.items() if v[1] >= PHRASE_MIN_TITLES}
 
 
 def _stamp(date: str | None) -> float:

@@ -111,7 +111,7 @@ def test_a_chinese_query_never_finds_its_homophones(index: Index) -> None:
 def test_the_pinyin_reading_is_the_indexs_own_word(index: Index) -> None:
     # 经典 stands in a post, but jieba cuts 这是一首经典 so that it is a word there:
     # jingdian finds both spellings the index holds as words, most frequent first.
-    assert sorted(index.lexicon().pinyin_words("jingdian")) == ["景点", "经典"]
+    assert sorted(index.lexicon().pinyin_words("jingdian")) == [("景点", 1.0), ("经典", 1.0)]
 
 
 def test_a_quoted_latin_word_is_only_literal(index: Index) -> None:
@@ -119,7 +119,7 @@ def test_a_quoted_latin_word_is_only_literal(index: Index) -> None:
 
 
 SEGMENTER = make_segmenter()
-ALWAYS = Aids(pinyin=lambda word: ["上海", "经典"])
+ALWAYS = Aids(pinyin=lambda word: [("上海", 1.0), ("经典", 0.5)])
 
 
 @settings(max_examples=200, deadline=None)

@@ -335,7 +335,8 @@ class QueryPlan:
 REGIONAL_BOOST = 0.5
 #: Weight of a synonym's match (issue #21): below the literal form's, as a regional one.
 SYNONYM_BOOST = 0.5
-#: Weight of a Chinese word a Latin query word spells as pinyin (issue #21).
+#: Weight of a Chinese word a Latin query word spells as pinyin (issue #21), times the
+#: word's own weight (its posts over those of the likeliest word spelled the same).
 PINYIN_BOOST = 0.5
 #: How a post came to match a query word, in the order results report them
 #: (:attr:`QueryPlan.aids`): as typed, a regional form, a synonym, a pinyin reading.
@@ -346,39 +347,40 @@ _AID_BOOST = {"regional": REGIONAL_BOOST, "synonym": SYNONYM_BOOST, "pinyin": PI
 @dataclass(frozen=True)
 class Aids:
     """Readers' aids a plan may add to a query word (issue #21), supplied by the index:
-    ``pinyin(word)``, the Chinese words a word of Latin letters spells
-    (:meth:`searcher.lexicon.Lexicon.pinyin_words`); ``synonyms(word)``, the
+    ``pinyin(word)``, the Chinese words a word of Latin letters spells, each with a
+    weight from 0 to 1 (:meth:`searcher.lexicon.Lexicon.pinyin_words`); ``synonyms(word)``, the
     ``(form, kind)`` pairs the site's synonyms file gives the whole word, ``kind``
     ``"synonym"`` or ``"regional"`` (:mod:`searcher.synonyms`). Either may be None."""
 
-    pinyin: Callable[[str], Sequence[str]] | None = None
+    pinyin: Callable[[str], Sequence[tuple[str, float]]] | None = None
     synonyms: Callable[[str], Sequence[tuple[str, str]]] | None = None
 
 
-def aid_forms(c: Clause, aids: Aids | None) -> list[tuple[str, str]]:
-    """The other forms a query word ``c`` also matches, each with its aid (:data:`AIDS`),
-    in that order: its regional spellings (:func:`~searcher.analysis.regional_forms`,
-    also for a quoted word), then, unless quoted, its synonyms and, for a word of Latin
-    letters only, the Chinese words it spells as pinyin. A Chinese word never gains a
-    pinyin form (景点 must not find 经典). Each form once; never the word itself.
+def aid_forms(c: Clause, aids: Aids | None) -> list[tuple[str, str, float]]:
+    """The other forms a query word ``c`` also matches, each with its aid (:data:`AIDS`)
+    and weight, in that order: its regional spellings
+    (:func:`~searcher.analysis.regional_forms`, also for a quoted word), then, unless
+    quoted, its synonyms and, for a word of Latin letters only, the Chinese words it
+    spells as pinyin. A Chinese word never gains a pinyin form (景点 must not find
+    经典). Each form once; never the word itself.
 
-    >>> aid_forms(Clause("shanghai"), Aids(pinyin=lambda w: ["上海"]))
-    [('pinyin', '上海')]
-    >>> aid_forms(Clause("景点"), Aids(pinyin=lambda w: ["经典"]))
+    >>> aid_forms(Clause("shanghai"), Aids(pinyin=lambda w: [("上海", 1.0)]))
+    [('pinyin', '上海', 1.0)]
+    >>> aid_forms(Clause("景点"), Aids(pinyin=lambda w: [("经典", 1.0)]))
     []
     """
-    out = [("regional", f) for f in regional_forms(c.text)]
+    out = [("regional", f, 1.0) for f in regional_forms(c.text)]
     if aids is not None and not c.quoted:
         if aids.synonyms is not None:
-            out.extend((kind, form) for form, kind in aids.synonyms(c.text))
+            out.extend((kind, form, 1.0) for form, kind in aids.synonyms(c.text))
         if aids.pinyin is not None and latin(fold(c.text)):
-            out.extend(("pinyin", word) for word in aids.pinyin(c.text))
+            out.extend(("pinyin", word, weight) for word, weight in aids.pinyin(c.text))
     seen = {fold(c.text)}
     kept = []
-    for kind, form in out:
+    for kind, form, weight in out:
         if fold(form) not in seen:
             seen.add(fold(form))
-            kept.append((kind, form))
+            kept.append((kind, form, weight))
     return kept
 
 
@@ -420,12 +422,12 @@ def _clause_query(
         inner = [n.child for n in same if isinstance(n, Verbatim)]
         q = Verbatim(AnyOf(tuple(inner))) if len(inner) == len(same) else AnyOf(tuple(same))
     alternatives: list[Node] = []
-    for kind, form in aid_forms(c, aids):
+    for kind, form, weight in aid_forms(c, aids):
         alt, _, alt_group, _ = _literal_query(
             Clause(form, c.quoted, c.title_only), segmenter, tiers=False
         )
         if alt is not None:
-            alternatives.append(Boost(alt, _AID_BOOST[kind]))
+            alternatives.append(Boost(alt, _AID_BOOST[kind] * weight))
             group = TermGroup(
                 group.primary + alt_group.primary, group.fallback + alt_group.fallback
             )
@@ -614,13 +616,13 @@ def _aid_groups(
             if segments:
                 out.append(("literal", TermGroup(tuple(tuple(seg) for seg in segments))))
             forms = aid_forms(c, aids)
-            for kind, form in forms:
+            for kind, form, _ in forms:
                 out.append((kind, TermGroup(tuple(tuple(seg) for seg in units_of(form)))))
             if aids is not None and not c.quoted:
-                listed = {fold(f) for _, f in forms}  # what aid_forms kept
+                listed = {fold(f) for _, f, _ in forms}  # what aid_forms kept
                 for kind, found in (
                     ("synonym", [f for f, _ in aids.synonyms(c.text)] if aids.synonyms else []),
-                    ("pinyin", [f for k, f in forms if k == "pinyin"]),
+                    ("pinyin", [f for k, f, _ in forms if k == "pinyin"]),
                 ):
                     shown = "、".join(dict.fromkeys(f for f in found if fold(f) in listed))
                     if shown:
