@@ -466,6 +466,8 @@ def _print_results(results: SearchResults, colour: bool) -> None:
     for n, hit in enumerate(results.hits, first + 1):
         date = hit.date.strftime("%Y-%m-%d") if hit.date else "undated"
         labels = " · ".join([date, *hit.categories, *("#" + t for t in hit.tags)])
+        if hit.matched_by != ["literal"]:  # found through an aid (issue #21)
+            labels += " · found by " + ", ".join(hit.matched_by)
         click.echo(f"{n}. {_terminal(hit.title_html, colour)}")
         click.echo(f"   {labels}")
         if hit.snippet:

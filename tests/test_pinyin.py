@@ -149,3 +149,16 @@ def test_pinyin_adds_nothing_to_the_index(tmp_path: Path) -> None:
     before = sorted(p.name for p in (tmp_path / "index").iterdir())
     assert [h.matched_by for h in index.search("shanghai").hits] == [["pinyin"]]
     assert sorted(p.name for p in (tmp_path / "index").iterdir()) == before
+
+
+def test_the_cli_says_which_aid_found_a_hit(index: Index) -> None:
+    from click.testing import CliRunner
+
+    from searcher.cli import main
+
+    result = CliRunner().invoke(main, ["search", "shanghai", "--index", str(index.path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["1. Shanghai Daily报道", "   2022-03-01"]
+    assert lines[4:6] == ["2. 上海举办进博会", "   2022-03-01 · found by pinyin"]
+    assert "note: also searched as pinyin: shanghai → 上海" in result.stderr
