@@ -246,3 +246,15 @@ def test_cli_without_an_index_names_it(tmp_path: Path) -> None:
     code, out, err = run("suggest", "wjg", "--index", str(tmp_path / "none"))
     assert (code, out) == (2, "")
     assert err.startswith("error: ") and "none" in err
+
+
+def test_page_without_script_is_a_plain_form(client: FlaskClient) -> None:
+    """The box names the suggestion URL for search.js, which alone makes it a combobox
+    (so a page without the script claims no list); the CSP lets the script ask it."""
+    response = client.get("/?q=王建")
+    page = response.get_data(as_text=True)
+    assert '<div class="combo"><input id="q" type="search" name="q" value="王建"' in page
+    assert 'data-suggest="/api/suggest"' in page
+    assert "combobox" not in page and "listbox" not in page
+    assert "connect-src 'self';" in response.headers["Content-Security-Policy"]
+    assert page.count("<script") == 1
