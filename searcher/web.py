@@ -16,8 +16,10 @@ Routes:
   ``{"error", "code", "param", "status"}``; an unknown path or method under ``/api/`` a
   JSON 404 or 405 (``code`` ``not_found`` / ``method_not_allowed``).
 * ``GET /api/suggest`` — completions of ``q`` as a reader types it (issue #21,
-  :meth:`~searcher.index.Index.suggest`; the search box's list): ``{"query",
-  "completions"}``. See :func:`create_app`'s ``suggest`` route.
+  :meth:`~searcher.index.Index.suggest`; the search box's list, ``static/search.js``):
+  ``{"query", "completions": [Completion.to_dict(), …]}``, ``limit`` 1–50 (default
+  :data:`SUGGEST_LIMIT`). An unusable ``q`` (empty, over 64 characters, a control
+  character) is an empty list, a bad ``limit`` the 400 above; never heavy.
 
 Every response carries a Content-Security-Policy with no inline script or style,
 ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``, and a
