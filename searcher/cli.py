@@ -26,6 +26,7 @@ from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
 from searcher.engine.whoosh import META_FILE
 from searcher.errors import IndexFormatError, SearcherError
 from searcher.index import Index
+from searcher.lexicon import MAX_LIMIT as MAX_COMPLETIONS
 from searcher.request import (
     MATCHES,
     MAX_LIMIT,
@@ -631,6 +632,38 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
         ("years", stats.years),
     ):
         click.echo(f"{name} ({len(counts)}): " + ", ".join(f"{v} ({c})" for v, c in counts.items()))
+
+
+@main.command("suggest", context_settings={"ignore_unknown_options": True})
+@click.argument("prefix", default="")
+@index_option
+@click.option(
+    "--limit",
+    type=int,
+    default=8,
+    show_default=True,
+    help=f"Completions at most, 1-{MAX_COMPLETIONS}.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the completions as a JSON list.")
+def suggest_command(prefix: str, index_dir: Path, limit: int, as_json: bool) -> None:
+    """Completions of PREFIX as a reader types it (Index.suggest): words, phrases, tags,
+    categories and titles of the index, literal or as pinyin (wangj, wjg → 王建国).
+
+    One a line: the text, then its kind, how it matched (literal or pinyin), its posts
+    and, for a title, its URL, tab-separated (dimmed on a terminal); --json prints the
+    list of completions. An empty prefix prints nothing.
+    """
+    with _one_line_errors():
+        with Index.open(index_dir) as index:
+            completions = index.suggest(prefix, limit)
+    if as_json:
+        _echo_json([c.to_dict() for c in completions])
+        return
+    colour = sys.stdout.isatty()
+    for c in completions:
+        rest = "\t".join([c.kind, c.aid, str(c.posts), *([c.url] if c.url else [])])
+        text = re.sub(r"\s", " ", c.text)  # a title's tab or line break would split the line
+        click.echo(f"{text}\t{click.style(rest, dim=True) if colour else rest}")
 
 
 @main.command("serve")

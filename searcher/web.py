@@ -15,6 +15,11 @@ Routes:
   object of ``searcher search --json``. A bad parameter is a 400 with
   ``{"error", "code", "param", "status"}``; an unknown path or method under ``/api/`` a
   JSON 404 or 405 (``code`` ``not_found`` / ``method_not_allowed``).
+* ``GET /api/suggest`` — completions of ``q`` as a reader types it (issue #21,
+  :meth:`~searcher.index.Index.suggest`; the search box's list, ``static/search.js``):
+  ``{"query", "completions": [Completion.to_dict(), …]}``, ``limit`` 1–50 (default
+  :data:`SUGGEST_LIMIT`). An unusable ``q`` (empty, over 64 characters, a control
+  character) is an empty list, a bad ``limit`` the 400 above; never heavy.
 
 Every response carries a Content-Security-Policy with no inline script or style,
 ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``, and a
@@ -67,6 +72,12 @@ HEAVY_VALUES = 10
 #: when a client varies an ignored-looking parameter (a hostile test: 8 such clients took
 #: ordinary requests from p99 43 ms to 3.8 s).
 HEAVY_LIMIT = 100
+#: Completions ``/api/suggest`` gives when ``limit`` is not given (the search box's list).
+SUGGEST_LIMIT = 8
+#: ``Cache-Control`` of ``/api/suggest``'s answers: a browser or proxy may keep one for a
+#: minute (a reader deleting and retyping a letter asks again for the same prefix); an
+#: update of the index is seen by then.
+SUGGEST_CACHE = "public, max-age=60"
 #: Facet values shown before 更多 (the rest are one click away).
 FACET_SHOWN = 8
 #: Up to this many months of matches the histogram has a bar per month, past it per year.
@@ -75,6 +86,7 @@ HISTOGRAM_MONTHS = 36
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; "  # search.js asks /api/suggest
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -546,7 +558,45 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
             return jsonify(body), 400
         return jsonify(results.to_dict())
 
+    @app.get("/api/suggest")
+    def api_suggest() -> Any:
+        """Completions of ``q`` (its first value): ``{"query": q, "completions":
+        [Completion.to_dict(), …]}``, at most ``limit`` (1 to
+        :data:`~searcher.lexicon.MAX_LIMIT`, default :data:`SUGGEST_LIMIT`). An empty,
+        over-long (over :data:`~searcher.lexicon.MAX_PREFIX_CHARS` characters) or
+        control-character ``q`` is a 200 with no completions, never an error (issue
+        #21); a ``limit`` that is no integer in range is a 400 ``bad_limit`` naming
+        ``limit``, as ``/api/search`` reports it. Never heavy (it takes no slot of
+        :func:`_heavy`'s): a few milliseconds once the index's lexicon is made
+        (``bench/suggest_latency.py``)."""
+        query = request.args.get("q", "")
+        try:
+            limit = _suggest_limit(request.args.get("limit"))
+            completions = index.suggest(query, limit)
+        except QueryError as exc:
+            body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
+            return jsonify(body), 400
+        answer = {"query": query, "completions": [c.to_dict() for c in completions]}
+        return jsonify(answer), 200, {"Cache-Control": SUGGEST_CACHE}
+
     return app
+
+
+def _suggest_limit(value: str | None) -> int:
+    """``/api/suggest``'s ``limit``: :data:`SUGGEST_LIMIT` when absent or empty, else the
+    whole number written with 0-9 (as ``/api/search`` reads its ``limit``; the range is
+    :meth:`Index.suggest`'s to check).
+
+    :raises QueryError: ``bad_limit`` naming ``limit`` when it is anything else."""
+    if not value:
+        return SUGGEST_LIMIT
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise QueryError(
+            f"limit: must be a whole number written with 0-9, not {value!r}"[:200],
+            code="bad_limit",
+            param="limit",
+        )
+    return int(value)
 
 
 def _in_api() -> bool:
