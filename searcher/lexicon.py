@@ -65,6 +65,10 @@ _SHORT_KEY_ENTRIES = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _WORDY = re.compile(r"[\w\u4e00-\u9fff]")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+#: A word worth completing to: letters, digits and CJK characters, joined at most by
+#: hyphens or middle dots (``wi-fi``, ``s-300``), Latin runs of at most 24 characters; not
+#: a file name or an address the body happened to hold (``ai-weather-nowcast.html``).
+_COMPLETABLE = re.compile(r"^(?:[^\W_]{1,24}|[\u4e00-\u9fff]+)(?:[-·](?:[^\W_]{1,24}))?$")
 KINDS = ("word", "phrase", "tag", "category", "title")
 
 
@@ -174,7 +178,7 @@ class Lexicon:
                     )
                 )
         for word, posts in words.items():
-            if len(word) < 2 or word in STOP_WORDS or not _WORDY.search(word):
+            if len(word) < 2 or word in STOP_WORDS or not _COMPLETABLE.match(word):
                 continue
             date = seen.get(word)
             entries.append(
@@ -217,6 +221,7 @@ class Lexicon:
         self._short = {k: sorted(set(v))[:_SHORT_KEY_ENTRIES] for k, v in short.items()}
         self._readings: dict[str, tuple[str, ...] | None] = {}
         self._lock = threading.Lock()
+        read("中文")  # loads pypinyin now (0.8 s), not on a reader's first keystroke
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -288,7 +293,8 @@ class Lexicon:
         """Up to ``limit`` (at most :data:`MAX_LIMIT`) completions of ``prefix``, best
         scored first: entries whose folded text begins with the folded prefix; for
         Latin letters, also the Chinese entries it spells as pinyin (the last syllable
-        may be unfinished); and titles holding the prefix anywhere (letters and digits
+        may be unfinished), after every literal completion; and titles holding the
+        prefix anywhere (letters and digits
         only from the start of a word: ``sh`` does not complete "push"). An entry is
         given once (its literal match first); [] for a prefix :func:`usable_prefix`
         refuses. At equal scores, a word, phrase, tag or category comes before a title.
@@ -325,7 +331,9 @@ class Lexicon:
         if latin(key):
             for i in self._pinyin_entries(key, True, enough=2 * limit):
                 picked.setdefault(i, "pinyin")
-        best = sorted(picked, key=lambda i: (-self._entries[i].score, i))
+        # Literal completions first, as a search ranks the letters as typed above their
+        # pinyin readings (``ai`` → AI before 爱心); then by score.
+        best = sorted(picked, key=lambda i: (picked[i] != "literal", -self._entries[i].score, i))
         out: list[Completion] = []
         shown: set[str] = set()
         for i in best:

@@ -96,21 +96,21 @@ def test_api_completes_chinese_pinyin_initials_and_latin(client: FlaskClient) ->
         ("王建国主持召开常务会议", "title", "literal"),
         ("王建国会见外宾", "title", "literal"),
         ("王建国调研乡村振兴工作", "title", "literal"),
+        ("王建军", "word", "literal"),  # a word before a title of the same score
         ("王建军当选劳动模范", "title", "literal"),
-        ("王建军", "word", "literal"),
     ]
     assert texts(client, "?q=wangj") == [("王建国", "word", "pinyin"), ("王建军", "word", "pinyin")]
     assert texts(client, "?q=wjg") == [("王建国", "word", "pinyin")]
-    assert texts(client, "?q=Xiaom") == [
-        ("小米", "word", "pinyin"),
-        ("Xiaomi发布新款手机", "title", "literal"),
+    assert texts(client, "?q=Xiaom") == [  # literal first, then pinyin
         ("Xiaomi", "word", "literal"),
+        ("Xiaomi发布新款手机", "title", "literal"),
+        ("小米", "word", "pinyin"),
     ]
     assert texts(client, "?q=kj") == [("科技", "category", "pinyin")]
     assert texts(client, "?q=汽车") == [
         ("汽车", "tag", "literal"),
-        ("新能源汽车销量增长", "title", "literal"),
         ("汽车销量", "word", "literal"),
+        ("新能源汽车销量增长", "title", "literal"),
         ("小米汽车交付量创新高", "title", "literal"),
     ]
 
@@ -216,7 +216,7 @@ def test_cli_prints_one_completion_a_line(folder: Path) -> None:
     code, out, _ = run("suggest", "王建国主", "--index", str(folder))
     assert out == f"王建国主持召开常务会议\ttitle\tliteral\t1\t{URL_C}\n"
     code, out, _ = run("suggest", "Xiaom", "--limit", "1", "--index", str(folder))
-    assert (code, out) == (0, "小米\tword\tpinyin\t3\n")
+    assert (code, out) == (0, "Xiaomi\tword\tliteral\t1\n")  # literal first
 
 
 def test_cli_json_is_the_list_of_dicts(folder: Path, index: Index) -> None:
@@ -225,8 +225,8 @@ def test_cli_json_is_the_list_of_dicts(folder: Path, index: Index) -> None:
     assert json.loads(out) == [c.to_dict() for c in index.suggest("汽车")]
     assert [c["text"] for c in json.loads(out)] == [
         "汽车",
-        "新能源汽车销量增长",
         "汽车销量",
+        "新能源汽车销量增长",
         "小米汽车交付量创新高",
     ]
     assert run("suggest", "", "--json", "--index", str(folder))[:2] == (0, "[]\n")
