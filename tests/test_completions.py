@@ -63,10 +63,10 @@ def test_pinyin_and_initials_complete_to_chinese_words(index: Index) -> None:
 
 
 def test_latin_prefixes_complete_as_written_and_as_pinyin(index: Index) -> None:
-    assert shown(index.suggest("Xiaom", 3)) == [
+    assert shown(index.suggest("Xiaom", 3)) == [  # literal completions first
         ("Xiaomi", "word", "literal", 1),
-        ("小米", "word", "pinyin", 1),
         ("小米发布Xiaomi 15", "title", "literal", 1),
+        ("小米", "word", "pinyin", 1),
     ]
     assert shown(index.suggest("tesl", 3)) == [
         ("Tesla", "word", "literal", 1),
