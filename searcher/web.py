@@ -111,6 +111,9 @@ PARAM_NAMES = {
     "snippet": "摘要长度",
     "match": "匹配方式",
 }
+#: The page's Chinese name of each aid that can find a hit besides the literal words
+#: (:attr:`searcher.results.Hit.matched_by`, issue #21).
+AID_NAMES = {"regional": "地区用词", "synonym": "同义词", "pinyin": "拼音"}
 #: The page's Chinese name of each matching rule (:mod:`searcher.query.relax`).
 MATCH_NAMES = {
     "exact": "完整匹配",
@@ -435,6 +438,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
     app.jinja_env.globals.update(
         sort_names=SORT_NAMES,
         match_names=MATCH_NAMES,
+        aid_names=AID_NAMES,
         type_names=TYPE_NAMES,
         message=message,
         notice_text=notice_text,

@@ -198,3 +198,17 @@ def test_cli_index_synonyms_warns_with_file_and_line(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert [(h["title"], h["matched_by"]) for h in data["hits"]] == [("凤梨丰收", ["synonym"])]
     assert [n["code"] for n in data["notices"]] == ["synonyms_used"]
+
+
+def test_the_page_and_the_api_say_which_aid_found_each_hit(index: Index) -> None:
+    from searcher.web import create_app
+
+    client = create_app(index).test_client()
+    api = client.get("/api/search?q=发改委").get_json()
+    assert [(h["title"], h["matched_by"]) for h in api["hits"]] == [
+        ("发改委回应", ["literal"]),
+        ("国家发展和改革委员会发布通知", ["synonym"]),
+    ]
+    page = client.get("/?q=发改委").get_data(as_text=True)
+    assert page.count('<span class="aid" title="按同义词找到">同义词</span>') == 1
+    assert "同时搜索了同义词：发改委 → 国家发改委、国家发展和改革委员会。" in page
