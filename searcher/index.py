@@ -713,7 +713,8 @@ class Index:
         parsed = parse(text)
         parsed.typed = parsed.typed or bool(request.query.strip())  # control codes only
         segmenter = self.word_segmenter
-        query_plan = plan_query(parsed, segmenter, aids=self.aids())
+        aids = self.aids()
+        query_plan = plan_query(parsed, segmenter, aids=aids)
         query_plan.notices[:0] = notices
         sort = request.effective_sort
         if query_plan.match_all and sort == "relevance":
@@ -747,6 +748,7 @@ class Index:
                     # with none, it is auto (so it always finds what auto finds)
                     every_run=request.match == "loose" and found.unfiltered_total > 0,
                     exact_found=found.unfiltered_total > 0,
+                    aids=aids,
                 ):
                     left = deadline - time.thread_time()
                     if left <= 0:

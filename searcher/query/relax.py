@@ -42,6 +42,7 @@ from ..snippets import TermGroup
 from .plan import (
     FUNCTION_WORDS,
     REGIONAL_BOOST,
+    Aids,
     AllOf,
     AnyOf,
     Boost,
@@ -224,6 +225,7 @@ def relaxed_plans(
     *,
     every_run: bool = False,
     exact_found: bool = False,
+    aids: Aids | None = None,
 ) -> Iterator[QueryPlan]:
     """The looser plans of the module's rules, in order; the caller searches each until
     one matches something.
@@ -233,6 +235,8 @@ def relaxed_plans(
         reader asked for the looser results of a query that has exact ones).
     :param exact_found: the exact rule found posts: the notices then say the looser
         results come beside them (``looser_near``, ``looser_words``), not instead.
+    :param aids: the readers' aids (:class:`~.plan.Aids`) of the clauses a rule leaves
+        as they are (a rewritten clause is matched by its rewrite alone).
     """
     clauses = _relaxable(parsed)
     if not clauses:
@@ -289,6 +293,7 @@ def relaxed_plans(
             segmenter,
             near,
             "near",
+            aids,
             Notice(
                 "looser_near" if exact_found else "relaxed_near",
                 (
@@ -347,6 +352,7 @@ def relaxed_plans(
             segmenter,
             rewrites,
             "words",
+            aids,
             Notice(
                 "looser_words" if exact_found else "relaxed_words",
                 (
@@ -414,9 +420,10 @@ def _plan(
     segmenter: Segmenter,
     rewrites: dict[tuple[int, int], ClauseRewrite],
     rule: str,
+    aids: Aids | None,
     notice: Notice,
 ) -> QueryPlan:
-    plan = plan_query(parsed, segmenter, rewrites, rule)
+    plan = plan_query(parsed, segmenter, rewrites, rule, aids)
     plan.notices.append(notice)
     return plan
 
