@@ -10,24 +10,20 @@ loopback port. Screenshots go to ``screenshots/`` (not committed).
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from browserutil import VIEWPORTS, chromium, shot, viewport_page
 
 from searcher.web import create_app
 from searchutil import build, post
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
-VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 XSS = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 
 
@@ -68,41 +64,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    path = shutil.which("chromium")
-    ci = os.environ.get("CI") == "true"
-    if path is None:
-        if ci:
-            pytest.fail("chromium is not installed (.ci/run installs it with apt-get)")
-        pytest.skip("no chromium on PATH (apt-get install chromium fonts-wqy-zenhei)")
-    with playwright_api.sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(
-                executable_path=path, args=["--no-sandbox", "--lang=zh-CN"]
-            )
-        except Exception as exc:  # noqa: BLE001 - any launch failure
-            if ci:
-                raise
-            pytest.skip(f"chromium at {path} cannot start: {exc}")
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
-    width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    tab = context.new_page()
-    tab.dialogs = []  # type: ignore[attr-defined]
-    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
-    tab.viewport_name = request.param  # type: ignore[attr-defined]
-    yield tab
-    assert tab.dialogs == []  # type: ignore[attr-defined]  # no XSS ever fired
-    context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_name}.png"), full_page=True)
+    with viewport_page(browser, request.param) as tab:
+        yield tab
 
 
 def total(page: Any) -> int:

@@ -11,17 +11,15 @@ whose title and tag hold markup.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from browserutil import VIEWPORTS, chromium, shot, viewport_page
 from test_suggest_ui import POSTS
 
 from searcher.web import create_app
@@ -30,8 +28,6 @@ from searchutil import build, post
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
-VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 #: A title as its page shows it (markup escaped in the front matter, so it is text).
 XSS_TITLE = "<img src=x onerror=alert(1)>快讯<script>alert(2)</script>"
 #: The prefix the server answers slowly (1 s): an answer overtaken by a newer one.
@@ -85,41 +81,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    path = shutil.which("chromium")
-    ci = os.environ.get("CI") == "true"
-    if path is None:
-        if ci:
-            pytest.fail("chromium is not installed (.ci/run installs it with apt-get)")
-        pytest.skip("no chromium on PATH (apt-get install chromium fonts-wqy-zenhei)")
-    with playwright_api.sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(
-                executable_path=path, args=["--no-sandbox", "--lang=zh-CN"]
-            )
-        except Exception as exc:  # noqa: BLE001 - any launch failure
-            if ci:
-                raise
-            pytest.skip(f"chromium at {path} cannot start: {exc}")
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
-    width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    tab = context.new_page()
-    tab.dialogs = []  # type: ignore[attr-defined]
-    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
-    tab.viewport_name = request.param  # type: ignore[attr-defined]
-    yield tab
-    assert tab.dialogs == []  # type: ignore[attr-defined]  # no XSS ever fired
-    context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_name}.png"), full_page=True)
+    with viewport_page(browser, request.param) as tab:
+        yield tab
 
 
 def options(page: Any) -> Any:

@@ -1,0 +1,64 @@
+"""Real Chromium for the page's tests (issues #10, #21): Debian's chromium launched by
+path (``shutil.which("chromium")``) with ``--no-sandbox``; nothing is downloaded.
+
+Without it the tests are skipped, except under ``CI=true``, where a browser that cannot
+start fails them (.ci/run installs chromium and fonts-wqy-zenhei). A page records every
+dialog (an ``alert`` an XSS string fired) and fails on closing if there was one.
+Screenshots go to ``screenshots/`` (not committed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """The system's Chromium under Playwright, or a skip (a failure under CI)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    path = shutil.which("chromium")
+    ci = os.environ.get("CI") == "true"
+    if path is None:
+        if ci:
+            pytest.fail("chromium is not installed (.ci/run installs it with apt-get)")
+        pytest.skip("no chromium on PATH (apt-get install chromium fonts-wqy-zenhei)")
+    with playwright_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--lang=zh-CN"])
+        except Exception as exc:  # noqa: BLE001 - any launch failure
+            if ci:
+                raise
+            pytest.skip(f"chromium at {path} cannot start: {exc}")
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def viewport_page(browser: Any, name: str) -> Iterator[Any]:
+    """A new page at the size of ``VIEWPORTS[name]`` (zh-CN); asserts on closing that no
+    dialog was opened (no XSS ever fired)."""
+    width, height = VIEWPORTS[name]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    tab = context.new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+    tab.viewport_name = name
+    yield tab
+    assert tab.dialogs == []
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    """Save a full-page screenshot as ``screenshots/NAME-VIEWPORT.png``."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_name}.png"), full_page=True)
