@@ -172,3 +172,25 @@ def test_an_excluded_word_excludes_its_synonyms_too(tmp_path: Path) -> None:
     index = Index.open(tmp_path / "index")
     assert found(index, "发改委") == [("fgw2", ["literal"]), ("fgw", ["synonym"])]
     assert found(index, "通知 -发改委") == [("notice", ["literal"])]
+
+
+# -- matched_by: which aid found each hit ----------------------------------------------
+
+
+def test_matched_by_looks_where_the_query_looked(tmp_path: Path) -> None:
+    # title: searches titles only, but matched_by looked in the body too: a post whose
+    # title held 凤梨 (a synonym of 菠萝) was said found literally, as its body held 菠萝.
+    corpus = write_corpus(
+        tmp_path,
+        {
+            "_posts/2024-01-01-a.md": post("Shanghai Daily报道", "上海新闻。"),
+            "_posts/2024-01-02-b.md": post("上海新闻", "Shanghai消息。"),
+            "_posts/2024-01-03-c.md": post("凤梨丰收", "菠萝的故事。"),
+        },
+    )
+    rules = tmp_path / "syn.txt"
+    rules.write_text("菠萝, 凤梨\n", encoding="utf-8")
+    Index.build(tmp_path / "index", corpus, synonyms=rules)
+    index = Index.open(tmp_path / "index")
+    assert found(index, "title:菠萝") == [("c", ["synonym"])]
+    assert found(index, "title:shanghai") == [("a", ["literal"]), ("b", ["pinyin"])]
