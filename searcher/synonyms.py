@@ -9,7 +9,9 @@ Solr's ``SynonymGraphFilter`` reads it (its ``solr`` format):
   ``d``, not the other way round (``人行 => 中国人民银行``: 中国人民银行 must not find
   every 人行道);
 * blank lines and lines beginning with ``#`` are ignored, as is the rest of a line after
-  `` #``.
+  `` #``;
+* the marks may be typed full width, as a Chinese input method types them (``，``,
+  ``＝＞``); lines end at LF, CR or CRLF, as Solr and editors count them.
 
 Unlike Solr's ``=>``, which replaces the left side, the term typed is always searched
 too, and ranks first: a synonym only adds posts, below the literal form's
@@ -25,8 +27,12 @@ none: 奔驰 and Taiwan's 賓士, also when a reader types 宾士), else as a *s
 Bad input is reported, never fatal: a malformed line (two ``=>``, an empty side or
 term) is skipped with a warning naming ``FILE:LINE``; a term that is a stop word is
 dropped with a warning (it would match nearly every post); one-way rules that lead
-back to where they began (``a => b`` and ``b => a``) are reported as a cycle (rules
-are never chained, so a cycle does no harm but is most likely a mistake).
+back to where they began (``a => b`` and ``b => a``) are reported as a cycle, once for
+each circle of terms (rules are never chained, so a cycle does no harm but is most
+likely a mistake); a rule mapping terms only to themselves, and a term holding a space
+(no query word does, so it is never looked up), are reported; a line of more than
+:data:`MAX_RULE_TERMS` terms is skipped and a file stops at :data:`MAX_RULES` rules or
+:data:`MAX_FORMS` forms.
 
 >>> lines = ["发改委, 国家发改委", "人行 => 中国人民银行", "的, 地"]
 >>> rules, warnings = parse_synonyms(lines, "s.txt")
