@@ -32,8 +32,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-#: A typed word that may be pinyin: Latin letters only, 2 to 40 of them.
-_LATIN = re.compile(r"^[a-z]{2,40}$")
+#: A typed word that may be pinyin: Latin letters only, 2 to 40 of them, the syllables
+#: perhaps separated by apostrophes as input methods let a reader type them (``xi'an``
+#: for 西安, not 先), and ``ü`` typed as itself or as ``v`` (:func:`_typed`).
+_LATIN = re.compile(r"^(?=(?:'?[a-z]){2,40}'?$)[a-z][a-z']*$")
+#: What a reader may type for an apostrophe between syllables (the right single quotation
+#: mark phones and word processors put in its place) and for ``ü`` (``v``, as pypinyin writes it).
+_TYPED = str.maketrans({"\u2019": "'", "\u00fc": "v"})
 #: Initials of two letters (``zh``, ``ch``, ``sh``); every other initial is one letter.
 _DOUBLE = ("zh", "ch", "sh")
 #: The longest word looked up, in syllables (longer typed strings are not pinyin words).
@@ -115,11 +120,25 @@ def initial_keys(word: str, limit: int = 8) -> list[str]:
     return keys
 
 
+def _typed(text: str) -> str:
+    """``text`` as the letters are matched: ``’`` is an apostrophe, ``ü`` is ``v``.
+
+    >>> _typed("xi’an"), _typed("lüse")
+    ("xi'an", 'lvse')
+    """
+    return text.translate(_TYPED)
+
+
 def latin(text: str) -> bool:
     """True when ``text`` (folded: lowercase) is a run of 2–40 Latin letters, which may
-    be pinyin. A Chinese query never is: pinyin applies only to Latin input (issue #21:
-    景点 must not find 经典)."""
-    return bool(_LATIN.match(text))
+    be pinyin, its syllables perhaps separated by apostrophes (``xi'an``; not two in a
+    row, not first) and ``ü`` typed as such. A Chinese query never is: pinyin applies
+    only to Latin input (issue #21: 景点 must not find 经典).
+
+    >>> latin("xi'an"), latin("lüse"), latin("'an"), latin("xi''an"), latin("5g")
+    (True, True, False, False, False)
+    """
+    return bool(_LATIN.match(_typed(text)))
 
 
 def typed_keys(text: str, prefix: bool = False, limit: int = 64) -> set[str]:
@@ -138,6 +157,7 @@ def typed_keys(text: str, prefix: bool = False, limit: int = 64) -> set[str]:
     """
     if not latin(text):
         return set()
+    text = _typed(text)
     whole = syllables()
     starts = {s[0] for s in whole}
     n = len(text)
@@ -146,6 +166,8 @@ def typed_keys(text: str, prefix: bool = False, limit: int = 64) -> set[str]:
     def rest(i: int) -> frozenset[str]:
         if i == n:
             return frozenset({""})
+        if text[i] == "'":  # a syllable ends here (only a piece ends at ``i``)
+            return rest(i + 1)
         out: set[str] = set()
         pieces = {text[i]} if text[i] in starts else set()
         pieces |= {d for d in _DOUBLE if text.startswith(d, i)}
@@ -165,6 +187,7 @@ def spells(text: str, reading: Iterable[str] | None, prefix: bool = False) -> bo
     syllable typed may be only begun and syllables may follow it unspelled."""
     if reading is None:
         return False
+    text = _typed(text)
     syls = tuple(reading)
     n = len(text)
 
@@ -172,6 +195,8 @@ def spells(text: str, reading: Iterable[str] | None, prefix: bool = False) -> bo
     def ok(i: int, j: int) -> bool:
         if i == n:
             return j == len(syls) or (prefix and j > 0)
+        if text[i] == "'" and j > 0:  # a syllable ends here, as it does (a piece ended)
+            return ok(i + 1, j)
         if j == len(syls):
             return False
         s = syls[j]
