@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 
 from .analysis import STOP_WORDS
 from .analysis.folding import fold
-from .analysis.pinyin import initial_keys, latin, read, spells, typed_keys
+from .analysis.pinyin import initial_keys, latin, one_syllable, read, spells, typed_keys
 from .analysis.segmenters import Segmenter
 from .engine import StoredPost
 
@@ -203,11 +203,11 @@ class Lexicon:
             starts.append(at)
             at += len(line) + 1
         self._title_starts = starts
-        # Pinyin: every Chinese entry (not a title) under each string of first letters
-        # it may be typed with, best scored first.
+        # Pinyin: every Chinese entry of 2–8 characters (a short title too) under each
+        # string of first letters it may be typed with, best scored first.
         by_key: dict[str, list[int]] = {}
         for i, e in enumerate(entries):
-            if e.kind != "title" and 2 <= len(e.key) <= 8 and _CJK.match(e.key):
+            if 2 <= len(e.key) <= 8 and _CJK.match(e.key):
                 for k in initial_keys(e.key):
                     by_key.setdefault(k, []).append(i)
         self._by_key = by_key
@@ -261,24 +261,22 @@ class Lexicon:
         return out
 
     def pinyin_words(self, typed: str, limit: int = PINYIN_WORDS) -> list[tuple[str, float]]:
-        """The Chinese words and title phrases of the index (two characters or more)
-        that the Latin word ``typed`` spells in full
+        """The Chinese words, title phrases and titles of the index (two to eight
+        characters) that the Latin word ``typed`` spells in full
         (:func:`~searcher.analysis.pinyin.spells`: every syllable whole or by its
         initial), each with its weight: its posts over the most frequent one's. Only
         those in at least 1/:data:`PINYIN_RATIO` as many posts as the most frequent,
         the ``limit`` most frequent first (``shanghai`` → 上海 but not 伤害, ``zgc`` →
-        中关村); [] when ``typed`` is not Latin letters, spells none, or is itself a word
-        of the index in more posts than the most frequent word it spells
-        (``gdp`` is GDP, not 各党派) (issue #21)."""
+        中关村, ``shanghaikeji`` → a title 上海科技); [] when ``typed`` is not Latin
+        letters, is one whole syllable (``jing``: an input method's reading, never
+        jin·g for 进攻; a one-character word is too ambiguous to search), spells none,
+        or is itself a word of the index in more posts than the most frequent word it
+        spells (``gdp`` is GDP, not 各党派) (issue #21)."""
         folded = fold(typed)
-        if not latin(folded):
+        if not latin(folded) or one_syllable(folded):
             return []
         ranked = sorted(
-            (
-                self._entries[i]
-                for i in self._pinyin_entries(folded, False)
-                if self._entries[i].kind in ("word", "phrase")
-            ),
+            (self._entries[i] for i in self._pinyin_entries(folded, False)),
             key=lambda e: (-e.posts, e.key),
         )
         # A word of letters the index holds in more posts than its likeliest reading is

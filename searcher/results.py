@@ -248,14 +248,15 @@ def label_line(stored: StoredPost, terms: Sequence[Term | TermGroup], size: int)
     return _label_line(stored, groups, _label_reasons(stored, groups), size)
 
 
-def matched_by(stored: StoredPost, aids: Sequence[tuple[str, TermGroup]]) -> list[str]:
+def matched_by(stored: StoredPost, aids: Sequence[tuple[str, TermGroup, bool]]) -> list[str]:
     """The aids (:data:`~searcher.query.plan.AIDS`) whose terms ``stored`` holds in its
-    title, body, tags or categories, given a plan's :attr:`~searcher.query.plan.
-    QueryPlan.aids`; ``["literal"]`` when it holds none of them (a looser rule matched
-    the query's words apart)."""
-    texts = [stored.title, stored.body, *stored.tags, *stored.categories]
+    title, body, tags or categories (only its title for a ``title:`` word), given a
+    plan's :attr:`~searcher.query.plan.QueryPlan.aids`; ``["literal"]`` when it holds
+    none of them (a looser rule matched the query's words apart)."""
+    everywhere = [stored.title, stored.body, *stored.tags, *stored.categories]
     found: set[str] = set()
-    for kind, group in aids:
+    for kind, group, title_only in aids:
+        texts = [stored.title] if title_only else everywhere
         if kind not in found and any(find_spans(t, [group]) for t in texts if t):
             found.add(kind)
     return [k for k in AIDS if k in found] or ["literal"]

@@ -53,13 +53,18 @@ def test_a_chinese_prefix_completes_to_words_then_titles(index: Index) -> None:
 
 
 def test_pinyin_and_initials_complete_to_chinese_words(index: Index) -> None:
-    assert shown(index.suggest("wangj", 3)) == [
+    assert shown(index.suggest("wangj", 5)) == [
         ("王建国", "word", "pinyin", 2),
         ("王建", "word", "pinyin", 1),  # in the newest title
-        ("王建军", "word", "pinyin", 1),
+        ("王建的新书", "title", "pinyin", 1),  # a title of 2–8 characters
+        ("王建国调研农业", "title", "pinyin", 1),
+        ("王建军", "word", "pinyin", 1),  # two years older
     ]
     assert shown(index.suggest("wjg", 1)) == [("王建国", "word", "pinyin", 2)]
-    assert shown(index.suggest("wangjianj", 3)) == [("王建军", "word", "pinyin", 1)]
+    assert shown(index.suggest("wangjianj", 3)) == [
+        ("王建军", "word", "pinyin", 1),
+        ("王建军退休", "title", "pinyin", 1),
+    ]
 
 
 def test_latin_prefixes_complete_as_written_and_as_pinyin(index: Index) -> None:

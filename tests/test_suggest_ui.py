@@ -99,8 +99,15 @@ def test_api_completes_chinese_pinyin_initials_and_latin(client: FlaskClient) ->
         ("王建军", "word", "literal"),  # a word before a title of the same score
         ("王建军当选劳动模范", "title", "literal"),
     ]
-    assert texts(client, "?q=wangj") == [("王建国", "word", "pinyin"), ("王建军", "word", "pinyin")]
-    assert texts(client, "?q=wjg") == [("王建国", "word", "pinyin")]
+    assert texts(client, "?q=wangj") == [
+        ("王建国", "word", "pinyin"),
+        ("王建国会见外宾", "title", "pinyin"),  # a title of 2–8 characters spelled too
+        ("王建军", "word", "pinyin"),
+    ]
+    assert texts(client, "?q=wjg") == [
+        ("王建国", "word", "pinyin"),
+        ("王建国会见外宾", "title", "pinyin"),
+    ]
     assert texts(client, "?q=Xiaom") == [  # literal first, then pinyin
         ("Xiaomi", "word", "literal"),
         ("Xiaomi发布新款手机", "title", "literal"),
@@ -212,7 +219,11 @@ def folder(index: Index) -> Path:
 def test_cli_prints_one_completion_a_line(folder: Path) -> None:
     code, out, err = run("suggest", "wangj", "--index", str(folder))
     assert (code, err) == (0, "")
-    assert out == "王建国\tword\tpinyin\t3\n王建军\tword\tpinyin\t1\n"
+    assert out == (
+        "王建国\tword\tpinyin\t3\n"
+        "王建国会见外宾\ttitle\tpinyin\t1\t/%E6%97%B6%E6%94%BF/2024/04/02/b.html\n"
+        "王建军\tword\tpinyin\t1\n"
+    )
     code, out, _ = run("suggest", "王建国主", "--index", str(folder))
     assert out == f"王建国主持召开常务会议\ttitle\tliteral\t1\t{URL_C}\n"
     code, out, _ = run("suggest", "Xiaom", "--limit", "1", "--index", str(folder))

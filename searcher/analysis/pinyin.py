@@ -141,6 +141,16 @@ def latin(text: str) -> bool:
     return bool(_LATIN.match(_typed(text)))
 
 
+def one_syllable(text: str) -> bool:
+    """True when ``text`` is one whole syllable (``jing``, ``an``, ``lü``): an input
+    method reads it so, never as a shorter syllable and an initial (jin·g for 进攻).
+
+    >>> one_syllable("jing"), one_syllable("lü"), one_syllable("jingji"), one_syllable("jin'g")
+    (True, True, False, False)
+    """
+    return _typed(text) in syllables()
+
+
 def typed_keys(text: str, prefix: bool = False, limit: int = 64) -> set[str]:
     """The first-letter keys (:func:`initial_keys`) of the words ``text`` may spell:
     each way of cutting ``text`` into whole syllables and initials gives the first
@@ -212,4 +222,13 @@ def spells(text: str, reading: Iterable[str] | None, prefix: bool = False) -> bo
     return ok(0, 0)
 
 
-__all__ = ["MAX_SYLLABLES", "initial_keys", "latin", "read", "spells", "syllables", "typed_keys"]
+__all__ = [
+    "MAX_SYLLABLES",
+    "initial_keys",
+    "latin",
+    "one_syllable",
+    "read",
+    "spells",
+    "syllables",
+    "typed_keys",
+]

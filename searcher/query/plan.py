@@ -328,7 +328,7 @@ class QueryPlan:
     match_all: bool
     proximity: list[list[tuple[str, ...]]] = field(default_factory=list)
     rule: str = "exact"
-    aids: list[tuple[str, TermGroup]] = field(default_factory=list)
+    aids: list[tuple[str, TermGroup, bool]] = field(default_factory=list)
 
 
 #: Weight of a regional spelling of a word (``软件`` → 軟體): below the literal form.
@@ -524,8 +524,9 @@ def plan_query(
 
     ``aids`` (issue #21) adds each word's synonyms and pinyin readings
     (:func:`aid_forms`); the plan's :attr:`QueryPlan.aids` then lists, for each aid,
-    the terms whose presence in a post says the aid found it, and a notice names the
-    forms added (``synonyms_used``, ``pinyin_used``).
+    the terms whose presence in a post says the aid found it, and whether only its
+    title counts (``title:``), and a notice names the forms added (``synonyms_used``,
+    ``pinyin_used``). An excluded word's synonyms are excluded with it.
     """
     rewrites = rewrites or {}
     highlight: list[TermGroup] = []
@@ -584,7 +585,10 @@ def plan_query(
         q = Maybe(q, AnyOf(tuple(boosts)))
     excluded: list[Node] = []
     for c in parsed.excluded:
-        ex = _clause_query(Clause(c.text, c.quoted, c.title_only), segmenter, False)[0]
+        # An excluded word's synonyms are the same thing, excluded too (Solr applies
+        # them there as well); its pinyin reading is no word the reader typed.
+        same = Aids(synonyms=aids.synonyms) if aids is not None else None
+        ex = _clause_query(Clause(c.text, c.quoted, c.title_only), segmenter, False, same)[0]
         if ex is not None:
             excluded.append(ex)
     if excluded:
@@ -604,20 +608,23 @@ def plan_query(
 
 def _aid_groups(
     parsed: ParsedQuery, aids: Aids | None, notices: list[Notice]
-) -> list[tuple[str, TermGroup]]:
+) -> list[tuple[str, TermGroup, bool]]:
     """For :attr:`QueryPlan.aids`: each positive word's literal runs, then each of its
     other forms (:func:`aid_forms`) under its aid; and the notices naming the synonyms
     and pinyin readings added."""
-    out: list[tuple[str, TermGroup]] = []
+    out: list[tuple[str, TermGroup, bool]] = []
     added: dict[str, list[str]] = {"synonym": [], "pinyin": []}
     for group in parsed.groups:
         for c in group:
             segments = units_of(c.text)
             if segments:
-                out.append(("literal", TermGroup(tuple(tuple(seg) for seg in segments))))
+                out.append(
+                    ("literal", TermGroup(tuple(tuple(seg) for seg in segments)), c.title_only)
+                )
             forms = aid_forms(c, aids)
             for kind, form, _ in forms:
-                out.append((kind, TermGroup(tuple(tuple(seg) for seg in units_of(form)))))
+                terms = TermGroup(tuple(tuple(seg) for seg in units_of(form)))
+                out.append((kind, terms, c.title_only))
             if aids is not None and not c.quoted:
                 listed = {fold(f) for _, f, _ in forms}  # what aid_forms kept
                 for kind, found in (
