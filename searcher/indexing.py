@@ -18,6 +18,7 @@ from typing import Any
 
 from .engine import Engine
 from .errors import CorpusError, SearchIndexError
+from .lexicon import Lexicon
 from .site import Article, CorpusReport, Site, SiteOptions, escape_name, kept_ids
 from .version import __version__
 
@@ -57,6 +58,29 @@ class IndexReport:
         d = asdict(self)
         d["seconds"] = round(self.seconds, 3)
         return d
+
+
+def store_lexicon(engine: Engine, only_missing: bool = False) -> list[str]:
+    """Build the lexicon of the engine's latest generation (:class:`~searcher.lexicon.
+    Lexicon`: completions and pinyin, issue #21) and store it beside the generation, so
+    that a search or a suggestion loads it (0.35 s on xwlb) rather than building it
+    (2.5 s); with ``only_missing``, only when none is stored (an index of an older
+    version). Write lock held. A generation being made (not committed) is skipped.
+    Returns the messages for the report: a lexicon that cannot be stored is a warning,
+    never a failed run (searches then build it themselves)."""
+    if engine.planned:
+        return []
+    engine.sync()
+    if only_missing and engine.read_extra("lexicon") is not None:
+        return []
+    if not engine.word_frequencies():
+        return []
+    lexicon = Lexicon(engine.word_frequencies(), engine.headlines(), engine.segmenter)
+    try:
+        engine.write_extra("lexicon", lexicon.to_bytes())
+    except OSError as exc:
+        return [f"{engine.folder}: the lexicon of completions and pinyin was not stored: {exc}"]
+    return []
 
 
 def update_index(
@@ -103,6 +127,7 @@ def update_index(
     if same is not None:
         with engine.writing():
             engine.remove_leftovers()  # of a run that was killed or ran out of disk
+            same.messages.extend(store_lexicon(engine, only_missing=True))
         same.seconds = time.perf_counter() - started
         return same
     corpus_report = CorpusReport(root=corpus)
@@ -188,8 +213,10 @@ def update_index(
                 if isinstance(exc, OSError):
                     raise SearchIndexError(f"{engine.folder}: cannot write index: {exc}") from exc
                 raise
+            report.messages.extend(store_lexicon(engine))
         else:
             engine.write_description(values)
+            report.messages.extend(store_lexicon(engine, only_missing=True))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -31,8 +31,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import pickle
 import re
 import threading
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
@@ -43,6 +45,8 @@ from .analysis.pinyin import initial_keys, latin, one_syllable, read, spells, ty
 from .analysis.segmenters import Segmenter
 from .engine import StoredPost
 
+#: The version of :meth:`Lexicon.to_bytes`'s layout; bytes of another are built anew.
+LEXICON_FORMAT = 1
 #: Recency half-life of a completion's score, in days.
 HALF_LIFE_DAYS = 365.0
 #: A run of two or three title words is a phrase when this many titles hold it.
@@ -130,8 +134,9 @@ class Lexicon:
     def __init__(
         self, words: Mapping[str, int], headlines: Sequence[StoredPost], segmenter: Segmenter
     ) -> None:
-        self.words = words
-        self.headlines = headlines
+        # Latin words of the index and their posts: a word of letters more common than
+        # its pinyin reading is meant as written (pinyin_words).
+        self._latin = {w: n for w, n in words.items() if w.isascii() and w.isalpha()}
         stamps = {p.date: _stamp(p.date) for p in headlines if p.date}
         newest = max(stamps.values(), default=0.0)
         oldest = min(stamps.values(), default=0.0)
@@ -218,9 +223,58 @@ class Lexicon:
                 if len(k) >= n:
                     short.setdefault(k[:n], []).extend(found)
         self._short = {k: sorted(set(v))[:_SHORT_KEY_ENTRIES] for k, v in short.items()}
+        self._ready()
+
+    def _ready(self) -> None:
         self._readings: dict[str, tuple[str, ...] | None] = {}
         self._lock = threading.Lock()
         read("中文")  # loads pypinyin now (0.8 s), not on a reader's first keystroke
+
+    def to_bytes(self) -> bytes:
+        """The lexicon as bytes to store with its index generation
+        (:meth:`from_bytes`): a pickle of its tables, entries by column (they load 3×
+        faster than tuples), compressed. On xwlb: 4.1 MB, loaded in 0.35 s where a
+        build takes 2.5 s with the engine's reading of words and titles."""
+        state = {
+            "format": LEXICON_FORMAT,
+            "columns": [list(c) for c in zip(*self._entries, strict=True)] if self._entries else [],
+            "newest": self._newest,
+            "oldest": self._oldest,
+            "latin": self._latin,
+            "keys": self._keys,
+            "title_entries": self._title_entries,
+            "title_text": self._title_text,
+            "title_starts": self._title_starts,
+            "by_key": self._by_key,
+            "short": self._short,
+        }
+        return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Lexicon | None:
+        """The lexicon :meth:`to_bytes` made, or None for bytes of another
+        :data:`LEXICON_FORMAT` or that cannot be read (then build it anew). The bytes
+        are an index's own file, trusted as its pickled schema is."""
+        try:
+            state = pickle.loads(zlib.decompress(data))
+        except Exception:  # truncated, damaged or of another version: build it anew
+            return None
+        if not isinstance(state, dict) or state.get("format") != LEXICON_FORMAT:
+            return None
+        lexicon = cls.__new__(cls)
+        columns = state["columns"]
+        lexicon._entries = list(map(_Entry._make, zip(*columns, strict=True))) if columns else []
+        lexicon._newest, lexicon._oldest = state["newest"], state["oldest"]
+        lexicon._latin = state["latin"]
+        lexicon._keys = state["keys"]
+        lexicon._title_entries = state["title_entries"]
+        lexicon._title_text = state["title_text"]
+        lexicon._title_starts = state["title_starts"]
+        lexicon._by_key = state["by_key"]
+        lexicon._sorted_keys = sorted(state["by_key"])
+        lexicon._short = state["short"]
+        lexicon._ready()
+        return lexicon
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -281,7 +335,7 @@ class Lexicon:
         )
         # A word of letters the index holds in more posts than its likeliest reading is
         # meant as written (gdp: 137 posts of xwlb, 各党派 19)
-        if not ranked or self.words.get(folded, 0) > ranked[0].posts:
+        if not ranked or self._latin.get(folded, 0) > ranked[0].posts:
             return []
         top = ranked[0].posts
         return [(e.key, e.posts / top) for e in ranked[:limit] if e.posts * PINYIN_RATIO >= top]

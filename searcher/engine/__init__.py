@@ -183,6 +183,15 @@ class Engine(Protocol):
     def remove_leftovers(self) -> list[str]:
         """Delete files no commit refers to (a killed or failed writer's); their names."""
 
+    def write_extra(self, name: str, data: bytes) -> None:
+        """Store ``data`` under ``name`` (lowercase letters) with the latest generation
+        (write lock held), replacing older generations' copies: what is made once from a
+        generation's posts, such as the lexicon of :mod:`searcher.lexicon`. Raises
+        OSError."""
+
+    def read_extra(self, name: str) -> bytes | None:
+        """The data stored under ``name`` with the generation searched, or None."""
+
     def search(
         self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
     ) -> EngineResult:

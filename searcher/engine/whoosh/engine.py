@@ -374,6 +374,15 @@ class WhooshEngine:
             files.write_meta(self.folder, description)
             self._settle(description)
 
+    def write_extra(self, name: str, data: bytes) -> None:
+        """Store ``data`` as ``name`` beside the latest generation (:func:`.files.write_extra`),
+        with the write lock held. Raises OSError."""
+        files.write_extra(self.folder, name, files.generation(self.folder), data)
+
+    def read_extra(self, name: str) -> bytes | None:
+        """The data stored as ``name`` beside the generation this object follows, or None."""
+        return files.read_extra(self.folder, name, self._identity[0])
+
     def _commit(self, writer: Any, values: dict[str, Any], mergetype: Any = None) -> None:
         """Commit ``writer`` as a new generation described by this description plus
         ``values``, atomically with it (:mod:`.files`): the description is first written

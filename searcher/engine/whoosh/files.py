@@ -42,6 +42,8 @@ _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 _SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.")
 _TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[0-9.]+$")
 _POOL_FOLDER = re.compile(r"^MAIN(?:_[0-9a-z]+)?\.tmp$")
+#: Data stored beside a generation (:func:`write_extra`): ``searcher-NAME-N.bin``.
+_EXTRA = re.compile(r"^searcher-([a-z]+)-(\d+)\.bin(\.tmp)?$")
 
 
 def generation(folder: Path) -> int:
@@ -217,11 +219,38 @@ def discard_unborn(folder: Path, made: bool) -> None:
             folder.rmdir()  # only when empty
 
 
+def write_extra(folder: Path, name: str, number: int, data: bytes) -> None:
+    """Store ``data`` as ``name`` (lowercase letters) beside generation ``number``:
+    written to a temporary file and renamed into place, so a reader finds the whole of
+    it or nothing; the copies of older generations are removed (with the write lock
+    held). Raises OSError."""
+    if not re.fullmatch("[a-z]+", name):
+        raise ValueError(f"an extra's name is lowercase letters, not {name!r}")
+    path = folder / f"searcher-{name}-{number}.bin"
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    for entry in folder.iterdir():
+        match = _EXTRA.match(entry.name)
+        if match and match.group(1) == name and int(match.group(2)) < number:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def read_extra(folder: Path, name: str, number: int) -> bytes | None:
+    """The data stored as ``name`` beside generation ``number``, or None."""
+    try:
+        return (folder / f"searcher-{name}-{number}.bin").read_bytes()
+    except OSError:
+        return None
+
+
 def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
     """Delete the files of a writer that failed or was killed: segment files that the
     latest table of contents does not name (``live``, segment ids; None: it cannot be
     read, so no segment file is touched), temporary tables of contents, Whoosh's pool
-    folders (``*.tmp``) and ``searcher.json.tmp``. Call with the write lock held; the
+    folders (``*.tmp``), ``searcher.json.tmp``, and the extras (:func:`write_extra`) of
+    other generations than the latest or cut short. Call with the write lock held; the
     owner's files are never touched. Returns the names removed."""
     removed: list[str] = []
     try:
@@ -240,6 +269,10 @@ def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
                 shutil.rmtree(entry)
             elif name == META_FILE + ".tmp":
                 entry.unlink()
+            elif (extra := _EXTRA.match(name)) and (
+                extra.group(3) or int(extra.group(2)) != generation(folder)
+            ):
+                entry.unlink()  # of an older generation, or a write cut short
             else:
                 continue
         except OSError:
@@ -255,9 +288,11 @@ __all__ = [
     "generation",
     "identity",
     "read_meta",
+    "read_extra",
     "read_raw",
     "remove_leftovers",
     "settle",
     "write_lock",
+    "write_extra",
     "write_meta",
 ]
