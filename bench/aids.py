@@ -10,10 +10,11 @@ the code has ``matched_by``). It only reads the index, so the same index can be 
 by the code before the aids (run this file with ``PYTHONPATH`` set to a checkout of the
 older revision) and after. With ``--before FILE`` (the JSON of the older run) it prints
 a Markdown table of both. With ``--cost`` it measures the lexicon the pinyin reads
-(``Index.lexicon``: built on the first Latin query of each generation; nothing is
-stored in the index): its build time (the median of 3, reading the vocabulary and the
-titles from the engine included), its memory (tracemalloc's peak while building it) and
-the index folder's size.
+(``searcher.lexicon``: built by the run that commits a generation and stored beside it):
+its build time (the median of 3, reading the vocabulary and the titles from the engine
+included), its memory (tracemalloc's peak while building it, pypinyin's tables
+included), its stored size and load time, and the index folder's size with and without
+it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from searcher.index import Index
+from searcher.lexicon import Lexicon
 
 #: Real queries a reader of 新闻联播 would type: full pinyin, initials, a mix, and the
 #: abbreviations and regional names of ``corpus/synonyms.txt``.
@@ -70,27 +72,37 @@ def run(folder: Path) -> dict[str, Any]:
 
 
 def cost(folder: Path) -> dict[str, Any]:
-    times = []
+    times, loads = [], []
     peak = 0
+    stored = b""
     for attempt in range(3):
         index = Index.open(folder)  # a fresh object: nothing cached
         if attempt == 0:
             tracemalloc.start()
         began = time.perf_counter()
-        lexicon = index.lexicon()
+        words, headlines = index.engine.word_frequencies(), index.engine.headlines()
+        lexicon = Lexicon(words, headlines, index.word_segmenter)
         times.append(time.perf_counter() - began)
         if attempt == 0:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
-        entries = len(lexicon)
+        stored = lexicon.to_bytes()
+        began = time.perf_counter()
+        Lexicon.from_bytes(stored)
+        loads.append(time.perf_counter() - began)
         index.close()
-    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    files = [p for p in folder.iterdir() if p.is_file()]
     return {
-        "lexicon_seconds": round(statistics.median(times), 2),
-        "lexicon_seconds_all": [round(t, 2) for t in times],
-        "lexicon_peak_bytes": peak,
-        "entries": entries,
-        "index_bytes": size,
+        "build_seconds": round(statistics.median(times), 2),
+        "build_seconds_all": [round(t, 2) for t in times],
+        "build_peak_bytes": peak,
+        "load_seconds": round(statistics.median(loads), 2),
+        "entries": len(lexicon),
+        "stored_bytes": len(stored),
+        "index_bytes": sum(p.stat().st_size for p in files),
+        "index_bytes_without_lexicon": sum(
+            p.stat().st_size for p in files if not p.name.startswith("searcher-lexicon-")
+        ),
     }
 
 
