@@ -44,7 +44,15 @@ from typing import Any, NamedTuple
 
 from .analysis import STOP_WORDS
 from .analysis.folding import fold
-from .analysis.pinyin import initial_keys, latin, one_syllable, read, spells, typed_keys
+from .analysis.pinyin import (
+    initial_keys,
+    latin,
+    one_syllable,
+    read,
+    spells,
+    syllables,
+    typed_keys,
+)
 from .analysis.segmenters import Segmenter
 from .engine import StoredPost
 
@@ -336,22 +344,67 @@ class Lexicon:
         the ``limit`` most frequent first (``shanghai`` → 上海 but not 伤害, ``zgc`` →
         中关村, ``shanghaikeji`` → a title 上海科技); [] when ``typed`` is not Latin
         letters, is one whole syllable (``jing``: an input method's reading, never
-        jin·g for 进攻; a one-character word is too ambiguous to search), spells none,
+        jin·g for 进攻; a one-character word is too ambiguous to search), spells none
+        (then two words typed as one, :meth:`_two_words`: ``shanghaigaotie`` → 上海，高铁),
         or is itself a word of the index in more posts than the most frequent word it
         spells (``gdp`` is GDP, not 各党派) (issue #21)."""
         folded = fold(typed)
         if not latin(folded) or one_syllable(folded):
             return []
+        ranked = self._spelled(folded)
+        if not ranked:
+            return self._two_words(folded)
+        # A word of letters the index holds in more posts than its likeliest reading is
+        # meant as written (gdp: 137 posts of xwlb, 各党派 19)
+        if self._latin.get(folded, 0) > ranked[0].posts:
+            return []
+        top = ranked[0].posts
+        return [(e.key, e.posts / top) for e in ranked[:limit] if e.posts * PINYIN_RATIO >= top]
+
+    def _spelled(self, folded: str) -> list[_Entry]:
+        """The entries ``folded`` spells in full, the most frequent first, each text
+        once (a tag and a word of the same text: the one in more posts)."""
         ranked = sorted(
             (self._entries[i] for i in self._pinyin_entries(folded, False)),
             key=lambda e: (-e.posts, e.key),
         )
-        # A word of letters the index holds in more posts than its likeliest reading is
-        # meant as written (gdp: 137 posts of xwlb, 各党派 19)
-        if not ranked or self._latin.get(folded, 0) > ranked[0].posts:
+        first: dict[str, _Entry] = {}
+        for e in ranked:
+            first.setdefault(e.key, e)
+        return list(first.values())
+
+    def _two_words(self, folded: str) -> list[tuple[str, float]]:
+        """Two words typed as one in full syllables (``shanghaigaotie``, as an input
+        method takes a phrase): the cut of ``folded`` into two runs of whole syllables,
+        neither one syllable alone, each the full pinyin of an entry, whose rarer part's
+        likeliest entry is in the most posts; its two entries as one form
+        ``"上海，高铁"`` (both words, anywhere: a run never spans the comma), weight 1;
+        else []. Initials are not
+        taken here: read in two, any few letters spell something (``apple`` would be
+        安排 漂了)."""
+        if self._latin.get(folded, 0) or "'" in folded or len(folded) > 48:
             return []
-        top = ranked[0].posts
-        return [(e.key, e.posts / top) for e in ranked[:limit] if e.posts * PINYIN_RATIO >= top]
+        best: tuple[int, str] | None = None
+        for cut in range(2, len(folded) - 1):
+            left, right = folded[:cut], folded[cut:]
+            if not (_syllables_only(left) and _syllables_only(right)):
+                continue
+            if one_syllable(left) or one_syllable(right):
+                continue
+            first = self._in_full(left)
+            second = self._in_full(right) if first else None
+            if first is not None and second is not None:
+                posts = min(first.posts, second.posts)
+                if best is None or posts > best[0]:
+                    best = (posts, f"{first.key}，{second.key}")
+        return [(best[1], 1.0)] if best is not None else []
+
+    def _in_full(self, part: str) -> _Entry | None:
+        """The most frequent entry whose full pinyin is ``part``, or None."""
+        for e in self._spelled(part):
+            if "".join(self._reading(e.key) or ()) == part:
+                return e
+        return None
 
     def complete(self, prefix: str, limit: int = 8) -> list[Completion]:
         """Up to ``limit`` (at most :data:`MAX_LIMIT`) completions of ``prefix``, best
@@ -411,6 +464,16 @@ class Lexicon:
             if len(out) == limit:
                 break
         return out
+
+
+def _syllables_only(text: str) -> bool:
+    """True when ``text`` is whole syllables and nothing else (``shanghai``)."""
+    whole = syllables()
+    ends = {0}
+    for end in range(1, len(text) + 1):
+        if any(start in ends and text[start:end] in whole for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(text) in ends
 
 
 def _phrases(

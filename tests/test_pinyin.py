@@ -162,3 +162,16 @@ def test_the_cli_says_which_aid_found_a_hit(index: Index) -> None:
     assert lines[:2] == ["1. Shanghai Daily报道", "   2022-03-01"]
     assert lines[4:6] == ["2. 上海举办进博会", "   2022-03-01 · found by pinyin"]
     assert "note: also searched as pinyin: shanghai → 上海" in result.stderr
+
+
+def test_two_words_typed_as_one_are_read_in_full_syllables(tmp_path: Path) -> None:
+    posts = {
+        "_posts/2024-01-01-a.md": post("上海开通高铁新线", "上海的高铁新线开通。"),
+        "_posts/2024-01-02-b.md": post("上海新闻", "上海的新闻。"),
+        "_posts/2024-01-03-c.md": post("安排", "安排漂了。"),
+    }
+    index = build(tmp_path, posts)
+    assert index.lexicon().pinyin_words("shanghaigaotie") == [("上海，高铁", 1.0)]
+    assert [h.id.rsplit("-", 1)[-1] for h in index.search("shanghaigaotie").hits] == ["a"]
+    # read in two, any few letters spell something: initials are not taken
+    assert index.lexicon().pinyin_words("apple") == []
