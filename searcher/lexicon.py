@@ -269,26 +269,30 @@ class Lexicon:
     @classmethod
     def from_bytes(cls, data: bytes) -> Lexicon | None:
         """The lexicon :meth:`to_bytes` made, or None for bytes of another
-        :data:`LEXICON_FORMAT` or that cannot be read (then build it anew). The bytes
-        are an index's own file, trusted as its pickled schema is."""
+        :data:`LEXICON_FORMAT` or that cannot be read: truncated, damaged, or of this
+        format number but another layout (a table missing, entries of another width:
+        ``KeyError``, ``TypeError``); then build it anew. The bytes are an index's own
+        file, trusted as its pickled schema is."""
         try:
             state = pickle.loads(zlib.decompress(data))
+            if not isinstance(state, dict) or state.get("format") != LEXICON_FORMAT:
+                return None
+            lexicon = cls.__new__(cls)
+            columns = state["columns"]
+            lexicon._entries = (
+                list(map(_Entry._make, zip(*columns, strict=True))) if columns else []
+            )
+            lexicon._newest, lexicon._oldest = state["newest"], state["oldest"]
+            lexicon._latin = state["latin"]
+            lexicon._keys = state["keys"]
+            lexicon._title_entries = state["title_entries"]
+            lexicon._title_text = state["title_text"]
+            lexicon._title_starts = state["title_starts"]
+            lexicon._by_key = state["by_key"]
+            lexicon._sorted_keys = sorted(state["by_key"])
+            lexicon._short = state["short"]
         except Exception:  # truncated, damaged or of another version: build it anew
             return None
-        if not isinstance(state, dict) or state.get("format") != LEXICON_FORMAT:
-            return None
-        lexicon = cls.__new__(cls)
-        columns = state["columns"]
-        lexicon._entries = list(map(_Entry._make, zip(*columns, strict=True))) if columns else []
-        lexicon._newest, lexicon._oldest = state["newest"], state["oldest"]
-        lexicon._latin = state["latin"]
-        lexicon._keys = state["keys"]
-        lexicon._title_entries = state["title_entries"]
-        lexicon._title_text = state["title_text"]
-        lexicon._title_starts = state["title_starts"]
-        lexicon._by_key = state["by_key"]
-        lexicon._sorted_keys = sorted(state["by_key"])
-        lexicon._short = state["short"]
         lexicon._ready()
         return lexicon
 

@@ -23,6 +23,7 @@ a crash at any point leaves the description of the generation that readers searc
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -42,8 +43,14 @@ _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 _SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.")
 _TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[0-9.]+$")
 _POOL_FOLDER = re.compile(r"^MAIN(?:_[0-9a-z]+)?\.tmp$")
-#: Data stored beside a generation (:func:`write_extra`): ``searcher-NAME-N.bin``.
-_EXTRA = re.compile(r"^searcher-([a-z]+)-(\d+)\.bin(\.tmp)?$")
+#: The names of the data stored beside a generation (:func:`write_extra`), each as
+#: ``searcher-NAME-N.bin``: the lexicon of :mod:`searcher.lexicon`. A file of that shape
+#: with another name (``searcher-archive-2019.bin``) is the owner's, never removed.
+EXTRAS = ("lexicon",)
+_EXTRA = re.compile(r"^searcher-(" + "|".join(EXTRAS) + r")-(\d+)\.bin(\.tmp)?$")
+#: What a stored extra begins with, before the SHA-256 digest of its generation's table
+#: of contents (:func:`write_extra`).
+_EXTRA_MAGIC = b"searcher-extra 1\n"
 
 
 def generation(folder: Path) -> int:
@@ -220,16 +227,33 @@ def discard_unborn(folder: Path, made: bool) -> None:
 
 
 def write_extra(folder: Path, name: str, number: int, data: bytes) -> None:
-    """Store ``data`` as ``name`` (lowercase letters) beside generation ``number``:
-    written to a temporary file and renamed into place, so a reader finds the whole of
-    it or nothing; the copies of older generations are removed (with the write lock
-    held). Raises OSError."""
-    if not re.fullmatch("[a-z]+", name):
-        raise ValueError(f"an extra's name is lowercase letters, not {name!r}")
+    """Store ``data`` as ``name`` (one of :data:`EXTRAS`) beside generation ``number``,
+    bound to it: after :data:`_EXTRA_MAGIC` and the SHA-256 digest of that generation's
+    table of contents, so that :func:`read_extra` never takes another index's file of
+    the same generation number (a copy, a restored backup) for this one's. Written to a
+    temporary file, flushed to the disk and renamed into place, so a reader finds the
+    whole of it or nothing; the temporary file is removed when it cannot be written (a
+    full disk); the copies of older generations are removed (with the write lock held).
+
+    :raises ValueError: ``name`` is not in :data:`EXTRAS`.
+    :raises OSError: it cannot be written, or generation ``number`` is gone.
+    """
+    if name not in EXTRAS:
+        raise ValueError(f"an extra's name is one of {EXTRAS}, not {name!r}")
+    stamp = _toc_digest(folder, number)
     path = folder / f"searcher-{name}-{number}.bin"
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as out:
+            out.write(_EXTRA_MAGIC + stamp)
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
     for entry in folder.iterdir():
         match = _EXTRA.match(entry.name)
         if match and match.group(1) == name and int(match.group(2)) < number:
@@ -238,18 +262,28 @@ def write_extra(folder: Path, name: str, number: int, data: bytes) -> None:
 
 
 def read_extra(folder: Path, name: str, number: int) -> bytes | None:
-    """The data stored as ``name`` beside generation ``number``, or None."""
+    """The data stored as ``name`` beside generation ``number``, or None: none stored,
+    unreadable, cut short, written by a version before the binding (no
+    :data:`_EXTRA_MAGIC`), or bound to another table of contents (another index's)."""
     try:
-        return (folder / f"searcher-{name}-{number}.bin").read_bytes()
+        raw = (folder / f"searcher-{name}-{number}.bin").read_bytes()
+        head = _EXTRA_MAGIC + _toc_digest(folder, number)
     except OSError:
         return None
+    return raw[len(head) :] if raw.startswith(head) else None
+
+
+def _toc_digest(folder: Path, number: int) -> bytes:
+    """The SHA-256 digest (32 bytes) of generation ``number``'s table of contents, which
+    holds its segments' random ids. Raises OSError."""
+    return hashlib.sha256((folder / f"_MAIN_{number}.toc").read_bytes()).digest()
 
 
 def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
     """Delete the files of a writer that failed or was killed: segment files that the
     latest table of contents does not name (``live``, segment ids; None: it cannot be
     read, so no segment file is touched), temporary tables of contents, Whoosh's pool
-    folders (``*.tmp``), ``searcher.json.tmp``, and the extras (:func:`write_extra`) of
+    folders (``*.tmp``), ``searcher.json.tmp``, and the extras (:data:`EXTRAS`) of
     other generations than the latest or cut short. Call with the write lock held; the
     owner's files are never touched. Returns the names removed."""
     removed: list[str] = []
@@ -257,6 +291,7 @@ def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
         entries = list(folder.iterdir())
     except OSError:  # not there, or not a folder: nothing of a writer's to remove
         return removed
+    latest = generation(folder)
     for entry in entries:
         name = entry.name
         match = _SEGMENT_FILE.match(name)
@@ -270,7 +305,7 @@ def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
             elif name == META_FILE + ".tmp":
                 entry.unlink()
             elif (extra := _EXTRA.match(name)) and (
-                extra.group(3) or int(extra.group(2)) != generation(folder)
+                extra.group(3) or int(extra.group(2)) != latest
             ):
                 entry.unlink()  # of an older generation, or a write cut short
             else:
@@ -283,6 +318,7 @@ def remove_leftovers(folder: Path, live: set[str] | None) -> list[str]:
 
 __all__ = [
     "discard_unborn",
+    "EXTRAS",
     "LOCK_FILE",
     "META_FILE",
     "generation",
