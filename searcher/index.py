@@ -232,7 +232,7 @@ class Index:
         self._suggester: Suggester | None = None  # one vocabulary's (see _suggestion)
         self._suggest_lock = threading.Lock()
         self._lexicon: Lexicon | None = None  # one generation's (see lexicon())
-        self._lexicon_generation = -1
+        self._lexicon_generation: tuple[int, ...] = (-1,)
         self._synonyms: tuple[Any, Synonyms] = (None, Synonyms())  # (description, rules)
         #: The generation whose folding was checked (open() checks the first one).
         self._checked = engine.description.get("created")
@@ -480,13 +480,9 @@ class Index:
         wanted = (rules.to_json() if rules else None) if rules is not None else kept
         if rules:
             notes.append(f"synonyms: {len(rules.mapping)} terms from {rules.source}")
-        from .indexing import store_lexicon
-
         with cls.open(path) as index, index.writing():
             if index.meta.get("synonyms") != wanted:
                 index.engine.write_description({"synonyms": wanted})
-            # a new generation's (a rebuild into a new schema) is stored here
-            report.messages.extend(store_lexicon(index.engine, only_missing=True))
         report.messages[:0] = notes
         return report
 
@@ -552,7 +548,7 @@ class Index:
         timezone = options.timezone or str(recorded or DEFAULT_TIMEZONE)
         segmenter = segmenter or DEFAULT_SEGMENTER
         planned = cls._planned(folder, segmenter, timezone, words or (), source, engine)
-        from .indexing import update_index
+        from .indexing import store_lexicon, update_index
 
         made, unborn = not folder.exists(), not cls.exists(folder)  # (a first build)
         try:
@@ -563,6 +559,9 @@ class Index:
             if unborn:  # a first build that failed leaves nothing behind
                 _engine_class(str(planned.meta["engine"])).discard_unborn(folder, made)
             raise
+        # update_index stores no lexicon for a generation it made with a new schema
+        with cls.open(folder) as index, index.writing():
+            report.messages.extend(store_lexicon(index.engine))
         report.messages[:0] = notes
         return report
 
@@ -871,8 +870,9 @@ class Index:
         store_lexicon`; loaded in 0.35 s on xwlb), else built (2.5 s on xwlb: an index
         of an older version); kept on this object until the next generation. Threads
         asking meanwhile wait."""
-        self.sync()
-        number = self.engine.generation()
+        # the generation as this object follows it: a number and its table of contents
+        # (an index built anew at the same path starts at the same number again)
+        number = self.sync()[:3]
         with self._suggest_lock:
             if self._lexicon is not None and self._lexicon_generation == number:
                 return self._lexicon

@@ -139,14 +139,15 @@ def test_a_commit_while_a_reader_loads_the_lexicon_does_not_leave_it_stale(
     stored ``searcher-lexicon-2.bin`` the reader still completed ``bj`` to nothing and
     found 0 posts for ``beijing`` (北京 is in 1) until the next commit. Fixed by binding
     the file to its table of contents (generation 1's is gone once 2 is committed, so
-    the reader builds generation 2's lexicon); ``Index.lexicon`` should still take the
-    number from the engine's own sync (``self.engine.sync()``), not a second listing."""
+    the reader builds generation 2's lexicon), and ``Index.lexicon`` keys what it keeps
+    on the generation its own sync followed, so it looks again at the next call. Here
+    the other run commits between the reader's sync and its reading of the file."""
     index = build(tmp_path, SHANGHAI)
     store = searcher.indexing.store_lexicon
-    listing = index.engine.generation
+    reading = index.engine.read_extra
     calls = []
 
-    def commit_meanwhile() -> int:
+    def commit_meanwhile(name: str) -> bytes | None:
         if not calls:
             calls.append(1)
             write_corpus(tmp_path, MORE)
@@ -154,11 +155,11 @@ def test_a_commit_while_a_reader_loads_the_lexicon_does_not_leave_it_stale(
             with Index.open(tmp_path / "index") as other:
                 other.update(tmp_path / "corpus")
             monkeypatch.setattr(searcher.indexing, "store_lexicon", store)
-        return listing()
+        return reading(name)
 
-    monkeypatch.setattr(index.engine, "generation", commit_meanwhile)
+    monkeypatch.setattr(index.engine, "read_extra", commit_meanwhile)
     index.suggest("bj")
-    monkeypatch.setattr(index.engine, "generation", listing)
+    monkeypatch.setattr(index.engine, "read_extra", reading)
     with Index.open(tmp_path / "index") as writer, writer.writing():
         assert store(writer.engine) == []  # the writer stores generation 2's lexicon
     assert sorted(p.name for p in (tmp_path / "index").glob("searcher-lexicon-*")) == [
