@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,18 @@ def viewport_page(browser: Any, name: str) -> Iterator[Any]:
     yield tab
     assert tab.dialogs == []
     context.close()
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` (a WSGI app) served by waitress, as ``searcher serve`` does, on a free
+    loopback port in a thread; yields its base URL."""
+    waitress = pytest.importorskip("waitress")
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
 
 
 def shot(page: Any, name: str) -> None:

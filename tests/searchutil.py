@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from searcher.index import Index
 
@@ -50,3 +51,30 @@ def snippet(index: Index, query: str, doc: str = "") -> str:
     hits = [h for h in index.search(query, limit=50).hits if h.id.endswith(doc)]
     assert hits, f"no hit for {query!r} ending with {doc!r}"
     return hits[0].snippet
+
+
+def run_on_small_disk(mnt: Path, script: str, *args: Path, timeout: int = 600) -> Any:
+    """Run the Python ``script`` with ``args`` in a private mount namespace where ``mnt``
+    is a 2 MB tmpfs (a disk that fills), and return the JSON it prints. Skipped where
+    mounting is not permitted (failed under ``CI=true``)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    run_script = f'exec {sys.executable} -c "$0" {mnt} ' + " ".join(str(a) for a in args)
+    command = ["sh", "-c", f"mount -t tmpfs -o size=2m tmpfs {mnt} && {run_script}", script]
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0:
+        if unshare is None:
+            pytest.skip("no unshare(1) to mount a tmpfs without root")
+        command = [unshare, "-rm", *command]
+    elif unshare is not None:
+        command = [unshare, "-m", *command]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if run.returncode != 0 and "mount" in run.stderr and os.environ.get("CI") != "true":
+        pytest.skip(f"mounting a tmpfs is not permitted here: {run.stderr.strip()}")
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from browserutil import VIEWPORTS, chromium, shot, viewport_page
+from browserutil import VIEWPORTS, chromium, served, shot, viewport_page
 
 from searcher.web import create_app
 from searchutil import build, post
@@ -52,13 +51,9 @@ def corpus() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    waitress = pytest.importorskip("waitress")
     index = build(tmp_path_factory.mktemp("browser"), corpus())
-    srv = waitress.create_server(create_app(index), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
+    with served(create_app(index)) as url:
+        yield url
     index.close()
 
 

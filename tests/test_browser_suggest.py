@@ -12,14 +12,13 @@ whose title and tag hold markup.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from browserutil import VIEWPORTS, chromium, shot, viewport_page
+from browserutil import VIEWPORTS, chromium, served, shot, viewport_page
 from test_suggest_ui import POSTS
 
 from searcher.web import create_app
@@ -68,14 +67,9 @@ def slow_prefix(app: Callable[..., Any]) -> Callable[..., Any]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    waitress = pytest.importorskip("waitress")
     index = build(tmp_path_factory.mktemp("browser-suggest"), corpus())
-    app = slow_prefix(create_app(index))
-    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
+    with served(slow_prefix(create_app(index))) as url:
+        yield url
     index.close()
 
 

@@ -7,16 +7,11 @@ and fails under CI, which must run it.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
+from searchutil import run_on_small_disk
 
 SCRIPT = textwrap.dedent(
     """
@@ -68,25 +63,11 @@ def _posts(root: Path, count: int, size: int) -> Path:
 
 
 def test_a_full_disk_leaves_the_index_as_it_was(tmp_path: Path) -> None:
-    unshare = shutil.which("unshare")
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     small = _posts(tmp_path / "small", 10, 5)
     big = _posts(tmp_path / "big", 400, 40)
-    run_script = f'exec {sys.executable} -c "$0" {mnt} {small} {big}'
-    inner = f"mount -t tmpfs -o size=2m tmpfs {mnt} && {run_script}"
-    command = ["sh", "-c", inner, SCRIPT]
-    if os.geteuid() != 0:
-        if unshare is None:
-            pytest.skip("no unshare(1) to mount a tmpfs without root")
-        command = [unshare, "-rm", *command]
-    elif unshare is not None:
-        command = [unshare, "-m", *command]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    if run.returncode != 0 and "mount" in run.stderr and os.environ.get("CI") != "true":
-        pytest.skip(f"mounting a tmpfs is not permitted here: {run.stderr.strip()}")
-    assert run.returncode == 0, run.stderr
-    out = json.loads(run.stdout)
+    out = run_on_small_disk(mnt, SCRIPT, small, big)
     # Where the disk fills decides which file is named: a segment's or searcher.json.
     assert re.fullmatch(
         re.escape(f"{mnt}/ix") + r"(/searcher\.json)?: cannot write( index)?: "

@@ -5,12 +5,8 @@ new generation's exists. Each fault found is a test with its exact expected answ
 
 from __future__ import annotations
 
-import json
-import os
 import pickle
 import shutil
-import subprocess
-import sys
 import textwrap
 import zlib
 from pathlib import Path
@@ -19,7 +15,7 @@ import pytest
 
 import searcher.indexing
 from searcher.index import Index
-from searchutil import build, post, write_corpus
+from searchutil import build, post, run_on_small_disk, write_corpus
 
 SHANGHAI = {"_posts/2022-03-01-a.md": post("上海科技新闻", "上海科技发展很快。上海科技。")}
 BEIJING = {"_posts/2022-03-01-b.md": post("北京交通新闻", "北京交通发展很快。北京交通。")}
@@ -235,20 +231,7 @@ def full_disk(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         for i in range(20)
     }
     corpus = write_corpus(root, posts)
-    run_script = f'exec {sys.executable} -c "$0" {mnt} {corpus}'
-    command = ["sh", "-c", f"mount -t tmpfs -o size=2m tmpfs {mnt} && {run_script}", FULL_DISK]
-    unshare = shutil.which("unshare")
-    if os.geteuid() != 0:
-        if unshare is None:
-            pytest.skip("no unshare(1) to mount a tmpfs without root")
-        command = [unshare, "-rm", *command]
-    elif unshare is not None:
-        command = [unshare, "-m", *command]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    if run.returncode != 0 and "mount" in run.stderr and os.environ.get("CI") != "true":
-        pytest.skip(f"mounting a tmpfs is not permitted here: {run.stderr.strip()}")
-    assert run.returncode == 0, run.stderr
-    out: dict[str, object] = json.loads(run.stdout)
+    out: dict[str, object] = run_on_small_disk(mnt, FULL_DISK, corpus, timeout=300)
     return out
 
 
