@@ -73,9 +73,10 @@ def store_lexicon(engine: Engine, only_missing: bool = False) -> list[str]:
     engine.sync()
     if only_missing and engine.read_extra("lexicon") is not None:
         return []
-    if not engine.word_frequencies():
+    words = engine.word_frequencies()
+    if not words:
         return []
-    lexicon = Lexicon(engine.word_frequencies(), engine.headlines(), engine.segmenter)
+    lexicon = Lexicon(words, engine.headlines(), engine.segmenter)
     try:
         engine.write_extra("lexicon", lexicon.to_bytes())
     except OSError as exc:

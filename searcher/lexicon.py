@@ -50,8 +50,8 @@ from .analysis.pinyin import (
     one_syllable,
     read,
     spells,
-    syllables,
     typed_keys,
+    whole_syllables,
 )
 from .analysis.segmenters import Segmenter
 from .engine import StoredPost
@@ -157,7 +157,7 @@ class Lexicon:
         newest = max(stamps.values(), default=0.0)
         oldest = min(stamps.values(), default=0.0)
         self._newest, self._oldest = newest, oldest
-        seen: dict[str, str] = {}  # folded key → newest date (ISO) in a title or label
+        seen: dict[str, str | None] = {}  # folded word → newest date (ISO) of a title
         shown: dict[str, str] = {}  # folded Latin word → as written in a title
         titles: list[tuple[list[str], list[str], str | None]] = []  # cut, folded, date
         labels: dict[tuple[str, str], list[Any]] = {}  # (kind, folded) → [text, posts, date]
@@ -176,15 +176,13 @@ class Lexicon:
                     if f.isascii() and f.isalpha() and f != w:
                         shown.setdefault(f, w)
                 folded.append(f)
-                if date and (f not in seen or _later(date, seen[f], stamps)):
-                    seen[f] = date
+                seen[f] = _newer(seen.get(f), date, stamps)
             titles.append((cut, folded, date))
             for kind, values in (("tag", post.tags), ("category", post.categories)):
                 for value in values:
                     slot = labels.setdefault((kind, fold(value)), [value, 0, date])
                     slot[1] += 1
-                    if date and (slot[2] is None or _later(date, slot[2], stamps)):
-                        slot[2] = date
+                    slot[2] = _newer(slot[2], date, stamps)
             if post.title.strip():
                 entries.append(
                     _Entry(
@@ -391,7 +389,7 @@ class Lexicon:
         best: tuple[int, str] | None = None
         for cut in range(2, len(folded) - 1):
             left, right = folded[:cut], folded[cut:]
-            if not (_syllables_only(left) and _syllables_only(right)):
+            if not (whole_syllables(left) and whole_syllables(right)):
                 continue
             if one_syllable(left) or one_syllable(right):
                 continue
@@ -470,16 +468,6 @@ class Lexicon:
         return out
 
 
-def _syllables_only(text: str) -> bool:
-    """True when ``text`` is whole syllables and nothing else (``shanghai``)."""
-    whole = syllables()
-    ends = {0}
-    for end in range(1, len(text) + 1):
-        if any(start in ends and text[start:end] in whole for start in range(max(0, end - 6), end)):
-            ends.add(end)
-    return len(text) in ends
-
-
 def _phrases(
     titles: Sequence[tuple[list[str], list[str], str | None]],
     wordy: Mapping[str, bool],
@@ -509,8 +497,7 @@ def _phrases(
                 if n == 3 and not _WORDY.match(folded[i + 1]):
                     continue
                 text, count, newest = out.get(key) or ("".join(cut[i : i + n]), 0, date)
-                if date and (newest is None or stamps.get(date, 0) > stamps.get(newest, 0)):
-                    newest = date
+                newest = _newer(newest, date, stamps)
                 out[key] = (text, count + 1, newest)
     return {k: v for k, v in out.items() if v[1] >= PHRASE_MIN_TITLES}
 
@@ -524,8 +511,11 @@ def _stamp(date: str | None) -> float:
         return 0.0
 
 
-def _later(date: str, than: str, stamps: Mapping[str, float]) -> bool:
-    return stamps.get(date, 0.0) > stamps.get(than, 0.0)
+def _newer(kept: str | None, date: str | None, stamps: Mapping[str, float]) -> str | None:
+    """The later of two ISO dates (``stamps``: their Unix seconds), either may be None."""
+    if date and (kept is None or stamps.get(date, 0.0) > stamps.get(kept, 0.0)):
+        return date
+    return kept
 
 
 __all__ = ["KINDS", "MAX_LIMIT", "MAX_PREFIX_CHARS", "PINYIN_WORDS", "Completion", "Lexicon"]

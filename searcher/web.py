@@ -558,8 +558,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
             args = canonical_args(request.args)
             results = index.search(search_request(args))
         except QueryError as exc:
-            body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
-            return jsonify(body), 400
+            return _bad_request(exc)
         return jsonify(results.to_dict())
 
     @app.get("/api/suggest")
@@ -578,12 +577,17 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
             limit = _suggest_limit(request.args.get("limit"))
             completions = index.suggest(query, limit)
         except QueryError as exc:
-            body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
-            return jsonify(body), 400
+            return _bad_request(exc)
         answer = {"query": query, "completions": [c.to_dict() for c in completions]}
         return jsonify(answer), 200, {"Cache-Control": SUGGEST_CACHE}
 
     return app
+
+
+def _bad_request(exc: QueryError) -> Any:
+    """The API's 400 for a bad parameter: ``{"error", "code", "param", "status"}``."""
+    body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
+    return jsonify(body), 400
 
 
 def _suggest_limit(value: str | None) -> int:

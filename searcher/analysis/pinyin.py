@@ -151,6 +151,21 @@ def one_syllable(text: str) -> bool:
     return _typed(text) in syllables()
 
 
+def whole_syllables(text: str) -> bool:
+    """True when ``text`` is whole syllables and nothing else: no initial, no
+    apostrophe (how two words typed as one are read, :mod:`searcher.lexicon`).
+
+    >>> whole_syllables("shanghaigaotie"), whole_syllables("apple"), whole_syllables("sh")
+    (True, False, False)
+    """
+    whole = syllables()
+    ends = {0}
+    for end in range(1, len(text) + 1):
+        if any(start in ends and text[start:end] in whole for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(text) in ends
+
+
 def typed_keys(text: str, prefix: bool = False, limit: int = 64) -> set[str]:
     """The first-letter keys (:func:`initial_keys`) of the words ``text`` may spell:
     each way of cutting ``text`` into whole syllables and initials gives the first
@@ -231,4 +246,5 @@ __all__ = [
     "spells",
     "syllables",
     "typed_keys",
+    "whole_syllables",
 ]

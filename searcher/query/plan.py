@@ -350,7 +350,9 @@ class Aids:
     ``pinyin(word)``, the Chinese words a word of Latin letters spells, each with a
     weight from 0 to 1 (:meth:`searcher.lexicon.Lexicon.pinyin_words`); ``synonyms(word)``, the
     ``(form, kind)`` pairs the site's synonyms file gives the whole word, ``kind``
-    ``"synonym"`` or ``"regional"`` (:mod:`searcher.synonyms`). Either may be None."""
+    ``"synonym"`` or ``"regional"`` (:mod:`searcher.synonyms`). Either may be None.
+    A plan may call each more than once for a word; :meth:`searcher.index.Index.aids`
+    gives memoized ones."""
 
     pinyin: Callable[[str], Sequence[tuple[str, float]]] | None = None
     synonyms: Callable[[str], Sequence[tuple[str, str]]] | None = None
