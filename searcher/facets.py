@@ -6,6 +6,12 @@ toggling that value; and the date histogram (years, months).
 Engine-neutral: an engine hands over, in its own row numbers (opaque here), each
 facet's postings (:class:`FacetPostings`), each post's date and the matches of a query;
 :func:`drill_sideways` does the rest with set operations and ``np.bincount``.
+
+Under ``collapse`` (issue #22) an engine also hands over each row's *unit*, the number
+of its story group (:mod:`searcher.stories`), and every count counts distinct units
+rather than rows: a group counts for a value when one of its posts that passes the
+other filters has the value, which is the number of groups a reader gets by toggling
+it, as uncollapsed counts are the number of posts.
 """
 
 from __future__ import annotations
@@ -39,13 +45,21 @@ class FacetPostings:
     size: int
     numbers: dict[str, int] = field(default_factory=dict)  # value → its place in names
 
-    def counts(self, among: set[int] | frozenset[int], masks: Masks | None = None) -> np.ndarray:
+    def counts(
+        self,
+        among: set[int] | frozenset[int],
+        masks: Masks | None = None,
+        units: np.ndarray | None = None,
+    ) -> np.ndarray:
         """How many of ``among`` have each value, in the order of ``names`` (``masks``
-        turns a set of rows into a boolean array once per search)."""
+        turns a set of rows into a boolean array once per search); with ``units`` (each
+        row's unit number), how many distinct units."""
         if not among or not self.names:
             return np.zeros(len(self.names), dtype=np.int64)
-        mask = (masks or Masks(self.size)).of(among)
-        return np.bincount(self.values[mask[self.docs]], minlength=len(self.names))
+        keep = (masks or Masks(self.size)).of(among)[self.docs]
+        if units is None:
+            return np.bincount(self.values[keep], minlength=len(self.names))
+        return distinct_counts(units[self.docs[keep]], self.values[keep], len(self.names))
 
     @classmethod
     def of(cls, values: dict[str, list[int]], size: int) -> FacetPostings:
@@ -85,11 +99,29 @@ class Masks:
         return mask
 
 
+def distinct_counts(units: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """For each value number below ``size``, the distinct units among the postings
+    ``(units[i], values[i])``."""
+    pairs = np.unique(units.astype(np.int64) * size + values)
+    return np.bincount(pairs % size, minlength=size)
+
+
+def size_of(rows: set[int] | frozenset[int], units: np.ndarray | None = None) -> int:
+    """How many rows, or with ``units`` how many distinct units, ``rows`` holds."""
+    if units is None or not rows:
+        return len(rows)
+    return len(np.unique(units[np.fromiter(rows, dtype=np.int64, count=len(rows))]))
+
+
 def counts(
-    facet: FacetPostings, among: set[int] | frozenset[int], masks: Masks | None = None
+    facet: FacetPostings,
+    among: set[int] | frozenset[int],
+    masks: Masks | None = None,
+    units: np.ndarray | None = None,
 ) -> dict[str, int]:
-    """``{value: how many of among have it}``, values with none left out, largest first."""
-    counts = zip(facet.names, facet.counts(among, masks).tolist(), strict=True)
+    """``{value: how many of among have it}`` (rows, or distinct ``units``), values with
+    none left out, largest first."""
+    counts = zip(facet.names, facet.counts(among, masks, units).tolist(), strict=True)
     return dict(sorted(((v, c) for v, c in counts if c), key=lambda vc: (-vc[1], vc[0])))
 
 
@@ -104,8 +136,10 @@ def toggle_counts(
     matched: set[int],
     chosen: tuple[str, ...],
     masks: Masks | None = None,
+    units: np.ndarray | None = None,
 ) -> dict[str, int]:
-    """For each value of a facet, the total a reader gets by toggling it.
+    """For each value of a facet, the total a reader gets by toggling it (posts, or
+    distinct ``units`` under collapse: :func:`_toggle_units`).
 
     ``base``: the matches passing every other facet's filter; ``matched``: those that
     also pass this facet's (any of ``chosen``, distinct values). Adding value v gives
@@ -120,8 +154,10 @@ def toggle_counts(
     whose one chosen value is v), both counted in one pass over the postings.
     """
     if not chosen:
-        return counts(facet, base, masks)
+        return counts(facet, base, masks, units)
     masks = masks or Masks(facet.size)
+    if units is not None:
+        return _toggle_units(facet, base, matched, chosen, masks, units)
     picked = set(chosen)
     out: dict[str, int] = {}
     in_base = facet.counts(base, masks).tolist()
@@ -140,6 +176,52 @@ def toggle_counts(
         with_any = int(np.count_nonzero(per_doc))
         alone = keep & (per_doc == 1)[facet.docs]  # the postings of posts with one chosen value
         only = np.bincount(facet.values[alone], minlength=len(facet.names)).tolist()
+        for value in chosen:
+            number = facet.numbers.get(value)
+            out[value] = with_any - (only[number] if number is not None else 0)
+    return dict(sorted(out.items(), key=lambda vc: (-vc[1], vc[0])))
+
+
+def _toggle_units(
+    facet: FacetPostings,
+    base: set[int],
+    matched: set[int],
+    chosen: tuple[str, ...],
+    masks: Masks,
+    units: np.ndarray,
+) -> dict[str, int]:
+    """:func:`toggle_counts` counting distinct units: adding v gives the units of
+    ``matched`` plus those of the posts of ``base`` with v whose unit is not among them;
+    removing a chosen v gives the units with a post of ``base`` having another chosen
+    value (all of ``base``'s when none is left)."""
+    size = len(facet.names)
+    in_base = masks.of(base)[facet.docs]
+    doc_units = units[facet.docs]
+    seen = np.zeros(int(units.max()) + 1 if len(units) else 0, dtype=bool)
+    if matched:
+        seen[units[np.fromiter(matched, dtype=np.int64, count=len(matched))]] = True
+    shown = int(np.count_nonzero(seen))
+    present = np.bincount(facet.values[in_base], minlength=size)
+    new = in_base & ~seen[doc_units]
+    extra = distinct_counts(doc_units[new], facet.values[new], size)
+    picked = set(chosen)
+    out = {
+        value: shown + int(add)
+        for value, found, add in zip(facet.names, present.tolist(), extra.tolist(), strict=True)
+        if found and value not in picked
+    }
+    if len(chosen) == 1:
+        out[chosen[0]] = size_of(base, units)
+    else:
+        is_chosen = np.zeros(size, dtype=bool)
+        is_chosen[[facet.numbers[v] for v in chosen if v in facet.numbers]] = True
+        keep = in_base & is_chosen[facet.values]
+        pairs = np.unique(doc_units[keep].astype(np.int64) * size + facet.values[keep])
+        owners = pairs // size
+        per_unit = np.bincount(owners)
+        alone = per_unit[owners] == 1
+        only = np.bincount(pairs[alone] % size, minlength=size).tolist()
+        with_any = int(np.count_nonzero(per_unit))
         for value in chosen:
             number = facet.numbers.get(value)
             out[value] = with_any - (only[number] if number is not None else 0)
@@ -167,11 +249,22 @@ def month_numbers(tz: dt.tzinfo, stamps: list[int]) -> np.ndarray:
     return np.array(out, dtype=np.int64)
 
 
-def month_counts(months: np.ndarray, docs: set[int], masks: Masks | None = None) -> dict[str, int]:
-    """``{"YYYY-MM": count}`` of ``docs`` (dated ones), in date order."""
+def month_counts(
+    months: np.ndarray,
+    docs: set[int],
+    masks: Masks | None = None,
+    units: np.ndarray | None = None,
+) -> dict[str, int]:
+    """``{"YYYY-MM": count}`` of ``docs`` (dated ones; or of their distinct ``units``),
+    in date order."""
     if not docs:
         return {}
-    codes = months[(masks or Masks(len(months))).of(docs)]
+    mask = (masks or Masks(len(months))).of(docs)
+    codes = months[mask]
+    if units is not None:
+        dated = codes >= 0
+        pairs = np.unique(units[mask][dated].astype(np.int64) * (1 << 20) + codes[dated])
+        codes = pairs % (1 << 20)
     codes = codes[codes >= 0]
     values, counts = np.unique(codes, return_counts=True)
     return {
@@ -198,13 +291,14 @@ class FacetData:
 
 
 def drill_sideways(
-    data: FacetData, found: set[int], filters: Filters
+    data: FacetData, found: set[int], filters: Filters, units: np.ndarray | None = None
 ) -> tuple[set[int], dict[str, dict[str, int]]]:
     """The matches of ``found`` passing every filter, and the facet counts of
     :class:`searcher.results.SearchResults`: for each of categories, tags and types,
     the totals after toggling each value (:func:`toggle_counts`, over the matches
     passing every *other* filter); years and months over the matches passing every
-    filter but the date range."""
+    filter but the date range. With ``units`` (each row's story group, under
+    collapse), every count is of distinct units."""
     sets = data.postings
     allowed: dict[str, frozenset[int] | set[int] | None] = {
         "categories": union(sets["categories"].sets, filters.categories)
@@ -229,12 +323,12 @@ def drill_sideways(
     masks = Masks(len(data.stamps))
     facets = {
         "categories": toggle_counts(
-            sets["categories"], passing("categories"), matched, filters.categories, masks
+            sets["categories"], passing("categories"), matched, filters.categories, masks, units
         ),
-        "tags": toggle_counts(sets["tags"], passing("tags"), matched, filters.tags, masks),
-        "years": counts(sets["year"], undated, masks),
-        "months": month_counts(data.months, undated, masks),
-        "types": toggle_counts(sets["type"], passing("type"), matched, filters.types, masks),
+        "tags": toggle_counts(sets["tags"], passing("tags"), matched, filters.tags, masks, units),
+        "years": counts(sets["year"], undated, masks, units),
+        "months": month_counts(data.months, undated, masks, units),
+        "types": toggle_counts(sets["type"], passing("type"), matched, filters.types, masks, units),
     }
     return matched, facets
 
@@ -245,9 +339,11 @@ __all__ = [
     "FacetPostings",
     "Masks",
     "counts",
+    "distinct_counts",
     "drill_sideways",
     "in_range",
     "month_counts",
     "month_numbers",
+    "size_of",
     "toggle_counts",
 ]

@@ -45,11 +45,14 @@ from .lexicon import MAX_LIMIT, Completion, Lexicon, usable_prefix
 from .query import ParsedQuery, QueryPlan, parse, plan_query
 from .query.plan import Aids, match_units, units_of
 from .query.relax import can_loosen, relaxed_plans
+from .related import MAX_RELATED
+from .related import related as related_hits
 from .request import Filters, SearchRequest
 from .results import (
     Document,
     Hit,
     IndexStats,
+    Post,
     SearchResults,
     document_view,
     hit_snippet,
@@ -58,6 +61,8 @@ from .results import (
 )
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
+from .stories import StoryGroups
+from .stories import from_bytes as stories_from_bytes
 from .suggest import FEW_RESULTS, Suggester, Suggestion
 from .synonyms import Synonyms, read_synonyms
 
@@ -234,6 +239,7 @@ class Index:
         self._suggest_lock = threading.Lock()
         self._lexicon: Lexicon | None = None  # one generation's (see lexicon())
         self._lexicon_generation: tuple[int, ...] = (-1,)
+        self._stories: tuple[tuple[int, ...], StoryGroups] = ((-1,), StoryGroups())
         self._synonyms: tuple[Any, Synonyms] = (None, Synonyms())  # (description, rules)
         #: The generation whose folding was checked (open() checks the first one).
         self._checked = engine.description.get("created")
@@ -554,7 +560,7 @@ class Index:
         timezone = options.timezone or str(recorded or DEFAULT_TIMEZONE)
         segmenter = segmenter or DEFAULT_SEGMENTER
         planned = cls._planned(folder, segmenter, timezone, words or (), source, engine)
-        from .indexing import store_lexicon, update_index
+        from .indexing import store_lexicon, store_stories, update_index
 
         made, unborn = not folder.exists(), not cls.exists(folder)  # (a first build)
         try:
@@ -565,9 +571,14 @@ class Index:
             if unborn:  # a first build that failed leaves nothing behind
                 _engine_class(str(planned.meta["engine"])).discard_unborn(folder, made)
             raise
-        # update_index stores no lexicon for a generation it made with a new schema
+        # update_index stores no lexicon or story groups for a generation it made with a
+        # new schema
         with cls.open(folder) as index, index.writing():
             report.messages.extend(store_lexicon(index.engine))
+            messages, groups = store_stories(index.engine, fresh=report.signatures)
+            report.messages.extend(messages)
+            report.count_groups(groups)
+            report.signatures = None
         report.messages[:0] = notes
         return report
 
@@ -742,7 +753,8 @@ class Index:
         sort_by = Sort(sort, request.recency, now)
         page = Page((request.page - 1) * request.limit, request.limit)
         deadline = time.thread_time() + request.cpu_seconds
-        found = self._search(query_plan, filters, sort_by, page, request.cpu_seconds)
+        groups = self.stories() if request.collapse else None
+        found = self._search(query_plan, filters, sort_by, page, request.cpu_seconds, groups)
         exact_total = found.total  # did you mean looks at the query as typed
         tried = False  # the looser rules were tried (and, if still exact, found nothing)
         if request.match != "exact" and not query_plan.match_all and not found.stopped:
@@ -765,7 +777,7 @@ class Index:
                         break
                     if not self.engine.count(looser.root):  # cheaper than a search
                         continue
-                    attempt = self._search(looser, filters, sort_by, page, left)
+                    attempt = self._search(looser, filters, sort_by, page, left, groups)
                     if attempt.unfiltered_total > found.unfiltered_total:  # it adds posts
                         kept = [n for n in query_plan.notices if n not in looser.notices]
                         looser.notices[:0] = kept
@@ -783,12 +795,15 @@ class Index:
                 )
             )
         terms = list(query_plan.highlight)
+        keys = groups or self.stories()
         hits = [
             Hit(
                 **post_fields(hit.post, terms),
                 score=hit.score,
                 snippet=hit_snippet(hit.post, terms, request.snippet_chars),
                 matched_by=matched_by(hit.post, query_plan.aids),
+                group=keys.key(hit.post.id),
+                similar=[Post(**post_fields(p, terms)) for p in hit.folded],
             )
             for hit in found.hits
         ]
@@ -809,14 +824,21 @@ class Index:
             seconds=time.perf_counter() - began,
             match=query_plan.rule,
             looser=query_plan.rule == "exact" and not tried and can_loosen(parsed, segmenter),
+            collapsed=request.collapse,
         )
 
     def _search(
-        self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        sort: Sort,
+        page: Page,
+        cpu_seconds: float,
+        groups: StoryGroups | None = None,
     ) -> EngineResult:
         """``plan`` run on the engine; a damaged index is a :class:`SearchIndexError`."""
         try:
-            return self.engine.search(plan, filters, sort, page, cpu_seconds)
+            return self.engine.search(plan, filters, sort, page, cpu_seconds, groups)
         except (OSError, EOFError, struct.error) as exc:
             raise SearchIndexError(
                 f"{self.path}: index is damaged ({type(exc).__name__}: {exc}); "
@@ -889,6 +911,52 @@ class Index:
                 )
             self._lexicon, self._lexicon_generation = lexicon, number
         return lexicon
+
+    def stories(self) -> StoryGroups:
+        """The story groups of the generation searched (:mod:`searcher.stories`): the
+        ones stored with it by the run that committed it (:func:`searcher.indexing.
+        store_stories`), or none (an index of an older version, until its next
+        ``searcher index`` run); kept on this object until the next generation."""
+        number = self.sync()[:3]
+        with self._suggest_lock:
+            if self._stories[0] == number:
+                return self._stories[1]
+            data = self.engine.read_extra("stories")
+            found = stories_from_bytes(data) if data is not None else None
+            groups = found[1] if found is not None else StoryGroups()
+            if found is not None:  # (else looked for again: a run may be storing them)
+                self._stories = (number, groups)
+        return groups
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """The posts most related to the post ``doc_id`` (:mod:`searcher.related`: its
+        key words as a more-like-this query, newest first among equal scores), one per
+        story group, never its own group's; each hit's ``snippet`` marks the key words
+        it holds. [] for a post with no words.
+
+        :param limit: how many, 1 to :data:`~searcher.related.MAX_RELATED`.
+        :raises QueryError: ``limit`` out of range (``param="limit"``); ``not_found``
+            (``param="id"``) when no live post has that id.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RELATED:
+            raise QueryError(
+                f"limit must be an integer from 1 to {MAX_RELATED}", code="bad_limit", param="limit"
+            )
+        groups = self.stories()
+        if not isinstance(doc_id, str) or self.engine.stored(doc_id) is None:
+            raise QueryError(f"no post has the id {doc_id!r}"[:200], code="not_found", param="id")
+        found, words = related_hits(self.engine, doc_id, limit, groups)
+        terms = list(plan_query(parse(" ".join(words)), self.word_segmenter).highlight)
+        return [
+            Hit(
+                **post_fields(hit.post, []),
+                score=hit.score,
+                snippet=hit_snippet(hit.post, terms, 120),
+                group=groups.key(hit.post.id),
+                similar=[Post(**post_fields(p, [])) for p in hit.folded],
+            )
+            for hit in found
+        ]
 
     def document(self, doc_id: str, query: str = "") -> Document | None:
         """The post ``doc_id`` whole (the article view), with the matches of ``query``

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import stories
 from .engine import Engine
 from .errors import CorpusError, SearchIndexError
 from .lexicon import Lexicon
@@ -36,7 +37,8 @@ class IndexReport:
     ``skipped_files`` lists each as ``{"path", "kind", "reason"}``. ``kept_paths`` lists
     the files and folders that could not be read now (``EACCES``, ``EIO``…; each also in
     ``skipped_files``), and ``kept`` counts the indexed posts under them, kept as they
-    were instead of removed.
+    were instead of removed. ``story_groups`` counts the index's groups of near-identical
+    posts after the run (:mod:`searcher.stories`), ``grouped`` the posts in them.
     """
 
     added: int = 0
@@ -52,10 +54,26 @@ class IndexReport:
     skipped_files: list[dict[str, str]] = field(default_factory=list)
     kept: int = 0
     kept_paths: list[str] = field(default_factory=list)
+    story_groups: int = 0
+    grouped: int = 0
+    #: The signatures of the posts written, when their generation could not be grouped
+    #: yet (a new schema: :meth:`searcher.index.Index.build` groups it once committed).
+    signatures: stories.Signatures | None = field(default=None, repr=False, compare=False)
+
+    def count_groups(self, groups: stories.StoryGroups | None) -> None:
+        """Set ``story_groups`` and ``grouped`` from ``groups`` (None: not made)."""
+        if groups is not None:
+            self.story_groups = len(groups.groups)
+            self.grouped = sum(len(g) for g in groups.groups)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict (``seconds`` rounded to milliseconds)."""
-        d = asdict(self)
+        signatures, self.signatures = self.signatures, None
+        try:
+            d = asdict(self)
+        finally:
+            self.signatures = signatures
+        del d["signatures"]
         d["seconds"] = round(self.seconds, 3)
         return d
 
@@ -82,6 +100,54 @@ def store_lexicon(engine: Engine, only_missing: bool = False) -> list[str]:
     except OSError as exc:
         return [f"{engine.folder}: the lexicon of completions and pinyin was not stored: {exc}"]
     return []
+
+
+def _stamp(date: str | None) -> int | None:
+    return None if date is None else int(dt.datetime.fromisoformat(date).timestamp())
+
+
+def store_stories(
+    engine: Engine,
+    previous: bytes | None = None,
+    fresh: stories.Signatures | None = None,
+    only_missing: bool = False,
+) -> tuple[list[str], stories.StoryGroups | None]:
+    """Group the posts of the engine's latest generation into stories (near-identical
+    bodies, :mod:`searcher.stories`) and store the signatures and groups beside it.
+
+    Signatures are reused: from ``fresh`` (the posts this run wrote) and ``previous``
+    (what was stored with the generation before, :meth:`Engine.read_extra` read before
+    the commit), for posts whose digest is the same; the rest are computed from the
+    stored bodies (an index of an older version). The groups are then made from every
+    signature, so they are what a fresh build of the same posts makes. With
+    ``only_missing``, nothing is done when the generation has them. Write lock held.
+    Returns the messages for the report (a grouping that cannot be stored is a warning:
+    searches are then not collapsed) and the groups (None when not made)."""
+    if engine.planned:
+        return [], None
+    engine.sync()
+    if only_missing:
+        stored = engine.read_extra("stories")
+        found = stories.from_bytes(stored) if stored is not None else None
+        if found is not None:
+            return [], found[1]
+    live = engine.digests()
+    old = stories.from_bytes(previous) if previous is not None else None
+    parts = [p for p in (fresh, old[0] if old else None) if p is not None]
+    signed = stories.merge(parts, live)
+    lacking = stories.missing(signed, live)
+    if lacking:
+        posts = [engine.stored(post_id) for post_id in lacking]
+        computed = stories.signatures(
+            (p.id, live[p.id], p.body, _stamp(p.date)) for p in posts if p is not None
+        )
+        signed = stories.merge([signed, computed], live)
+    groups = stories.groups_of(signed)
+    try:
+        engine.write_extra("stories", stories.to_bytes(signed, groups))
+    except OSError as exc:
+        return [f"{engine.folder}: the story groups were not stored: {exc}"], groups
+    return [], groups
 
 
 def update_index(
@@ -129,6 +195,9 @@ def update_index(
         with engine.writing():
             engine.remove_leftovers()  # of a run that was killed or ran out of disk
             same.messages.extend(store_lexicon(engine, only_missing=True))
+            messages, groups = store_stories(engine, only_missing=True)
+            same.messages.extend(messages)
+            same.count_groups(groups)
         same.seconds = time.perf_counter() - started
         return same
     corpus_report = CorpusReport(root=corpus)
@@ -182,6 +251,7 @@ def update_index(
             if timeless
             else None,
         }
+        previous = None if engine.planned else engine.read_extra("stories")
         if changes or gone or rebuild:
             writer = engine.writer(site.timezone)
             try:
@@ -215,9 +285,19 @@ def update_index(
                     raise SearchIndexError(f"{engine.folder}: cannot write index: {exc}") from exc
                 raise
             report.messages.extend(store_lexicon(engine))
+            fresh = stories.signatures(
+                (a.id, a.digest, a.body, None if a.date is None else int(a.date.timestamp()))
+                for a in changes
+            )
+            messages, groups = store_stories(engine, previous, fresh)
+            if engine.planned:
+                report.signatures = fresh
         else:
             engine.write_description(values)
             report.messages.extend(store_lexicon(engine, only_missing=True))
+            messages, groups = store_stories(engine, previous, only_missing=True)
+        report.messages.extend(messages)
+        report.count_groups(groups)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -248,4 +328,4 @@ def _unchanged_run(engine: Engine, site: Site, fingerprint: str) -> IndexReport 
     return report
 
 
-__all__ = ["MIN_PART", "IndexReport", "update_index"]
+__all__ = ["MIN_PART", "IndexReport", "store_stories", "update_index"]

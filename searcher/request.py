@@ -224,6 +224,10 @@ class SearchRequest:
     :param cpu_seconds: CPU time of the searching thread for matching and scoring (≥ 0);
         past it the answer covers the matches found so far, with a notice.
     :param now: the present for ``recency`` (an aware datetime); None: the clock.
+    :param collapse: fold each story group (near-duplicate reprints,
+        :mod:`searcher.stories`) into its best-ranked post: the total, the facet counts and
+        the pages then count groups, not posts (issue #22). Off in the library, on in the
+        page.
     """
 
     query: str = ""
@@ -240,6 +244,7 @@ class SearchRequest:
     match: str = "auto"
     cpu_seconds: float = QUERY_CPU_SECONDS
     now: dt.datetime | None = field(default=None, compare=False)
+    collapse: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.query, str):
@@ -258,6 +263,12 @@ class SearchRequest:
         if self.recency is not None:
             _number(self.recency, "recency", "days", 0, MAX_RECENCY_DAYS)
         _number(self.cpu_seconds, "cpu_seconds", "seconds", 0, MAX_CPU_SECONDS)
+        if not isinstance(self.collapse, bool):
+            raise QueryError(
+                f"collapse: must be True or False, not {self.collapse!r}"[:200],
+                code="bad_collapse",
+                param="collapse",
+            )
 
     def _check_order(self, tz: dt.tzinfo) -> tuple[int | None, int | None]:
         start = day_bound(self.since, tz, end=False)
@@ -322,6 +333,7 @@ class SearchRequest:
             self.match,
             self.cpu_seconds,
             self.now,
+            self.collapse,
         )
 
     # -- from a URL's parameters --------------------------------------------------------
@@ -333,19 +345,22 @@ class SearchRequest:
         *,
         limit: int | None = None,
         problems: list[QueryError] | None = None,
+        collapse: bool = False,
     ) -> SearchRequest:
         """The request of a URL's query parameters (:data:`PARAMS`: ``q``, ``category``,
         ``tag``, ``type`` repeatable; ``since``, ``until``, ``sort``, ``page``, ``limit``,
-        ``recency``, ``snippet``, ``match`` once), written as a link writes them: numbers in ASCII
-        digits (``int()`` would also take ``１２``), days as ``YYYY-MM-DD`` exactly.
+        ``recency``, ``snippet``, ``match``, ``collapse`` once), written as a link writes them:
+        numbers in ASCII digits (``int()`` would also take ``１２``), days as ``YYYY-MM-DD``
+        exactly, ``collapse`` as ``1``/``true``/``on`` or ``0``/``false``/``off``.
 
         :param limit: fixed hits per page (the page, which ignores ``limit=``); None:
             read ``limit`` from ``params``.
         :param problems: with a list (the page), each bad parameter is recorded there
             and its default used; None (the API): the first bad one raises.
+        :param collapse: ``collapse`` when the parameter is absent (the page: True).
         :raises QueryError: naming the parameter, when ``problems`` is None.
         """
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"collapse": collapse}
         for name, (attr, read) in PARAMS.items():
             if name == "limit" and limit is not None:
                 values["limit"] = limit
@@ -367,17 +382,21 @@ class SearchRequest:
             problems.append(exc)
             return cls(**{**values, "since": None, "until": None})
 
-    def to_params(self) -> list[tuple[str, str]]:
+    def to_params(self, collapse: bool = False) -> list[tuple[str, str]]:
         """This request as URL parameters (defaults left out): :meth:`from_params` of
-        them gives an equal request (``cpu_seconds`` and ``now`` are not URL parameters)."""
+        them, with the same ``collapse`` default, gives an equal request (``cpu_seconds``
+        and ``now`` are not URL parameters)."""
         out: list[tuple[str, str]] = []
         defaults = {f.name: f.default for f in fields(self)}
+        defaults["collapse"] = collapse
         for name, (attr, _) in PARAMS.items():
             value = getattr(self, attr)
             if attr != "query" and value == defaults[attr]:
                 continue
             if isinstance(value, tuple):
                 out.extend((name, v) for v in value)
+            elif isinstance(value, bool):
+                out.append((name, "1" if value else "0"))
             elif value is not None:
                 out.append((name, _text_of(value) or ""))
         return out
@@ -505,6 +524,25 @@ def _one_of(choices: tuple[str, ...], attr: str) -> Callable[[list[str], str], s
     return read
 
 
+_YES = ("1", "true", "on", "yes")
+_NO = ("0", "false", "off", "no")
+
+
+def _flag(given: list[str], name: str) -> bool | None:
+    """A yes or no (``1``/``true``/``on``/``yes``, ``0``/``false``/``off``/``no``, any
+    case), read once; blank is None."""
+    value = _one(given, name).lower()
+    if not value:
+        return None
+    if value not in _YES + _NO:
+        raise QueryError(
+            f"{name}: must be 1 or 0 (true or false), not {value!r}"[:200],
+            code=f"bad_{name}",
+            param=name,
+        )
+    return value in _YES
+
+
 #: The URL parameters of a search: name → (the :class:`SearchRequest` field, its reader).
 PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
     "q": ("query", _text),
@@ -522,6 +560,7 @@ PARAMS: dict[str, tuple[str, Callable[[list[str], str], Any]]] = {
         _whole_number("snippet_chars", MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS),
     ),
     "match": ("match", _one_of(MATCHES, "match")),
+    "collapse": ("collapse", _flag),
 }
 #: Parameters read once each, and those read with every value.
 FILTER_PARAMS = ("category", "tag", "type")

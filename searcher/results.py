@@ -79,18 +79,29 @@ class Hit(Post):
     ``matched_by``: which aids found it (:func:`matched_by`, issue #21), in the order
     of :data:`~searcher.query.plan.AIDS`: ``literal`` (a query word as typed),
     ``regional`` (another region's form), ``synonym`` (the site's synonyms file),
-    ``pinyin`` (a Chinese word a Latin query word spells)."""
+    ``pinyin`` (a Chinese word a Latin query word spells).
+
+    ``group``: the id of the first post (in id order) of its story group, the posts with
+    near-identical bodies (:mod:`searcher.stories`, issue #22); its own id when it is in
+    none. ``similar``: under collapse, the group's other posts that match the search too,
+    folded under this one (newest first); else empty."""
 
     score: float | None
     snippet: str
     matched_by: list[str] = field(default_factory=list)
+    group: str = ""
+    similar: list[Post] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict; ``date`` as ISO 8601 with its offset, or None."""
+        """JSON-ready dict; ``date`` as ISO 8601 with its offset, or None; ``similar``
+        as a list of such dicts of :class:`Post` fields."""
         d = asdict(self)
         d["date"] = self.date.isoformat() if self.date else None
         if self.score is not None:
             d["score"] = round(self.score, 4)
+        d["similar"] = [
+            {**asdict(p), "date": p.date.isoformat() if p.date else None} for p in self.similar
+        ]
         return d
 
 
@@ -119,6 +130,10 @@ class SearchResults:
     ``words`` (some words not required); a looser rule comes with a ``relaxed_*``
     notice naming what was loosened. looser: the exact rule applied and a looser one
     could find more (``match="loose"`` asks for it; a page offers it as a link).
+
+    collapsed: the search was collapsed (``collapse=True``): ``total``, the facet counts
+    and the pages count story groups (each shown once, :attr:`Hit.similar` holding the
+    rest), not posts; ``unfiltered_total`` still counts posts.
     """
 
     query: str
@@ -133,6 +148,7 @@ class SearchResults:
     match: str = "exact"
     looser: bool = False
     suggestion: Suggestion | None = None
+    collapsed: bool = False
 
     def copy(self) -> SearchResults:
         """A copy whose lists and dicts (hits, their categories and tags, facets,
@@ -141,7 +157,18 @@ class SearchResults:
         The suggestion is shared: it is frozen, its changes a tuple."""
         return replace(
             self,
-            hits=[replace(h, categories=list(h.categories), tags=list(h.tags)) for h in self.hits],
+            hits=[
+                replace(
+                    h,
+                    categories=list(h.categories),
+                    tags=list(h.tags),
+                    similar=[
+                        replace(p, categories=list(p.categories), tags=list(p.tags))
+                        for p in h.similar
+                    ],
+                )
+                for h in self.hits
+            ],
             facets={name: dict(counts) for name, counts in self.facets.items()},
             notices=list(self.notices),
         )
@@ -166,6 +193,7 @@ class SearchResults:
             "match": self.match,
             "looser": self.looser,
             "suggestion": None if self.suggestion is None else self.suggestion.to_dict(),
+            "collapsed": self.collapsed,
         }
 
 

@@ -37,6 +37,7 @@ from ..analysis import Segmenter, UserWord
 from ..query.plan import Node, QueryPlan
 from ..request import Filters
 from ..site.records import Article
+from ..stories import StoryGroups
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,21 @@ class StoredPost:
 
 @dataclass(frozen=True)
 class EngineHit:
-    """One hit of a page: the stored post and its score (None under a date sort)."""
+    """One hit of a page: the stored post and its score (None under a date sort); under
+    collapse, ``folded``: the other matches of its story group, newest first."""
 
     post: StoredPost
     score: float | None
+    folded: tuple[StoredPost, ...] = ()
 
 
 @dataclass
 class EngineResult:
     """The answer to :meth:`Engine.search`.
 
-    ``total``: posts matching the plan and every filter; ``unfiltered_total``: matching
-    the plan alone; ``hits``: the page asked for, in order; ``facets``: the counts of
+    ``total``: posts matching the plan and every filter (under collapse, their story
+    groups); ``unfiltered_total``: posts matching the plan alone; ``hits``: the page
+    asked for, in order; ``facets``: the counts of
     :class:`searcher.results.SearchResults` (drill sideways, :mod:`searcher.facets`);
     ``stopped``: the CPU budget ran out (the rest covers the matches found by then).
     """
@@ -193,9 +197,18 @@ class Engine(Protocol):
         """The data stored under ``name`` with the generation searched, or None."""
 
     def search(
-        self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        sort: Sort,
+        page: Page,
+        cpu_seconds: float,
+        groups: StoryGroups | None = None,
     ) -> EngineResult:
         """Run ``plan``: every match scored, the filters and facet counts, one page.
+        With ``groups``, collapsed: the total, facet counts and page are of story groups
+        (:mod:`searcher.stories`, :mod:`searcher.facets`), each shown by its best-ranked
+        match.
 
         A plan's ``Units`` and ``Word`` nodes (:mod:`searcher.query.plan`) are matched
         in a post's title, body, and tags and categories (each label a text of its own:

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 from whoosh import collectors
 
-from ...engine import EngineHit, EngineResult, Page, Sort
-from ...facets import FACETS, FacetData, FacetPostings, drill_sideways, month_numbers
+from ...engine import EngineHit, EngineResult, Page, Sort, StoredPost
+from ...facets import FACETS, FacetData, FacetPostings, drill_sideways, month_numbers, size_of
 from ...ranking import UNDATED, rank
 from ...request import Filters
+from ...stories import StoryGroups
 from .evaluate import OutOfBudget, Unsupported, evaluate_arrays
 from .near import part_positions
 from .postings import read_weights
@@ -93,16 +94,39 @@ def timestamps(s: Any) -> list[int]:
     return out
 
 
-def id_order(s: Any) -> np.ndarray:
-    """Each document's place in the order of ids (paths in the site), by docnum: the
-    last tie-break of every order, the same in an index updated in place as in a fresh
-    build (their document numbers differ)."""
+def ids_by_docnum(s: Any) -> list[str]:
+    """Each document's id (deleted ones' too), by docnum."""
     ids: list[str] = []
     for sub, _ in s.leaf_searchers():
         reader = sub.reader()
         count = reader.doc_count_all()
         if count:
             ids.extend(_column_values(reader.column_reader("id"), count))
+    return ids
+
+
+def story_units(ids: list[str], groups: StoryGroups) -> np.ndarray:
+    """Each docnum's unit under collapse (:mod:`searcher.facets`): its story group's
+    number, or a number of its own when it is in none."""
+    numbers = groups.numbers()
+    first = len(groups.groups)
+    return np.array(
+        [numbers.get(post_id, first + d) for d, post_id in enumerate(ids)], dtype=np.int64
+    )
+
+
+def first_per_unit(rows: np.ndarray, units: np.ndarray, end: int) -> np.ndarray:
+    """The positions in ``rows`` (ranked best first) of the first row of each unit, the
+    first ``end`` of them, in rank order."""
+    _, first = np.unique(units[rows], return_index=True)
+    return np.sort(first)[:end]
+
+
+def id_order(s: Any) -> np.ndarray:
+    """Each document's place in the order of ids (paths in the site), by docnum: the
+    last tie-break of every order, the same in an index updated in place as in a fresh
+    build (their document numbers differ)."""
+    ids = ids_by_docnum(s)
     places = np.empty(len(ids), dtype=np.int64)
     places[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
     return places
@@ -136,9 +160,13 @@ def run(
     cpu_seconds: float,
     cached: Cached,
     tz: dt.tzinfo,
+    units: np.ndarray | None = None,
 ) -> EngineResult:
     """Run the compiled ``query`` on searcher ``s``: one scored pass over every match,
-    the filters and facet counts as set operations on those matches, then the page."""
+    the filters and facet counts as set operations on those matches, then the page.
+    With ``units`` (each docnum's story group, :func:`story_units`), the total, the
+    counts and the page are of groups, each shown by its best-ranked match, the
+    group's other matches folded under it (newest first)."""
     # One pass collects every match of the query (for the total and the facets, which
     # need the matches that fail one filter too) with its score, within a budget of CPU
     # time: term at a time (evaluate) where it knows every node of the query; else, or
@@ -166,35 +194,84 @@ def run(
         stopped = budget.stopped
     found = set(docs.tolist())
     data = facet_data(s, cached, tz)
-    matched, facets = drill_sideways(data, found, filters)
-    total = len(matched)
+    matched, facets = drill_sideways(data, found, filters, units)
+    total = size_of(matched, units)
     first, end = page.offset, page.offset + page.limit
     scored: list[tuple[int, float | None]] = []
     if sort.by == "relevance" and first < total:
-        if total != len(found):
-            keep = np.isin(docs, np.fromiter(matched, dtype=np.int64, count=total))
+        if len(matched) != len(found):
+            keep = np.isin(docs, np.fromiter(matched, dtype=np.int64, count=len(matched)))
             docs, values = docs[keep], values[keep]
-        best = rank(
-            values,
-            docs,
-            data.stamps,
-            end=end,
-            positions=part_positions(s.reader()),
-            words=proximity,
-            recency=sort.recency,
-            now=sort.now,
-            order=cached(s, "id_order_list", lambda s: cached(s, "id_order", id_order).tolist()),
-        )
+        wanted = end
+        while True:
+            best = rank(
+                values,
+                docs,
+                data.stamps,
+                end=wanted,
+                positions=part_positions(s.reader()),
+                words=proximity,
+                recency=sort.recency,
+                now=sort.now,
+                order=cached(
+                    s, "id_order_list", lambda s: cached(s, "id_order", id_order).tolist()
+                ),
+            )
+            if units is None:
+                break
+            rows = np.array([d for d, _ in best], dtype=np.int64)
+            places = first_per_unit(rows, units, end)
+            if len(places) >= min(end, total) or len(best) >= len(docs):
+                best = [best[i] for i in places.tolist()]
+                break
+            wanted *= 4  # reprints filled the ranks: rank further down
         scored = [(d, score) for d, score in best[first:]]
     elif first < total:
         # Date order: dated posts first, newest (or oldest) first, then by id.
-        chosen = np.fromiter(matched, dtype=np.int64, count=total)
+        chosen = np.fromiter(matched, dtype=np.int64, count=len(matched))
         ts = cached(s, "timestamp_array", lambda _: np.array(data.stamps, np.int64))[chosen]
         ids = cached(s, "id_order", id_order)[chosen]
         order = np.lexsort((ids, -ts if sort.by == "newest" else ts, ts == UNDATED))
-        scored = [(d, None) for d in chosen[order][first:end].tolist()]
-    hits = [EngineHit(stored_post(s.stored_fields(d)), score) for d, score in scored]
+        ranked = chosen[order]
+        if units is not None:
+            ranked = ranked[first_per_unit(ranked, units, end)]
+        scored = [(d, None) for d in ranked[first:end].tolist()]
+    folded = _folded(s, [d for d, _ in scored], matched, units, data.stamps, cached)
+    hits = [
+        EngineHit(stored_post(s.stored_fields(d)), score, folded.get(d, ())) for d, score in scored
+    ]
     return EngineResult(total, len(found), hits, facets, stopped)
 
 
-__all__ = ["facet_data", "id_order", "run", "timestamps"]
+def _folded(
+    s: Any,
+    shown: list[int],
+    matched: set[int],
+    units: np.ndarray | None,
+    stamps: list[int],
+    cached: Cached,
+) -> dict[int, tuple[StoredPost, ...]]:
+    """For each docnum of ``shown``, the other ``matched`` docnums of its unit, as
+    stored, newest first (then by id)."""
+    if units is None or not shown:
+        return {}
+    rows = np.fromiter(matched, dtype=np.int64, count=len(matched))
+    order = cached(s, "id_order", id_order)
+    out: dict[int, tuple[StoredPost, ...]] = {}
+    for d in shown:
+        others = [int(r) for r in rows[units[rows] == units[d]] if r != d]
+        others.sort(key=lambda r: (-stamps[r], order[r]))
+        if others:
+            out[d] = tuple(stored_post(s.stored_fields(r)) for r in others)
+    return out
+
+
+__all__ = [
+    "facet_data",
+    "first_per_unit",
+    "id_order",
+    "ids_by_docnum",
+    "run",
+    "story_units",
+    "timestamps",
+]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import writing as whoosh_writing
 from whoosh.filedb.filestore import FileStorage
@@ -30,8 +31,9 @@ from ...query.plan import Node, QueryPlan
 from ...ranking import UNDATED
 from ...request import Filters
 from ...site.records import Article
+from ...stories import StoryGroups
 from . import files
-from .collect import facet_data, run
+from .collect import facet_data, ids_by_docnum, run, story_units
 from .compile import PhraseCache, compile_plan, share_memo, to_whoosh
 from .evaluate import evaluate_arrays
 from .legacy import read_schema
@@ -142,6 +144,7 @@ class WhooshEngine:
         self._sync_lock = threading.Lock()
         self._pool: list[tuple[tuple[int, ...], Any]] = []
         self._caches: dict[str, Any] = {}
+        self._story_units: tuple[Any, np.ndarray] = (None, np.zeros(0, dtype=np.int64))
         self.phrase_cache = PhraseCache()
         self._identity = (-1,) if planned else files.identity(folder)
         self._adopt(description, ix.schema)
@@ -249,6 +252,7 @@ class WhooshEngine:
             with self._pool_lock:
                 stale, self._pool = self._pool, []
                 self._caches.clear()
+                self._story_units = (None, self._story_units[1][:0])
             for _, s in stale:
                 s.close()
             self._identity = now
@@ -261,6 +265,7 @@ class WhooshEngine:
                 s.close()
             self._pool.clear()
             self._caches.clear()
+            self._story_units = (None, self._story_units[1][:0])
 
     # -- searchers -----------------------------------------------------------------------
 
@@ -420,11 +425,18 @@ class WhooshEngine:
     # -- reading -------------------------------------------------------------------------
 
     def search(
-        self, plan: QueryPlan, filters: Filters, sort: Sort, page: Page, cpu_seconds: float
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        sort: Sort,
+        page: Page,
+        cpu_seconds: float,
+        groups: StoryGroups | None = None,
     ) -> EngineResult:
-        """Run ``plan`` (:func:`.collect.run`)."""
+        """Run ``plan`` (:func:`.collect.run`), collapsed with ``groups``."""
         query = compile_plan(plan, self.phrase_cache)
         with self._searcher() as s:
+            units = self._units(s, groups) if groups is not None and groups.groups else None
             return run(
                 s,
                 query,
@@ -435,7 +447,20 @@ class WhooshEngine:
                 cpu_seconds,
                 self._cached,
                 self.timezone,
+                units,
             )
+
+    def _units(self, s: Any, groups: StoryGroups) -> np.ndarray:
+        """Each docnum's story group (:func:`.collect.story_units`), for the latest
+        grouping of the searched generation only."""
+        key = (s.reader().generation(), groups.token)
+        with self._pool_lock:
+            if self._story_units[0] == key:
+                return self._story_units[1]
+        units = story_units(self._cached(s, "ids", ids_by_docnum), groups)
+        with self._pool_lock:
+            self._story_units = (key, units)
+        return units
 
     def count(self, node: Node) -> int:
         """How many live posts match ``node`` (evaluated term at a time, no filter)."""

@@ -46,7 +46,7 @@ _POOL_FOLDER = re.compile(r"^MAIN(?:_[0-9a-z]+)?\.tmp$")
 #: The names of the data stored beside a generation (:func:`write_extra`), each as
 #: ``searcher-NAME-N.bin``: the lexicon of :mod:`searcher.lexicon`. A file of that shape
 #: with another name (``searcher-archive-2019.bin``) is the owner's, never removed.
-EXTRAS = ("lexicon",)
+EXTRAS = ("lexicon", "stories")
 _EXTRA = re.compile(r"^searcher-(" + "|".join(EXTRAS) + r")-(\d+)\.bin(\.tmp)?$")
 #: What a stored extra begins with, before the SHA-256 digest of its generation's table
 #: of contents (:func:`write_extra`).
