@@ -28,6 +28,7 @@ from searcher.engine.whoosh import META_FILE
 from searcher.errors import IndexFormatError, SearcherError
 from searcher.index import Index
 from searcher.lexicon import MAX_LIMIT as MAX_COMPLETIONS
+from searcher.related import MAX_RELATED
 from searcher.request import (
     MATCHES,
     MAX_LIMIT,
@@ -425,6 +426,7 @@ def index_command(
             if report.kept_paths
             else ""
         )
+        + f", story groups {report.story_groups} ({report.grouped} posts)"
         + f" ({report.seconds:.1f} s) -> {index_dir}"
     )
 
@@ -477,9 +479,12 @@ def _print_results(results: SearchResults, colour: bool) -> None:
         click.echo(f"   {hit.url or hit.path}")
         if hit.source_url:
             click.echo(f"   source: {hit.source_url}")
+        if hit.similar:
+            click.echo(f"   {len(hit.similar)} similar: " + "; ".join(p.title for p in hit.similar))
     pages = (results.total + results.limit - 1) // results.limit
     shown = f"page {results.page} of {pages}" if results.hits else f"no page {results.page}"
-    click.echo(f"-- matches: {results.total} ({RULES[results.match]}), {shown}")
+    unit = " story groups" if results.collapsed else ""
+    click.echo(f"-- matches: {results.total}{unit} ({RULES[results.match]}), {shown}")
     if results.looser:
         click.echo("   looser matches too: --match loose")
     for name, counts in results.facets.items():
@@ -529,6 +534,12 @@ def _print_results(results: SearchResults, colour: bool) -> None:
     help="Matching rule: auto (runs as typed; looser only when nothing matches), exact, "
     "or loose (README, Query rules) [default: auto].",
 )
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="Fold reprints: one post per story group (near-identical bodies), the rest "
+    "listed under it; the total and the counts are of groups.",
+)
 @json_option
 def search_command(
     query: tuple[str, ...],
@@ -545,6 +556,7 @@ def search_command(
     recency: str | None,
     snippet_chars: str | None,
     match: str | None,
+    collapse: bool,
     as_json: bool,
 ) -> None:
     """Search the index for QUERY.
@@ -563,6 +575,7 @@ def search_command(
             "recency": recency,
             "snippet": snippet_chars,
             "match": match,
+            "collapse": "1" if collapse else None,
         }
         request = SearchRequest.from_pairs(
             [("q", " ".join(query))]
@@ -665,6 +678,29 @@ def suggest_command(prefix: str, index_dir: Path, limit: int, as_json: bool) -> 
         rest = "\t".join([c.kind, c.aid, str(c.posts), *([c.url] if c.url else [])])
         text = re.sub(r"\s", " ", c.text)  # a title's tab or line break would split the line
         click.echo(f"{text}\t{click.style(rest, dim=True) if colour else rest}")
+
+
+@main.command("related")
+@click.argument("post_id")
+@index_option
+@click.option(
+    "--limit", type=int, default=5, show_default=True, help=f"Posts at most, 1-{MAX_RELATED}."
+)
+@json_option
+def related_command(post_id: str, index_dir: Path, limit: int, as_json: bool) -> None:
+    """The posts most related to the post POST_ID (its path without the extension, as
+    in `searcher search --json`'s "id"): those sharing its most telling words, one per
+    story group, never its own group's (Index.related)."""
+    with _one_line_errors():
+        with Index.open(index_dir) as index:
+            hits = index.related(post_id, limit)
+    if as_json:
+        _echo_json([h.to_dict() for h in hits])
+        return
+    for n, hit in enumerate(hits, 1):
+        date = hit.date.strftime("%Y-%m-%d") if hit.date else "undated"
+        click.echo(f"{n}. {hit.title}")
+        click.echo(f"   {date} · {hit.url or hit.path}")
 
 
 @main.command("serve")

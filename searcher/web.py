@@ -74,6 +74,8 @@ HEAVY_VALUES = 10
 HEAVY_LIMIT = 100
 #: Completions ``/api/suggest`` gives when ``limit`` is not given (the search box's list).
 SUGGEST_LIMIT = 8
+#: Related posts the article view lists, and ``/api/posts/…/related`` gives by default.
+RELATED_LIMIT = 5
 #: ``Cache-Control`` of ``/api/suggest``'s answers: a browser or proxy may keep one for a
 #: minute (a reader deleting and retyping a letter asks again for the same prefix); an
 #: update of the index is seen by then.
@@ -281,7 +283,7 @@ def search_request(args: Any, problems: list[Problem] | None = None) -> SearchRe
     if problems is None:
         return SearchRequest.from_params(args, limit=None if "limit" in args else PAGE_SIZE)
     errors: list[QueryError] = []
-    made = SearchRequest.from_params(args, limit=PAGE_SIZE, problems=errors)
+    made = SearchRequest.from_params(args, limit=PAGE_SIZE, problems=errors, collapse=True)
     for exc in errors:
         problems.append(Problem(exc.code, str(exc), exc.param, args.get(exc.param or "", "")))
     return made
@@ -524,7 +526,10 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
         doc = index.document(doc_id, query)
         if doc is None:
             abort(404)
-        return render_template("article.html", doc=doc, query=query, args=request.args)
+        related = index.related(doc_id, RELATED_LIMIT)
+        return render_template(
+            "article.html", doc=doc, query=query, args=request.args, related=related
+        )
 
     @app.errorhandler(404)
     @app.errorhandler(405)
@@ -561,6 +566,22 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
             return _bad_request(exc)
         return jsonify(results.to_dict())
 
+    @app.get("/api/posts/<path:doc_id>/related")
+    def api_related(doc_id: str) -> Any:
+        """The posts related to ``doc_id`` (:meth:`Index.related`): ``{"id", "related":
+        [Hit.to_dict(), …]}``, at most ``limit`` (1 to
+        :data:`~searcher.related.MAX_RELATED`, default :data:`RELATED_LIMIT`); an unknown
+        id is a 404 ``not_found`` naming ``id``, a bad ``limit`` a 400 ``bad_limit``."""
+        try:
+            limit = _whole_limit(request.args.get("limit"), RELATED_LIMIT)
+            found = index.related(doc_id, limit)
+        except QueryError as exc:
+            if exc.code == "not_found":
+                body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 404}
+                return jsonify(body), 404
+            return _bad_request(exc)
+        return jsonify({"id": doc_id, "related": [h.to_dict() for h in found]})
+
     @app.get("/api/suggest")
     def api_suggest() -> Any:
         """Completions of ``q`` (its first value): ``{"query": q, "completions":
@@ -574,7 +595,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
         (``bench/suggest_latency.py``)."""
         query = request.args.get("q", "")
         try:
-            limit = _suggest_limit(request.args.get("limit"))
+            limit = _whole_limit(request.args.get("limit"), SUGGEST_LIMIT)
             completions = index.suggest(query, limit)
         except QueryError as exc:
             return _bad_request(exc)
@@ -590,14 +611,15 @@ def _bad_request(exc: QueryError) -> Any:
     return jsonify(body), 400
 
 
-def _suggest_limit(value: str | None) -> int:
-    """``/api/suggest``'s ``limit``: :data:`SUGGEST_LIMIT` when absent or empty, else the
-    whole number written with 0-9 (as ``/api/search`` reads its ``limit``; the range is
-    :meth:`Index.suggest`'s to check).
+def _whole_limit(value: str | None, default: int) -> int:
+    """``/api/suggest``'s and ``/api/posts/…/related``'s ``limit``: ``default`` when
+    absent or empty, else the whole number written with 0-9 (as ``/api/search`` reads
+    its ``limit``; the range is :meth:`Index.suggest`'s or :meth:`Index.related`'s to
+    check).
 
     :raises QueryError: ``bad_limit`` naming ``limit`` when it is anything else."""
     if not value:
-        return SUGGEST_LIMIT
+        return default
     if not re.fullmatch(r"[0-9]{1,9}", value):
         raise QueryError(
             f"limit: must be a whole number written with 0-9, not {value!r}"[:200],
