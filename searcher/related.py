@@ -1,40 +1,115 @@
 """Related stories: the posts sharing the most informative words of one post, a
-more-like-this query (issue #22).
+more-like-this query (issue #22), as Lucene's ``MoreLikeThis`` builds one.
 
-A post's *key words* are the jieba words of its body that best tell it apart
-(:meth:`searcher.engine.Engine.key_terms`: Whoosh's Bo1 model, a tf-idf weighting
-from divergence from randomness), :data:`KEY_WORDS` of them. The related posts are those
-holding any of them, ranked by BM25F with each word weighted by its key-word weight
-(relative to the best, so the first word weighs 1), then by date (newest first) among
-equal scores, one post per story group (:mod:`searcher.stories`), never the post's own
-group.
+A post's *key words* are the jieba words of its title and body (folded, as the word
+fields index them), weighted tf·idf: ``tf`` the times the word occurs (a title's words
+:data:`TITLE_TF` times), ``idf = ln(N / df)`` over the index's ``N`` posts and the word's
+document frequency ``df`` (:meth:`~searcher.engine.Engine.word_frequencies`), the post's
+own story group counted as one post in both (its copies hold the same words). Left out,
+as ``MoreLikeThis`` leaves them out: stop words and words of one character, words no
+post outside the post's own story group holds (they can find nothing), and words in more
+than :data:`MAX_DF_SHARE` of all posts (they tell nothing). The :data:`KEY_WORDS` best
+are kept.
+
+The related posts are those holding any key word, ranked by BM25F with each word's
+clause weighted by its tf·idf relative to the best (the first word weighs 1), then by
+date (newest first) among equal scores, one post per story group
+(:mod:`searcher.stories`), never the post's own group.
+
+>>> import re
+>>> cut = lambda text: re.findall("大桥|通车|物流|园区|开工|.", text)
+>>> df = {"大桥": 9, "通车": 2, "物流": 1, "园区": 3, "开工": 4}
+>>> words = key_words_of("大桥通车", "大桥通车了。物流园区开工。", df, 10, cut, {})
+>>> [(w, round(x, 2)) for w, x in words]  # 大桥: too common; 物流: in no other post
+[('通车', 1.0), ('园区', 0.25), ('开工', 0.19)]
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping
+
+from .analysis import STOP_WORDS
+from .analysis.folding import fold
 from .engine import Engine, EngineHit, Page, Sort
 from .query import QueryPlan
 from .query.plan import AnyOf, Boost, Node, match_word
 from .request import Filters
 from .stories import StoryGroups
 
-#: Key words of a post asked of the engine for its more-like-this query.
-KEY_WORDS = 12
+#: Key words of a post in its more-like-this query (Lucene's ``maxQueryTerms``: 25).
+KEY_WORDS = 25
+#: How many times a word of the title counts (a headline names what the story is about).
+TITLE_TF = 2
+#: Words held by more than this share of all posts are left out (Lucene's
+#: ``maxDocFreqPct``): on xwlb, 新闻联播's own words (央视网, 消息) and the like.
+MAX_DF_SHARE = 0.5
 #: CPU time (seconds) one related-stories query may take; past it, the matches found.
 CPU_SECONDS = 1.0
 #: Most related posts asked for at once.
 MAX_RELATED = 50
 
 
-def key_words(engine: Engine, post_id: str) -> list[tuple[str, float]]:
-    """The post's :data:`KEY_WORDS` key words with weights relative to the best
-    (``[(word, weight)]``, best first, weights in (0, 1]); [] for an unknown post or a
-    body with no words."""
-    found = [(w, x) for w, x in engine.key_terms(post_id, KEY_WORDS) if w.strip() and x > 0]
-    if not found:
+def _wordy(word: str) -> bool:
+    """A word worth weighing: two characters or more, not a stop word, with a letter
+    or an ideograph (not a number or a punctuation run)."""
+    return len(word) > 1 and word not in STOP_WORDS and any(c.isalpha() for c in word)
+
+
+def key_words_of(
+    title: str,
+    body: str,
+    frequencies: Mapping[str, int],
+    posts: int,
+    cut: Callable[[str], list[str]],
+    own_group: Mapping[str, int],
+) -> list[tuple[str, float]]:
+    """The key words of a post of ``title`` and ``body`` (``[(word, weight)]``, best
+    first, weights relative to the best, in (0, 1]; at most :data:`KEY_WORDS`).
+
+    :param frequencies: each word's document frequency in the index.
+    :param posts: the number of posts of the index.
+    :param cut: the index's word segmenter (text → words).
+    :param own_group: how many posts of the post's own story group hold each word (one,
+        the post, when it is not given): a word's frequency outside the group is ``df``
+        less that.
+    """
+    counts: Counter[str] = Counter()
+    for text, times in ((title, TITLE_TF), (body, 1)):
+        for word in cut(fold(text, case=False)):
+            counts[fold(word)] += times
+    # the post's story group counts as one post, in df and in N
+    n = posts - max(own_group.values(), default=1) + 1
+    scored: list[tuple[float, str]] = []
+    for word, tf in counts.items():
+        df = frequencies.get(word, 0) - own_group.get(word, 1) + 1
+        if not _wordy(word) or df < 2 or df > MAX_DF_SHARE * n:
+            continue
+        scored.append((tf * math.log(n / df), word))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    best = scored[0][0] if scored else 0.0
+    return [(word, weight / best) for weight, word in scored[:KEY_WORDS] if weight > 0]
+
+
+def key_words(
+    engine: Engine, post_id: str, groups: StoryGroups | None = None
+) -> list[tuple[str, float]]:
+    """:func:`key_words_of` the live post ``post_id`` ([] for none), its story group
+    (in ``groups``) counted as one post."""
+    post = engine.stored(post_id)
+    if post is None:
         return []
-    best = found[0][1]
-    return [(word, weight / best) for word, weight in found]
+    cut = engine.segmenter.cut
+    holders: Counter[str] = Counter()
+    for member in (groups or StoryGroups()).members(post_id):
+        copy = engine.stored(member) if member != post_id else post
+        if copy is not None:
+            text = fold(copy.title + "\n" + copy.body, case=False)
+            holders.update({fold(w) for w in cut(text)})
+    frequencies = engine.word_frequencies()
+    posts = len(engine.headlines())
+    return key_words_of(post.title, post.body, frequencies, posts, cut, holders)
 
 
 def related_plan(words: list[tuple[str, float]]) -> QueryPlan:
@@ -51,7 +126,7 @@ def related(
 ) -> tuple[list[EngineHit], list[str]]:
     """The ``limit`` posts most related to ``post_id`` (best first) and the key words
     used; ([], []) when it has none."""
-    words = key_words(engine, post_id)
+    words = key_words(engine, post_id, groups)
     if not words:
         return [], []
     own = set(groups.members(post_id))
@@ -63,4 +138,14 @@ def related(
     return hits, [w for w, _ in words]
 
 
-__all__ = ["CPU_SECONDS", "KEY_WORDS", "MAX_RELATED", "key_words", "related", "related_plan"]
+__all__ = [
+    "CPU_SECONDS",
+    "KEY_WORDS",
+    "MAX_DF_SHARE",
+    "MAX_RELATED",
+    "TITLE_TF",
+    "key_words",
+    "key_words_of",
+    "related",
+    "related_plan",
+]
