@@ -290,6 +290,31 @@ class FacetData:
     months: np.ndarray
 
 
+def _allowed(
+    data: FacetData, found: set[int], filters: Filters
+) -> dict[str, frozenset[int] | set[int] | None]:
+    """Each filter's rows (None: no such filter)."""
+    sets = data.postings
+    return {
+        "categories": union(sets["categories"].sets, filters.categories)
+        if filters.categories
+        else None,
+        "tags": union(sets["tags"].sets, filters.tags) if filters.tags else None,
+        "type": union(sets["type"].sets, filters.types) if filters.types else None,
+        "date": in_range(found, data.stamps, filters) if filters.dated else None,
+    }
+
+
+def passing(data: FacetData, found: set[int], filters: Filters) -> set[int]:
+    """The matches of ``found`` passing every filter (:func:`drill_sideways`'s first
+    value, without the counts)."""
+    out = found
+    for ids in _allowed(data, found, filters).values():
+        if ids is not None:
+            out = out & ids
+    return out
+
+
 def drill_sideways(
     data: FacetData, found: set[int], filters: Filters, units: np.ndarray | None = None
 ) -> tuple[set[int], dict[str, dict[str, int]]]:
@@ -300,14 +325,7 @@ def drill_sideways(
     filter but the date range. With ``units`` (each row's story group, under
     collapse), every count is of distinct units."""
     sets = data.postings
-    allowed: dict[str, frozenset[int] | set[int] | None] = {
-        "categories": union(sets["categories"].sets, filters.categories)
-        if filters.categories
-        else None,
-        "tags": union(sets["tags"].sets, filters.tags) if filters.tags else None,
-        "type": union(sets["type"].sets, filters.types) if filters.types else None,
-        "date": in_range(found, data.stamps, filters) if filters.dated else None,
-    }
+    allowed = _allowed(data, found, filters)
 
     def passing(skip: str = "") -> set[int]:
         if skip and allowed[skip] is None:
@@ -344,6 +362,7 @@ __all__ = [
     "in_range",
     "month_counts",
     "month_numbers",
+    "passing",
     "size_of",
     "toggle_counts",
 ]

@@ -204,11 +204,13 @@ class Engine(Protocol):
         page: Page,
         cpu_seconds: float,
         groups: StoryGroups | None = None,
+        counted: bool = True,
     ) -> EngineResult:
         """Run ``plan``: every match scored, the filters and facet counts, one page.
         With ``groups``, collapsed: the total, facet counts and page are of story groups
         (:mod:`searcher.stories`, :mod:`searcher.facets`), each shown by its best-ranked
-        match.
+        match. Without ``counted``, no facet is counted (``facets`` is empty: a query
+        that shows none, such as related stories).
 
         A plan's ``Units`` and ``Word`` nodes (:mod:`searcher.query.plan`) are matched
         in a post's title, body, and tags and categories (each label a text of its own:

@@ -23,7 +23,15 @@ import numpy as np
 from whoosh import collectors
 
 from ...engine import EngineHit, EngineResult, Page, Sort, StoredPost
-from ...facets import FACETS, FacetData, FacetPostings, drill_sideways, month_numbers, size_of
+from ...facets import (
+    FACETS,
+    FacetData,
+    FacetPostings,
+    drill_sideways,
+    month_numbers,
+    passing,
+    size_of,
+)
 from ...ranking import UNDATED, rank
 from ...request import Filters
 from ...stories import StoryGroups
@@ -115,6 +123,14 @@ def story_units(ids: list[str], groups: StoryGroups) -> np.ndarray:
     )
 
 
+def units_grouped(units: np.ndarray, rows: set[int]) -> bool:
+    """True when two of ``rows`` share a unit."""
+    if len(rows) < 2:
+        return False
+    chosen = units[np.fromiter(rows, dtype=np.int64, count=len(rows))]
+    return bool(np.bincount(chosen).max() > 1)
+
+
 def first_per_unit(rows: np.ndarray, units: np.ndarray, end: int) -> np.ndarray:
     """The positions in ``rows`` (ranked best first) of the first row of each unit, the
     first ``end`` of them, in rank order."""
@@ -161,12 +177,14 @@ def run(
     cached: Cached,
     tz: dt.tzinfo,
     units: np.ndarray | None = None,
+    counted: bool = True,
 ) -> EngineResult:
     """Run the compiled ``query`` on searcher ``s``: one scored pass over every match,
     the filters and facet counts as set operations on those matches, then the page.
     With ``units`` (each docnum's story group, :func:`story_units`), the total, the
     counts and the page are of groups, each shown by its best-ranked match, the
-    group's other matches folded under it (newest first)."""
+    group's other matches folded under it (newest first). Without ``counted``, no facet
+    is counted (``facets`` is empty)."""
     # One pass collects every match of the query (for the total and the facets, which
     # need the matches that fail one filter too) with its score, within a budget of CPU
     # time: term at a time (evaluate) where it knows every node of the query; else, or
@@ -194,7 +212,12 @@ def run(
         stopped = budget.stopped
     found = set(docs.tolist())
     data = facet_data(s, cached, tz)
-    matched, facets = drill_sideways(data, found, filters, units)
+    if units is not None and not units_grouped(units, found):
+        units = None  # no two matches of one group: the same as posts, counted faster
+    if counted:
+        matched, facets = drill_sideways(data, found, filters, units)
+    else:
+        matched, facets = passing(data, found, filters), {}
     total = size_of(matched, units)
     first, end = page.offset, page.offset + page.limit
     scored: list[tuple[int, float | None]] = []

@@ -432,8 +432,10 @@ class WhooshEngine:
         page: Page,
         cpu_seconds: float,
         groups: StoryGroups | None = None,
+        counted: bool = True,
     ) -> EngineResult:
-        """Run ``plan`` (:func:`.collect.run`), collapsed with ``groups``."""
+        """Run ``plan`` (:func:`.collect.run`), collapsed with ``groups``, its facets
+        counted unless ``counted`` is False."""
         query = compile_plan(plan, self.phrase_cache)
         with self._searcher() as s:
             units = self._units(s, groups) if groups is not None and groups.groups else None
@@ -448,6 +450,7 @@ class WhooshEngine:
                 self._cached,
                 self.timezone,
                 units,
+                counted,
             )
 
     def _units(self, s: Any, groups: StoryGroups) -> np.ndarray:
