@@ -4,7 +4,7 @@ path (``shutil.which("chromium")``) with ``--no-sandbox``; nothing is downloaded
 Without it the tests are skipped, except under ``CI=true``, where a browser that cannot
 start fails them (.ci/run installs chromium and fonts-wqy-zenhei). A page records every
 dialog (an ``alert`` an XSS string fired) and fails on closing if there was one.
-Screenshots go to ``screenshots/`` (not committed).
+Screenshots go to ``screenshots/`` (not committed), or to ``$SEARCHER_SHOTS`` when set.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ def chromium() -> Iterator[Any]:
 
 
 @contextmanager
-def viewport_page(browser: Any, name: str) -> Iterator[Any]:
-    """A new page at the size of ``VIEWPORTS[name]`` (zh-CN); asserts on closing that no
-    dialog was opened (no XSS ever fired)."""
-    width, height = VIEWPORTS[name]
+def viewport_page(browser: Any, name: str, size: tuple[int, int] | None = None) -> Iterator[Any]:
+    """A new page at the size of ``VIEWPORTS[name]`` (or ``size``, (width, height) in CSS
+    pixels, under that name) (zh-CN); asserts on closing that no dialog was opened (no
+    XSS ever fired)."""
+    width, height = size or VIEWPORTS[name]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     tab = context.new_page()
     tab.dialogs = []
@@ -72,6 +73,8 @@ def served(app: Any) -> Iterator[str]:
 
 
 def shot(page: Any, name: str) -> None:
-    """Save a full-page screenshot as ``screenshots/NAME-VIEWPORT.png``."""
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_name}.png"), full_page=True)
+    """Save a full-page screenshot as ``screenshots/NAME-VIEWPORT.png`` (in the folder
+    ``$SEARCHER_SHOTS`` when set)."""
+    folder = Path(os.environ.get("SEARCHER_SHOTS") or SHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-{page.viewport_name}.png"), full_page=True)
