@@ -483,7 +483,7 @@ def _print_results(results: SearchResults, colour: bool) -> None:
             click.echo(f"   {len(hit.similar)} similar: " + "; ".join(p.title for p in hit.similar))
     pages = (results.total + results.limit - 1) // results.limit
     shown = f"page {results.page} of {pages}" if results.hits else f"no page {results.page}"
-    unit = " story groups" if results.collapsed else ""
+    unit = " story groups" if results.folded else ""
     click.echo(f"-- matches: {results.total}{unit} ({RULES[results.match]}), {shown}")
     if results.looser:
         click.echo("   looser matches too: --match loose")

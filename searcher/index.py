@@ -825,6 +825,7 @@ class Index:
             match=query_plan.rule,
             looser=query_plan.rule == "exact" and not tried and can_loosen(parsed, segmenter),
             collapsed=request.collapse,
+            folded=found.folded,
         )
 
     def _search(

@@ -133,7 +133,9 @@ class SearchResults:
 
     collapsed: the search was collapsed (``collapse=True``): ``total``, the facet counts
     and the pages count story groups (each shown once, :attr:`Hit.similar` holding the
-    rest), not posts; ``unfiltered_total`` still counts posts.
+    rest), not posts; ``unfiltered_total`` still counts posts. folded: collapsed, and
+    two matching posts or more of one group were folded (else every count is of posts
+    as well).
     """
 
     query: str
@@ -149,6 +151,7 @@ class SearchResults:
     looser: bool = False
     suggestion: Suggestion | None = None
     collapsed: bool = False
+    folded: bool = False
 
     def copy(self) -> SearchResults:
         """A copy whose lists and dicts (hits, their categories and tags, facets,
@@ -194,6 +197,7 @@ class SearchResults:
             "looser": self.looser,
             "suggestion": None if self.suggestion is None else self.suggestion.to_dict(),
             "collapsed": self.collapsed,
+            "folded": self.folded,
         }
 
 

@@ -167,3 +167,17 @@ def test_the_cli_collapses_with_a_flag(built: Path) -> None:
     assert folded.output.count("5 similar: ") == 1
     plain = runner.invoke(main, ["search", "大桥", "--index", str(built), "--json"])
     assert json.loads(plain.output)["total"] == 11
+
+
+def test_a_collapsed_search_that_folds_nothing_says_posts(
+    index: Index, client: FlaskClient
+) -> None:
+    rain = index.search("降雨", collapse=True)
+    assert (rain.total, rain.collapsed, rain.folded) == (1, True, False)
+    assert index.search("大桥", collapse=True).folded is True
+    assert index.search("大桥").folded is False
+    page = client.get("/?q=降雨").get_data(as_text=True)
+    assert '找到 <strong id="total">1</strong> 篇' in page and 'class="fold"' not in page
+    # one copy matching alone is not folded either
+    one = index.search("两岸协作", collapse=True)
+    assert (one.total, one.folded, [h.id for h in one.hits]) == (1, False, [GROUP_IDS[3]])

@@ -78,7 +78,8 @@ class EngineResult:
     groups); ``unfiltered_total``: posts matching the plan alone; ``hits``: the page
     asked for, in order; ``facets``: the counts of
     :class:`searcher.results.SearchResults` (drill sideways, :mod:`searcher.facets`);
-    ``stopped``: the CPU budget ran out (the rest covers the matches found by then).
+    ``stopped``: the CPU budget ran out (the rest covers the matches found by then);
+    ``folded``: collapsed, and two matches or more of one story group were folded.
     """
 
     total: int
@@ -86,6 +87,7 @@ class EngineResult:
     hits: list[EngineHit]
     facets: dict[str, dict[str, int]]
     stopped: bool = False
+    folded: bool = False
 
 
 @dataclass

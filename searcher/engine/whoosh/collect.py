@@ -263,7 +263,7 @@ def run(
     hits = [
         EngineHit(stored_post(s.stored_fields(d)), score, folded.get(d, ())) for d, score in scored
     ]
-    return EngineResult(total, len(found), hits, facets, stopped)
+    return EngineResult(total, len(found), hits, facets, stopped, units is not None)
 
 
 def _folded(
