@@ -426,7 +426,11 @@ def index_command(
             if report.kept_paths
             else ""
         )
-        + f", story groups {report.story_groups} ({report.grouped} posts)"
+        + (
+            f", story groups {report.story_groups} ({report.grouped} posts)"
+            if report.story_groups
+            else ""
+        )
         + f" ({report.seconds:.1f} s) -> {index_dir}"
     )
 

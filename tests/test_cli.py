@@ -84,6 +84,8 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "match",
         "looser",
         "suggestion",
+        "collapsed",
+        "folded",
     ]
     assert data["total"] == 2
     assert (data["match"], data["looser"]) == ("exact", False)
@@ -102,6 +104,8 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "score",
         "snippet",
         "matched_by",
+        "group",
+        "similar",
     ]
     assert hit["matched_by"] == ["literal"]
     assert hit["title_html"] == "大<mark>桥</mark>通车"

@@ -63,6 +63,8 @@ def test_update_twice_changes_nothing(tmp_path: Path) -> None:
         "warnings": 0,
         "seconds": 0,
         "messages": [],
+        "story_groups": 0,
+        "grouped": 0,
     }
     assert sorted((p.name, p.stat().st_mtime_ns) for p in (tmp_path / "index").iterdir()) == files
 

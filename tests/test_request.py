@@ -84,11 +84,12 @@ def test_url_parameters_round_trip() -> None:
         recency=30.0,
         snippet_chars=80,
         match="loose",
+        collapse=True,
     )
     assert SearchRequest.from_params(MultiDict(request.to_params())) == request
     assert sorted(PARAMS) == sorted(
         ["q", "category", "tag", "type", "since", "until", "sort", "page", "limit", "recency"]
-        + ["snippet", "match"]
+        + ["snippet", "match", "collapse"]
     )
 
 
