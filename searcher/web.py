@@ -499,7 +499,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
                     options = options.but(page=pages)
                     results = index.search(options)
             else:
-                newest = index.search("", sort="newest", limit=5)
+                newest = index.search("", sort="newest", limit=5, collapse=True)
         except QueryError as exc:
             problems.append(Problem(exc.code, str(exc), exc.param, ""))
             results = None

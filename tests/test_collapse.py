@@ -181,3 +181,23 @@ def test_a_collapsed_search_that_folds_nothing_says_posts(
     # one copy matching alone is not folded either
     one = index.search("两岸协作", collapse=True)
     assert (one.total, one.folded, [h.id for h in one.hits]) == (1, False, [GROUP_IDS[3]])
+
+
+def test_the_start_page_lists_a_reprinted_story_once(tmp_path: Path) -> None:
+    from searchutil import build, post
+    from storysite import BODY
+
+    copies = {
+        f"_posts/2024-06-0{d}-copy{d}.md": post(
+            f"大桥通车{d}", BODY, f"2024-06-0{d} 10:00:00 +0800"
+        )
+        for d in (1, 2, 3)
+    }
+    older = {
+        f"_posts/2024-05-0{d}-other{d}.md": post(f"其他新闻{d}", f"第{d}条消息。", f"2024-05-0{d}")
+        for d in (1, 2, 3, 4, 5)
+    }
+    app = create_app(build(tmp_path, {**copies, **older})).test_client()
+    start = app.get("/").get_data(as_text=True).split("最新文章", 1)[1].split("</ul>", 1)[0]
+    assert [t for t in ("大桥通车1", "大桥通车2", "大桥通车3") if t in start] == ["大桥通车3"]
+    assert start.count("<li>") == 5
