@@ -804,6 +804,7 @@ class Index:
                 matched_by=matched_by(hit.post, query_plan.aids),
                 group=keys.key(hit.post.id),
                 similar=[Post(**post_fields(p, terms)) for p in hit.folded],
+                similar_count=hit.folded_count,
             )
             for hit in found.hits
         ]
@@ -954,6 +955,7 @@ class Index:
                 snippet=hit_snippet(hit.post, terms, 120),
                 group=groups.key(hit.post.id),
                 similar=[Post(**post_fields(p, [])) for p in hit.folded],
+                similar_count=hit.folded_count,
             )
             for hit in found
         ]

@@ -75,6 +75,12 @@ WINDOW_DAYS = 7
 UNDATED = -(2**62)
 #: Fewest folded letters, digits and ideographs a body needs to join a group.
 MIN_CHARS = 50
+#: Most posts a collapsed hit lists of its group's other matches (``Hit.similar``;
+#: ``Hit.similar_count`` counts them all). On xwlb (19,541 posts) and finews the largest
+#: group has 2 posts, so no real group is cut; a site of 3,000 copies of one story put
+#: all 2,999 others in one hit: 845 KB of JSON for one page and 2,999 stored posts
+#: read. Twenty titles are about a screen of the expanded list; 逐篇显示 shows them all.
+MAX_SIMILAR = 20
 #: The seed of the MinHash permutations (stored signatures depend on it).
 SEED = 22
 #: Version of the signatures' recipe: stored signatures of another are computed anew.
@@ -375,6 +381,7 @@ def from_bytes(data: bytes) -> tuple[Signatures, StoryGroups] | None:
 
 __all__ = [
     "MIN_CHARS",
+    "MAX_SIMILAR",
     "MIN_JACCARD",
     "NUM_PERM",
     "SHINGLE_CHARS",
