@@ -49,7 +49,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -318,18 +318,79 @@ def similar_pairs(
 
 
 def groups_of(signed: Signatures, threshold: float = THRESHOLD) -> StoryGroups:
-    """The story groups of ``signed``: the connected sets of :func:`similar_pairs`."""
+    """The story groups of ``signed``: the connected sets of :func:`similar_pairs`.
+
+    Found without listing every pair: rows of one signature and size (copies of one
+    text) are one *class*, every two of them similar, so the candidate search runs over
+    one row per class and each similar pair of classes is checked once; then the date
+    window links each dated row to the nearest one before it (of its class, or of the
+    other class of the pair) and each undated row to every row of the pair, which
+    connects the same rows as every pair within the window would. A story copied
+    3,000 times took 20 s here (each of its 4.5 million pairs checked, on every update
+    of the index; 2.8 s for 1,000 copies, 10 s for 2,000); it takes 0.02 s. On xwlb
+    (19,541 posts, one group) the groups are the same, in 3.0 s either way."""
     parent = list(range(len(signed.ids)))
-    for i, j, _ in similar_pairs(signed, threshold):
+
+    def union(i: int, j: int) -> None:
         a, b = _find(parent, i), _find(parent, j)
         if a != b:
             parent[max(a, b)] = min(a, b)
-    members: dict[int, list[str]] = {}
+
+    classes: dict[tuple[bytes, int], list[int]] = {}
+    for i in np.flatnonzero(signed.eligible).tolist():
+        classes.setdefault((signed.matrix[i].tobytes(), int(signed.sizes[i])), []).append(i)
+    members = {rows[0]: rows for rows in classes.values()}
+    if threshold <= 1.0:  # one text's copies: Jaccard similarity and overlap 1
+        for rows in members.values():
+            _link(rows, rows, signed.stamps, union)
+    from datasketch import LeanMinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    hashes = {}
+    for head in members:
+        hashes[head] = LeanMinHash(seed=SEED, hashvalues=signed.matrix[head], scheme="affine32")
+        lsh.insert(head, hashes[head], check_duplication=False)
+    for head, rows in members.items():
+        for other in lsh.query(hashes[head]):
+            if other > head and similarity(signed, head, other) >= threshold:
+                _link(rows, members[other], signed.stamps, union)
+    grouped: dict[int, list[str]] = {}
     for i, post_id in enumerate(signed.ids):
-        members.setdefault(_find(parent, i), []).append(post_id)
-    groups = tuple(sorted(tuple(sorted(m)) for m in members.values() if len(m) > 1))
+        grouped.setdefault(_find(parent, i), []).append(post_id)
+    groups = tuple(sorted(tuple(sorted(m)) for m in grouped.values() if len(m) > 1))
     digest = hashlib.sha256(repr(groups).encode("utf-8")).hexdigest()[:16]
     return StoryGroups(groups, digest)
+
+
+def _link(
+    a: list[int], b: list[int], stamps: np.ndarray, union: Callable[[int, int], None]
+) -> None:
+    """Join the rows of ``a`` and ``b`` (two similar classes, or one class twice) as
+    their pairs within :data:`WINDOW_DAYS` would: an undated row with every row of the
+    other; in date order, each dated row with the last dated row before it of the other
+    class (or of its own, for one class) when within the window. Two rows within the
+    window are then linked through the rows between them, each within the window of the
+    one before it (rows of one class next to each other: by that class's own call).
+    """
+    window = WINDOW_DAYS * 86400
+    for rows, others in ((a, b), (b, a)):
+        for i in rows:
+            if stamps[i] == UNDATED:
+                for j in others:
+                    union(i, j)
+    same = a is b
+    dated = sorted(
+        (int(stamps[i]), side, i)
+        for side, rows in enumerate((a,) if same else (a, b))
+        for i in rows
+        if stamps[i] != UNDATED
+    )
+    last: dict[int, int] = {}  # side → the last row of that side seen
+    for stamp, side, i in dated:
+        before = last.get(0 if same else 1 - side)
+        if before is not None and stamp - int(stamps[before]) <= window:
+            union(i, before)
+        last[side] = i
 
 
 def to_bytes(signed: Signatures, groups: StoryGroups) -> bytes:

@@ -17,11 +17,12 @@ import opencc
 import pytest
 
 import searcher.indexing as indexing
+from searcher import stories
 from searcher.index import Index
 from searcher.stories import MAX_SIMILAR
 from searcher.web import create_app
 from searchutil import post, write_corpus
-from storysite import BODY, write_site
+from storysite import ADDED, BODY, PARAGRAPHS, write_site
 
 # -- random reprint sites against a brute-force count ---------------------------------
 
@@ -378,3 +379,75 @@ def test_the_page_names_a_bad_or_repeated_collapse_in_chinese(story_site: Index)
         "/?q=大桥&collapse=2": ["合并相似报道“2”无效（应为 1 或 0），已合并显示。"],
         "/?q=大桥&collapse=1&collapse=0": ["参数“合并相似报道”出现了 2 次，只用了第一个。"],
     }
+
+
+# -- grouping many copies --------------------------------------------------------------
+
+
+def _pairwise_groups(signed: stories.Signatures) -> tuple[tuple[str, ...], ...]:
+    """The connected sets of every similar pair (the definition, pair by pair)."""
+    parent = list(range(len(signed.ids)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, j, _ in stories.similar_pairs(signed):
+        parent[max(find(i), find(j))] = min(find(i), find(j))
+    found: dict[int, list[str]] = {}
+    for i, post_id in enumerate(signed.ids):
+        found.setdefault(find(i), []).append(post_id)
+    return tuple(sorted(tuple(sorted(m)) for m in found.values() if len(m) > 1))
+
+
+def test_groups_are_the_connected_sets_of_the_similar_pairs() -> None:
+    texts = [
+        BODY,
+        BODY + ADDED,
+        BODY.replace("今天", "昨天"),
+        "\n".join(PARAGRAPHS[:3]),
+        PARAGRAPHS[0] + PARAGRAPHS[1],
+        "".join(f"其他新闻第{i}条内容。" for i in range(20)),
+        "太短",
+    ]
+    day = 86400
+    for seed in range(60):
+        rng = random.Random(seed)
+        posts = [
+            (
+                f"p{n:02d}",
+                "",
+                rng.choice(texts),
+                None if rng.random() < 0.1 else rng.choice([0, 3, 6, 8, 13, 20]) * day + n,
+            )
+            for n in range(rng.randint(2, 40))
+        ]
+        signed = stories.signatures(posts)
+        assert stories.groups_of(signed).groups == _pairwise_groups(signed), seed
+
+
+def test_a_story_copied_two_thousand_times_is_grouped_without_checking_every_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every pair of the 2,000 copies was checked (1,999,000 similarities, 10 s) on each
+    # update of the index; copies of one text are one class, compared once
+    day = 86400
+    posts = [(f"c{n:04d}", "", BODY, (n % 5) * day) for n in range(2000)]
+    posts += [(f"y{n}", "", BODY, 400 * day + n * 9 * day) for n in range(3)]  # 9 days apart
+    posts += [("a", "", BODY + ADDED, 2 * day), ("u", "", BODY + ADDED, None)]
+    signed = stories.signatures(posts)
+    checked = []
+    real = stories.similarity
+
+    def counted(signed: stories.Signatures, i: int, j: int) -> float:
+        checked.append((i, j))
+        return real(signed, i, j)
+
+    monkeypatch.setattr(stories, "similarity", counted)
+    groups = stories.groups_of(signed).groups
+    assert len(checked) == 1  # the copies' class against the class of the longer copy
+    # the undated copy of the longer text joins the later copies too, a year on
+    assert [len(g) for g in groups] == [2005]
+    posts.pop()  # without it, the three later copies (9 days apart) are three stories
+    assert [len(g) for g in stories.groups_of(stories.signatures(posts)).groups] == [2001]
