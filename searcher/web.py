@@ -528,7 +528,10 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
         doc = index.document(doc_id, query)
         if doc is None:
             abort(404)
-        related = index.related(doc_id, RELATED_LIMIT)
+        try:
+            related = index.related(doc_id, RELATED_LIMIT)
+        except QueryError:  # removed by an update since it was read: shown without
+            related = []
         return render_template(
             "article.html", doc=doc, query=query, args=request.args, related=related
         )

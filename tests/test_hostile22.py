@@ -451,3 +451,27 @@ def test_a_story_copied_two_thousand_times_is_grouped_without_checking_every_pai
     assert [len(g) for g in groups] == [2005]
     posts.pop()  # without it, the three later copies (9 days apart) are three stories
     assert [len(g) for g in stories.groups_of(stories.signatures(posts)).groups] == [2001]
+
+
+def test_an_article_removed_while_its_view_is_made_is_shown_without_related(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the view read the post, an update removed it, and the related stories asked for it
+    # by id: a 500 (QueryError not_found) instead of the article read
+    corpus = write_site(tmp_path)
+    Index.build(tmp_path / "index", corpus)
+    server = Index.open(tmp_path / "index")
+    real = Index.document
+
+    def read_then_removed(self: Index, doc_id: str, query: str = "") -> Any:
+        found = real(self, doc_id, query)
+        (corpus / "_posts/2024-05-15-rain.md").unlink()
+        with Index.open(tmp_path / "index") as writer:
+            assert writer.update(corpus).removed == 1
+        return found
+
+    monkeypatch.setattr(Index, "document", read_then_removed)
+    answer = create_app(server).test_client().get("/posts/_posts/2024-05-15-rain")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "全省迎来强降雨" in html and "相关报道" not in html
+    server.close()
