@@ -307,18 +307,18 @@ def test_bodies_without_words_never_group_and_odd_copies_do(tmp_path: Path) -> N
     big = "".join(f"第{i}段，" + BODY[i % 50 : i % 50 + 60] for i in range(5000))  # 330,000 chars
     day = "2024-01-01 10:00:00 +0800"
     posts = {
-        "_posts/2024-01-01-empty-a.md": post("空一", "", day),
-        "_posts/2024-01-01-empty-b.md": post("空二", "", day),
-        "_posts/2024-01-01-punct-a.md": post("标点一", "，。！？…… —— ！！！" * 100, day),
-        "_posts/2024-01-01-punct-b.md": post("标点二", "，。！？…… —— ！！！" * 100, day),
+        "_posts/2024-01-01-empty-a.md": post("春分", "", day),
+        "_posts/2024-01-01-empty-b.md": post("立夏", "", day),
+        "_posts/2024-01-01-punct-a.md": post("小满", "，。！？…… —— ！！！" * 100, day),
+        "_posts/2024-01-01-punct-b.md": post("芒种", "，。！？…… —— ！！！" * 100, day),
         "_posts/2024-01-01-urls-a.md": post(
             "链接一", " ".join(f"https://a.cn/{i}" for i in range(99)), day
         ),
         "_posts/2024-01-01-urls-b.md": post(
             "链接二", " ".join(f"https://b.cn/{i}" for i in range(99)), day
         ),
-        "_posts/2024-01-01-emoji-a.md": post("表情一", "😀🎉🚀" * 100, day),
-        "_posts/2024-01-01-emoji-b.md": post("表情二", "😀🎉🚀" * 100, day),
+        "_posts/2024-01-01-emoji-a.md": post("夏至", "😀🎉🚀" * 100, day),
+        "_posts/2024-01-01-emoji-b.md": post("小暑", "😀🎉🚀" * 100, day),
         "_posts/2024-02-01-big-a.md": post("长一", big, "2024-02-01 10:00:00 +0800"),
         "_posts/2024-02-02-big-b.md": post("长二", big + "补充。", "2024-02-02 10:00:00 +0800"),
         "_posts/2024-03-01-s.md": post("简", BODY, "2024-03-01 10:00:00 +0800"),
