@@ -367,18 +367,20 @@ def _link(
 ) -> None:
     """Join the rows of ``a`` and ``b`` (two similar classes, or one class twice) as
     their pairs within :data:`WINDOW_DAYS` would: an undated row with every row of the
-    other; in date order, each dated row with the last dated row before it of the other
+    other (as many unions as rows); in date order, each dated row with the last dated row before it of the other
     class (or of its own, for one class) when within the window. Two rows within the
     window are then linked through the rows between them, each within the window of the
     one before it (rows of one class next to each other: by that class's own call).
     """
     window = WINDOW_DAYS * 86400
-    for rows, others in ((a, b), (b, a)):
-        for i in rows:
-            if stamps[i] == UNDATED:
-                for j in others:
-                    union(i, j)
     same = a is b
+    for rows, others in ((a, b),) if same else ((a, b), (b, a)):
+        undated = [i for i in rows if stamps[i] == UNDATED]
+        if undated:  # each with every row of others: through the first and others[0]
+            for j in others:
+                union(undated[0], j)
+            for i in undated[1:]:
+                union(i, others[0])
     dated = sorted(
         (int(stamps[i]), side, i)
         for side, rows in enumerate((a,) if same else (a, b))

@@ -427,6 +427,12 @@ def test_groups_are_the_connected_sets_of_the_similar_pairs() -> None:
         assert stories.groups_of(signed).groups == _pairwise_groups(signed), seed
 
 
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        i = parent[i]
+    return i
+
+
 def test_a_story_copied_two_thousand_times_is_grouped_without_checking_every_pair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -451,6 +457,15 @@ def test_a_story_copied_two_thousand_times_is_grouped_without_checking_every_pai
     assert [len(g) for g in groups] == [2005]
     posts.pop()  # without it, the three later copies (9 days apart) are three stories
     assert [len(g) for g in stories.groups_of(stories.signatures(posts)).groups] == [2001]
+
+    # 2,000 undated copies: each joins every other, in as many unions as rows
+    undated = stories.signatures([(f"u{n:04d}", "", BODY, None) for n in range(2000)])
+    joined = []
+    monkeypatch.setattr(stories, "_find", lambda parent, i: joined.append(i) or _root(parent, i))
+    assert [len(g) for g in stories.groups_of(undated).groups] == [2000]
+    # two finds per union (2,000 + 1,999 of them), one per row at the end; it was
+    # 16,002,000 (each undated copy joined with every copy, twice)
+    assert len(joined) == 9998
 
 
 def test_an_article_removed_while_its_view_is_made_is_shown_without_related(
