@@ -367,10 +367,11 @@ def _link(
 ) -> None:
     """Join the rows of ``a`` and ``b`` (two similar classes, or one class twice) as
     their pairs within :data:`WINDOW_DAYS` would: an undated row with every row of the
-    other (as many unions as rows); in date order, each dated row with the last dated row before it of the other
-    class (or of its own, for one class) when within the window. Two rows within the
-    window are then linked through the rows between them, each within the window of the
-    one before it (rows of one class next to each other: by that class's own call).
+    other (as many unions as rows); in date order, each dated row with the last dated
+    row before it of the other class (or of its own, for one class) when within the
+    window. Two rows within the window are then linked through the rows between them,
+    each within the window of the one before it (rows of one class next to each other:
+    by that class's own call).
     """
     window = WINDOW_DAYS * 86400
     same = a is b
