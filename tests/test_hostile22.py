@@ -490,3 +490,26 @@ def test_an_article_removed_while_its_view_is_made_is_shown_without_related(
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "全省迎来强降雨" in html and "相关报道" not in html
     server.close()
+
+
+def test_near_copies_are_grouped_without_checking_every_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 300 copies each a little different (one character changed, a number added): all
+    # 44,850 pairs are LSH candidates and every one was checked; a pair of posts already
+    # joined needs no check
+    posts = []
+    for n in range(300):
+        at = n * 7 % (len(BODY) - 10)
+        posts.append((f"c{n:03d}", "", BODY[:at] + "某" + BODY[at + 1 :] + f"编号{n}", 0))
+    signed = stories.signatures(posts)
+    checked = []
+    real = stories.similarity
+
+    def counted(signed: stories.Signatures, i: int, j: int) -> float:
+        checked.append((i, j))
+        return real(signed, i, j)
+
+    monkeypatch.setattr(stories, "similarity", counted)
+    assert [len(g) for g in stories.groups_of(signed).groups] == [300]
+    assert len(checked) == 299
