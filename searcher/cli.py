@@ -484,7 +484,9 @@ def _print_results(results: SearchResults, colour: bool) -> None:
         if hit.source_url:
             click.echo(f"   source: {hit.source_url}")
         if hit.similar:
-            click.echo(f"   {len(hit.similar)} similar: " + "; ".join(p.title for p in hit.similar))
+            more = hit.similar_count - len(hit.similar)
+            titles = "; ".join(p.title for p in hit.similar) + (f"; … {more} more" if more else "")
+            click.echo(f"   {hit.similar_count} similar: {titles}")
     pages = (results.total + results.limit - 1) // results.limit
     shown = f"page {results.page} of {pages}" if results.hits else f"no page {results.page}"
     unit = " story groups" if results.folded else ""

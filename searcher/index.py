@@ -701,6 +701,8 @@ class Index:
             request = request.but(**params)
         key = request.key()
         generation = self.sync()
+        if request.collapse:  # groups stored after their commit fold it anew (issue #22)
+            key = (*key, self.stories().token)
         while True:
             with self._lock:
                 self._last_search[threading.get_ident()] = time.monotonic()
@@ -804,6 +806,7 @@ class Index:
                 matched_by=matched_by(hit.post, query_plan.aids),
                 group=keys.key(hit.post.id),
                 similar=[Post(**post_fields(p, terms)) for p in hit.folded],
+                similar_count=hit.folded_count,
             )
             for hit in found.hits
         ]
@@ -916,18 +919,20 @@ class Index:
     def stories(self) -> StoryGroups:
         """The story groups of the generation searched (:mod:`searcher.stories`): the
         ones stored with it by the run that committed it (:func:`searcher.indexing.
-        store_stories`), or none (an index of an older version, until its next
-        ``searcher index`` run); kept on this object until the next generation."""
+        store_stories`), kept on this object until the next generation. Until that run
+        has stored them (it groups after its commit), the last groups this object found,
+        of an earlier generation (posts added since are alone in them); none for an index
+        of an older version, until its next ``searcher index`` run."""
         number = self.sync()[:3]
         with self._suggest_lock:
             if self._stories[0] == number:
                 return self._stories[1]
             data = self.engine.read_extra("stories")
             found = stories_from_bytes(data) if data is not None else None
-            groups = found[1] if found is not None else StoryGroups()
-            if found is not None:  # (else looked for again: a run may be storing them)
-                self._stories = (number, groups)
-        return groups
+            if found is None:  # looked for again next time: a run may be storing them
+                return self._stories[1]
+            self._stories = (number, found[1])
+        return found[1]
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """The posts most related to the post ``doc_id`` (:mod:`searcher.related`: its
@@ -955,6 +960,7 @@ class Index:
                 snippet=hit_snippet(hit.post, terms, 120),
                 group=groups.key(hit.post.id),
                 similar=[Post(**post_fields(p, [])) for p in hit.folded],
+                similar_count=hit.folded_count,
             )
             for hit in found
         ]

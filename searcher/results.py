@@ -84,13 +84,16 @@ class Hit(Post):
     ``group``: the id of the first post (in id order) of its story group, the posts with
     near-identical bodies (:mod:`searcher.stories`, issue #22); its own id when it is in
     none. ``similar``: under collapse, the group's other posts that match the search too,
-    folded under this one (newest first); else empty."""
+    folded under this one (newest first, undated last), at most
+    :data:`~searcher.stories.MAX_SIMILAR` of them; else empty. ``similar_count``: how
+    many such posts there are in all (``len(similar)`` unless the group is larger)."""
 
     score: float | None
     snippet: str
     matched_by: list[str] = field(default_factory=list)
     group: str = ""
     similar: list[Post] = field(default_factory=list)
+    similar_count: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; ``date`` as ISO 8601 with its offset, or None; ``similar``

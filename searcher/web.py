@@ -112,6 +112,7 @@ PARAM_NAMES = {
     "type": "类型",
     "snippet": "摘要长度",
     "match": "匹配方式",
+    "collapse": "合并相似报道",
 }
 #: The page's Chinese name of each aid that can find a hit besides the literal words
 #: (:attr:`searcher.results.Hit.matched_by`, issue #21).
@@ -128,6 +129,7 @@ MESSAGES = {
     "date_order": "开始日期晚于结束日期，已忽略日期范围。",
     "bad_sort": "排序方式“{value}”无效，已按相关度排序。",
     "bad_match": "匹配方式“{value}”无效，已按默认方式匹配。",
+    "bad_collapse": "合并相似报道“{value}”无效（应为 1 或 0），已合并显示。",
     "bad_page": "页码“{value}”无效，已显示第 1 页。",
     "bad_limit": "每页条数“{value}”无效，已忽略。",
     "internal_error": "服务器出错了，请稍后再试。",
@@ -526,7 +528,10 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
         doc = index.document(doc_id, query)
         if doc is None:
             abort(404)
-        related = index.related(doc_id, RELATED_LIMIT)
+        try:
+            related = index.related(doc_id, RELATED_LIMIT)
+        except QueryError:  # removed by an update since it was read: shown without
+            related = []
         return render_template(
             "article.html", doc=doc, query=query, args=request.args, related=related
         )

@@ -63,11 +63,14 @@ class StoredPost:
 @dataclass(frozen=True)
 class EngineHit:
     """One hit of a page: the stored post and its score (None under a date sort); under
-    collapse, ``folded``: the other matches of its story group, newest first."""
+    collapse, ``folded``: the other matches of its story group, newest first, at most
+    :data:`~searcher.stories.MAX_SIMILAR` of them, and ``folded_count``: how many there
+    are in all."""
 
     post: StoredPost
     score: float | None
     folded: tuple[StoredPost, ...] = ()
+    folded_count: int = 0
 
 
 @dataclass

@@ -34,7 +34,7 @@ from ...facets import (
 )
 from ...ranking import UNDATED, rank
 from ...request import Filters
-from ...stories import StoryGroups
+from ...stories import MAX_SIMILAR, StoryGroups
 from .evaluate import OutOfBudget, Unsupported, evaluate_arrays
 from .near import part_positions
 from .postings import read_weights
@@ -261,7 +261,8 @@ def run(
         scored = [(d, None) for d in ranked[first:end].tolist()]
     folded = _folded(s, [d for d, _ in scored], matched, units, data.stamps, cached)
     hits = [
-        EngineHit(stored_post(s.stored_fields(d)), score, folded.get(d, ())) for d, score in scored
+        EngineHit(stored_post(s.stored_fields(d)), score, *folded.get(d, ((), 0)))
+        for d, score in scored
     ]
     return EngineResult(total, len(found), hits, facets, stopped, units is not None)
 
@@ -273,19 +274,21 @@ def _folded(
     units: np.ndarray | None,
     stamps: list[int],
     cached: Cached,
-) -> dict[int, tuple[StoredPost, ...]]:
-    """For each docnum of ``shown``, the other ``matched`` docnums of its unit, as
-    stored, newest first (then by id)."""
+) -> dict[int, tuple[tuple[StoredPost, ...], int]]:
+    """For each docnum of ``shown``, the other ``matched`` docnums of its unit, newest
+    first (then by id; undated last), the first :data:`~searcher.stories.MAX_SIMILAR` as
+    stored, and how many there are."""
     if units is None or not shown:
         return {}
     rows = np.fromiter(matched, dtype=np.int64, count=len(matched))
     order = cached(s, "id_order", id_order)
-    out: dict[int, tuple[StoredPost, ...]] = {}
+    out: dict[int, tuple[tuple[StoredPost, ...], int]] = {}
     for d in shown:
         others = [int(r) for r in rows[units[rows] == units[d]] if r != d]
         others.sort(key=lambda r: (-stamps[r], order[r]))
         if others:
-            out[d] = tuple(stored_post(s.stored_fields(r)) for r in others)
+            listed = tuple(stored_post(s.stored_fields(r)) for r in others[:MAX_SIMILAR])
+            out[d] = (listed, len(others))
     return out
 
 
