@@ -52,6 +52,12 @@ MAX_DF_SHARE = 0.5
 CPU_SECONDS = 1.0
 #: Most related posts asked for at once.
 MAX_RELATED = 50
+#: Characters of a body weighed for its key words (xwlb's longest body: 20,694; a body
+#: of 1.35 million characters took 2 s to segment on every view of its article).
+WEIGHED_CHARS = 30_000
+#: Posts of a post's story group read to count the holders of its words (a group of
+#: 3,000 copies took 0.6–0.8 s to read on every view); the rest count as these do.
+READ_MEMBERS = 20
 
 
 def _wordy(word: str) -> bool:
@@ -105,14 +111,19 @@ def key_words(
         return []
     cut = engine.segmenter.cut
     holders: Counter[str] = Counter()
-    for member in (groups or StoryGroups()).members(post_id):
+    members = (groups or StoryGroups()).members(post_id)
+    read = [post_id] + [m for m in members if m != post_id][: READ_MEMBERS - 1]
+    for member in read:
         copy = engine.stored(member) if member != post_id else post
         if copy is not None:
-            text = fold(copy.title + "\n" + copy.body, case=False)
+            text = fold(copy.title + "\n" + copy.body[:WEIGHED_CHARS], case=False)
             holders.update({fold(w) for w in cut(text)})
+    if len(members) > len(read):  # near-identical copies: the rest hold what these hold
+        holders = Counter({w: round(c * len(members) / len(read)) for w, c in holders.items()})
     frequencies = engine.word_frequencies()
     posts = len(engine.headlines())
-    return key_words_of(post.title, post.body, frequencies, posts, cut, holders)
+    body = post.body[:WEIGHED_CHARS]
+    return key_words_of(post.title, body, frequencies, posts, cut, holders)
 
 
 def related_plan(words: list[tuple[str, float]]) -> QueryPlan:
@@ -145,7 +156,9 @@ __all__ = [
     "KEY_WORDS",
     "MAX_DF_SHARE",
     "MAX_RELATED",
+    "READ_MEMBERS",
     "TITLE_TF",
+    "WEIGHED_CHARS",
     "key_words",
     "key_words_of",
     "related",

@@ -106,6 +106,7 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "matched_by",
         "group",
         "similar",
+        "similar_count",
     ]
     assert hit["matched_by"] == ["literal"]
     assert hit["title_html"] == "大<mark>桥</mark>通车"

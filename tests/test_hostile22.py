@@ -47,7 +47,8 @@ def random_site(seed: int) -> tuple[dict[str, str], tuple[tuple[str, ...], ...]]
     """An invented site of ``seed``: stories of random words, each in 1 to 5 copies
     within 60 hours (some crossing a month or a year, some with a source line, some
     undated pages), each copy with its own categories and tags; and the groups it
-    plants (the copies of each story with two or more)."""
+    plants (the dated copies of each story, two or more, and its undated copies, two or
+    more: a page is never a dated post's copy)."""
     rng = random.Random(seed)
     posts: dict[str, str] = {}
     planted = []
@@ -71,8 +72,10 @@ def random_site(seed: int) -> tuple[dict[str, str], tuple[tuple[str, ...], ...]]
                     f"标题{n}", text, f"{when:%Y-%m-%d %H}:00:00 +0800", _labels(rng)
                 )
             copies.append(path.rsplit(".", 1)[0])
-        if len(copies) > 1:
-            planted.append(tuple(sorted(copies)))
+        for kind in ("_posts/", "notes/"):
+            same = sorted(c for c in copies if c.startswith(kind))
+            if len(same) > 1:
+                planted.append(tuple(same))
     return posts, tuple(sorted(planted))
 
 
@@ -154,8 +157,7 @@ def test_collapse_agrees_with_a_brute_force_count_on_random_sites(
 
 @pytest.fixture(scope="module")
 def reprinted(tmp_path_factory: pytest.TempPathFactory) -> Index:
-    """The wire story in 26 copies an hour apart (one group), one undated copy among
-    them, and two other posts."""
+    """The wire story in 25 copies half an hour apart (one group) and two other posts."""
     root = tmp_path_factory.mktemp("reprinted")
     posts = {
         f"_posts/2024-05-10-copy{i:02d}.md": post(
@@ -163,7 +165,6 @@ def reprinted(tmp_path_factory: pytest.TempPathFactory) -> Index:
         )
         for i in range(25)
     }
-    posts["notes/undated-copy.md"] = f"---\ntitle: 大桥通车无日期\n---\n{BODY}\n"
     posts["_posts/2024-06-01-port.md"] = post(
         "港口", "大桥附近的港口扩建。", "2024-06-01 10:00:00 +0800"
     )
@@ -175,49 +176,47 @@ def reprinted(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 
 def test_a_hit_lists_at_most_max_similar_of_its_group(reprinted: Index) -> None:
-    # 25 other copies of the first hit used to be listed whole (3,000 copies of one
+    # 24 other copies of the first hit used to be listed whole (3,000 copies of one
     # story: 2,999 posts and 845 KB of JSON in the first hit); now the newest 20, with
     # the count of all
-    assert [len(g) for g in reprinted.stories().groups] == [26]
+    assert [len(g) for g in reprinted.stories().groups] == [25]
     found = reprinted.search("大桥", collapse=True, sort="newest")
     assert [h.id for h in found.hits] == ["_posts/2024-06-01-port", "_posts/2024-05-10-copy24"]
     copy = found.hits[1]
     assert MAX_SIMILAR == 20
-    assert (copy.similar_count, len(copy.similar)) == (25, 20)
+    assert (copy.similar_count, len(copy.similar)) == (24, 20)
     assert [p.id for p in copy.similar] == [
         f"_posts/2024-05-10-copy{i:02d}" for i in range(23, 3, -1)
     ]
     listed = copy.to_dict()
-    assert (listed["similar_count"], len(listed["similar"])) == (25, 20)
+    assert (listed["similar_count"], len(listed["similar"])) == (24, 20)
 
 
-def test_an_undated_copy_is_folded_last(tmp_path: Path) -> None:
-    # newest first, the undated copy last (UNDATED, negated, sorts last)
+def test_an_undated_copy_is_only_another_undated_one_s(tmp_path: Path) -> None:
+    # an undated copy had no date window: it joined the story of 2024 and the same text
+    # of 2025 into one group of eight; undated pages now group only with each other,
+    # the undated copy folded last (UNDATED, negated, sorts last)
     corpus = write_site(tmp_path)
     (corpus / "notes").mkdir()
     (corpus / "notes/undated.md").write_text(f"---\ntitle: 无日期转载\n---\n{BODY}\n", "utf-8")
+    (corpus / "notes/undated2.md").write_text(f"---\ntitle: 无日期\n---\n{BODY}\n", "utf-8")
     Index.build(tmp_path / "index", corpus)
     with Index.open(tmp_path / "index") as index:
-        first = index.search("大桥", collapse=True, sort="newest").hits[0]
-    # (an undated copy has no date window: it joins the same text a year later too)
-    assert first.id == "_posts/2025-05-10-bridge-again"
-    assert [p.id for p in first.similar] == [
-        "_posts/2024-05-12-bridge-traditional",
-        "_posts/2024-05-11-bridge-removed",
-        "_posts/2024-05-11-bridge-added",
-        "_posts/2024-05-10-bridge-source",
-        "_posts/2024-05-10-bridge-headline",
-        "_posts/2024-05-10-bridge",
-        "notes/undated",
+        assert [len(g) for g in index.stories().groups] == [6, 2]
+        hits = index.search("大桥", collapse=True, sort="newest").hits
+    assert [h.id for h in hits][0] == "_posts/2025-05-10-bridge-again"
+    assert not hits[0].similar
+    assert [(h.id, [p.id for p in h.similar]) for h in hits if h.id.startswith("notes/")] == [
+        ("notes/undated", ["notes/undated2"])
     ]
 
 
 def test_the_page_counts_every_similar_post_and_links_to_the_rest(reprinted: Index) -> None:
     html = create_app(reprinted).test_client().get("/?q=大桥&sort=newest").get_data(as_text=True)
-    assert "<summary>25 篇相似报道</summary>" in html
+    assert "<summary>24 篇相似报道</summary>" in html
     assert len(re.findall(r"<li><a href=", html)) == 20
     assert re.search(
-        r'<li class="more">另有 5 篇，<a href="\?[^"]*collapse=0">逐篇显示</a></li>', html
+        r'<li class="more">另有 4 篇，<a href="\?[^"]*collapse=0">逐篇显示</a></li>', html
     )
 
 
@@ -453,19 +452,20 @@ def test_a_story_copied_two_thousand_times_is_grouped_without_checking_every_pai
     monkeypatch.setattr(stories, "similarity", counted)
     groups = stories.groups_of(signed).groups
     assert len(checked) == 1  # the copies' class against the class of the longer copy
-    # the undated copy of the longer text joins the later copies too, a year on
-    assert [len(g) for g in groups] == [2005]
-    posts.pop()  # without it, the three later copies (9 days apart) are three stories
+    # the undated copy of the longer text joins no dated copy; the three later copies
+    # (9 days apart) are three stories
+    assert [len(g) for g in groups] == [2001]
+    posts.pop()
     assert [len(g) for g in stories.groups_of(stories.signatures(posts)).groups] == [2001]
 
-    # 2,000 undated copies: each joins every other, in as many unions as rows
+    # 2,000 undated copies: each joins every other, in one union fewer than rows
     undated = stories.signatures([(f"u{n:04d}", "", BODY, None) for n in range(2000)])
     joined = []
     monkeypatch.setattr(stories, "_find", lambda parent, i: joined.append(i) or _root(parent, i))
     assert [len(g) for g in stories.groups_of(undated).groups] == [2000]
-    # two finds per union (2,000 + 1,999 of them), one per row at the end; it was
+    # two finds per union (1,999 of them: a chain), one per row at the end; it was
     # 16,002,000 (each undated copy joined with every copy, twice)
-    assert len(joined) == 9998
+    assert len(joined) == 2 * 1999 + 2000
 
 
 def test_an_article_removed_while_its_view_is_made_is_shown_without_related(

@@ -43,7 +43,11 @@ def test_a_short_body_never_joins_a_group() -> None:
     assert stories.shingles(short) is None
     signed = stories.signatures([("a", "1", short, 0), ("b", "2", short, 0)])
     assert stories.groups_of(signed).groups == ()
-    assert stories.shingles("一" * stories.MIN_CHARS) is not None  # the bound itself joins
+    bound = "".join(chr(0x4E00 + i) for i in range(stories.MIN_CHARS))
+    assert stories.shingles(bound) is not None  # the bound itself joins
+    assert stories.shingles(bound[:-1]) is None
+    # as many characters, but too few distinct shingles: no story
+    assert stories.shingles("哈" * 300) is None
 
 
 def test_punctuation_spacing_and_links_do_not_count() -> None:
@@ -63,14 +67,15 @@ def test_the_date_window_and_the_jaccard_floor() -> None:
             ("b", "", BODY, stories.WINDOW_DAYS * day),  # the last day of the window
             ("c", "", BODY, (stories.WINDOW_DAYS + 1) * day + 1),  # past it from a
             ("d", "", quoted, 0),  # holds all of a, and twice as much of its own
-            ("e", "", BODY, None),  # undated: no window
+            ("e", "", BODY, None),  # undated: never a dated post's copy
+            ("f", "", BODY, None),  # but another undated one's, whenever
         ]
     )
     assert stories.jaccard(signed.matrix[0], signed.matrix[3]) < stories.MIN_JACCARD
     # c joins through b (one story reprinted a week apart twice), d never
-    assert stories.groups_of(signed).groups == (("a", "b", "c", "e"),)
+    assert stories.groups_of(signed).groups == (("a", "b", "c"), ("e", "f"))
     no_b = stories.merge([signed], {"a": "", "c": "", "d": "", "e": ""})
-    assert stories.groups_of(no_b).groups == (("a", "c", "e"),)  # through e, undated
+    assert stories.groups_of(no_b).groups == ()  # e joins neither a nor c
 
 
 def test_stored_groups_round_trip_and_another_recipe_is_not_read(
