@@ -61,8 +61,7 @@ from .results import (
 )
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
-from .stories import StoryGroups
-from .stories import from_bytes as stories_from_bytes
+from .stories import StoryGroups, groups_from_bytes
 from .suggest import FEW_RESULTS, Suggester, Suggestion
 from .synonyms import Synonyms, read_synonyms
 
@@ -928,11 +927,11 @@ class Index:
             if self._stories[0] == number:
                 return self._stories[1]
             data = self.engine.read_extra("stories")
-            found = stories_from_bytes(data) if data is not None else None
+            found = groups_from_bytes(data) if data is not None else None
             if found is None:  # looked for again next time: a run may be storing them
                 return self._stories[1]
-            self._stories = (number, found[1])
-        return found[1]
+            self._stories = (number, found)
+        return found
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """The posts most related to the post ``doc_id`` (:mod:`searcher.related`: its

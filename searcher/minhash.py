@@ -20,7 +20,7 @@ without being one story.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,14 +90,31 @@ class Signatures:
         return {post_id: row for row, post_id in enumerate(self.ids)}
 
 
-def _minhash_rows(sets: Sequence[np.ndarray]) -> np.ndarray:
-    """One MinHash signature per shingle set, by datasketch with identity hashing (the
-    shingles are hashes already), as a ``len(sets) × NUM_PERM`` ``uint32`` array."""
+def signatures(posts: Iterable[tuple[str, str, str, int | None]]) -> Signatures:
+    """The signatures of ``posts``, each ``(id, digest, body, date)``, the date in Unix
+    seconds or None. Each by datasketch with identity hashing (the shingles are hashes
+    already), one post at a time (a post's shingles and permuted hashes, ``shingles ×
+    NUM_PERM`` values, are freed before the next)."""
     from datasketch import MinHash
 
     template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int)
-    out = np.empty((len(sets), NUM_PERM), dtype=np.uint32)
-    for row, values in enumerate(sets):
+    ids: list[str] = []
+    digests: list[str] = []
+    rows: list[np.ndarray] = []
+    eligible: list[bool] = []
+    stamps: list[int] = []
+    sizes: list[int] = []
+    blank = np.zeros(NUM_PERM, dtype=np.uint32)
+    for post_id, digest, body, stamp in posts:
+        found = shingles(body)
+        ids.append(post_id)
+        digests.append(digest)
+        stamps.append(UNDATED if stamp is None else stamp)
+        eligible.append(found is not None)
+        sizes.append(0 if found is None else len(found))
+        if found is None:
+            rows.append(blank)
+            continue
         m = MinHash(
             num_perm=NUM_PERM,
             seed=SEED,
@@ -105,32 +122,9 @@ def _minhash_rows(sets: Sequence[np.ndarray]) -> np.ndarray:
             hashfunc=int,
             permutations=template.permutations,
         )
-        m.update_batch(values.tolist())
-        out[row] = m.hashvalues
-    return out
-
-
-def signatures(posts: Iterable[tuple[str, str, str, int | None]]) -> Signatures:
-    """The signatures of ``posts``, each ``(id, digest, body, date)``, the date in Unix
-    seconds or None."""
-    ids: list[str] = []
-    digests: list[str] = []
-    sets: list[np.ndarray] = []
-    eligible: list[bool] = []
-    stamps: list[int] = []
-    sizes: list[int] = []
-    for post_id, digest, body, stamp in posts:
-        found = shingles(body)
-        sizes.append(0 if found is None else len(found))
-        ids.append(post_id)
-        digests.append(digest)
-        stamps.append(UNDATED if stamp is None else stamp)
-        eligible.append(found is not None)
-        sets.append(found if found is not None else np.zeros(0, dtype=np.uint64))
-    matrix = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
-    rows = [i for i, ok in enumerate(eligible) if ok]
-    if rows:
-        matrix[rows] = _minhash_rows([sets[i] for i in rows])
+        m.update_batch(found.tolist())
+        rows.append(np.asarray(m.hashvalues, dtype=np.uint32))
+    matrix = np.array(rows, dtype=np.uint32).reshape(len(ids), NUM_PERM)
     return Signatures(
         ids,
         digests,
