@@ -18,6 +18,9 @@ import pytest
 
 from searcher.index import ENGINES
 
+#: Fixtures shared by test modules: the invented reprint site of issue #22.
+pytest_plugins = ["storysite"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "engine(name): a test of that engine's internals only")

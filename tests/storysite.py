@@ -1,14 +1,20 @@
 """An invented news site with reprints (issue #22), written by us: one wire story in
 six copies (a new headline, a source line, a traditional-script copy, a paragraph added,
 a paragraph removed), the same template a year later, two short notices with one body,
-and other stories, in two categories and a few tags."""
+and other stories, in two categories and a few tags. Its fixtures (``story_built``,
+``story_index``, ``story_client``) are a pytest plugin of ``conftest.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import opencc
+import pytest
+from flask.testing import FlaskClient
 
+from searcher.index import Index
+from searcher.web import create_app
 from searchutil import post, write_corpus
 
 #: The wire story's paragraphs (our own text).
@@ -101,3 +107,24 @@ def write_site(root: Path) -> Path:
 def doc_id(path: str) -> str:
     """The post id of a file of the site (its path without the extension)."""
     return path.rsplit(".", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def story_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site indexed, once per test module: the index folder."""
+    root = tmp_path_factory.mktemp("storysite")
+    Index.build(root / "index", write_site(root))
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def story_index(story_built: Path) -> Iterator[Index]:
+    """The site's index, open."""
+    with Index.open(story_built) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def story_client(story_index: Index) -> FlaskClient:
+    """The search app of the site's index (Flask's test client)."""
+    return create_app(story_index).test_client()

@@ -16,31 +16,14 @@ from searcher.errors import QueryError
 from searcher.index import Index
 from searcher.request import SearchRequest
 from searcher.web import create_app
-from storysite import GROUP, doc_id, write_site
+from storysite import GROUP, doc_id
 
 GROUP_IDS = [doc_id(p) for p in GROUP]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("collapse")
-    Index.build(root / "index", write_site(root))
-    return root / "index"
-
-
-@pytest.fixture(scope="module")
-def index(built: Path) -> Index:
-    return Index.open(built)
-
-
-@pytest.fixture(scope="module")
-def client(index: Index) -> FlaskClient:
-    return create_app(index).test_client()
-
-
-def test_collapse_shows_one_post_per_group_and_counts_groups(index: Index) -> None:
-    plain = index.search("大桥", limit=50)
-    folded = index.search("大桥", limit=50, collapse=True)
+def test_collapse_shows_one_post_per_group_and_counts_groups(story_index: Index) -> None:
+    plain = story_index.search("大桥", limit=50)
+    folded = story_index.search("大桥", limit=50, collapse=True)
     assert (plain.total, plain.collapsed) == (11, False)
     assert (folded.total, folded.collapsed) == (6, True)
     assert folded.unfiltered_total == 11  # posts, as documented
@@ -57,56 +40,56 @@ def test_collapse_shows_one_post_per_group_and_counts_groups(index: Index) -> No
     assert {h.group for h in plain.hits if h.id in GROUP_IDS} == {GROUP_IDS[0]}
 
 
-def test_facet_counts_under_collapse_are_the_totals_of_each_choice(index: Index) -> None:
-    folded = index.search("大桥", collapse=True)
+def test_facet_counts_under_collapse_are_the_totals_of_each_choice(story_index: Index) -> None:
+    folded = story_index.search("大桥", collapse=True)
     assert folded.facets["categories"] == {"交通": 4, "经济": 3}
     assert folded.facets["tags"] == {"基建": 5, "大桥": 4, "农业": 1}
     assert folded.facets["years"] == {"2024": 5, "2025": 1}
     for value, count in folded.facets["categories"].items():
-        assert index.search("大桥", collapse=True, categories=[value]).total == count
+        assert story_index.search("大桥", collapse=True, categories=[value]).total == count
     for value, count in folded.facets["tags"].items():
-        assert index.search("大桥", collapse=True, tags=[value]).total == count
-    one = index.search("大桥", collapse=True, categories=["经济"])
+        assert story_index.search("大桥", collapse=True, tags=[value]).total == count
+    one = story_index.search("大桥", collapse=True, categories=["经济"])
     # adding 交通 to 经济 gives 交通 or 经济: every group; removing 经济 too
     assert one.facets["categories"] == {"交通": 6, "经济": 6}
-    assert index.search("大桥", collapse=True, categories=["经济", "交通"]).total == 6
-    both = index.search("大桥", collapse=True, categories=["经济", "交通"])
+    assert story_index.search("大桥", collapse=True, categories=["经济", "交通"]).total == 6
+    both = story_index.search("大桥", collapse=True, categories=["经济", "交通"])
     # removing one of two chosen values: the groups with a post of the other
     assert both.facets["categories"] == {"交通": 3, "经济": 4}
-    year = index.search("大桥", collapse=True, since="2024-01-01", until="2024-12-31")
+    year = story_index.search("大桥", collapse=True, since="2024-01-01", until="2024-12-31")
     assert year.total == folded.facets["years"]["2024"]
     assert year.facets["months"] == {"2024-05": 5, "2025-05": 1}
 
 
-def test_a_filter_picks_the_group_s_best_post_that_passes_it(index: Index) -> None:
-    found = index.search("大桥", collapse=True, categories=["经济"], limit=50)
+def test_a_filter_picks_the_group_s_best_post_that_passes_it(story_index: Index) -> None:
+    found = story_index.search("大桥", collapse=True, categories=["经济"], limit=50)
     shown = [h for h in found.hits if h.id in GROUP_IDS]
     assert [h.id for h in shown] in ([GROUP_IDS[1]], [GROUP_IDS[3]])
     # the other copy in 经济 is folded under it; copies in 交通 alone are not
     assert [p.id for p in shown[0].similar] == sorted({GROUP_IDS[1], GROUP_IDS[3]} - {shown[0].id})
 
 
-def test_every_page_shows_the_groups_once(index: Index) -> None:
+def test_every_page_shows_the_groups_once(story_index: Index) -> None:
     for sort in ("relevance", "newest", "oldest"):
         seen: list[str] = []
-        total = index.search("大桥", collapse=True, sort=sort).total
+        total = story_index.search("大桥", collapse=True, sort=sort).total
         for page in range(1, total + 2):
-            hits = index.search("大桥", collapse=True, sort=sort, limit=2, page=page).hits
+            hits = story_index.search("大桥", collapse=True, sort=sort, limit=2, page=page).hits
             seen.extend(h.group for h in hits)
         assert len(seen) == total == len(set(seen)) == 6, sort
 
 
-def test_date_sorts_show_the_newest_or_oldest_copy(index: Index) -> None:
-    newest = index.search("大桥", collapse=True, sort="newest", limit=50)
-    oldest = index.search("大桥", collapse=True, sort="oldest", limit=50)
+def test_date_sorts_show_the_newest_or_oldest_copy(story_index: Index) -> None:
+    newest = story_index.search("大桥", collapse=True, sort="newest", limit=50)
+    oldest = story_index.search("大桥", collapse=True, sort="oldest", limit=50)
     assert [h.id for h in newest.hits if h.id in GROUP_IDS] == [GROUP_IDS[5]]
     assert [h.id for h in oldest.hits if h.id in GROUP_IDS] == [GROUP_IDS[0]]
     assert [h.id for h in newest.hits][0] == "_posts/2025-05-10-bridge-again"
 
 
-def test_an_empty_query_collapses_the_listing_too(index: Index) -> None:
-    assert index.search("", collapse=True).total == 12 - 5
-    assert index.search("").total == 12
+def test_an_empty_query_collapses_the_listing_too(story_index: Index) -> None:
+    assert story_index.search("", collapse=True).total == 12 - 5
+    assert story_index.search("").total == 12
 
 
 def test_collapse_is_a_yes_or_no_parameter() -> None:
@@ -135,51 +118,51 @@ def test_collapse_is_a_yes_or_no_parameter() -> None:
     assert on.key() != off.key()
 
 
-def test_the_api_collapses_when_asked(client: FlaskClient) -> None:
-    plain = client.get("/api/search?q=大桥&limit=50").get_json()
-    folded = client.get("/api/search?q=大桥&limit=50&collapse=1").get_json()
+def test_the_api_collapses_when_asked(story_client: FlaskClient) -> None:
+    plain = story_client.get("/api/search?q=大桥&limit=50").get_json()
+    folded = story_client.get("/api/search?q=大桥&limit=50&collapse=1").get_json()
     assert (plain["total"], plain["collapsed"]) == (11, False)
     assert (folded["total"], folded["collapsed"]) == (6, True)
     hit = next(h for h in folded["hits"] if h["similar"])
     assert hit["group"] == GROUP_IDS[0] and len(hit["similar"]) == 5
     assert set(hit["similar"][0]) >= {"id", "title", "title_html", "url", "date"}
-    bad = client.get("/api/search?q=大桥&collapse=2")
+    bad = story_client.get("/api/search?q=大桥&collapse=2")
     assert bad.status_code == 400 and bad.get_json()["param"] == "collapse"
 
 
-def test_the_page_folds_by_default_and_unfolds_on_request(client: FlaskClient) -> None:
-    page = client.get("/?q=大桥").get_data(as_text=True)
+def test_the_page_folds_by_default_and_unfolds_on_request(story_client: FlaskClient) -> None:
+    page = story_client.get("/?q=大桥").get_data(as_text=True)
     assert '找到 <strong id="total">6</strong> 组报道' in page
     assert page.count('<details class="similar">') == 1
     assert "<summary>5 篇相似报道</summary>" in page
     assert 'class="unfold" href="?q=%E5%A4%A7%E6%A1%A5&amp;collapse=0"' in page
-    flat = client.get("/?q=大桥&collapse=0").get_data(as_text=True)
+    flat = story_client.get("/?q=大桥&collapse=0").get_data(as_text=True)
     assert '找到 <strong id="total">11</strong> 篇' in flat
     assert '<details class="similar">' not in flat
     assert 'class="refold" href="?q=%E5%A4%A7%E6%A1%A5"' in flat
 
 
-def test_the_cli_collapses_with_a_flag(built: Path) -> None:
+def test_the_cli_collapses_with_a_flag(story_built: Path) -> None:
     runner = CliRunner()
-    folded = runner.invoke(main, ["search", "大桥", "--index", str(built), "--collapse"])
+    folded = runner.invoke(main, ["search", "大桥", "--index", str(story_built), "--collapse"])
     assert folded.exit_code == 0, folded.output
     assert "-- matches: 6 story groups" in folded.output
     assert folded.output.count("5 similar: ") == 1
-    plain = runner.invoke(main, ["search", "大桥", "--index", str(built), "--json"])
+    plain = runner.invoke(main, ["search", "大桥", "--index", str(story_built), "--json"])
     assert json.loads(plain.output)["total"] == 11
 
 
 def test_a_collapsed_search_that_folds_nothing_says_posts(
-    index: Index, client: FlaskClient
+    story_index: Index, story_client: FlaskClient
 ) -> None:
-    rain = index.search("降雨", collapse=True)
+    rain = story_index.search("降雨", collapse=True)
     assert (rain.total, rain.collapsed, rain.folded) == (1, True, False)
-    assert index.search("大桥", collapse=True).folded is True
-    assert index.search("大桥").folded is False
-    page = client.get("/?q=降雨").get_data(as_text=True)
+    assert story_index.search("大桥", collapse=True).folded is True
+    assert story_index.search("大桥").folded is False
+    page = story_client.get("/?q=降雨").get_data(as_text=True)
     assert '找到 <strong id="total">1</strong> 篇' in page and 'class="fold"' not in page
     # one copy matching alone is not folded either
-    one = index.search("两岸协作", collapse=True)
+    one = story_index.search("两岸协作", collapse=True)
     assert (one.total, one.folded, [h.id for h in one.hits]) == (1, False, [GROUP_IDS[3]])
 
 

@@ -15,9 +15,8 @@ from searcher.cli import main
 from searcher.errors import QueryError
 from searcher.index import Index
 from searcher.related import KEY_WORDS, key_words
-from searcher.web import create_app
 from searchutil import build, post
-from storysite import GROUP, doc_id, write_site
+from storysite import GROUP, doc_id
 
 GROUP_IDS = [doc_id(p) for p in GROUP]
 #: What the wire story is related to, best first: the same text a year later (every key
@@ -27,53 +26,36 @@ GROUP_IDS = [doc_id(p) for p in GROUP]
 EXPECTED = ["_posts/2025-05-10-bridge-again", "_posts/2024-05-13-port"]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("related")
-    Index.build(root / "index", write_site(root))
-    return root / "index"
-
-
-@pytest.fixture(scope="module")
-def index(built: Path) -> Index:
-    return Index.open(built)
-
-
-@pytest.fixture(scope="module")
-def client(index: Index) -> FlaskClient:
-    return create_app(index).test_client()
-
-
-def test_related_posts_exclude_the_story_group_and_come_one_per_group(index: Index) -> None:
-    assert [h.id for h in index.related(GROUP_IDS[0])] == EXPECTED
+def test_related_posts_exclude_the_story_group_and_come_one_per_group(story_index: Index) -> None:
+    assert [h.id for h in story_index.related(GROUP_IDS[0])] == EXPECTED
     for member in GROUP_IDS:  # (a copy's own headline weighs in its key words)
-        found = [h.id for h in index.related(member)]
+        found = [h.id for h in story_index.related(member)]
         assert found[0] == EXPECTED[0] and not set(found) & set(GROUP_IDS), member
     # from outside the group, the group is one entry, its best copy, the copies that
     # hold a key word folded under it (not the one without the paragraph they are in)
-    found = index.related("_posts/2025-05-10-bridge-again", 5)
+    found = story_index.related("_posts/2025-05-10-bridge-again", 5)
     assert [h.id for h in found] == [GROUP_IDS[5]]
     assert sorted(p.id for p in found[0].similar) == sorted(
         set(GROUP_IDS) - {GROUP_IDS[4], GROUP_IDS[5]}
     )
     assert found[0].group == GROUP_IDS[0]
-    assert [h.id for h in index.related(GROUP_IDS[0], 1)] == EXPECTED[:1]
+    assert [h.id for h in story_index.related(GROUP_IDS[0], 1)] == EXPECTED[:1]
     assert all(h.score is not None and h.score > 0 for h in found)
-    assert index.related("_posts/2024-05-15-rain") == []
+    assert story_index.related("_posts/2024-05-15-rain") == []
 
 
-def test_key_words_are_weighted_relative_to_the_best(index: Index) -> None:
-    words = key_words(index.engine, GROUP_IDS[0], index.stories())
+def test_key_words_are_weighted_relative_to_the_best(story_index: Index) -> None:
+    words = key_words(story_index.engine, GROUP_IDS[0], story_index.stories())
     assert len(words) == KEY_WORDS
     assert words[0] == ("跨江", 1.0) and all(0 < w <= 1 for _, w in words)
     chosen = [w for w, _ in words]
     assert "大桥" not in chosen and "通车" not in chosen  # in over half the posts
     assert "主塔" in chosen  # in this story and the one a year later only
-    assert key_words(index.engine, "_posts/none") == []
+    assert key_words(story_index.engine, "_posts/none") == []
 
 
-def test_the_snippet_marks_the_shared_key_words(index: Index) -> None:
-    [port] = index.related("_posts/2024-05-14-fish")
+def test_the_snippet_marks_the_shared_key_words(story_index: Index) -> None:
+    [port] = story_index.related("_posts/2024-05-14-fish")
     assert port.id == "_posts/2024-05-13-port"
     assert "<mark>冷链</mark>" in port.snippet and "<mark>负责人</mark>" in port.snippet
     assert port.snippet.count("<mark>") == 2
@@ -100,13 +82,13 @@ def test_equal_scores_put_the_newer_post_first(tmp_path: Path) -> None:
     ]
 
 
-def test_unknown_ids_and_bad_limits_are_errors(index: Index) -> None:
+def test_unknown_ids_and_bad_limits_are_errors(story_index: Index) -> None:
     with pytest.raises(QueryError) as caught:
-        index.related("_posts/nope")
+        story_index.related("_posts/nope")
     assert (caught.value.code, caught.value.param) == ("not_found", "id")
     for bad in (0, 51, True, "5"):
         with pytest.raises(QueryError) as caught:
-            index.related(GROUP_IDS[0], bad)  # type: ignore[arg-type]
+            story_index.related(GROUP_IDS[0], bad)  # type: ignore[arg-type]
         assert (caught.value.code, caught.value.param) == ("bad_limit", "limit")
 
 
@@ -121,15 +103,15 @@ def test_a_post_with_no_words_has_no_related_posts(tmp_path: Path) -> None:
     assert index.related("_posts/2024-01-01-a") == []
 
 
-def test_the_api_gives_related_posts_and_404s_an_unknown_id(client: FlaskClient) -> None:
-    answer = client.get(f"/api/posts/{GROUP_IDS[0]}/related")
+def test_the_api_gives_related_posts_and_404s_an_unknown_id(story_client: FlaskClient) -> None:
+    answer = story_client.get(f"/api/posts/{GROUP_IDS[0]}/related")
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["id"] == GROUP_IDS[0]
     assert [h["id"] for h in body["related"]] == EXPECTED
-    two = client.get(f"/api/posts/{GROUP_IDS[0]}/related?limit=2").get_json()
+    two = story_client.get(f"/api/posts/{GROUP_IDS[0]}/related?limit=2").get_json()
     assert [h["id"] for h in two["related"]] == EXPECTED[:2]
-    missing = client.get("/api/posts/_posts/nope/related")
+    missing = story_client.get("/api/posts/_posts/nope/related")
     assert missing.status_code == 404
     assert missing.get_json() | {"error": ""} == {
         "error": "",
@@ -138,28 +120,32 @@ def test_the_api_gives_related_posts_and_404s_an_unknown_id(client: FlaskClient)
         "status": 404,
     }
     for bad in ("0", "51", "abc", "１"):
-        wrong = client.get(f"/api/posts/{GROUP_IDS[0]}/related?limit={bad}")
+        wrong = story_client.get(f"/api/posts/{GROUP_IDS[0]}/related?limit={bad}")
         assert wrong.status_code == 400 and wrong.get_json()["code"] == "bad_limit", bad
 
 
-def test_the_article_view_lists_related_stories(client: FlaskClient, index: Index) -> None:
-    page = client.get(f"/posts/{GROUP_IDS[0]}").get_data(as_text=True)
+def test_the_article_view_lists_related_stories(
+    story_client: FlaskClient, story_index: Index
+) -> None:
+    page = story_client.get(f"/posts/{GROUP_IDS[0]}").get_data(as_text=True)
     aside = page.split('<aside class="related"', 1)[1].split("</aside>", 1)[0]
     assert '<h2 id="related-title">相关报道</h2>' in aside
-    titles = [h.title for h in index.related(GROUP_IDS[0])]
+    titles = [h.title for h in story_index.related(GROUP_IDS[0])]
     assert [t for t in titles if t in aside] == titles
     assert aside.count("<li>") == 2
     assert 'href="/posts/_posts/2024-05-13-port"' in aside
-    rain = client.get("/posts/_posts/2024-05-15-rain").get_data(as_text=True)
+    rain = story_client.get("/posts/_posts/2024-05-15-rain").get_data(as_text=True)
     assert '<aside class="related"' not in rain  # none: no empty list
 
 
-def test_the_cli_prints_related_posts(built: Path) -> None:
+def test_the_cli_prints_related_posts(story_built: Path) -> None:
     runner = CliRunner()
-    found = runner.invoke(main, ["related", GROUP_IDS[0], "--index", str(built), "--json"])
+    found = runner.invoke(main, ["related", GROUP_IDS[0], "--index", str(story_built), "--json"])
     assert found.exit_code == 0, found.output
     assert [h["id"] for h in json.loads(found.output)] == EXPECTED
-    text = runner.invoke(main, ["related", GROUP_IDS[0], "--index", str(built), "--limit", "1"])
+    text = runner.invoke(
+        main, ["related", GROUP_IDS[0], "--index", str(story_built), "--limit", "1"]
+    )
     assert text.output.splitlines()[0] == "1. 又一座跨江大桥通车"
-    missing = runner.invoke(main, ["related", "_posts/nope", "--index", str(built)])
+    missing = runner.invoke(main, ["related", "_posts/nope", "--index", str(story_built)])
     assert missing.exit_code != 0 and "no post has the id '_posts/nope'" in missing.output
