@@ -10,7 +10,8 @@ Routes:
   "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
   its other parameters kept; it is never run in the query's place. A bad parameter is
   reported in Chinese and left out; the rest of the search still runs.
-* ``GET /posts/<id>`` — the article view: the whole post with ``q``'s matches marked.
+* ``GET /posts/<id>`` — the article view: the whole post with ``q``'s matches marked,
+  and 相关报道.
 * ``GET /api/search`` — the same parameters (plus ``limit``), answered with the JSON
   object of ``searcher search --json``. A bad parameter is a 400 with
   ``{"error", "code", "param", "status"}``; an unknown path or method under ``/api/`` a
@@ -20,6 +21,12 @@ Routes:
   ``{"query", "completions": [Completion.to_dict(), …]}``, ``limit`` 1–50 (default
   :data:`SUGGEST_LIMIT`). An unusable ``q`` (empty, over 64 characters, a control
   character) is an empty list, a bad ``limit`` the 400 above; never heavy.
+* ``GET /api/posts/<id>/related`` — the posts related to one (issue #22,
+  :meth:`~searcher.index.Index.related`): ``{"id", "related": [hit, …]}``, ``limit``
+  1–50 (default :data:`RELATED_LIMIT`); an unknown id a JSON 404 ``not_found``.
+
+The page folds reprints (``collapse``, default on there, off in the API) and the article
+view lists up to :data:`RELATED_LIMIT` related posts (相关报道).
 
 Every response carries a Content-Security-Policy with no inline script or style,
 ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``, and a
