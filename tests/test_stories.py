@@ -10,7 +10,7 @@ import pytest
 
 from searcher import stories
 from searcher.index import Index
-from searchutil import post, write_corpus
+from searchutil import NO_SHARED, SHARED_CORPUS, post, write_corpus
 from storysite import BODY, GROUP, PARAGRAPHS, doc_id, site_posts, write_site
 
 GROUP_IDS = tuple(doc_id(p) for p in GROUP)
@@ -181,3 +181,18 @@ def test_a_grouping_that_cannot_be_stored_is_a_warning(
     with Index.open(tmp_path / "index") as index:
         found = index.search("大桥", collapse=True, limit=50)
         assert found.total == 11 and all(not h.similar for h in found.hits)
+
+
+@pytest.mark.skipif(not (SHARED_CORPUS / "finews").is_dir(), reason=NO_SHARED)
+def test_finews_has_one_reprint(tmp_path: Path) -> None:
+    # the one 财联社 flash finews carries under two headlines, one ending with its source
+    Index.build(tmp_path / "index", SHARED_CORPUS / "finews")
+    with Index.open(tmp_path / "index") as index:
+        assert index.stories().groups == (
+            ("_posts/2021-12-08-202112082206896571", "_posts/2021-12-08-202112082206936037"),
+        )
+        found = index.search("半导体", collapse=True, limit=50)
+        folded = [h for h in found.hits if h.similar]
+        assert [(h.group, h.similar_count) for h in folded] == [
+            ("_posts/2021-12-08-202112082206896571", 1)
+        ]
