@@ -6,6 +6,7 @@ and ``.search("智慧城市")``); README.md has runnable examples.
 
 from .errors import (
     CorpusError,
+    IndexFormatError,
     Notice,
     PostError,
     QueryError,
@@ -15,8 +16,9 @@ from .errors import (
 from .index import Index
 from .lazy import lazy_attributes
 from .request import SearchRequest
-from .results import Document, Hit, IndexStats, SearchResults
+from .results import Document, Hit, IndexStats, Post, SearchResults
 from .site.options import SiteOptions
+from .stories import StoryGroups
 from .version import __version__
 
 #: Names loaded on first use (PEP 562): reading and indexing sites need YAML, Markdown
@@ -41,9 +43,11 @@ __all__ = [
     "Duplicate",
     "Hit",
     "Index",
+    "IndexFormatError",
     "IndexReport",
     "IndexStats",
     "Notice",
+    "Post",
     "PostError",
     "QueryError",
     "SearchIndexError",
@@ -52,6 +56,7 @@ __all__ = [
     "SearcherError",
     "SiteOptions",
     "Skipped",
+    "StoryGroups",
     "check_corpus",
     "read_corpus",
     "__version__",

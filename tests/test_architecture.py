@@ -108,3 +108,17 @@ def test_readme_module_map_matches_the_tree() -> None:
     tree.discard("searcher/")
     assert sorted(tree - named) == []  # missing from the map
     assert sorted(named - tree) == []  # in the map, not in the tree
+
+
+def test_the_package_exports_what_the_readme_names() -> None:
+    # IndexFormatError was documented under searcher.SearcherError but not exported
+    # (issue #23); the results' Post and the story groups are public too (issue #22)
+    import searcher
+    from searcher.errors import IndexFormatError, SearcherError
+    from searcher.results import Post
+    from searcher.stories import StoryGroups
+
+    assert searcher.IndexFormatError is IndexFormatError
+    assert issubclass(searcher.IndexFormatError, SearcherError)
+    assert (searcher.Post, searcher.StoryGroups) == (Post, StoryGroups)
+    assert {"IndexFormatError", "Post", "StoryGroups"} <= set(searcher.__all__)

@@ -350,3 +350,11 @@ def test_the_request_log_cannot_be_forged(caplog: pytest.LogCaptureFixture) -> N
         '127.0.0.1 "GET /posts/x%0A2026%20%22GET%20/admin%22%20200%1B%5B31m?q=%E6%A1%A5" 404 '
         + caplog.messages[0].rsplit(" ", 1)[1]
     ]
+
+
+def test_the_start_page_searches_by_relevance(client: FlaskClient) -> None:
+    # its sort menu was preset to 最新 (the order of the empty listing), so the first
+    # search typed there was sorted by date (issue #23)
+    start = text(client, "/")
+    assert '<option value="relevance" selected>相关度</option>' in start
+    assert '<option value="newest" selected>' not in start
