@@ -568,9 +568,13 @@ def search_command(
     """Search the index for QUERY.
 
     Words are ANDed; OR, -word, "phrases" and title:word work as in a web search
-    (a -word is a query word, not an option). With no index yet, one is built from the
-    corpus folder first.
+    (a -word is a query word, not an option; a word starting with -- is an option this
+    command does not have, an error). With no index yet, one is built from the corpus
+    folder first.
     """
+    unknown = [w for w in query if re.fullmatch(r"--[A-Za-z][\w-]*(=.*)?", w)]
+    if unknown:  # `searcher search X --version` searched for "X --version" (issue #23)
+        raise click.UsageError(f"no such option: {unknown[0].split('=')[0]}")
     with _one_line_errors():  # read as the API reads its parameters, before any build
         options = {
             "since": since,

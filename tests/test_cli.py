@@ -243,3 +243,15 @@ def test_searching_loads_none_of_the_site_readers() -> None:
         "True True",
         "searcher.indexing searcher.site.records searcher.site.corpus",
     ]
+
+
+def test_an_option_after_the_query_is_not_searched_for(site: Path) -> None:
+    # `searcher search 大桥 --version` searched for "大桥 --version" (issue #23); a -word
+    # is still an excluded word
+    code, out, err = run("search", "大桥", "--version")
+    assert (code, out) == (2, "")
+    assert "Error: no such option: --version" in err
+    code, _, err = run("search", "大桥", "--sort=newest", "--bogus=1")
+    assert code == 2 and "no such option: --bogus" in err
+    code, out, _ = run("search", "大桥", "-维修", "--json")
+    assert code == 0 and json.loads(out)["query"] == "大桥 -维修"

@@ -358,3 +358,11 @@ def test_the_start_page_searches_by_relevance(client: FlaskClient) -> None:
     start = text(client, "/")
     assert '<option value="relevance" selected>相关度</option>' in start
     assert '<option value="newest" selected>' not in start
+
+
+def test_the_no_results_advice_mentions_quotes_only_when_typed(client: FlaskClient) -> None:
+    # it advised removing quotes the reader had not typed (issue #23)
+    plain = text(client, "/?q=海底隧道")
+    assert "建议：检查错别字，换一个更短或更常用的词。" in plain
+    quoted = text(client, '/?q="海底隧道"')
+    assert "建议：检查错别字，换一个更短或更常用的词，或去掉引号。" in quoted
