@@ -314,6 +314,12 @@ def with_page(args: Any, page: int) -> str:
     return urlencode([*_pairs(args, ("page",)), ("page", str(page))])
 
 
+def search_args(args: Any) -> str:
+    """The query string of this search as it is (an article view's links carry it, so
+    that ← 返回搜索 returns to the same results, page and filters: issue #23)."""
+    return urlencode(_pairs(args))
+
+
 def with_query(args: Any, text: str) -> str:
     """The query string of this search with the query ``text`` instead (first page,
     every filter and option kept): the link of a "did you mean" suggestion."""
@@ -439,6 +445,7 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
         facet_values=facet_values,
         with_page=with_page,
         with_query=with_query,
+        search_args=search_args,
         toggle=toggle,
         choose=choose,
         without=without,
@@ -526,7 +533,6 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
             filtered=filtered,
             autofocus=results is None,
             args=args,
-            link_query=query[:MAX_QUERY_CHARS],
         )
 
     @app.get("/posts/<path:doc_id>")
@@ -539,9 +545,10 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
             related = index.related(doc_id, RELATED_LIMIT)
         except QueryError:  # removed by an update since it was read: shown without
             related = []
-        return render_template(
-            "article.html", doc=doc, query=query, args=request.args, related=related
-        )
+        back = canonical_args(request.args, [])  # the search it was opened from
+        if "q" in back:
+            back["q"] = back["q"][:MAX_QUERY_CHARS]
+        return render_template("article.html", doc=doc, query=query, back=back, related=related)
 
     @app.errorhandler(404)
     @app.errorhandler(405)

@@ -366,3 +366,21 @@ def test_the_no_results_advice_mentions_quotes_only_when_typed(client: FlaskClie
     assert "建议：检查错别字，换一个更短或更常用的词。" in plain
     quoted = text(client, '/?q="海底隧道"')
     assert "建议：检查错别字，换一个更短或更常用的词，或去掉引号。" in quoted
+
+
+def test_back_to_search_returns_to_the_same_results_page_and_filters(
+    client: FlaskClient,
+) -> None:
+    # ← 返回搜索 went back to the query alone, its page and filters lost (issue #23)
+    search = "q=%E5%A4%A7%E6%A1%A5&category=%E5%9F%8E%E5%BB%BA&sort=newest&collapse=0"
+    page = text(client, f"/?{search}")
+    hrefs = re.findall(r'<a class="full" href="([^"]*)">全文</a>', page)
+    assert [html.unescape(h).split("?", 1)[1] for h in hrefs] == [search, search]
+    article = text(client, html.unescape(hrefs[0]))
+    escaped = search.replace("&", "&amp;")
+    assert f'<p class="back"><a href="/?{escaped}">← 返回搜索</a></p>' in article
+    assert "<mark>大桥</mark>" in article  # the query still marks the article
+    # an article opened from nowhere goes back to the start page; other parameters
+    # (not a search's) are left out
+    bare = text(client, "/posts/_posts/2022-03-01-a?x=1")
+    assert '<p class="back"><a href="/">← 返回搜索</a></p>' in bare
