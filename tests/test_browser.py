@@ -195,3 +195,25 @@ def test_nothing_overflows_a_phone(server: str, browser: Any, width: int) -> Non
         tab.goto(server + url)
         assert overflowing(tab) == [], url
     context.close()
+
+
+def test_sort_recency_and_dates_apply_at_once_on_results(server: str, page: Any) -> None:
+    # a change of the sort menu or a date needed a click on 搜索 (issue #23)
+    page.goto(server + "/?q=城市建设")
+    assert total(page) == 36
+    with page.expect_navigation():
+        page.select_option("select[name=sort]", "newest")
+    assert "sort=newest" in page.url and "q=%E5%9F%8E%E5%B8%82%E5%BB%BA%E8%AE%BE" in page.url
+    assert page.locator("select[name=sort]").input_value() == "newest"
+    with page.expect_navigation():
+        page.select_option("select[name=recency]", "30")
+    assert "recency=30" in page.url and "sort=newest" in page.url
+    with page.expect_navigation():
+        page.fill("input[name=since]", "2023-01-01")
+    assert "since=2023-01-01" in page.url
+    # the start page waits for 搜索: nothing is searched on a change there
+    page.goto(server + "/")
+    page.select_option("select[name=sort]", "newest")
+    page.wait_for_timeout(300)
+    assert page.url == server + "/"
+    assert page.locator("h2", has_text="怎样搜索").count() == 1

@@ -19,6 +19,9 @@
 //      box); a click or tap on an option picks it; leaving the box closes the list.
 //    - Texts are set with textContent, never as HTML: a title holding markup is shown
 //      as the characters it is.
+// 3. On a page of results, a change of the sort or recency menu or of a date applies
+//    at once (issue #23): the form is submitted as its 搜索 button would, with the box's
+//    text. The start page (no results yet) waits for 搜索.
 
 "use strict";
 
@@ -222,3 +225,13 @@ function suggestions(box) {
 
 const searchBox = document.getElementById("q");
 if (searchBox) suggestions(searchBox);
+
+const searchForm = document.querySelector("form.search");
+if (searchForm && document.getElementById("total")) {
+  for (const name of ["sort", "recency", "since", "until"]) {
+    const field = searchForm.elements.namedItem(name);
+    if (field instanceof HTMLSelectElement || field instanceof HTMLInputElement) {
+      field.addEventListener("change", () => searchForm.requestSubmit());
+    }
+  }
+}
