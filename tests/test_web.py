@@ -52,15 +52,21 @@ def text(client: FlaskClient, url: str) -> str:
 
 
 def facet_links(page: str, param: str) -> dict[str, tuple[int, str]]:
-    """``{value: (count shown, href)}`` of one facet's value links (href unquoted)."""
+    """``{value: (the total after following it, href)}`` of one facet's value links
+    (href unquoted): the count shown for a value not chosen, the removal hint (去掉后 N,
+    also ``data-count``) for a chosen one."""
     section = page.split(f'aria-labelledby="facet-{param}"', 1)[1].split("</section>", 1)[0]
     found = {}
-    for href, body in re.findall(
-        r'<a class="facet-value[^"]*" href="([^"]*)"[^>]*>(.*?)</a>', section
+    for href, after, body in re.findall(
+        r'<a class="facet-value[^"]*" href="([^"]*)"[^>]*data-count="(\d+)">(.*?)</a>', section
     ):
-        count = int(re.search(r'<span class="count"[^>]*>(\d+)</span>', body)[1])  # type: ignore[index]
+        shown = re.search(
+            r'<span class="count"[^>]*>(\d+)(?:<span class="without"[^>]*>去掉后 (\d+))?', body
+        )
+        assert shown is not None
+        assert int(shown[2] or shown[1]) == int(after)
         value = re.sub(r"<[^>]+>|✓ |已选：", "", body.rsplit('<span class="count"', 1)[0])
-        found[html.unescape(value).strip()] = (count, unquote(html.unescape(href)))
+        found[html.unescape(value).strip()] = (int(after), unquote(html.unescape(href)))
     return found
 
 
@@ -384,3 +390,19 @@ def test_back_to_search_returns_to_the_same_results_page_and_filters(
     # (not a search's) are left out
     bare = text(client, "/posts/_posts/2022-03-01-a?x=1")
     assert '<p class="back"><a href="/">← 返回搜索</a></p>' in bare
+
+
+def test_a_chosen_value_shows_the_results_and_what_removing_it_gives(
+    client: FlaskClient,
+) -> None:
+    # a chosen value showed only the total without it (✓ 城建 3 beside 找到 1 篇), which
+    # readers took for a bug (issue #23): now the current total, and the removal hint
+    page = text(client, "/?q=大桥&category=城建&tag=文旅")
+    assert total(page) == 1
+    section = page.split('aria-labelledby="facet-category"', 1)[1].split("</section>", 1)[0]
+    assert (
+        '<span class="count" aria-label="当前 1 篇，去掉后 1 篇">1'
+        '<span class="without" aria-hidden="true">去掉后 1</span></span>'
+    ) in section
+    tags = page.split('aria-labelledby="facet-tag"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="count" aria-label="当前 1 篇，去掉后 2 篇">1<span' in tags
