@@ -773,6 +773,14 @@ def related_command(post_id: str, index_dir: Path, limit: int, as_json: bool) ->
     show_default=True,
     help="Seconds a connection with an answer waiting may take none of it; then it is closed.",
 )
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="A site (https://news.example.com) whose pages may call /api/ from a browser "
+    "(repeatable); none by default.",
+)
 def serve_command(
     index_dir: Path,
     corpus: Path,
@@ -786,6 +794,7 @@ def serve_command(
     max_header_bytes: int,
     max_body_bytes: int,
     send_timeout: float,
+    cors_origins: tuple[str, ...],
 ) -> None:
     """Serve the search page, article views and /api/search on http://HOST:PORT/ with
     waitress, a production WSGI server, logging one line per request, with limits for a
@@ -793,7 +802,13 @@ def serve_command(
     import logging
 
     from searcher.serving import ServeLimits, make_server
-    from searcher.web import RequestLog, create_app
+    from searcher.web import RequestLog, cors_origin, create_app
+
+    for origin in cors_origins:
+        try:
+            cors_origin(origin)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--cors-origin") from exc
 
     limits = ServeLimits(
         connections=connections,
@@ -814,7 +829,7 @@ def serve_command(
     logging.getLogger("searcher.web").setLevel(logging.WARNING if quiet else logging.INFO)
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     click.echo(f"searching {index_dir} at http://{shown}:{port}/ ({threads} threads)", err=True)
-    app = create_app(index)
+    app = create_app(index, cors_origins=cors_origins)
     # The lexicon of completions and pinyin (searcher.lexicon) is loaded now, beside the
     # server starting (0.4 s on 20,000 posts, pypinyin's tables 0.8 s more; built, 3 s,
     # for an index of an older version), rather than on the first reader's keystroke.

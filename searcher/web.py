@@ -427,16 +427,43 @@ def _heavy(args: Any) -> bool:
     return chosen > HEAVY_VALUES or limit > HEAVY_LIMIT
 
 
-def create_app(index: Index, heavy_slots: int = 1) -> Flask:
+def cors_origin(origin: str) -> str:
+    """``origin`` as a CORS origin (``scheme://host[:port]``, http or https, no path),
+    lowercased, for ``--cors-origin``.
+
+    :raises ValueError: naming it, when it is not one.
+
+    >>> cors_origin("https://News.Example.com")
+    'https://news.example.com'
+    """
+    parts = urlsplit(origin.strip())
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] = ()) -> Flask:
     """A Flask application serving ``index``; the index must stay open while it runs.
 
     :param index: an open :class:`Index` (shared by the server's threads).
     :param heavy_slots: heavy requests (over :data:`HEAVY_VALUES` filter values or
         :data:`HEAVY_LIMIT` hits) served
         at once; another one meanwhile is a 503 ``busy`` with ``Retry-After: 1``.
+    :param cors_origins: the sites whose pages may call ``/api/`` from a browser (CORS,
+        issue #23): a request from one of them gets ``Access-Control-Allow-Origin``
+        naming it; none by default. Each is checked by :func:`cors_origin`
+        (:class:`ValueError` naming a bad one).
     :returns: the :class:`flask.Flask` app; serve it with ``searcher serve`` (waitress)
         or any WSGI server (README "Serving").
     """
+    allowed = {cors_origin(o) for o in cors_origins}
     app = Flask(__name__)
     heavy = threading.BoundedSemaphore(heavy_slots)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep facet order (largest first)
@@ -491,7 +518,24 @@ def create_app(index: Index, heavy_slots: int = 1) -> Flask:
             response.headers["Location"] = local_location(location)
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         response.headers["Server-Timing"] = f"app;dur={took:.1f}"
+        if allowed and _in_api():
+            response.vary.add("Origin")  # the answer differs by origin: caches keep each
+            origin = request.headers.get("Origin", "").lower()
+            if origin in allowed:
+                response.headers["Access-Control-Allow-Origin"] = origin
         return response
+
+    @app.get("/healthz")
+    def health() -> Any:
+        """``{"status": "ok", "generation", "documents"}``: the generation searched and
+        its live posts, for a load balancer or a monitor (issue #23)."""
+        stats = index.stats()
+        body = {
+            "status": "ok",
+            "generation": index.engine.generation(),
+            "documents": stats.documents,
+        }
+        return jsonify(body), 200, {"Cache-Control": "no-store"}
 
     @app.get("/")
     def page() -> str:

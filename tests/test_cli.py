@@ -255,3 +255,9 @@ def test_an_option_after_the_query_is_not_searched_for(site: Path) -> None:
     assert code == 2 and "no such option: --bogus" in err
     code, out, _ = run("search", "大桥", "-维修", "--json")
     assert code == 0 and json.loads(out)["query"] == "大桥 -维修"
+
+
+def test_serve_refuses_a_cors_origin_that_is_not_one(site: Path) -> None:
+    code, _, err = run("serve", "--cors-origin", "news.example.com/search")
+    assert code == 2
+    assert "Invalid value for --cors-origin: not an origin" in err

@@ -406,3 +406,35 @@ def test_a_chosen_value_shows_the_results_and_what_removing_it_gives(
     ) in section
     tags = page.split('aria-labelledby="facet-tag"', 1)[1].split("</section>", 1)[0]
     assert '<span class="count" aria-label="当前 1 篇，去掉后 2 篇">1<span' in tags
+
+
+def test_named_sites_may_call_the_api_and_no_other(index: Index) -> None:
+    # a page of the site could not call /api/search: no CORS header (issue #23)
+    app = create_app(index, cors_origins=["https://News.Example.com", "http://localhost:4000"])
+    client = app.test_client()
+    allowed = client.get("/api/search?q=大桥", headers={"Origin": "https://news.example.com"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://news.example.com"
+    assert "Origin" in allowed.headers["Vary"]
+    other = client.get("/api/search?q=大桥", headers={"Origin": "https://evil.example"})
+    assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
+    page = client.get("/?q=大桥", headers={"Origin": "https://news.example.com"})
+    assert "Access-Control-Allow-Origin" not in page.headers  # the API only
+    none = (
+        create_app(index)
+        .test_client()
+        .get("/api/search?q=大桥", headers={"Origin": "https://news.example.com"})
+    )
+    assert "Access-Control-Allow-Origin" not in none.headers  # nothing by default
+    for bad in ("news.example.com", "https://news.example.com/search", "ftp://x.org"):
+        with pytest.raises(ValueError, match="not an origin"):
+            create_app(index, cors_origins=[bad])
+
+
+def test_health_names_the_generation_and_its_posts(client: FlaskClient, index: Index) -> None:
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert answer.get_json() == {
+        "status": "ok",
+        "generation": index.engine.generation(),
+        "documents": 3,
+    }
