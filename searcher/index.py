@@ -45,19 +45,17 @@ from .lexicon import MAX_LIMIT, Completion, Lexicon, usable_prefix
 from .query import ParsedQuery, QueryPlan, parse, plan_query
 from .query.plan import Aids, match_units, units_of
 from .query.relax import can_loosen, relaxed_plans
-from .related import MAX_RELATED
+from .related import MAX_RELATED, RELATED_SNIPPET_CHARS
 from .related import related as related_hits
 from .request import Filters, SearchRequest
 from .results import (
     Document,
     Hit,
     IndexStats,
-    Post,
     SearchResults,
     document_view,
-    hit_snippet,
+    make_hit,
     matched_by,
-    post_fields,
 )
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
@@ -210,6 +208,15 @@ def _update_in_child(
                 return cast("IndexReport", message[1])
             elif message[0] == "error":
                 raise message[1]
+
+
+def _check_limit(limit: object, highest: int) -> None:
+    """:class:`QueryError` ``bad_limit`` (``param="limit"``) unless ``limit`` is an int
+    (not a bool) from 1 to ``highest``."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= highest:
+        raise QueryError(
+            f"limit must be an integer from 1 to {highest}", code="bad_limit", param="limit"
+        )
 
 
 class Index:
@@ -754,7 +761,8 @@ class Index:
         sort_by = Sort(sort, request.recency, now)
         page = Page((request.page - 1) * request.limit, request.limit)
         deadline = time.thread_time() + request.cpu_seconds
-        groups = self.stories() if request.collapse else None
+        stories = self.stories()
+        groups = stories if request.collapse else None
         found = self._search(query_plan, filters, sort_by, page, request.cpu_seconds, groups)
         exact_total = found.total  # did you mean looks at the query as typed
         tried = False  # the looser rules were tried (and, if still exact, found nothing)
@@ -796,16 +804,13 @@ class Index:
                 )
             )
         terms = list(query_plan.highlight)
-        keys = groups or self.stories()
         hits = [
-            Hit(
-                **post_fields(hit.post, terms),
-                score=hit.score,
-                snippet=hit_snippet(hit.post, terms, request.snippet_chars),
-                matched_by=matched_by(hit.post, query_plan.aids),
-                group=keys.key(hit.post.id),
-                similar=[Post(**post_fields(p, terms)) for p in hit.folded],
-                similar_count=hit.folded_count,
+            make_hit(
+                hit,
+                stories.key(hit.post.id),
+                terms,
+                request.snippet_chars,
+                matched_by(hit.post, query_plan.aids),
             )
             for hit in found.hits
         ]
@@ -886,10 +891,7 @@ class Index:
         :param limit: the most completions, 1 to :data:`~searcher.lexicon.MAX_LIMIT`.
         :raises QueryError: ``limit`` is out of range (``param="limit"``).
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise QueryError(
-                f"limit must be an integer from 1 to {MAX_LIMIT}", code="bad_limit", param="limit"
-            )
+        _check_limit(limit, MAX_LIMIT)
         if usable_prefix(prefix) is None:
             return []
         return self.lexicon().complete(prefix, limit)  # (lexicon() follows the folder)
@@ -943,24 +945,14 @@ class Index:
         :raises QueryError: ``limit`` out of range (``param="limit"``); ``not_found``
             (``param="id"``) when no live post has that id.
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RELATED:
-            raise QueryError(
-                f"limit must be an integer from 1 to {MAX_RELATED}", code="bad_limit", param="limit"
-            )
+        _check_limit(limit, MAX_RELATED)
         groups = self.stories()
         if not isinstance(doc_id, str) or self.engine.stored(doc_id) is None:
             raise QueryError(f"no post has the id {doc_id!r}"[:200], code="not_found", param="id")
         found, words = related_hits(self.engine, doc_id, limit, groups)
         terms = list(plan_query(parse(" ".join(words)), self.word_segmenter).highlight)
         return [
-            Hit(
-                **post_fields(hit.post, []),
-                score=hit.score,
-                snippet=hit_snippet(hit.post, terms, 120),
-                group=groups.key(hit.post.id),
-                similar=[Post(**post_fields(p, [])) for p in hit.folded],
-                similar_count=hit.folded_count,
-            )
+            make_hit(hit, groups.key(hit.post.id), terms, RELATED_SNIPPET_CHARS, marked=False)
             for hit in found
         ]
 

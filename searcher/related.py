@@ -52,6 +52,8 @@ MAX_DF_SHARE = 0.5
 CPU_SECONDS = 1.0
 #: Most related posts asked for at once.
 MAX_RELATED = 50
+#: The size of a related post's snippet, in characters (a line under its title).
+RELATED_SNIPPET_CHARS = 120
 #: Characters of a body weighed for its key words (xwlb's longest body: 20,694; a body
 #: of 1.35 million characters took 2 s to segment on every view of its article).
 WEIGHED_CHARS = 30_000
@@ -157,6 +159,7 @@ __all__ = [
     "MAX_DF_SHARE",
     "MAX_RELATED",
     "READ_MEMBERS",
+    "RELATED_SNIPPET_CHARS",
     "TITLE_TF",
     "WEIGHED_CHARS",
     "key_words",

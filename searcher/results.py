@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .engine import StoredPost
+from .engine import EngineHit, StoredPost
 from .errors import Notice
 from .query.plan import AIDS
 from .snippets import (
@@ -297,6 +297,30 @@ def matched_by(stored: StoredPost, aids: Sequence[tuple[str, TermGroup, bool]]) 
     return [k for k in AIDS if k in found] or ["literal"]
 
 
+def make_hit(
+    hit: EngineHit,
+    group: str,
+    terms: Sequence[Term | TermGroup],
+    snippet_chars: int,
+    found_by: list[str] | None = None,
+    marked: bool = True,
+) -> Hit:
+    """The :class:`Hit` of an engine's hit: its snippet (``snippet_chars`` characters)
+    marking ``terms``, its title too unless ``marked`` is False (related stories mark
+    only the snippet), its story ``group``, its folded copies (:class:`Post`, titles
+    marked alike) and ``found_by`` as :attr:`Hit.matched_by` (default: none)."""
+    title_terms = terms if marked else []
+    return Hit(
+        **post_fields(hit.post, title_terms),
+        score=hit.score,
+        snippet=hit_snippet(hit.post, terms, snippet_chars),
+        matched_by=found_by or [],
+        group=group,
+        similar=[Post(**post_fields(p, title_terms)) for p in hit.folded],
+        similar_count=hit.folded_count,
+    )
+
+
 def hit_snippet(stored: StoredPost, terms: Sequence[Term | TermGroup], size: int) -> str:
     """A hit's snippet (HTML, ``size`` visible characters at most, unless one label is
     longer): :func:`label_line` when the post's tags or categories are why it matched,
@@ -399,6 +423,7 @@ __all__ = [
     "SearchResults",
     "document_view",
     "hit_snippet",
+    "make_hit",
     "label_line",
     "post_fields",
 ]

@@ -639,10 +639,7 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
             limit = _whole_limit(request.args.get("limit"), RELATED_LIMIT)
             found = index.related(doc_id, limit)
         except QueryError as exc:
-            if exc.code == "not_found":
-                body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 404}
-                return jsonify(body), 404
-            return _bad_request(exc)
+            return _bad_request(exc, 404 if exc.code == "not_found" else 400)
         return jsonify({"id": doc_id, "related": [h.to_dict() for h in found]})
 
     @app.get("/api/suggest")
@@ -668,10 +665,11 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
     return app
 
 
-def _bad_request(exc: QueryError) -> Any:
-    """The API's 400 for a bad parameter: ``{"error", "code", "param", "status"}``."""
-    body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": 400}
-    return jsonify(body), 400
+def _bad_request(exc: QueryError, status: int = 400) -> Any:
+    """The API's answer to a bad parameter, a 400 (or ``status``: 404 for an id no post
+    has): ``{"error", "code", "param", "status"}``."""
+    body = {"error": str(exc), "code": exc.code, "param": exc.param, "status": status}
+    return jsonify(body), status
 
 
 def _whole_limit(value: str | None, default: int) -> int:
