@@ -21,9 +21,15 @@
 (() => {
   "use strict";
 
-  const DEBOUNCE_MS = 150; // as the search page's completions (static/search.js)
-  const LIMIT = 8; // results shown; the rest are one link away (查看全部)
-  const SNIPPET_CHARS = 80; // snippet=, the shortest that keeps a sentence around a match
+  // As the search page's completions (static/search.js). On xwlb an answer takes 14 ms
+  // at the median, 52 ms at p99 (bench/widget_requests.py): results show within about
+  // 0.2 s of the last keystroke.
+  const DEBOUNCE_MS = 150;
+  const LIMIT = 8; // results listed, as the page's completions; the rest: 查看全部
+  // Snippets of 80 characters: on xwlb the first <mark> falls within the 60 characters
+  // the box shows (three lines on a phone) in 95.3% of snippets, 92.3% at the default
+  // 160, and an answer is 10.1 KB instead of 11.3 KB, as fast (bench/widget_requests.py).
+  const SNIPPET_CHARS = 80;
   const script = document.currentScript;
   const base = (
     (script && script.dataset.searcherUrl) ||
