@@ -713,6 +713,26 @@ def related_command(post_id: str, index_dir: Path, limit: int, as_json: bool) ->
         click.echo(f"   {date} · {hit.url or hit.path}")
 
 
+@main.command("widget")
+@click.option(
+    "--url",
+    required=True,
+    metavar="URL",
+    help="The searcher server as readers' browsers reach it: http(s)://host[:port][/path].",
+)
+def widget_command(url: str) -> None:
+    """Print the HTML that puts searcher's search box on a site's pages: paste it into a
+    layout or an _includes/ file where the box should be (issue #23). Its highlight
+    script marks the query on the article page a result opens. The site's origin must
+    be allowed by `searcher serve --cors-origin`."""
+    from searcher.widget import asset_version, widget_html
+
+    try:
+        click.echo(widget_html(url, asset_version()), nl=False)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from exc
+
+
 @main.command("serve")
 @index_option
 @corpus_option

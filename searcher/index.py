@@ -59,6 +59,7 @@ from .results import (
 )
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
+from .snippets import TermGroup
 from .stories import StoryGroups, groups_from_bytes
 from .suggest import FEW_RESULTS, Suggester, Suggestion
 from .synonyms import Synonyms, read_synonyms
@@ -962,14 +963,20 @@ class Index:
         nothing is marked), or None when no live post has that id. A body longer than
         :data:`~searcher.results.ARTICLE_CHARS` is shown up to that, with ``truncated``."""
         self.sync()
-        text, _ = SearchRequest(query).text()
-        terms = (
-            list(plan_query(parse(text), self.word_segmenter, aids=self.aids()).highlight)
-            if text.strip()
-            else []
-        )
         stored = self.engine.stored(doc_id)
-        return None if stored is None else document_view(stored, terms)
+        return None if stored is None else document_view(stored, self.highlight_terms(query))
+
+    def highlight_terms(self, query: str) -> list[TermGroup]:
+        """The terms :meth:`document` marks for ``query`` (and a site's article page,
+        issue #23: ``/api/highlight``): the query plan's highlight groups, each a tuple
+        of folded units, with the index's segmenter, synonyms and pinyin readings, so
+        they are what a search matched. Excluded words and operators are not terms; a
+        query over :data:`~searcher.request.MAX_QUERY_CHARS` characters is cut as a
+        search cuts it; an empty one has none."""
+        text, _ = SearchRequest(query).text()
+        if not text.strip():
+            return []
+        return list(plan_query(parse(text), self.word_segmenter, aids=self.aids()).highlight)
 
     def stats(self) -> IndexStats:
         """Counts and facts about the index: live posts, facet values, first and last

@@ -21,6 +21,14 @@ Routes:
   ``{"query", "completions": [Completion.to_dict(), …]}``, ``limit`` 1–50 (default
   :data:`SUGGEST_LIMIT`). An unusable ``q`` (empty, over 64 characters, a control
   character) is an empty list, a bad ``limit`` the 400 above; never heavy.
+* ``GET /api/highlight`` — what an article page marks for ``q`` (issue #23, the
+  site's ``highlight.js``): ``{"query", "marks": [{"terms", "fallback"}, …]}``, each
+  term its units' characters with every form searcher folds to them
+  (:func:`searcher.widget.highlight_marks`); never an error.
+* ``GET /widget.js``, ``/widget.css``, ``/highlight.js`` — the search box for a site's
+  own pages (issue #23, ``searcher widget``), kept a year by browsers when asked for
+  with their current ``v`` (:func:`searcher.widget.asset_version`), else an hour; with
+  an ``ETag``.
 * ``GET /api/posts/<id>/related`` — the posts related to one (issue #22,
   :meth:`~searcher.index.Index.related`): ``{"id", "related": [hit, …]}``, ``limit``
   1–50 (default :data:`RELATED_LIMIT`); an unknown id a JSON 404 ``not_found``.
@@ -66,6 +74,7 @@ from .request import (
     clean_query,
 )
 from .results import ARTICLE_CHARS, SearchResults
+from .widget import ASSETS, MarkForms, asset, asset_version, highlight_marks
 
 PAGE_SIZE = 10
 #: A request choosing more filter values than this is *heavy*: its page repeats them in
@@ -87,6 +96,15 @@ RELATED_LIMIT = 5
 #: minute (a reader deleting and retyping a letter asks again for the same prefix); an
 #: update of the index is seen by then.
 SUGGEST_CACHE = "public, max-age=60"
+#: ``Cache-Control`` of ``/api/highlight``: as :data:`SUGGEST_CACHE` (its terms change
+#: only with the index's synonyms).
+HIGHLIGHT_CACHE = SUGGEST_CACHE
+#: ``Cache-Control`` of a widget file asked for with its current version (``?v=``): the
+#: URL changes with the file, so a browser may keep it (issue #23).
+WIDGET_CACHE = "public, max-age=31536000, immutable"
+#: ``Cache-Control`` of a widget file asked for without it, or with another version (a
+#: snippet pasted before an upgrade): an hour, then revalidated by its ``ETag``.
+WIDGET_CACHE_UNVERSIONED = "public, max-age=3600"
 #: Facet values shown before 更多 (the rest are one click away).
 FACET_SHOWN = 8
 #: Up to this many months of matches the histogram has a bar per month, past it per year.
@@ -619,6 +637,32 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
         if _in_api():
             return jsonify({"error": message(code), "code": code, "status": status}), status
         return render_template("error.html", status=status, text=message(code)), status
+
+    version = asset_version()
+    files = {name: asset(name) for name in ASSETS}
+    forms = MarkForms()
+
+    @app.get("/<any('widget.js', 'widget.css', 'highlight.js'):name>")
+    def widget_file(name: str) -> Any:
+        """A file of the search box for a site's pages (:mod:`searcher.widget`), with an
+        ``ETag`` (its version) and a year's ``Cache-Control`` when asked for with the
+        current ``v``; a request with that ``ETag`` is a 304."""
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        response = app.response_class(files[name], mimetype=kind)
+        response.set_etag(f"{version}-{ASSETS.index(name)}")
+        fresh = request.args.get("v") == version
+        response.headers["Cache-Control"] = WIDGET_CACHE if fresh else WIDGET_CACHE_UNVERSIONED
+        return response.make_conditional(request)
+
+    @app.get("/api/highlight")
+    def api_highlight() -> Any:
+        """The marks of ``q`` (its first value) for an article page's ``highlight.js``:
+        ``{"query": q as searched (cut to MAX_QUERY_CHARS), "marks": highlight_marks(…)}``
+        from :meth:`Index.highlight_terms` (an empty, stop-word-only or unusable ``q``
+        has none; never an error)."""
+        query = clean_query(request.args.get("q", ""))[:MAX_QUERY_CHARS]
+        marks = highlight_marks(index.highlight_terms(query), forms)
+        return jsonify({"query": query, "marks": marks}), 200, {"Cache-Control": HIGHLIGHT_CACHE}
 
     @app.get("/api/search")
     def api() -> Any:
