@@ -794,6 +794,38 @@ def related_command(post_id: str, index_dir: Path, limit: int, as_json: bool) ->
         click.echo(f"   {date} · {hit.url or hit.path}")
 
 
+@main.command("install-jekyll-hook")
+@click.argument("site", type=click.Path(path_type=Path))
+@index_option
+@click.option(
+    "--force", is_flag=True, help="Replace a _plugins/searcher.rb that searcher did not write."
+)
+@site_options
+def install_jekyll_hook_command(site: Path, index_dir: Path, force: bool, **options: Any) -> None:
+    """Write SITE/_plugins/searcher.rb, a Jekyll plugin that runs `searcher index SITE
+    --index DIR` (with the site options given here) each time Jekyll has written the
+    site; a failure of searcher is a warning, and the build goes on (unless
+    $SEARCHER_HOOK_STRICT=1). Plugins do not run under jekyll build --safe (GitHub
+    Pages). Prints the file's path.
+    """
+    from searcher.jekyll_hook import install_hook
+    from searcher.site.config import load_config
+
+    read = _site_options(corpus=site, **options)
+    with _one_line_errors():
+        path = install_hook(site, index_dir, read, force=force)
+    click.echo(path)
+    inside = Path(os.path.abspath(index_dir))
+    if inside.is_relative_to(Path(os.path.abspath(site))):
+        rel = inside.relative_to(Path(os.path.abspath(site))).as_posix()
+        if load_config(site).exclusion(rel) is None:
+            click.echo(
+                f"warning: the index {index_dir} lies in the site and Jekyll publishes it: "
+                f"add {rel} to _config.yml's exclude",
+                err=True,
+            )
+
+
 @main.command("serve")
 @index_option
 @corpus_option

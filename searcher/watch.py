@@ -94,7 +94,7 @@ class ChangeFilter:
 
     def __init__(self, site: Path, index_dir: Path, options: SiteOptions) -> None:
         self.site = site.resolve()
-        rendered = options.rendered.resolve() if options.rendered is not None else None
+        rendered = None if options.rendered is None else (site / options.rendered).resolve()
         destination = (self.site / load_config(site).destination).resolve()
         self.ignored = [index_dir.resolve()]
         if rendered != destination:

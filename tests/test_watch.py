@@ -272,3 +272,21 @@ def test_a_running_server_sees_a_commit_made_by_another_process(tmp_path: Path) 
             ["_posts/2022-03-02-b"],
         )
         assert [h["title"] for h in answer["hits"]] == ["海上风电并网"]
+
+
+def test_a_running_server_follows_a_symlink_switched_to_another_index(tmp_path: Path) -> None:
+    """README "Keeping the index fresh": an index built elsewhere and copied into a new
+    folder is served once the symbolic link the server opened is switched to it."""
+    site = write_corpus(tmp_path, {"_posts/2022-03-01-a.md": A})
+    Index.build(tmp_path / "first", site)
+    (tmp_path / "current").symlink_to("first")
+    with Index.open(tmp_path / "current") as index:
+        client = create_app(index).test_client()
+        assert client.get("/api/search?q=风电").get_json()["total"] == 0
+        (site / "_posts" / "2022-03-02-b.md").write_text(B, encoding="utf-8")
+        Index.build(tmp_path / "second", site)
+        (tmp_path / "next").symlink_to("second")
+        (tmp_path / "next").replace(tmp_path / "current")  # mv -T: one rename
+        answer = client.get("/api/search?q=风电").get_json()
+        assert [h["id"] for h in answer["hits"]] == ["_posts/2022-03-02-b"]
+        assert client.get("/healthz").get_json()["documents"] == 2
