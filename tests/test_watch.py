@@ -70,6 +70,13 @@ class Watching:
         with Index.open(self.index_dir) as index:
             return ids(index, query)
 
+    def after(self, runs: int, query: str, expected: list[str], what: str) -> WatchRun:
+        """Wait until a run after the first ``runs`` has ended and ``query`` finds the
+        ``expected`` ids (a search can see a commit before its run has ended); the last
+        run."""
+        until(lambda: len(self.runs) > runs and self.ids(query) == expected, what)
+        return self.runs[-1]
+
 
 @pytest.fixture()
 def watching(tmp_path: Path) -> Iterator[Watching]:
@@ -89,20 +96,21 @@ def test_a_post_added_edited_and_deleted_is_followed(watching: Watching) -> None
     assert watching.ids("小区改造") == ["_posts/2022-03-01-a"]
 
     (site / "_posts" / "2022-03-02-b.md").write_text(B, encoding="utf-8")
-    until(lambda: watching.ids("风电") == ["_posts/2022-03-02-b"], "post B found")
-    added = watching.runs[-1]
+    added = watching.after(1, "风电", ["_posts/2022-03-02-b"], "post B found")
     assert added.changes == ("_posts/2022-03-02-b.md",)
     assert added.report is not None and (added.report.added, added.report.unchanged) == (1, 1)
 
     edited = post("海上风电并网", "首台漂浮式光伏平台投产。")
+    runs = len(watching.runs)
     (site / "_posts" / "2022-03-02-b.md").write_text(edited, encoding="utf-8")
-    until(lambda: watching.ids("光伏平台") == ["_posts/2022-03-02-b"], "post B edited")
+    changed = watching.after(runs, "光伏平台", ["_posts/2022-03-02-b"], "post B edited")
     assert watching.ids("机组") == []
-    assert watching.runs[-1].report is not None and watching.runs[-1].report.updated == 1
+    assert changed.report is not None and changed.report.updated == 1
 
+    runs = len(watching.runs)
     (site / "_posts" / "2022-03-02-b.md").unlink()
-    until(lambda: watching.ids("风电") == [], "post B deleted")
-    assert watching.runs[-1].report is not None and watching.runs[-1].report.removed == 1
+    deleted = watching.after(runs, "风电", [], "post B deleted")
+    assert deleted.report is not None and deleted.report.removed == 1
     assert watching.ids("小区改造") == ["_posts/2022-03-01-a"]
 
 
@@ -121,9 +129,9 @@ def test_the_index_built_site_git_and_editor_files_start_no_run(watching: Watchi
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text("x", encoding="utf-8")
     (site / "_posts" / "2022-03-03-c.md").write_text(B, encoding="utf-8")  # then one change
-    until(lambda: watching.ids("风电") == ["_posts/2022-03-03-c"], "post C found")
+    last = watching.after(before, "风电", ["_posts/2022-03-03-c"], "post C found")
     assert len(watching.runs) == before + 1
-    assert watching.runs[-1].changes == ("_posts/2022-03-03-c.md",)
+    assert last.changes == ("_posts/2022-03-03-c.md",)
 
 
 def test_the_stop_event_ends_the_watch(watching: Watching) -> None:
@@ -143,9 +151,9 @@ def test_a_locked_index_is_a_failed_run_and_the_next_change_runs(watching: Watch
     assert failed.error.endswith("locked: another run is updating this index")
     assert watching.ids("风电") == []
     (site / "_posts" / "2022-03-03-c.md").write_text(post("第三篇", "风电装机"), encoding="utf-8")
-    until(lambda: len(watching.ids("风电")) == 2, "both posts, after the lock")
-    assert watching.ids("风电") == ["_posts/2022-03-02-b", "_posts/2022-03-03-c"]
-    assert watching.runs[-1].changes == ("_posts/2022-03-03-c.md",)
+    both = ["_posts/2022-03-02-b", "_posts/2022-03-03-c"]
+    last = watching.after(2, "风电", both, "both posts, after the lock")
+    assert (len(watching.runs), last.changes) == (3, ("_posts/2022-03-03-c.md",))
 
 
 def test_which_paths_are_changes(tmp_path: Path) -> None:
