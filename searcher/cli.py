@@ -436,11 +436,12 @@ def _watch(
     """``searcher index --watch``: :func:`searcher.watch.watch` until SIGINT or SIGTERM.
 
     A signal ends the watch once the run in progress has committed (exit status 0); a
-    second Ctrl-C interrupts that run, which then changes nothing (exit status 130).
-    Each run prints its summary (with ``--json``, one JSON object a line: ``run``,
-    ``changes``, ``error``, ``report``); a warning is printed by the first run that
-    finds it, not again by each run after; a failed run is an ``error: …`` line on
-    stderr, and the next change tries again.
+    second Ctrl-C interrupts that run (exit status 130), which leaves the index as it
+    was before the run or after its commit. Each run prints its summary (with
+    ``--json``, one JSON object a line: ``run``, ``changes``, ``error``, ``report``);
+    a warning the run before also reported is not printed again (every run reports
+    all the site's warnings); a failed run is an ``error: …`` line on stderr, and the
+    next change tries again.
     """
     import signal
 

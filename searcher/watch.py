@@ -8,6 +8,12 @@ and Jekyll's caches, and editors' temporary files are not changes (:class:`Chang
 A run that fails (a locked index, a site folder gone for a moment) is reported and the
 watch goes on; the next change tries again. It ends when its ``stop`` event is set,
 between runs, never inside one: an update's commit is never cut short by a stop.
+
+The watch starts before the first run, so that no change made during it is missed;
+watchdog's thread then runs beside every update, so each writes its posts in this
+process alone (``--jobs`` forks no writer beside other threads: see
+:func:`searcher.engine.whoosh.segments.write_in_workers`). A first build of a large
+site is faster by ``searcher index`` before ``--watch``.
 """
 
 from __future__ import annotations

@@ -197,6 +197,7 @@ def test_searcher_index_watch_stops_on_a_signal_with_status_0(
     tmp_path: Path, signum: signal.Signals
 ) -> None:
     site = write_corpus(tmp_path, {"_posts/2022-03-01-a.md": A})
+    (site / "_posts" / "2022-03-04-bad.md").write_bytes(b"---\ntitle: x\n---\n\xff\n")
     command = [sys.executable, "-m", "searcher", "index", str(site), "--index"]
     watcher = subprocess.Popen(
         [*command, str(tmp_path / "index"), "--watch", "--jobs", "1"],
@@ -207,11 +208,13 @@ def test_searcher_index_watch_stops_on_a_signal_with_status_0(
     )
     try:
         assert watcher.stderr is not None and watcher.stdout is not None
+        warning = watcher.stderr.readline()  # printed by the first run only
+        assert warning.startswith("_posts/2022-03-04-bad.md: skipped: ")
         waiting = watcher.stderr.readline()
         assert waiting == f"watching {site} for changes (Ctrl-C to stop)\n"
         (site / "_posts" / "2022-03-02-b.md").write_text(B, encoding="utf-8")
         line = watcher.stdout.readline()  # the first run's summary
-        assert line.startswith("added 1, updated 0, removed 0, unchanged 0, skipped 0,")
+        assert line.startswith("added 1, updated 0, removed 0, unchanged 0, skipped 1 (")
         line = watcher.stdout.readline()  # the run after the change
         assert line.startswith("_posts/2022-03-02-b.md: added 1, updated 0, removed 0, unc")
         watcher.send_signal(signum)
