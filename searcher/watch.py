@@ -9,11 +9,12 @@ A run that fails (a locked index, a site folder gone for a moment) is reported a
 watch goes on; the next change tries again. It ends when its ``stop`` event is set,
 between runs, never inside one: an update's commit is never cut short by a stop.
 
-The watch starts before the first run, so that no change made during it is missed;
-watchdog's thread then runs beside every update, so each writes its posts in this
-process alone (``--jobs`` forks no writer beside other threads: see
-:func:`searcher.engine.whoosh.segments.write_in_workers`). A first build of a large
-site is faster by ``searcher index`` before ``--watch``.
+The first run is made before watchdog's thread starts, so that it may fork writers
+(``--jobs``: no process forks beside other threads, see
+:func:`searcher.engine.whoosh.segments.write_in_workers`); what changed while it ran is
+found by comparing snapshots of the site (each file's inode, size and modification
+time) taken before it and once the watch has started. The runs after it write their
+posts in this process alone.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.utils.dirsnapshot import DirectorySnapshot, DirectorySnapshotDiff
 
 from .errors import CorpusError, SearcherError
 from .index import Index
@@ -136,6 +138,12 @@ class _Handler(FileSystemEventHandler):
         self.changes = changes
         self.where = where
 
+    def changed(self, path: str | bytes) -> None:
+        """Put ``path`` on the queue if it is a change of the site."""
+        found = self.where.relevant(os.fsdecode(path))
+        if found is not None:
+            self.changes.put(found)
+
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type == "events_lost":  # the kernel's queue overflowed
             self.changes.put("(events lost)")
@@ -144,11 +152,8 @@ class _Handler(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type in ("modified", "attrib"):
             return  # a folder's own time changes with its files, which report themselves
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        for path in filter(None, map(os.fsdecode, paths)):
-            found = self.where.relevant(path)
-            if found is not None:
-                self.changes.put(found)
+        for path in filter(None, [event.src_path, getattr(event, "dest_path", "")]):
+            self.changed(path)
 
 
 @dataclass(frozen=True)
@@ -206,8 +211,12 @@ def watch(
     where = ChangeFilter(folder, Path(index_dir), options)
     run = update or (lambda number: Index.build(index_dir, folder, options=options))
     changes: queue.SimpleQueue[str] = queue.SimpleQueue()
-    observer = Observer()
     handler = _Handler(changes, where)
+    before = [_snapshot(root) for root in where.roots]
+    outcome = _run(1, (), run)
+    if on_run is not None:
+        on_run(outcome)
+    observer = Observer()
     try:
         for root in where.roots:
             observer.schedule(handler, str(root), recursive=True)
@@ -215,8 +224,11 @@ def watch(
     except OSError as exc:
         raise CorpusError(f"cannot watch {folder}: {exc}") from exc
     try:
-        runs = 0
-        batch: tuple[str, ...] | None = ()
+        for root, old in zip(where.roots, before, strict=True):
+            for path in _changed(root, old, _snapshot(root)):
+                handler.changed(path)
+        runs = 1
+        batch = _burst(changes, stop, quiet, longest)
         while batch is not None:
             runs += 1
             outcome = _run(runs, batch, run)
@@ -227,6 +239,30 @@ def watch(
     finally:
         observer.stop()
         observer.join()
+
+
+def _snapshot(root: Path) -> DirectorySnapshot | None:
+    """Every file and folder under ``root`` with its inode, size and times; None when
+    the folder cannot be walked now."""
+    try:
+        return DirectorySnapshot(str(root))
+    except OSError:
+        return None
+
+
+def _changed(root: Path, old: DirectorySnapshot | None, new: DirectorySnapshot | None) -> list[str]:
+    """The paths under ``root`` created, deleted, modified or moved from ``old`` to
+    ``new``; ``root`` itself when either could not be taken (a run then reads it all)."""
+    if old is None or new is None:
+        return [str(root)]
+    diff = DirectorySnapshotDiff(old, new)
+    moved = [path for pair in [*diff.files_moved, *diff.dirs_moved] for path in pair]
+    lists = [diff.files_created, diff.files_deleted, diff.files_modified, diff.files_attrib]
+    paths = [
+        *moved,
+        *(p for found in [*lists, diff.dirs_created, diff.dirs_deleted] for p in found),
+    ]
+    return sorted({os.fsdecode(p) for p in paths})
 
 
 def _run(number: int, changes: tuple[str, ...], run: Callable[[int], IndexReport]) -> WatchRun:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from searcher.index import Index
+from searcher.indexing import IndexReport
 from searcher.site.options import SiteOptions
 from searcher.watch import ChangeFilter, WatchRun, watch
 from searcher.web import create_app
@@ -154,6 +155,36 @@ def test_a_locked_index_is_a_failed_run_and_the_next_change_runs(watching: Watch
     both = ["_posts/2022-03-02-b", "_posts/2022-03-03-c"]
     last = watching.after(2, "风电", both, "both posts, after the lock")
     assert (len(watching.runs), last.changes) == (3, ("_posts/2022-03-03-c.md",))
+
+
+def test_what_changed_during_the_first_run_makes_the_second(tmp_path: Path) -> None:
+    """The first run is made before the watch starts (so that it may fork writers):
+    snapshots of the site before and after it find what changed meanwhile."""
+    site = write_corpus(tmp_path, {"_posts/2022-03-01-a.md": A})
+    index_dir = site / "search-index"  # created by the first run: no change of the site
+
+    def update(number: int) -> IndexReport:
+        report = Index.build(index_dir, site)
+        if number == 1:  # the site read, the watch not yet started
+            (site / "_posts" / "2022-03-02-b.md").write_text(B, encoding="utf-8")
+            (site / "_posts" / "2022-03-01-a.md").write_text(A + "风电。", encoding="utf-8")
+        return report
+
+    runs: list[WatchRun] = []
+    stop = threading.Event()
+    options = {"update": update, "on_run": runs.append, "quiet": 0.2}
+    thread = threading.Thread(target=watch, args=(site, index_dir, stop), kwargs=options)
+    thread.start()
+    try:
+        until(lambda: len(runs) == 2, "the second run")
+    finally:
+        stop.set()
+        thread.join(DEADLINE)
+    assert runs[1].changes == ("_posts/2022-03-01-a.md", "_posts/2022-03-02-b.md")
+    assert runs[1].report is not None
+    assert (runs[1].report.added, runs[1].report.updated) == (1, 1)
+    with Index.open(index_dir) as index:
+        assert ids(index, "风电") == ["_posts/2022-03-02-b", "_posts/2022-03-01-a"]
 
 
 def test_which_paths_are_changes(tmp_path: Path) -> None:
