@@ -43,17 +43,18 @@ if TYPE_CHECKING:
     from .indexing import IndexReport
 
 #: Seconds the site must stay quiet after its last change before a run starts. Measured
-#: with ``bench/watch_bursts.py`` (inotify, this project's 2-core machine, 2026-12-06):
-#: the longest pause between two changes of one operation was 12 ms for ``cp -r`` and
-#: ``git checkout`` of xwlb-small's 300 posts, 1 ms for an editor's atomic save, and
-#: 124 ms for ``cp -r`` of xwlb's 19,541 posts (their 39,083 events took 4.1 s to
-#: arrive); a second is 8× the longest, so one operation makes one run. A saved post
-#: is searchable about 2 s later: the quiet second, then 0.9 s of run on xwlb-small.
+#: with ``bench/watch_bursts.py`` (inotify, this project's 2-core machine under a load
+#: of 4-7, two runs, 2026-12-06): the longest pause between two changes of one
+#: operation was 12-21 ms for ``cp -r`` and 7-12 ms for ``git checkout`` of
+#: xwlb-small's 300 posts, 1 ms for an editor's atomic save, and 124-180 ms for
+#: ``cp -r`` of xwlb's 19,541 posts (their 39,083 events took 3.7-4.1 s to arrive); a
+#: second is 5.5× the longest, so one operation makes one run. A saved post is
+#: searchable 1.6-1.9 s later: the quiet second, then 0.6-0.9 s of run on xwlb-small.
 QUIET_SECONDS = 1.0
 
 #: Seconds a burst of changes that never goes quiet may wait before it runs anyway
 #: (the rest make the next run): 7× the longest burst measured, ``cp -r`` of xwlb's
-#: 19,541 posts, whose events arrived over 4.1 s (``bench/watch_bursts.py``).
+#: 19,541 posts, whose events arrived over 3.7-4.1 s (``bench/watch_bursts.py``).
 LONGEST_WAIT = 30.0
 
 #: Seconds between two looks at the ``stop`` event while waiting for changes.
