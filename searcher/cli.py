@@ -375,6 +375,12 @@ def _build(
     "comments), stored with the index and applied to queries (nothing is re-segmented); "
     "'' removes them. Example: corpus/synonyms.txt.",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Then watch CORPUS and update again after each change, once it has been quiet "
+    "for a second; one summary line a run; Ctrl-C or SIGTERM stops (exit status 0).",
+)
 @site_options
 @json_option
 def index_command(
@@ -386,6 +392,7 @@ def index_command(
     user_dict: str | None,
     synonyms: str | None,
     as_json: bool,
+    watch: bool,
     **site: Any,
 ) -> None:
     """Index the posts of CORPUS (default ./corpus, or $SEARCHER_CORPUS).
@@ -394,6 +401,10 @@ def index_command(
     nothing. Warnings and skipped files go to stderr, the summary to stdout.
     """
     options = _site_options(corpus=corpus, **site)
+    if watch:
+        build = {"jobs": jobs, "segmenter": segmenter, "user_dict": user_dict}
+        _watch(corpus, index_dir, options, rebuild, as_json, synonyms=synonyms, **build)
+        return
     with _one_line_errors():
         report = _build(
             index_dir,
@@ -411,7 +422,78 @@ def index_command(
         return
     for message in report.messages:
         click.echo(message, err=True)
-    click.echo(
+    click.echo(_summary(report, index_dir))
+
+
+def _watch(
+    corpus: Path,
+    index_dir: Path,
+    options: SiteOptions,
+    rebuild: bool,
+    as_json: bool,
+    **build: Any,
+) -> None:
+    """``searcher index --watch``: :func:`searcher.watch.watch` until SIGINT or SIGTERM.
+
+    A signal ends the watch once the run in progress has committed (exit status 0); a
+    second Ctrl-C interrupts that run (exit status 130), which leaves the index as it
+    was before the run or after its commit. Each run prints its summary (with
+    ``--json``, one JSON object a line: ``run``, ``changes``, ``error``, ``report``);
+    a warning the run before also reported is not printed again (every run reports
+    all the site's warnings); a failed run is an ``error: …`` line on stderr, and the
+    next change tries again.
+    """
+    import signal
+
+    from searcher.watch import WatchRun, watch
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # a second Ctrl-C: now
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+    shown: set[str] = set()
+
+    def update(number: int) -> IndexReport:
+        progress = not as_json and sys.stderr.isatty()
+        again = rebuild and number == 1  # --rebuild: the first run only
+        return _build(
+            index_dir, corpus, rebuild=again, options=options, show_progress=progress, **build
+        )
+
+    def on_run(run: WatchRun) -> None:
+        if as_json:
+            report = run.report.to_dict() if run.report is not None else None
+            line = {"run": run.number, "changes": run.changes, "error": run.error}
+            click.echo(json.dumps({**line, "report": report}, ensure_ascii=False))
+        elif run.report is None:
+            click.echo(f"error: {run.error}; trying again at the next change", err=True)
+        else:
+            for message in run.report.messages:
+                if message not in shown:
+                    click.echo(message, err=True)
+            shown.clear()
+            shown.update(run.report.messages)
+            changed = f"{_some(list(run.changes))}: " if run.changes else ""
+            click.echo(changed + _summary(run.report, index_dir))
+        if run.number == 1:
+            click.echo(f"watching {corpus} for changes (Ctrl-C to stop)", err=True)
+
+    try:
+        with _one_line_errors():
+            watch(corpus, index_dir, stop, update=update, on_run=on_run, options=options)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        raise click.exceptions.Exit(130) from None
+
+
+def _summary(report: IndexReport, index_dir: Path) -> str:
+    """The one line ``searcher index`` ends with: what the run changed, and where."""
+    return (
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "
         f"unchanged {report.unchanged}, skipped {report.skipped}"
         + (
@@ -731,6 +813,38 @@ def widget_command(url: str) -> None:
         click.echo(widget_html(url, asset_version()), nl=False)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--url") from exc
+
+
+@main.command("install-jekyll-hook")
+@click.argument("site", type=click.Path(path_type=Path))
+@index_option
+@click.option(
+    "--force", is_flag=True, help="Replace a _plugins/searcher.rb that searcher did not write."
+)
+@site_options
+def install_jekyll_hook_command(site: Path, index_dir: Path, force: bool, **options: Any) -> None:
+    """Write SITE/_plugins/searcher.rb, a Jekyll plugin that runs `searcher index SITE
+    --index DIR` (with the site options given here) each time Jekyll has written the
+    site; a failure of searcher is a warning, and the build goes on (unless
+    $SEARCHER_HOOK_STRICT=1). Plugins do not run under jekyll build --safe (GitHub
+    Pages). Prints the file's path.
+    """
+    from searcher.jekyll_hook import install_hook
+    from searcher.site.config import load_config
+
+    read = _site_options(corpus=site, **options)
+    with _one_line_errors():
+        path = install_hook(site, index_dir, read, force=force)
+    click.echo(path)
+    inside = Path(os.path.abspath(index_dir))
+    if inside.is_relative_to(Path(os.path.abspath(site))):
+        rel = inside.relative_to(Path(os.path.abspath(site))).as_posix()
+        if load_config(site).exclusion(rel) is None:
+            click.echo(
+                f"warning: the index {index_dir} lies in the site and Jekyll publishes it: "
+                f"add {rel} to _config.yml's exclude",
+                err=True,
+            )
 
 
 @main.command("serve")
