@@ -221,8 +221,9 @@ def check(corpus: Path | None, as_json: bool, **site: Any) -> None:
     Prints one line per warning, left-out file (with its reason: draft, unpublished,
     future, excluded by _config.yml, default exclude, not a valid post name, search:
     false…) and duplicate, each starting with the file's path relative to CORPUS, then a
-    summary line. Exit status 0 when the folder could be read (even if some files were
-    left out), 2 when it is missing or unreadable.
+    summary line. A site with no url (and no --site-url) gets one notice on stderr: its
+    links would be root-relative. Exit status 0 when the folder could be read (even if
+    some files were left out), 2 when it is missing or unreadable.
     """
     if corpus is None:
         hint = ""
@@ -250,11 +251,14 @@ def check(corpus: Path | None, as_json: bool, **site: Any) -> None:
                 "duplicates": [
                     {"path": d.path, "kept": d.kept, "reason": d.reason} for d in report.duplicates
                 ],
+                "notices": report.notices,
             }
         )
         return
     for line in report.lines:
         click.echo(line)
+    for notice in report.notices:  # about the site, not a file: beside the list, once
+        click.echo(notice, err=True)
     click.echo(report.summary())
 
 
@@ -391,7 +395,9 @@ def index_command(
     """Index the posts of CORPUS (default ./corpus, or $SEARCHER_CORPUS).
 
     Incremental: only new, changed and deleted posts are written; a second run changes
-    nothing. Warnings and skipped files go to stderr, the summary to stdout.
+    nothing. Warnings and skipped files go to stderr, the summary to stdout. A site with
+    no url (_config.yml) and no --site-url gets one notice on stderr too: its links are
+    root-relative, and the search page links hits to its article view instead.
     """
     options = _site_options(corpus=corpus, **site)
     with _one_line_errors():
@@ -409,7 +415,7 @@ def index_command(
     if as_json:
         _echo_json(report.to_dict())
         return
-    for message in report.messages:
+    for message in [*report.messages, *report.notices]:
         click.echo(message, err=True)
     click.echo(
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "
@@ -627,7 +633,7 @@ def _recorded_corpus(index_dir: Path) -> Path | None:
 
 def _build_for_search(index_dir: Path, corpus: Path) -> None:
     report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
-    for message in report.messages:
+    for message in [*report.messages, *report.notices]:
         click.echo(message, err=True)
     click.echo(f"indexed {report.added} posts", err=True)
 

@@ -32,7 +32,9 @@ Every response carries a Content-Security-Policy with no inline script or style,
 ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``, and a
 ``Server-Timing: app;dur=…`` header (milliseconds). Snippets and titles are inserted as
 HTML: :mod:`searcher.snippets` escapes everything but its own ``<mark>`` tags; a URL from
-a post becomes a link only when it is http(s) (:func:`safe_url`).
+a post becomes a link only when it is http(s) (:func:`safe_url`), and a post's own
+``url`` links to the site only when it is absolute (:func:`site_link`; a site with no
+``url`` gets root-relative ones, and the page links those hits to its article view).
 """
 
 from __future__ import annotations
@@ -203,6 +205,22 @@ def safe_url(url: object) -> str | None:
     if scheme in ("http", "https") or (not scheme and url.startswith("/")):
         return url
     return None
+
+
+def site_link(url: object) -> str | None:
+    """``url`` when it is a post's address on its site: an absolute http(s) URL
+    (:func:`safe_url`). A root-relative one (``/2024/03/01/x.html``) is what a site with
+    no ``url`` in ``_config.yml`` gets, and on the search server's host it would be a
+    404 (issue #23): None, so that the page links to its article view (``/posts/<id>``)
+    instead. The JSON API gives ``url`` as it is.
+
+    >>> site_link("https://news.example.org/2024/03/01/x.html")
+    'https://news.example.org/2024/03/01/x.html'
+    >>> site_link("/2024/03/01/x.html") is None
+    True
+    """
+    found = safe_url(url)
+    return found if found is not None and not found.startswith("/") else None
 
 
 def local_location(url: str) -> str:
@@ -478,6 +496,7 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
         without=without,
         period=period,
         safe_url=safe_url,
+        site_link=site_link,
         cn_date=cn_date,
     )
     app.jinja_env.globals.update(
@@ -749,4 +768,4 @@ class RequestLog:
             )
 
 
-__all__ = ["RequestLog", "create_app", "histogram", "message", "safe_url"]
+__all__ = ["RequestLog", "create_app", "histogram", "message", "safe_url", "site_link"]

@@ -282,10 +282,13 @@ def check_corpus(
 ) -> CorpusReport:
     """Read a whole site (as :func:`read_corpus`) and count what happened.
 
-    Returns a :class:`CorpusReport`; raises :class:`CorpusError` when ``root`` is
+    Returns a :class:`CorpusReport` (with the site's ``notices`` when it read a
+    document); raises :class:`CorpusError` when ``root`` is
     missing, not a folder, or unreadable.
     """
+    site = Site(Path(root), options, tz)
     report = CorpusReport(root=Path(root))
-    for item in read_corpus(root, tz, options):
+    for item in site.documents():
         report.add(item)
+    report.notices = site.notices() if report.posts else []
     return report
