@@ -787,6 +787,13 @@ def related_command(post_id: str, index_dir: Path, limit: int, as_json: bool) ->
     help="A site (https://news.example.com) whose pages may call /api/ from a browser "
     "(repeatable); none by default.",
 )
+@click.option(
+    "--proxy-fix",
+    is_flag=True,
+    help="Behind a reverse proxy: honour its X-Forwarded-For, -Proto, -Host and -Prefix "
+    "(one proxy), so links work under a prefix such as /search/. Off by default: only "
+    "with the server listening on an address the proxy alone reaches (README Deployment).",
+)
 def serve_command(
     index_dir: Path,
     corpus: Path,
@@ -801,6 +808,7 @@ def serve_command(
     max_body_bytes: int,
     send_timeout: float,
     cors_origins: tuple[str, ...],
+    proxy_fix: bool,
 ) -> None:
     """Serve the search page, article views and /api/search on http://HOST:PORT/ with
     waitress, a production WSGI server, logging one line per request, with limits for a
@@ -835,7 +843,7 @@ def serve_command(
     logging.getLogger("searcher.web").setLevel(logging.WARNING if quiet else logging.INFO)
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     click.echo(f"searching {index_dir} at http://{shown}:{port}/ ({threads} threads)", err=True)
-    app = create_app(index, cors_origins=cors_origins)
+    app = create_app(index, cors_origins=cors_origins, proxy_fix=proxy_fix)
     # The lexicon of completions and pinyin (searcher.lexicon) is loaded now, beside the
     # server starting (0.4 s on 20,000 posts, pypinyin's tables 0.8 s more; built, 3 s,
     # for an index of an older version), rather than on the first reader's keystroke.
@@ -844,7 +852,12 @@ def serve_command(
     try:
         try:
             server = make_server(
-                RequestLog(app.wsgi_app), host=host, port=port, threads=threads, limits=limits
+                RequestLog(app.wsgi_app),
+                host=host,
+                port=port,
+                threads=threads,
+                limits=limits,
+                proxy_headers=proxy_fix,
             )
         except (OSError, ValueError) as exc:  # ValueError: waitress cannot resolve --host
             raise click.ClickException(

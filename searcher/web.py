@@ -94,6 +94,12 @@ FACET_SHOWN = 8
 #: Up to this many months of matches the histogram has a bar per month, past it per year.
 HISTOGRAM_MONTHS = 36
 
+#: The headers ``create_app(proxy_fix=True)`` (``searcher serve --proxy-fix``) takes from
+#: the one reverse proxy in front of it (Werkzeug's ``ProxyFix``, each trusted for one
+#: hop): the reader's address (logged), scheme, host and the path prefix the proxy
+#: serves the app under (links and redirects start with it). README "Deployment".
+PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix")
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -467,7 +473,12 @@ def cors_origin(origin: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
-def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] = ()) -> Flask:
+def create_app(
+    index: Index,
+    heavy_slots: int = 1,
+    cors_origins: Iterable[str] = (),
+    proxy_fix: bool = False,
+) -> Flask:
     """A Flask application serving ``index``; the index must stay open while it runs.
 
     :param index: an open :class:`Index` (shared by the server's threads).
@@ -478,11 +489,25 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
         issue #23): a request from one of them gets ``Access-Control-Allow-Origin``
         naming it; none by default. Each is checked by :func:`cors_origin`
         (:class:`ValueError` naming a bad one).
+    :param proxy_fix: behind a reverse proxy (``searcher serve --proxy-fix``, issue
+        #23): the app's ``wsgi_app`` is wrapped in Werkzeug's ``ProxyFix`` trusting one
+        proxy for each header of :data:`PROXY_HEADERS`, so that under a prefix
+        (``X-Forwarded-Prefix: /search``) every link, static file URL and redirect
+        starts with it, and the request log shows the reader's address. Off by
+        default: a client reaching the app directly could otherwise choose its links
+        and logged address by sending those headers. (Waitress drops all but
+        ``X-Forwarded-Prefix`` unless told not to: :func:`searcher.serving.make_server`'s
+        ``proxy_headers``, which ``searcher serve --proxy-fix`` sets.)
     :returns: the :class:`flask.Flask` app; serve it with ``searcher serve`` (waitress)
         or any WSGI server (README "Serving").
     """
     allowed = {cors_origin(o) for o in cors_origins}
     app = Flask(__name__)
+    if proxy_fix:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        trusted = {f"x_{name.removeprefix('X-Forwarded-').lower()}": 1 for name in PROXY_HEADERS}
+        app.wsgi_app = ProxyFix(app.wsgi_app, **trusted)  # type: ignore[method-assign]
     heavy = threading.BoundedSemaphore(heavy_slots)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep facet order (largest first)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
