@@ -247,7 +247,12 @@ def update_index(
         report.unchanged = len(articles) - len(changes)
         # Else the time decides what is read, or a part could not be read: read it anew.
         timeless = "future" not in report.left_out and not report.kept_paths
-        values: dict[str, Any] = {
+        # The site's display names of facet values (_data/categories.yml…, issue #23),
+        # for the page and the API; a site that stops naming them drops the old ones.
+        names = site.display_names.to_json()
+        stored = None if engine.planned else engine.description.get("display_names")
+        values: dict[str, Any] = {"display_names": names} if names or stored else {}
+        values |= {
             "timezone": str(site.timezone.key),
             "last_run": {
                 "fingerprint": fingerprint,

@@ -5,7 +5,9 @@ Routes:
 * ``GET /`` — the search page: ``q``, ``category`` and ``tag`` (repeatable), ``since``,
   ``until``, ``sort``, ``recency`` (a half-life in days, see README "Ranking"), ``page``.
   Chosen filters show as removable chips; facet values link to the toggled search and
-  show its exact total (:class:`~searcher.results.SearchResults`); a histogram of matches
+  show its exact total (:class:`~searcher.results.SearchResults`); categories and tags
+  show as the site names them (:meth:`~searcher.index.Index.display_names`, issue #23),
+  their links keep the values as indexed; a histogram of matches
   by month (by year over long spans) links each bar to its period. A search with a
   "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
   its other parameters kept; it is never run in the query's place. A bad parameter is
@@ -621,6 +623,7 @@ def create_app(
             filtered=filtered,
             autofocus=results is None,
             args=args,
+            names=index.display_names(),
         )
 
     @app.get("/posts/<path:doc_id>")
@@ -636,7 +639,14 @@ def create_app(
         back = canonical_args(request.args, [])  # the search it was opened from
         if "q" in back:
             back["q"] = back["q"][:MAX_QUERY_CHARS]
-        return render_template("article.html", doc=doc, query=query, back=back, related=related)
+        return render_template(
+            "article.html",
+            doc=doc,
+            query=query,
+            back=back,
+            related=related,
+            names=index.display_names(),
+        )
 
     @app.errorhandler(404)
     @app.errorhandler(405)
