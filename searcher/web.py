@@ -8,7 +8,8 @@ Routes:
   show its exact total (:class:`~searcher.results.SearchResults`); categories and tags
   show as the site names them (:meth:`~searcher.index.Index.display_names`, issue #23),
   their links keep the values as indexed; a histogram of matches
-  by month (by year over long spans) links each bar to its period. A search with a
+  by month (by year over long spans) links each bar to its period, its years or months
+  labelled as many as fit (:mod:`searcher.axis`). A search with a
   "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
   its other parameters kept; it is never run in the query's place. A bad parameter is
   reported in Chinese and left out; the rest of the search still runs.
@@ -57,6 +58,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from .axis import Tick, ticks
 from .errors import Notice, QueryError, SearcherError
 from .index import Index
 from .request import (
@@ -412,6 +414,11 @@ class Bar:
     count: int
 
 
+def axis_ticks(bars: list[Bar]) -> list[Tick | None]:
+    """The label under each bar of ``bars`` (:func:`searcher.axis.ticks`), or None."""
+    return ticks([b.since for b in bars], bool(bars) and "月" in bars[0].label)
+
+
 def histogram(months: dict[str, int], years: dict[str, int]) -> list[Bar]:
     """Bars over the span of ``months`` (``{"2024-03": n}``), empty periods included:
     a bar per month up to :data:`HISTOGRAM_MONTHS` months, else a bar per year (from
@@ -524,6 +531,7 @@ def create_app(
         period=period,
         safe_url=safe_url,
         site_link=site_link,
+        axis_ticks=axis_ticks,
         cn_date=cn_date,
     )
     app.jinja_env.globals.update(
