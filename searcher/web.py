@@ -7,7 +7,8 @@ Routes:
   Chosen filters show as removable chips; facet values link to the toggled search and
   show its exact total (:class:`~searcher.results.SearchResults`); categories and tags
   show as the site names them (:meth:`~searcher.index.Index.display_names`, issue #23),
-  their links keep the values as indexed; a histogram of matches
+  their links keep the values as indexed, and a filter takes either (:func:`as_indexed`);
+  a histogram of matches
   by month (by year over long spans) links each bar to its period, its years or months
   labelled as many as fit (:mod:`searcher.axis`). A search with a
   "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
@@ -297,6 +298,37 @@ def canonical_args(args: Any, problems: list[Problem] | None = None) -> MultiDic
         count = seen.get(exc.param or "") or len(values.get(exc.param or "", ()))
         assert problems is not None
         problems.append(Problem(exc.code, str(exc), exc.param, str(count)))
+    return out
+
+
+#: The facet of the display names (:meth:`Index.display_names`) of each filter parameter.
+NAMED_PARAMS = {"category": "categories", "tag": "tags"}
+
+
+def as_indexed(args: MultiDict[str, str], names: dict[str, dict[str, str]]) -> MultiDict[str, str]:
+    """``args`` with each ``category`` or ``tag`` given by its display name (issue #23:
+    ``category=新闻联播``) put as indexed (``xinwenlianbo``), so that filters take
+    either; a value that is indexed as it is stays, and a name two values share is
+    left as given. Duplicates this makes are dropped.
+
+    >>> names = {"categories": {"xwlb": "新闻联播"}, "tags": {}}
+    >>> as_indexed(MultiDict([("category", "新闻联播"), ("category", "xwlb")]), names)
+    MultiDict([('category', 'xwlb')])
+    """
+    if not any(names.get(facet) for facet in NAMED_PARAMS.values()):
+        return args
+    reverse: dict[str, dict[str, str | None]] = {}
+    for param, facet in NAMED_PARAMS.items():
+        named = names.get(facet, {})
+        found: dict[str, str | None] = {}
+        for value, name in named.items():
+            found[name] = None if name in found else value  # shared by two: not taken
+        reverse[param] = {n: v for n, v in found.items() if v is not None and n not in named}
+    out: MultiDict[str, str] = MultiDict()
+    for name, value in args.items(multi=True):
+        value = reverse.get(name, {}).get(value) or value
+        if name not in NAMED_PARAMS or value not in out.getlist(name):
+            out.add(name, value)
     return out
 
 
@@ -595,7 +627,7 @@ def create_app(
     def page() -> str:
         query = clean_query(request.args.get("q", ""))
         problems: list[Problem] = []
-        args = canonical_args(request.args, problems)
+        args = as_indexed(canonical_args(request.args, problems), index.display_names())
         options = search_request(args, problems)
         if "q" in args:  # links carry the query as searched (its first characters)
             args["q"] = args["q"][:MAX_QUERY_CHARS]
@@ -685,7 +717,7 @@ def create_app(
     @app.get("/api/search")
     def api() -> Any:
         try:
-            args = canonical_args(request.args)
+            args = as_indexed(canonical_args(request.args), index.display_names())
             results = index.search(search_request(args))
         except QueryError as exc:
             return _bad_request(exc)

@@ -207,3 +207,21 @@ def test_index_and_check_warn_of_a_malformed_file(tmp_path: Path) -> None:
     assert report.messages == [warning]
     check = CliRunner().invoke(main, ["check", str(corpus)])
     assert check.stdout.splitlines()[0] == warning
+
+
+def test_a_filter_also_takes_the_display_name(named: tuple[Path, Index]) -> None:
+    _, index = named
+    client = create_app(index).test_client()
+    for named_query, indexed_query, total in (
+        ("category=央视快评", "category=kuaiping", 1),
+        ("tag=领航中国", "tag=lhzg", 1),
+        ("category=央视快评&category=kuaiping", "category=kuaiping", 1),
+    ):
+        by_name = client.get(f"/api/search?q=长江&{named_query}").get_json()
+        by_value = client.get(f"/api/search?q=长江&{indexed_query}").get_json()
+        assert by_name == by_value and by_name["total"] == total, named_query
+    assert client.get("/api/search?q=长江&category=新闻联播").get_json()["total"] == 2
+    page = client.get("/?q=长江&category=央视快评").get_data(as_text=True)
+    assert facet(page, "category")[0] == ("央视快评", "?q=长江")  # chosen, as indexed
+    assert 'name="category" value="kuaiping" checked> 分类：央视快评</label>' in page
+    index.close()
