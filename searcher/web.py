@@ -8,10 +8,9 @@ Routes:
   show its exact total (:class:`~searcher.results.SearchResults`); categories and tags
   show as the site names them (:meth:`~searcher.index.Index.display_names`, issue #23),
   their links keep the values as indexed, and a filter takes either (:func:`as_indexed`);
-  a histogram of matches
-  by month (by year over long spans) links each bar to its period, its years or months
-  labelled as many as fit (:mod:`searcher.axis`). A search with a
-  "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
+  a histogram of matches by month (by year over long spans) links each bar to its
+  period, its years or months labelled as many as fit (:mod:`searcher.axis`). A search
+  with a "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
   its other parameters kept; it is never run in the query's place. A bad parameter is
   reported in Chinese and left out; the rest of the search still runs.
 * ``GET /posts/<id>`` — the article view: the whole post with ``q``'s matches marked,
