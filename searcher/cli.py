@@ -221,8 +221,9 @@ def check(corpus: Path | None, as_json: bool, **site: Any) -> None:
     Prints one line per warning, left-out file (with its reason: draft, unpublished,
     future, excluded by _config.yml, default exclude, not a valid post name, search:
     false…) and duplicate, each starting with the file's path relative to CORPUS, then a
-    summary line. Exit status 0 when the folder could be read (even if some files were
-    left out), 2 when it is missing or unreadable.
+    summary line. A site with no url (and no --site-url) gets one notice on stderr: its
+    links would be root-relative. Exit status 0 when the folder could be read (even if
+    some files were left out), 2 when it is missing or unreadable.
     """
     if corpus is None:
         hint = ""
@@ -250,11 +251,14 @@ def check(corpus: Path | None, as_json: bool, **site: Any) -> None:
                 "duplicates": [
                     {"path": d.path, "kept": d.kept, "reason": d.reason} for d in report.duplicates
                 ],
+                "notices": report.notices,
             }
         )
         return
     for line in report.lines:
         click.echo(line)
+    for notice in report.notices:  # about the site, not a file: beside the list, once
+        click.echo(notice, err=True)
     click.echo(report.summary())
 
 
@@ -398,7 +402,9 @@ def index_command(
     """Index the posts of CORPUS (default ./corpus, or $SEARCHER_CORPUS).
 
     Incremental: only new, changed and deleted posts are written; a second run changes
-    nothing. Warnings and skipped files go to stderr, the summary to stdout.
+    nothing. Warnings and skipped files go to stderr, the summary to stdout. A site with
+    no url (_config.yml) and no --site-url gets one notice on stderr too: its links are
+    root-relative, and the search page links hits to its article view instead.
     """
     options = _site_options(corpus=corpus, **site)
     if watch:
@@ -420,7 +426,7 @@ def index_command(
     if as_json:
         _echo_json(report.to_dict())
         return
-    for message in report.messages:
+    for message in [*report.messages, *report.notices]:
         click.echo(message, err=True)
     click.echo(_summary(report, index_dir))
 
@@ -709,7 +715,7 @@ def _recorded_corpus(index_dir: Path) -> Path | None:
 
 def _build_for_search(index_dir: Path, corpus: Path) -> None:
     report = _build(index_dir, corpus, show_progress=sys.stderr.isatty())
-    for message in report.messages:
+    for message in [*report.messages, *report.notices]:
         click.echo(message, err=True)
     click.echo(f"indexed {report.added} posts", err=True)
 
@@ -915,6 +921,13 @@ def install_jekyll_hook_command(site: Path, index_dir: Path, force: bool, **opti
     help="A site (https://news.example.com) whose pages may call /api/ from a browser "
     "(repeatable); none by default.",
 )
+@click.option(
+    "--proxy-fix",
+    is_flag=True,
+    help="Behind a reverse proxy: honour its X-Forwarded-For, -Proto, -Host and -Prefix "
+    "(one proxy), so links work under a prefix such as /search/. Off by default: only "
+    "with the server listening on an address the proxy alone reaches (README Deployment).",
+)
 def serve_command(
     index_dir: Path,
     corpus: Path,
@@ -929,6 +942,7 @@ def serve_command(
     max_body_bytes: int,
     send_timeout: float,
     cors_origins: tuple[str, ...],
+    proxy_fix: bool,
 ) -> None:
     """Serve the search page, article views and /api/search on http://HOST:PORT/ with
     waitress, a production WSGI server, logging one line per request, with limits for a
@@ -963,7 +977,7 @@ def serve_command(
     logging.getLogger("searcher.web").setLevel(logging.WARNING if quiet else logging.INFO)
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     click.echo(f"searching {index_dir} at http://{shown}:{port}/ ({threads} threads)", err=True)
-    app = create_app(index, cors_origins=cors_origins)
+    app = create_app(index, cors_origins=cors_origins, proxy_fix=proxy_fix)
     # The lexicon of completions and pinyin (searcher.lexicon) is loaded now, beside the
     # server starting (0.4 s on 20,000 posts, pypinyin's tables 0.8 s more; built, 3 s,
     # for an index of an older version), rather than on the first reader's keystroke.
@@ -972,7 +986,12 @@ def serve_command(
     try:
         try:
             server = make_server(
-                RequestLog(app.wsgi_app), host=host, port=port, threads=threads, limits=limits
+                RequestLog(app.wsgi_app),
+                host=host,
+                port=port,
+                threads=threads,
+                limits=limits,
+                proxy_headers=proxy_fix,
             )
         except (OSError, ValueError) as exc:  # ValueError: waitress cannot resolve --host
             raise click.ClickException(

@@ -56,6 +56,7 @@ from .results import (
     document_view,
     make_hit,
     matched_by,
+    names_shown,
 )
 from .results_cache import RESULTS_CACHE_BYTES, RESULTS_CACHE_ENTRIES, ResultsCache
 from .site.options import DEFAULT_TIMEZONE, SiteOptions
@@ -248,6 +249,7 @@ class Index:
         self._lexicon_generation: tuple[int, ...] = (-1,)
         self._stories: tuple[tuple[int, ...], StoryGroups] = ((-1,), StoryGroups())
         self._synonyms: tuple[Any, Synonyms] = (None, Synonyms())  # (description, rules)
+        self._display_names: tuple[Any, dict[str, dict[str, str]]] = (None, {})
         #: The generation whose folding was checked (open() checks the first one).
         self._checked = engine.description.get("created")
 
@@ -287,6 +289,23 @@ class Index:
         if self._synonyms[0] is not meta:
             self._synonyms = (meta, Synonyms.from_json(meta.get("synonyms")))
         return self._synonyms[1]
+
+    def display_names(self) -> dict[str, dict[str, str]]:
+        """The names the site gives its facet values (issue #23: ``_data/categories.yml``
+        and ``_data/tags.yml``, :mod:`searcher.site.datafiles`), as the last ``searcher
+        index`` run stored them in the description of the generation this object follows
+        (a search follows the folder first): ``{"categories": {value: name}, "tags":
+        {value: name}}``, each ``{}`` when the site names none."""
+        meta = self.meta
+        if self._display_names[0] is not meta:
+            stored = meta.get("display_names")
+            names: dict[str, dict[str, str]] = {"categories": {}, "tags": {}}
+            for facet in names:
+                found = stored.get(facet) if isinstance(stored, dict) else None
+                if isinstance(found, dict):
+                    names[facet] = {str(k): v for k, v in found.items() if isinstance(v, str)}
+            self._display_names = (meta, names)
+        return self._display_names[1]
 
     def aids(self) -> Aids:
         """The readers' aids a query plan adds (issue #21): the pinyin readings of a
@@ -834,6 +853,7 @@ class Index:
             looser=query_plan.rule == "exact" and not tried and can_loosen(parsed, segmenter),
             collapsed=request.collapse,
             folded=found.folded,
+            display_names=names_shown(self.display_names(), found.facets, hits),
         )
 
     def _search(

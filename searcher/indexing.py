@@ -39,6 +39,9 @@ class IndexReport:
     ``skipped_files``), and ``kept`` counts the indexed posts under them, kept as they
     were instead of removed. ``story_groups`` counts the index's groups of near-identical
     posts after the run (:mod:`searcher.stories`), ``grouped`` the posts in them.
+    ``notices`` tells what is no problem of a file but changes what readers see (a site
+    with no ``url``: :data:`searcher.site.walk.NO_URL_NOTICE`), once per run that
+    indexes a post; apart from ``messages``, which list problems.
     """
 
     added: int = 0
@@ -56,6 +59,7 @@ class IndexReport:
     kept_paths: list[str] = field(default_factory=list)
     story_groups: int = 0
     grouped: int = 0
+    notices: list[str] = field(default_factory=list)
     #: The signatures of the posts written, when their generation could not be grouped
     #: yet (a new schema: :meth:`searcher.index.Index.build` groups it once committed).
     signatures: stories.Signatures | None = field(default=None, repr=False, compare=False)
@@ -198,6 +202,7 @@ def update_index(
             messages, groups = store_stories(engine, only_missing=True)
             same.messages.extend(messages)
             same.count_groups(groups)
+        same.notices = site.notices() if same.unchanged else []
         same.seconds = time.perf_counter() - started
         return same
     corpus_report = CorpusReport(root=corpus)
@@ -214,6 +219,7 @@ def update_index(
         left_out=corpus_report.left_out(),
         skipped_files=corpus_report.skipped_list(),
         kept_paths=corpus_report.kept_paths(),
+        notices=site.notices() if articles else [],
     )
 
     with engine.writing():
@@ -241,7 +247,12 @@ def update_index(
         report.unchanged = len(articles) - len(changes)
         # Else the time decides what is read, or a part could not be read: read it anew.
         timeless = "future" not in report.left_out and not report.kept_paths
-        values: dict[str, Any] = {
+        # The site's display names of facet values (_data/categories.yml…, issue #23),
+        # for the page and the API; a site that stops naming them drops the old ones.
+        names = site.display_names.to_json()
+        stored = None if engine.planned else engine.description.get("display_names")
+        values: dict[str, Any] = {"display_names": names} if names or stored else {}
+        values |= {
             "timezone": str(site.timezone.key),
             "last_run": {
                 "fingerprint": fingerprint,

@@ -139,6 +139,11 @@ class SearchResults:
     rest), not posts; ``unfiltered_total`` still counts posts. folded: collapsed, and
     two matching posts or more of one group were folded (else every count is of posts
     as well).
+
+    display_names: ``{"categories": {value: name}, "tags": {…}}``, the names the site
+    gives (``_data/categories.yml``, issue #23) to the values of this answer's facets
+    and hits (:func:`names_shown`); values stay as indexed everywhere else, and filters
+    take them.
     """
 
     query: str
@@ -155,6 +160,7 @@ class SearchResults:
     suggestion: Suggestion | None = None
     collapsed: bool = False
     folded: bool = False
+    display_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def copy(self) -> SearchResults:
         """A copy whose lists and dicts (hits, their categories and tags, facets,
@@ -177,6 +183,7 @@ class SearchResults:
             ],
             facets={name: dict(counts) for name, counts in self.facets.items()},
             notices=list(self.notices),
+            display_names={name: dict(v) for name, v in self.display_names.items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,6 +198,7 @@ class SearchResults:
             "limit": self.limit,
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
+            "display_names": self.display_names,
             "notices": [
                 n.to_dict() if isinstance(n, Notice) else {"code": "", "message": str(n)}
                 for n in self.notices
@@ -202,6 +210,31 @@ class SearchResults:
             "collapsed": self.collapsed,
             "folded": self.folded,
         }
+
+
+def names_shown(
+    names: dict[str, dict[str, str]], facets: dict[str, dict[str, int]], hits: list[Hit]
+) -> dict[str, dict[str, str]]:
+    """The display names of ``names`` (``{"categories": {value: name}, "tags": {…}}``,
+    :meth:`searcher.index.Index.display_names`) that an answer shows: of its facets'
+    values and its hits' (and their similar posts') categories and tags; ``{}`` when
+    the site names none.
+
+    >>> names = {"categories": {"xwlb": "新闻联播", "other": "其他"}, "tags": {}}
+    >>> names_shown(names, {"categories": {"xwlb": 3}}, [])
+    {'categories': {'xwlb': '新闻联播'}, 'tags': {}}
+    """
+    if not any(names.values()):
+        return {}
+    shown: dict[str, dict[str, str]] = {}
+    for facet, named in names.items():
+        values = set(facets.get(facet, ()))
+        for hit in hits:
+            values.update(getattr(hit, facet))
+            for post in hit.similar:
+                values.update(getattr(post, facet))
+        shown[facet] = {v: named[v] for v in sorted(values) if v in named}
+    return shown
 
 
 #: What a hit's snippet calls each kind of label, in the order shown: the search page's

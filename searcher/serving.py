@@ -161,15 +161,29 @@ def make_server(
     threads: int = 8,
     limits: ServeLimits = ServeLimits(),  # noqa: B008  (frozen: one shared default is safe)
     ident: str = "searcher",
+    proxy_headers: bool = False,
 ) -> Any:
     """A waitress server for the WSGI ``app`` on ``host``:``port`` (0: a free port,
     read back from the server's ``effective_port``) with ``threads`` worker threads
     and ``limits``; ``run()`` serves until interrupted, ``close()`` stops it.
 
+    Waitress removes ``X-Forwarded-For``, ``-Host``, ``-Proto``, ``-Port``, ``-By`` and
+    ``Forwarded`` from every request unless told to trust a proxy (its
+    ``clear_untrusted_proxy_headers``); with ``proxy_headers`` (``searcher serve
+    --proxy-fix``) it passes them on, for the app's ``ProxyFix``
+    (:func:`searcher.web.create_app`) to honour.
+
     :raises OSError: the address cannot be bound.
     :raises ValueError: waitress cannot resolve ``host``.
     """
-    adj = Adjustments(host=host, port=port, threads=threads, ident=ident, **limits.adjustments())
+    adj = Adjustments(
+        host=host,
+        port=port,
+        threads=threads,
+        ident=ident,
+        clear_untrusted_proxy_headers=not proxy_headers,
+        **limits.adjustments(),
+    )
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
     sockets: dict[int, Any] = {}

@@ -5,9 +5,12 @@ Routes:
 * ``GET /`` — the search page: ``q``, ``category`` and ``tag`` (repeatable), ``since``,
   ``until``, ``sort``, ``recency`` (a half-life in days, see README "Ranking"), ``page``.
   Chosen filters show as removable chips; facet values link to the toggled search and
-  show its exact total (:class:`~searcher.results.SearchResults`); a histogram of matches
-  by month (by year over long spans) links each bar to its period. A search with a
-  "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
+  show its exact total (:class:`~searcher.results.SearchResults`); categories and tags
+  show as the site names them (:meth:`~searcher.index.Index.display_names`, issue #23),
+  their links keep the values as indexed, and a filter takes either (:func:`as_indexed`);
+  a histogram of matches by month (by year over long spans) links each bar to its
+  period, its years or months labelled as many as fit (:mod:`searcher.axis`). A search
+  with a "did you mean" suggestion (:mod:`searcher.suggest`) links to it (您是不是要找：…),
   its other parameters kept; it is never run in the query's place. A bad parameter is
   reported in Chinese and left out; the rest of the search still runs.
 * ``GET /posts/<id>`` — the article view: the whole post with ``q``'s matches marked,
@@ -40,7 +43,9 @@ Every response carries a Content-Security-Policy with no inline script or style,
 ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``, and a
 ``Server-Timing: app;dur=…`` header (milliseconds). Snippets and titles are inserted as
 HTML: :mod:`searcher.snippets` escapes everything but its own ``<mark>`` tags; a URL from
-a post becomes a link only when it is http(s) (:func:`safe_url`).
+a post becomes a link only when it is http(s) (:func:`safe_url`), and a post's own
+``url`` links to the site only when it is absolute (:func:`site_link`; a site with no
+``url`` gets root-relative ones, and the page links those hits to its article view).
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from .axis import Tick, ticks
 from .errors import Notice, QueryError, SearcherError
 from .index import Index
 from .request import (
@@ -109,6 +115,12 @@ WIDGET_CACHE_UNVERSIONED = "public, max-age=3600"
 FACET_SHOWN = 8
 #: Up to this many months of matches the histogram has a bar per month, past it per year.
 HISTOGRAM_MONTHS = 36
+
+#: The headers ``create_app(proxy_fix=True)`` (``searcher serve --proxy-fix``) takes from
+#: the one reverse proxy in front of it (Werkzeug's ``ProxyFix``, each trusted for one
+#: hop): the reader's address (logged), scheme, host and the path prefix the proxy
+#: serves the app under (links and redirects start with it). README "Deployment".
+PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -223,6 +235,22 @@ def safe_url(url: object) -> str | None:
     return None
 
 
+def site_link(url: object) -> str | None:
+    """``url`` when it is a post's address on its site: an absolute http(s) URL
+    (:func:`safe_url`). A root-relative one (``/2024/03/01/x.html``) is what a site with
+    no ``url`` in ``_config.yml`` gets, and on the search server's host it would be a
+    404 (issue #23): None, so that the page links to its article view (``/posts/<id>``)
+    instead. The JSON API gives ``url`` as it is.
+
+    >>> site_link("https://news.example.org/2024/03/01/x.html")
+    'https://news.example.org/2024/03/01/x.html'
+    >>> site_link("/2024/03/01/x.html") is None
+    True
+    """
+    found = safe_url(url)
+    return found if found is not None and not found.startswith("/") else None
+
+
 def local_location(url: str) -> str:
     """A redirect target made root-relative: ``https://any.host/api/search?q=x`` →
     ``/api/search?q=x``. Werkzeug builds its redirects (``/api//search`` →
@@ -287,6 +315,37 @@ def canonical_args(args: Any, problems: list[Problem] | None = None) -> MultiDic
         count = seen.get(exc.param or "") or len(values.get(exc.param or "", ()))
         assert problems is not None
         problems.append(Problem(exc.code, str(exc), exc.param, str(count)))
+    return out
+
+
+#: The facet of the display names (:meth:`Index.display_names`) of each filter parameter.
+NAMED_PARAMS = {"category": "categories", "tag": "tags"}
+
+
+def as_indexed(args: MultiDict[str, str], names: dict[str, dict[str, str]]) -> MultiDict[str, str]:
+    """``args`` with each ``category`` or ``tag`` given by its display name (issue #23:
+    ``category=新闻联播``) put as indexed (``xinwenlianbo``), so that filters take
+    either; a value that is indexed as it is stays, and a name two values share is
+    left as given. Duplicates this makes are dropped.
+
+    >>> names = {"categories": {"xwlb": "新闻联播"}, "tags": {}}
+    >>> as_indexed(MultiDict([("category", "新闻联播"), ("category", "xwlb")]), names)
+    MultiDict([('category', 'xwlb')])
+    """
+    if not any(names.get(facet) for facet in NAMED_PARAMS.values()):
+        return args
+    reverse: dict[str, dict[str, str | None]] = {}
+    for param, facet in NAMED_PARAMS.items():
+        named = names.get(facet, {})
+        found: dict[str, str | None] = {}
+        for value, name in named.items():
+            found[name] = None if name in found else value  # shared by two: not taken
+        reverse[param] = {n: v for n, v in found.items() if v is not None and n not in named}
+    out: MultiDict[str, str] = MultiDict()
+    for name, value in args.items(multi=True):
+        value = reverse.get(name, {}).get(value) or value
+        if name not in NAMED_PARAMS or value not in out.getlist(name):
+            out.add(name, value)
     return out
 
 
@@ -404,6 +463,11 @@ class Bar:
     count: int
 
 
+def axis_ticks(bars: list[Bar]) -> list[Tick | None]:
+    """The label under each bar of ``bars`` (:func:`searcher.axis.ticks`), or None."""
+    return ticks([b.since for b in bars], bool(bars) and "月" in bars[0].label)
+
+
 def histogram(months: dict[str, int], years: dict[str, int]) -> list[Bar]:
     """Bars over the span of ``months`` (``{"2024-03": n}``), empty periods included:
     a bar per month up to :data:`HISTOGRAM_MONTHS` months, else a bar per year (from
@@ -467,7 +531,12 @@ def cors_origin(origin: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
-def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] = ()) -> Flask:
+def create_app(
+    index: Index,
+    heavy_slots: int = 1,
+    cors_origins: Iterable[str] = (),
+    proxy_fix: bool = False,
+) -> Flask:
     """A Flask application serving ``index``; the index must stay open while it runs.
 
     :param index: an open :class:`Index` (shared by the server's threads).
@@ -478,11 +547,25 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
         issue #23): a request from one of them gets ``Access-Control-Allow-Origin``
         naming it; none by default. Each is checked by :func:`cors_origin`
         (:class:`ValueError` naming a bad one).
+    :param proxy_fix: behind a reverse proxy (``searcher serve --proxy-fix``, issue
+        #23): the app's ``wsgi_app`` is wrapped in Werkzeug's ``ProxyFix`` trusting one
+        proxy for each header of :data:`PROXY_HEADERS`, so that under a prefix
+        (``X-Forwarded-Prefix: /search``) every link, static file URL and redirect
+        starts with it, and the request log shows the reader's address. Off by
+        default: a client reaching the app directly could otherwise choose its links
+        and logged address by sending those headers. (Waitress drops all but
+        ``X-Forwarded-Prefix`` unless told not to: :func:`searcher.serving.make_server`'s
+        ``proxy_headers``, which ``searcher serve --proxy-fix`` sets.)
     :returns: the :class:`flask.Flask` app; serve it with ``searcher serve`` (waitress)
         or any WSGI server (README "Serving").
     """
     allowed = {cors_origin(o) for o in cors_origins}
     app = Flask(__name__)
+    if proxy_fix:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        trusted = {f"x_{name.removeprefix('X-Forwarded-').lower()}": 1 for name in PROXY_HEADERS}
+        app.wsgi_app = ProxyFix(app.wsgi_app, **trusted)  # type: ignore[method-assign]
     heavy = threading.BoundedSemaphore(heavy_slots)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep facet order (largest first)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -496,6 +579,8 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
         without=without,
         period=period,
         safe_url=safe_url,
+        site_link=site_link,
+        axis_ticks=axis_ticks,
         cn_date=cn_date,
     )
     app.jinja_env.globals.update(
@@ -559,7 +644,7 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
     def page() -> str:
         query = clean_query(request.args.get("q", ""))
         problems: list[Problem] = []
-        args = canonical_args(request.args, problems)
+        args = as_indexed(canonical_args(request.args, problems), index.display_names())
         options = search_request(args, problems)
         if "q" in args:  # links carry the query as searched (its first characters)
             args["q"] = args["q"][:MAX_QUERY_CHARS]
@@ -595,6 +680,7 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
             filtered=filtered,
             autofocus=results is None,
             args=args,
+            names=index.display_names(),
         )
 
     @app.get("/posts/<path:doc_id>")
@@ -610,7 +696,14 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
         back = canonical_args(request.args, [])  # the search it was opened from
         if "q" in back:
             back["q"] = back["q"][:MAX_QUERY_CHARS]
-        return render_template("article.html", doc=doc, query=query, back=back, related=related)
+        return render_template(
+            "article.html",
+            doc=doc,
+            query=query,
+            back=back,
+            related=related,
+            names=index.display_names(),
+        )
 
     @app.errorhandler(404)
     @app.errorhandler(405)
@@ -667,7 +760,7 @@ def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] =
     @app.get("/api/search")
     def api() -> Any:
         try:
-            args = canonical_args(request.args)
+            args = as_indexed(canonical_args(request.args), index.display_names())
             results = index.search(search_request(args))
         except QueryError as exc:
             return _bad_request(exc)
@@ -793,4 +886,4 @@ class RequestLog:
             )
 
 
-__all__ = ["RequestLog", "create_app", "histogram", "message", "safe_url"]
+__all__ = ["RequestLog", "create_app", "histogram", "message", "safe_url", "site_link"]

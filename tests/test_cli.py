@@ -79,6 +79,7 @@ def test_search_builds_index_first_and_prints_one_json_object(site: Path) -> Non
         "limit",
         "hits",
         "facets",
+        "display_names",
         "notices",
         "unfiltered_total",
         "match",

@@ -12,6 +12,7 @@ import pytest
 
 from searcher.index import Index
 from searcher.site import SiteOptions
+from searcher.site.walk import NO_URL_NOTICE
 from searchutil import build, ids, post, write_corpus
 
 FLOOD = post("防汛演练", "全市开展防汛应急演练。")
@@ -65,6 +66,7 @@ def test_update_twice_changes_nothing(tmp_path: Path) -> None:
         "messages": [],
         "story_groups": 0,
         "grouped": 0,
+        "notices": [NO_URL_NOTICE],  # the site has no url: a notice, not a problem
     }
     assert sorted((p.name, p.stat().st_mtime_ns) for p in (tmp_path / "index").iterdir()) == files
 

@@ -68,6 +68,9 @@ class SiteConfig:
     markdown_ext: the file extensions converted as Markdown, without dots.
     includes_dir: the folder ``{% include %}`` reads, relative to the site
         (``_includes`` by default; Jekyll's ``includes_dir``).
+    data_dir: the folder of the site's data files, relative to the site (``_data`` by
+        default; Jekyll's ``data_dir``): display names of categories and tags
+        (:mod:`.datafiles`).
     own_exclude: the config's own ``exclude`` entries (the rest are Jekyll's defaults).
     destination: where ``jekyll build`` writes the site (``_site`` by default; relative
         to the site folder, where Jekyll is run), for ``--rendered`` without a folder.
@@ -93,6 +96,7 @@ class SiteConfig:
     defaults: list[dict[str, Any]] = field(default_factory=list)
     markdown_ext: tuple[str, ...] = tuple(DEFAULT_MARKDOWN_EXT.split(","))
     includes_dir: str = "_includes"
+    data_dir: str = "_data"
     own_exclude: list[str] = field(default_factory=list)
     destination: str = "_site"
     path: Path | None = None
@@ -389,6 +393,9 @@ def _apply(config: SiteConfig, data: dict[str, Any], where: str) -> None:
     includes = (text("includes_dir") or "").strip("/")
     if includes and ".." not in includes.split("/"):  # Jekyll keeps it inside the site
         config.includes_dir = includes
+    data_dir = (text("data_dir") or "").strip("/")
+    if data_dir and ".." not in data_dir.split("/"):  # as includes_dir: inside the site
+        config.data_dir = data_dir
     ext = text("markdown_ext")
     if ext:
         config.markdown_ext = tuple(e.strip().lstrip(".").lower() for e in ext.split(",") if e)

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from searcher.errors import PostError
 
 from .config import CONFIG_FILE
+from .datafiles import read_display_names
 from .files import _KEEPING, _relative, iter_post_files
 from .identity import _content_digest
 from .options import SiteOptions
@@ -48,7 +49,9 @@ class Site(SiteFolder):
     :class:`ZoneInfo`), ``now`` (aware), ``warnings`` (config problems, each naming
     ``_config.yml``), ``rendered`` (the built site of ``options.rendered`` as a
     :class:`RenderedSite`, or None) and ``rendered_warning`` (why that folder cannot be
-    read, or None). Raises :class:`ContentSelectorError` for an invalid
+    read, or None), ``display_names`` (the names ``_data/categories.yml`` and
+    ``_data/tags.yml`` give facet values, :mod:`.datafiles`). Raises
+    :class:`ContentSelectorError` for an invalid
     ``options.content_selector``.
     """
 
@@ -57,6 +60,7 @@ class Site(SiteFolder):
     ) -> None:
         super().__init__(root, options, tz)
         self.rendered, self.rendered_warning = RenderedSite.open(self.root, self.options)
+        self.display_names = read_display_names(self.root, self.config.data_dir)
 
     def read(self, candidate: _Candidate) -> Article:
         """Read one candidate document into an :class:`Article`.
@@ -83,7 +87,8 @@ class Site(SiteFolder):
 
     def fingerprint(self, candidates: list[_Candidate | Skipped]) -> str:
         """A digest of everything reading the site depends on, except the time: the
-        folder, the options, the config as read, and each file of ``candidates`` with
+        folder, the options, the config and the display names (``_data``) as read, and
+        each file of ``candidates`` with
         its size, modification time, inode and status-change time (``st_ctime_ns``,
         which every write, ``chmod`` or ``touch -r`` moves and no program can set
         back), and with ``options.rendered`` each file of the built site the same way.
@@ -94,6 +99,7 @@ class Site(SiteFolder):
         options = dataclasses.replace(self.options, now=None)
         head = (str(self.root.resolve()), options, str(self.timezone.key), self.config)
         h.update(repr((head, self.warnings)).encode("utf-8", "surrogatepass"))
+        h.update(repr(self.display_names).encode("utf-8", "surrogatepass"))  # as read
         if self.rendered is not None:  # a page rebuilt from an unchanged source
             for built in self.rendered.fingerprint():
                 h.update(repr(built).encode("utf-8", "surrogatepass"))
@@ -182,6 +188,8 @@ def _read_all(
 ) -> Iterator[Article | Skipped | Duplicate | SiteWarning]:
     for message in site.warnings:
         yield SiteWarning("_config.yml", message)
+    for path, message in site.display_names.warnings:
+        yield SiteWarning(path, message)
     if site.rendered_warning is not None:
         yield site.rendered_warning
     if site.rendered is None:
@@ -282,10 +290,13 @@ def check_corpus(
 ) -> CorpusReport:
     """Read a whole site (as :func:`read_corpus`) and count what happened.
 
-    Returns a :class:`CorpusReport`; raises :class:`CorpusError` when ``root`` is
+    Returns a :class:`CorpusReport` (with the site's ``notices`` when it read a
+    document); raises :class:`CorpusError` when ``root`` is
     missing, not a folder, or unreadable.
     """
+    site = Site(Path(root), options, tz)
     report = CorpusReport(root=Path(root))
-    for item in read_corpus(root, tz, options):
+    for item in site.documents():
         report.add(item)
+    report.notices = site.notices() if report.posts else []
     return report

@@ -19,6 +19,9 @@ class CorpusReport:
     skipped, duplicates: the files not indexed, in reading order.
     lines: warnings, skipped files and duplicates as printable lines, in reading order.
     types: ``{type: count}`` of the documents read (``post``, ``page``, a collection).
+    notices: what the run tells about the site as a whole that is no problem of a file
+        (:meth:`~searcher.site.walk.SiteFolder.notices`: no ``url``), once each, when it
+        read a document; apart from ``warnings`` and ``lines``.
     ``kept_paths()``: the files and folders that could not be read now, whose documents
     an index keeps (see :func:`kept_ids`).
     """
@@ -31,6 +34,7 @@ class CorpusReport:
     duplicates: list[Duplicate] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     types: dict[str, int] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
 
     def left_out(self) -> dict[str, int]:
         """``{kind: count}`` of the skipped files, by reason (see ``SKIP_KINDS``)."""

@@ -39,6 +39,13 @@ from .records import Skipped
 
 #: Version-control folders: not walked at all (they hold no documents).
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})
+#: The notice of a site with no ``url`` (issue #23): its URLs are root-relative, right on
+#: the site's own host only, so the search page links hits to its article view instead.
+NO_URL_NOTICE = (
+    "_config.yml: no url (the site's address), so result URLs are root-relative "
+    "(/2024/03/01/…) and the search page links each hit to its article view (/posts/…), "
+    "not to the site; set url in _config.yml or give --site-url https://your.site"
+)
 #: Post file names Jekyll accepts (``Document::DATE_FILENAME_MATCHER``).
 POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
 
@@ -308,6 +315,13 @@ class SiteFolder:
         if self.options.site_url is not None:
             return self.options.site_url.rstrip("/"), ""
         return self.config.url, self.config.baseurl
+
+    def notices(self) -> list[str]:
+        """What a run tells about the site as a whole that is no problem of a file:
+        :data:`NO_URL_NOTICE` when neither ``_config.yml`` nor ``--site-url`` gives the
+        site's address (issue #23), else nothing. Not a warning: a site may be meant to
+        be served from its own host; the search page then links to its article view."""
+        return [] if self.site_url()[0] else [NO_URL_NOTICE]
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool | OSError | None:
