@@ -125,9 +125,9 @@ def test_a_circle_of_many_one_way_rules_is_one_warning_found_at_once() -> None:
     # "a, b, … => a, b, …" of 15 terms: every cycle was sought by depth-first search
     # (10 terms: 4 s and 1,002 warnings; 12: 51 s; 15: over 5 minutes).
     terms = ", ".join(f"词{i:02d}" for i in range(15))
-    began = time.perf_counter()
+    began = time.thread_time()  # CPU time: a loaded machine does not move it
     _, warnings = parse_synonyms([f"{terms} => {terms}"], "s.txt")
-    assert time.perf_counter() - began < 1.0
+    assert time.thread_time() - began < 5.0
     assert warnings == ["s.txt:1: a cycle of one-way rules: 词00 => 词01 => 词00"]
 
 

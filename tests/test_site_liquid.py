@@ -512,9 +512,13 @@ def test_nested_includes_stop_at_jekylls_depth(tmp_path: Path) -> None:
     ],
 )
 def test_hostile_liquid_is_read_in_linear_time(source: str, text: str) -> None:
-    started = time.perf_counter()
+    """No quadratic reading: 100,000 tags take well under a second of this thread's CPU
+    time when linear, minutes when quadratic. The bound is the thread's CPU time, 5 s,
+    so a loaded machine (another process on both cores) cannot fail it: a wall-clock
+    1 s bound did (1.14 s with three other test runs beside it)."""
+    started = time.thread_time()
     rendered = render_liquid(source, "a.md", LiquidSite(Path("/nonexistent")))
-    assert time.perf_counter() - started < 1.0
+    assert time.thread_time() - started < 5.0
     assert rendered.text == text  # nothing lost
     assert 0 <= len(rendered.warnings) <= 51
 
@@ -682,9 +686,10 @@ def test_known_values_and_conditions_render_as_in_jekyll(tmp_path: Path) -> None
     ],
 )
 def test_hostile_conditions_are_read_in_linear_time(source: str, text: str) -> None:
-    started = time.perf_counter()
+    """As above: a bound on this thread's CPU time, far from both linear and quadratic."""
+    started = time.thread_time()
     rendered = render_liquid(source, "a.md", LiquidSite(Path("/nonexistent")))
-    assert time.perf_counter() - started < 1.0
+    assert time.thread_time() - started < 5.0
     assert rendered.text == text
 
 
