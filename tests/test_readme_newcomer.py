@@ -17,9 +17,12 @@ from urllib.parse import quote
 
 import pytest
 from browserutil import served
+from click.testing import CliRunner
 
+from searcher.cli import main
 from searcher.index import Index
 from searcher.web import create_app
+from searchutil import post, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -170,3 +173,27 @@ def test_the_api_shell_example_is_percent_encoded(bundled: Index) -> None:
     assert raw.startswith(b"HTTP/1.1 400 Bad Request") and b"Bad URI" in raw
     assert encoded.startswith(b"HTTP/1.1 200 OK")
     assert b'"total":12' in encoded
+
+
+def test_a_built_site_is_one_line_of_searcher_index(tmp_path: Path) -> None:
+    """After ``jekyll build`` (the hook example), ``searcher index`` names Jekyll's
+    output folder once, with its count of built pages, rather than one line for each
+    (48 lines on the bundled corpus, each relayed into the build's log by the hook)."""
+    files = {
+        f"_posts/2024-05-0{n}-p{n}.md": post(f"第{n}篇", "正文。", f"2024-05-0{n}")
+        for n in (1, 2, 3)
+    }
+    corpus = write_corpus(tmp_path, {"_config.yml": "url: https://news.example.com\n", **files})
+    for n in (1, 2, 3):  # what jekyll build writes for them, and its home page
+        page = corpus / "_site" / "2024" / "05" / f"0{n}" / f"p{n}.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<html><body>第{n}篇</body></html>", encoding="utf-8")
+    (corpus / "_site" / "index.html").write_text("<html></html>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["index", str(corpus), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "_site: skipped: Jekyll's output folder (4 built pages in it), not read"
+    ]
+    assert result.stdout.startswith(
+        "added 3, updated 0, removed 0, unchanged 0, skipped 1 (special name 1), duplicates 0"
+    )
