@@ -195,10 +195,10 @@ class SiteFolder:
                 continue
             if name in VCS_DIRS:
                 continue
-            if child == self._destination:  # reported as _site/ is, never read
-                why = f"in {child}/, Jekyll's output folder"
-                for item in self._all_text_files(child):
-                    yield Skipped(item, why, "special name")
+            if child == self._destination:  # never read: one record for the folder
+                built = sum(1 for _ in self._all_text_files(child))
+                if built:
+                    yield Skipped(child, _destination_reason(built), "special name")
                 continue
             if os.path.islink(self.root / child):
                 refused = self._folder_link(rel, child)
@@ -340,6 +340,25 @@ def _special(inner: str) -> bool:
     return any(part.startswith((".", "_", "#", "~")) for part in inner.split("/")) or (
         inner.endswith("~")
     )
+
+
+def _destination_reason(built: int) -> str:
+    """Why Jekyll's output folder (``_site``, or the config's ``destination``; the
+    record's path names it) is left out, with ``built``, the number of Markdown/HTML
+    files in it.
+
+    One record for the folder, not one for each file in it (issue #23): after a ``jekyll
+    build`` of the bundled corpus every run listed its 48 built pages, and the Jekyll
+    hook relays each line into the build's log, so a site of 19,541 posts would get
+    that many lines on every build. The pages are Jekyll's output, never sources.
+
+    >>> _destination_reason(48)
+    "Jekyll's output folder (48 built pages in it), not read"
+    >>> _destination_reason(1)
+    "Jekyll's output folder (1 built page in it), not read"
+    """
+    pages = "page" if built == 1 else "pages"
+    return f"Jekyll's output folder ({built} built {pages} in it), not read"
 
 
 def _why(kind: str, rel: str) -> str:
