@@ -74,7 +74,7 @@ from .request import (
     clean_query,
 )
 from .results import ARTICLE_CHARS, SearchResults
-from .widget import ASSETS, MarkForms, asset, asset_version, highlight_marks
+from .widget import ASSETS, MarkForms, asset, asset_version, highlight_marks, widget_url
 
 PAGE_SIZE = 10
 #: A request choosing more filter values than this is *heavy*: its page repeats them in
@@ -451,8 +451,8 @@ def cors_origin(origin: str) -> str:
 
     :raises ValueError: naming it, when it is not one.
 
-    >>> cors_origin("https://News.Example.com")
-    'https://news.example.com'
+    >>> cors_origin("https://News.Example.com"), cors_origin("https://例子.中国:8443")
+    ('https://news.example.com', 'https://xn--fsqu00a.xn--fiqs8s:8443')
     """
     parts = urlsplit(origin.strip())
     if (
@@ -464,7 +464,10 @@ def cors_origin(origin: str) -> str:
         or "@" in parts.netloc
     ):
         raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    try:  # an IDN host as a browser's Origin header has it (IDNA), which never matched
+        return widget_url(f"{parts.scheme}://{parts.netloc}")
+    except ValueError:
+        raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}") from None
 
 
 def create_app(index: Index, heavy_slots: int = 1, cors_origins: Iterable[str] = ()) -> Flask:
