@@ -112,8 +112,13 @@ def install_hook(
 ) -> Path:
     """Write the hook (:func:`hook_source`) to ``site/_plugins/searcher.rb``; return its
     path. A hook searcher wrote before (its first line is :data:`MARKER`) is replaced.
+    The file is written beside and renamed into place, so a ``searcher.rb`` that is a
+    symbolic link is replaced, never the file it leads to (a cloned site's link to
+    ``~/.bashrc`` with ``--force`` overwrote that file).
 
-    :raises CorpusError: ``site`` is not a folder.
+    :raises CorpusError: ``site`` is not a folder; its ``_plugins`` is no folder (a
+        file, a broken link), or a link out of the site (searcher writes nothing
+        outside it).
     :raises HookExistsError: the file exists and searcher did not write it (unless
         ``force``).
     """
@@ -121,13 +126,27 @@ def install_hook(
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     path = folder / HOOK_FILE
-    if path.exists() and not force and not _ours(path):
+    plugins = path.parent
+    if plugins.is_symlink() or plugins.exists():
+        if not plugins.is_dir():
+            raise CorpusError(f"{plugins} is not a folder: Jekyll's plugins go in one")
+        if not plugins.resolve().is_relative_to(folder.resolve()):
+            raise CorpusError(
+                f"{plugins} leads out of the site, to {plugins.resolve()}: searcher writes "
+                "nothing outside the site"
+            )
+    if (path.exists() or path.is_symlink()) and not force and not _ours(path):
         raise HookExistsError(
             f"{path} exists and searcher did not write it: use --force to replace it"
         )
-    path.parent.mkdir(exist_ok=True)
+    plugins.mkdir(exist_ok=True)
     text = hook_source(Path(index_dir), options or SiteOptions(), command)
-    path.write_text(text, encoding="utf-8")
+    temporary = plugins / f".searcher.rb.{os.getpid()}.tmp"
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.utils.dirsnapshot import DirectorySnapshot, DirectorySnapshotDiff
 
 from .errors import CorpusError, SearcherError
@@ -92,7 +94,8 @@ class ChangeFilter:
     """Which paths under the site are changes of the site.
 
     :param site: the site folder. :param index_dir: the index folder, ignored with
-        everything under it when it lies in the site.
+        everything under it when it lies in the site (an index folder that holds the
+        site, its parent, is not: the site's own changes under it count).
     :param options: how the site is read: ``options.rendered`` (``--rendered``) is what a
         run reads of the built site, so it is watched (:attr:`roots`) rather than ignored.
 
@@ -106,7 +109,8 @@ class ChangeFilter:
         self.site = site.resolve()
         rendered = None if options.rendered is None else (site / options.rendered).resolve()
         destination = (self.site / load_config(site).destination).resolve()
-        self.ignored = [index_dir.resolve()]
+        index = index_dir.resolve()
+        self.ignored = [] if self.site.is_relative_to(index) else [index]
         if rendered != destination:
             self.ignored.append(destination)
         #: The folders to watch: the site, and a ``--rendered`` folder outside it.
@@ -204,12 +208,19 @@ def watch(
     :param quiet: seconds without a change before a run (:data:`QUIET_SECONDS`).
     :param longest: seconds from a burst's first change after which it runs even if
         changes go on (:data:`LONGEST_WAIT`).
-    :raises CorpusError: ``site`` is not a folder, or cannot be watched (inotify's
-        limit of watches, ``fs.inotify.max_user_watches``).
+    :raises CorpusError: ``site`` is not a folder, is the index folder itself (each
+        commit would be a change of the site, or, ignored, every change would be), or
+        cannot be watched (inotify's limit of watches, ``fs.inotify.max_user_watches``).
+
+    A watched folder deleted and made anew (a deploy that replaces the site, ``rm -r``
+    then ``git clone``) is watched again once it is back, within :data:`POLL_SECONDS`,
+    and its return is a change (``.``): inotify's watch of a deleted folder is gone.
     """
     folder, options = Path(site), options or SiteOptions()
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
+    if folder.resolve() == Path(index_dir).resolve():
+        raise CorpusError(f"the index folder is the site's folder {folder}: give it another")
     where = ChangeFilter(folder, Path(index_dir), options)
     run = update or (lambda number: Index.build(index_dir, folder, options=options))
     changes: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -220,8 +231,7 @@ def watch(
         on_run(outcome)
     observer = Observer()
     try:
-        for root in where.roots:
-            observer.schedule(handler, str(root), recursive=True)
+        watched = _Watched(observer, handler, where.roots)
         observer.start()
     except OSError as exc:
         raise CorpusError(f"cannot watch {folder}: {exc}") from exc
@@ -230,17 +240,62 @@ def watch(
             for path in _changed(root, old, _snapshot(root)):
                 handler.changed(path)
         runs = 1
-        batch = _burst(changes, stop, quiet, longest)
+        batch = _burst(changes, stop, quiet, longest, watched.check)
         while batch is not None:
             runs += 1
             outcome = _run(runs, batch, run)
             if on_run is not None:
                 on_run(outcome)
-            batch = _burst(changes, stop, quiet, longest)
+            batch = _burst(changes, stop, quiet, longest, watched.check)
         return runs
     finally:
         observer.stop()
         observer.join()
+
+
+class _Watched:
+    """The watched folders, each scheduled again when its folder is replaced.
+
+    :raises OSError: from watchdog, a folder that cannot be watched at first.
+    """
+
+    def __init__(self, observer: BaseObserver, handler: _Handler, roots: list[Path]) -> None:
+        self.observer, self.handler = observer, handler
+        self.watches: dict[Path, tuple[tuple[int, int] | None, ObservedWatch | None]] = {
+            root: (_identity(root), observer.schedule(handler, str(root), recursive=True))
+            for root in roots
+        }
+
+    def check(self) -> None:
+        """Watch again each folder whose identity changed (deleted, then made anew), and
+        put it on the handler's queue as a change once it is back."""
+        for root, (known, watch_) in list(self.watches.items()):
+            now = _identity(root)
+            if now == known:
+                continue
+            if watch_ is not None:
+                try:
+                    self.observer.unschedule(watch_)
+                except KeyError:  # watchdog dropped it with the deleted folder
+                    pass
+                watch_ = None
+            if now is not None:
+                try:
+                    watch_ = self.observer.schedule(self.handler, str(root), recursive=True)
+                except OSError:
+                    now = None  # not watchable yet: tried again at the next check
+                else:
+                    self.handler.changed(str(root))
+            self.watches[root] = (now, watch_)
+
+
+def _identity(root: Path) -> tuple[int, int] | None:
+    """``root``'s device and inode, None when it is no folder now."""
+    try:
+        found = os.stat(root)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino) if stat.S_ISDIR(found.st_mode) else None
 
 
 def _snapshot(root: Path) -> DirectorySnapshot | None:
@@ -281,13 +336,19 @@ def _run(number: int, changes: tuple[str, ...], run: Callable[[int], IndexReport
 
 
 def _burst(
-    changes: queue.SimpleQueue[str], stop: threading.Event, quiet: float, longest: float
+    changes: queue.SimpleQueue[str],
+    stop: threading.Event,
+    quiet: float,
+    longest: float,
+    check: Callable[[], None],
 ) -> tuple[str, ...] | None:
     """The next burst of changes, once ``quiet`` seconds passed after its last change
-    (or ``longest`` after its first); None when ``stop`` is set first."""
+    (or ``longest`` after its first); None when ``stop`` is set first. ``check()`` is
+    called at each look: each change taken, and every :data:`POLL_SECONDS` without."""
     seen: set[str] = set()
     first = last = 0.0
     while not stop.is_set():
+        check()
         now = time.monotonic()
         if seen and now >= min(last + quiet, first + longest):
             return tuple(sorted(seen))

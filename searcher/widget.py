@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .analysis.analyzers import STOP_WORDS
 from .analysis.folding import fold
@@ -49,6 +49,20 @@ FOLD_RANGES = (
     (0xFF00, 0xFFF0),
     (0x2F800, 0x2FA20),
 )
+
+#: The most terms (a group's terms and fallback terms together) ``/api/highlight`` gives;
+#: the rest of a query is not marked. The answer and the article page's regular
+#: expression stay bounded: on xwlb the 314 queries of CASES.md and xwlb-small's titles
+#: (whole, and their first 4 characters) gave at most 8 terms (816 bytes), while 100
+#: characters of two-letter pinyin initials (``zg jj fz gg …``, each read as up to
+#: ``PINYIN_WORDS`` words) gave 167 terms, 9,211 bytes, and ``highlight.js`` took 288 ms
+#: to mark a 1 MB article (12,964 marks) in Chromium; with this cap 64 terms, 3,594
+#: bytes, 144 ms, and 4,623 bytes the largest of 300 random such queries
+#: (tests/test_hostile23.py).
+MAX_MARK_TERMS = 64
+
+# What no address holds: C0 and C1 controls (urlsplit would drop a tab or line break).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # A path of a URL: unreserved and sub-delimiter characters, ':' '@' '/', escapes.
 _URL_PATH = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*")
@@ -79,21 +93,32 @@ def asset_version() -> str:
 def widget_url(url: str) -> str:
     """The address of a searcher server as the widget calls it: an http(s) origin and an
     optional path (a server behind a proxy at ``/search``), without its trailing ``/``.
+    A host in another script than ASCII (an IDN) is written in its ASCII form (IDNA,
+    as a browser sends it), and a path's characters beyond ASCII are percent-encoded
+    (UTF-8), as a browser does.
 
-    :raises ValueError: naming ``url``, when it has another scheme, no host, a user, a
-        query, a fragment, a bad port or a character a URL path cannot hold.
+    :raises ValueError: naming ``url``, when it has another scheme, no host (or one IDNA
+        cannot write), a user, a query, a fragment, a bad port, a control character,
+        or an ASCII character a URL path cannot hold (a space, ``"``, ``<``, a ``%``
+        that starts no escape: a pasting slip, which HTML must not carry).
 
     >>> widget_url("https://Search.Example.com/"), widget_url("http://127.0.0.1:8000/s/")
     ('https://search.example.com', 'http://127.0.0.1:8000/s')
+    >>> widget_url("https://例子.中国:8443/搜索/")
+    'https://xn--fsqu00a.xn--fiqs8s:8443/%E6%90%9C%E7%B4%A2'
     """
     text = url.strip()
     try:
         parts = urlsplit(text)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        port_ok = False
+        port = parts.port
+        netloc = _ascii_netloc(parts.netloc, parts.hostname or "", port)
+        path = re.sub(r"[^\x00-\x7f]+", lambda run: quote(run.group()), parts.path)
+    except (ValueError, UnicodeError):
+        netloc = ""
     if (
-        not port_ok
+        not netloc
+        or _CONTROL.search(text)
+        or port == 0
         or parts.scheme.lower() not in ("http", "https")
         or not parts.hostname
         or "@" in parts.netloc
@@ -101,11 +126,20 @@ def widget_url(url: str) -> str:
         or parts.fragment
         or "?" in text
         or "#" in text
-        or not _URL_PATH.fullmatch(parts.path)
-        or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc)
+        or not _URL_PATH.fullmatch(path)
+        or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", netloc)
     ):
         raise ValueError(f"not an http(s) address of a searcher server: {url!r}")
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+    return f"{parts.scheme.lower()}://{netloc.lower()}{path.rstrip('/')}"
+
+
+def _ascii_netloc(netloc: str, host: str, port: int | None) -> str:
+    """``netloc`` with a host that is not ASCII in IDNA's form.
+
+    :raises UnicodeError: IDNA cannot write ``host``."""
+    if netloc.isascii():
+        return netloc
+    return host.encode("idna").decode("ascii") + ("" if port is None else f":{port}")
 
 
 def widget_html(url: str, version: str) -> str:
@@ -193,7 +227,8 @@ def highlight_marks(groups: Iterable[TermGroup], forms: MarkForms) -> list[dict[
     "fallback": [...]}`` of :func:`term_json`; the script marks a group's fallback terms
     only where none of its terms occurs (as :func:`searcher.snippets.find_spans` does).
     Terms of stop words only (:func:`stop_words_only`) are left out, and a group left
-    with none; a term given twice is kept once.
+    with none; a term given twice is kept once; past :data:`MAX_MARK_TERMS` terms the
+    rest are left out.
 
     >>> highlight_marks([TermGroup((("经", "济"),)), TermGroup((("的",),))], MarkForms())
     [{'terms': [{'text': '经济', 'units': [['经經'], ['济濟']]}], 'fallback': []}]
@@ -212,6 +247,8 @@ def highlight_marks(groups: Iterable[TermGroup], forms: MarkForms) -> list[dict[
 def _kept(terms: Sequence[Term], seen: set[Term]) -> list[Term]:
     kept = []
     for term in terms:
+        if len(seen) >= MAX_MARK_TERMS:
+            break
         if term and term not in seen and not stop_words_only(term):
             seen.add(term)
             kept.append(term)
@@ -220,6 +257,7 @@ def _kept(terms: Sequence[Term], seen: set[Term]) -> list[Term]:
 
 __all__ = [
     "ASSETS",
+    "MAX_MARK_TERMS",
     "MarkForms",
     "asset",
     "asset_version",

@@ -24,11 +24,21 @@
     (script && script.src ? new URL(".", script.src).href : "")
   ).replace(/\/+$/, "");
   if (!query || !query.trim() || !base || !window.fetch) return;
+  // The script included twice (a layout and an include) marks once: a second run would
+  // find a group's terms only inside the first run's marks, which it skips, and mark
+  // its fallback words beside them.
+  const root = document.documentElement;
+  if (root.dataset.searcherHighlight) return;
+  root.dataset.searcherHighlight = "1";
 
   // searcher/analysis/tokenizers.py: JOINER (white space but a line break, ASCII joining
-  // punctuation, invisible characters) and the typographic apostrophe.
+  // punctuation, invisible characters) and the typographic apostrophe. No character
+  // matches two of its alternatives (JavaScript's \s holds U+FEFF: it is left to the
+  // invisible ones), else a run of it between two units that then fails to match
+  // backtracks 2^n ways: 30 U+FEFF took 18 s in Chromium, 32 hung the page
+  // (tests/test_hostile23_browser.py).
   const GAP =
-    "(?:[^\\S\\n]|[-_./'·•‧&+#\u2019]|[\u00ad\u200b-\u200d\u2060\ufeff\ufe00-\ufe0f]|[\\u{e0100}-\\u{e01ef}])*";
+    "(?:[^\\S\\n\ufeff]|[-_./'·•‧&+#\u2019]|[\u00ad\u200b-\u200d\u2060\ufeff\ufe00-\ufe0f]|[\\u{e0100}-\\u{e01ef}])*";
   // CJK_CHARS there: each is a unit of its own, so it needs no boundary.
   const CJK =
     "\u2e80-\u2fdf\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\\u{20000}-\\u{3ffff}";
@@ -113,12 +123,12 @@
       return;
     }
     if (!body || !Array.isArray(body.marks)) return;
-    const root =
+    const article =
       document.querySelector("[data-searcher-body]") ||
       document.querySelector("article") ||
       document.querySelector("main") ||
       document.body;
-    const nodes = textNodes(root);
+    const nodes = textNodes(article);
     const chosen = [];
     for (const group of body.marks) {
       const primary = regex(group.terms || []);
@@ -126,7 +136,7 @@
       chosen.push(...(found || !group.fallback ? group.terms : group.fallback));
     }
     const re = regex(chosen);
-    if (re) document.documentElement.dataset.searcherHighlights = String(mark(nodes, re));
+    if (re) root.dataset.searcherHighlights = String(mark(nodes, re));
   }
 
   run();

@@ -40,7 +40,6 @@
     busy: "搜索服务繁忙，请稍后再试。",
     failed: "搜索出错了，请稍后再试。",
   };
-  let boxes = 0;
 
   function make(tag, className, text) {
     const node = document.createElement(tag);
@@ -84,8 +83,17 @@
     return u.href;
   }
 
+  // The first searcher-N whose elements' ids are free in the document: the script loaded
+  // twice (once more by a page that adds a box later) must not repeat its boxes' ids.
+  function freeId() {
+    let n = 1;
+    const taken = (k) => ["q", "list"].some((e) => document.getElementById(`searcher-${k}-${e}`));
+    while (taken(n)) n++;
+    return `searcher-${n}`;
+  }
+
   function mount(container) {
-    const id = `searcher-${++boxes}`;
+    const id = freeId();
     const form = make("form", "searcher-form");
     form.setAttribute("role", "search");
     form.action = `${base}/`;
@@ -152,8 +160,10 @@
     }
 
     function show(body, query) {
-      const hits = Array.isArray(body.hits) ? body.hits : [];
-      const total = Number.isInteger(body.total) ? body.total : hits.length;
+      // At most LIMIT results, each an object: an answer of another shape lists what it can.
+      const all = Array.isArray(body.hits) ? body.hits : [];
+      const hits = all.filter((hit) => hit && typeof hit === "object").slice(0, LIMIT);
+      const total = Number.isSafeInteger(body.total) && body.total >= 0 ? body.total : hits.length;
       links = [];
       list.replaceChildren();
       hits.forEach((hit, i) => {
@@ -247,6 +257,8 @@
         if (pending) pending.abort();
         status.textContent = "";
         shown = "";
+        links = []; // the emptied box's arrow keys must not bring the last answer back
+        list.replaceChildren();
         close();
         return;
       }
@@ -264,7 +276,7 @@
       if (event.isComposing) return;
       const count = links.length;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        if (!count) return;
+        if (!count || shown !== box.value.trim()) return; // the results of another query
         event.preventDefault();
         if (panel.hidden) open();
         const step = event.key === "ArrowDown" ? 1 : -1;

@@ -24,7 +24,7 @@ from ..request import (
     clean_query,
 )
 from ..results import ARTICLE_CHARS, SearchResults
-from ..widget import ASSETS, MarkForms, asset, asset_version, highlight_marks
+from ..widget import ASSETS, MarkForms, asset, asset_version, highlight_marks, widget_url
 from .histogram import axis_ticks, histogram
 from .params import (
     PAGE_SIZE,
@@ -114,8 +114,10 @@ def cors_origin(origin: str) -> str:
 
     :raises ValueError: naming it, when it is not one.
 
-    >>> cors_origin("https://News.Example.com")
-    'https://news.example.com'
+    >>> cors_origin("https://News.Example.com"), cors_origin("https://例子.中国:8443")
+    ('https://news.example.com', 'https://xn--fsqu00a.xn--fiqs8s:8443')
+    >>> cors_origin("https://news.example.com:443"), cors_origin("http://a.example:80")
+    ('https://news.example.com', 'http://a.example')
     """
     parts = urlsplit(origin.strip())
     if (
@@ -127,7 +129,14 @@ def cors_origin(origin: str) -> str:
         or "@" in parts.netloc
     ):
         raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    netloc = parts.netloc
+    default = {"http": ":80", "https": ":443"}[parts.scheme.lower()]
+    if netloc.endswith(default):  # browsers leave the scheme's default port out of Origin
+        netloc = netloc[: -len(default)]
+    try:  # an IDN host as a browser's Origin header has it (IDNA), which never matched
+        return widget_url(f"{parts.scheme}://{netloc}")
+    except ValueError:
+        raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}") from None
 
 
 def create_app(

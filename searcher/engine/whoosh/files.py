@@ -23,6 +23,7 @@ a crash at any point leaves the description of the generation that readers searc
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -97,9 +98,20 @@ def write_lock(folder: Path) -> Iterator[None]:
     """
     import fcntl
 
+    path = folder / LOCK_FILE
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK_FILE, os.O_CREAT | os.O_WRONLY, 0o644)
+        # Opened for reading once it exists (flock needs no more): closing a file opened
+        # for writing is inotify's IN_CLOSE_WRITE, a change of the file to a watcher, so
+        # `jekyll serve --watch` with the index in the site rebuilt, ran its hook and so
+        # another run, each second for ever (issue #23, tests/test_hostile23.py).
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+            raise OSError(code, os.strerror(code))
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o644)
     except OSError as exc:
         raise SearchIndexError(f"{folder}: cannot write index: {exc.strerror or exc}") from exc
     try:
