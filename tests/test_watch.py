@@ -22,6 +22,7 @@ import pytest
 from searcher.index import Index
 from searcher.indexing import IndexReport
 from searcher.site.options import SiteOptions
+from searcher.site.walk import NO_URL_NOTICE
 from searcher.watch import ChangeFilter, WatchRun, watch
 from searcher.web import create_app
 from searchutil import ids, post, write_corpus
@@ -241,6 +242,8 @@ def test_searcher_index_watch_stops_on_a_signal_with_status_0(
         assert watcher.stderr is not None and watcher.stdout is not None
         warning = watcher.stderr.readline()  # printed by the first run only
         assert warning.startswith("_posts/2022-03-04-bad.md: skipped: ")
+        notice = watcher.stderr.readline()  # the site has no url: said once, as by index
+        assert notice == NO_URL_NOTICE + "\n"
         waiting = watcher.stderr.readline()
         assert waiting == f"watching {site} for changes (Ctrl-C to stop)\n"
         (site / "_posts" / "2022-03-02-b.md").write_text(B, encoding="utf-8")

@@ -217,11 +217,12 @@ def _watch(
         elif run.report is None:
             click.echo(f"error: {run.error}; trying again at the next change", err=True)
         else:
-            for message in run.report.messages:
+            told = [*run.report.messages, *run.report.notices]  # as index_command tells
+            for message in told:
                 if message not in shown:
                     click.echo(message, err=True)
             shown.clear()
-            shown.update(run.report.messages)
+            shown.update(told)
             changed = f"{_some(list(run.changes))}: " if run.changes else ""
             click.echo(changed + _summary(run.report, index_dir))
         if run.number == 1:
