@@ -1,0 +1,251 @@
+"""The Xapian engine's writer: posts analysed into documents, each in its shard
+(:func:`.folder.shard_of`), committed as one generation.
+
+A new generation (a first build or a rebuild: :meth:`XapianEngine.new_generation
+<searcher.engine.xapian.engine.XapianEngine.new_generation>`) is written into a new
+``gen-G`` folder and becomes the index when the stub is replaced, after every shard is
+committed; a writer killed before then leaves the old generation searched and its own
+folder to :meth:`~searcher.engine.xapian.engine.XapianEngine.remove_leftovers`. An update
+writes the live shards in place, in one Xapian transaction per shard, committed shard
+by shard with the description last (shard 0 last of all).
+
+With ``jobs`` > 1 a new generation's posts are analysed and written in forked
+processes, each into databases of its own, merged into the shards by Xapian's compactor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import xapian
+
+from ...analysis import make_segmenter
+from ...analysis.tokenizers import WordTokenizer
+from ...errors import SearchIndexError
+from ...site.records import Article
+from . import folder as layout
+from .terms import DATE, FACET_PREFIXES, HEAD, ID_PREFIX, Analysis, data_of, headline, term
+
+
+class Owner(Protocol):
+    """What a writer needs of its engine (:class:`~.engine.XapianEngine`)."""
+
+    folder: Path
+    segmenter: Any
+    segmenter_name: str
+    user_words: tuple[Any, ...]
+
+    @property
+    def planned(self) -> bool: ...
+
+    def write_paths(self) -> list[str]: ...
+
+    def digests(self) -> dict[str, str]: ...
+
+    def described(self, values: dict[str, Any]) -> dict[str, Any]: ...
+
+    def committed(self, description: dict[str, Any], paths: list[str]) -> None: ...
+
+
+#: Metadata keys: the description (every shard), extras (shard 0).
+DESCRIPTION_KEY = "searcher.json"
+EXTRA_KEY = "searcher.extra."
+#: Posts a worker analyses before handing them to the database: Xapian flushes by its
+#: own threshold (``XAPIAN_FLUSH_THRESHOLD``, 10,000 documents by default).
+MIN_WORKER_POSTS = 200
+
+
+def document_of(article: Article, analysis: Analysis, tz: dt.tzinfo) -> xapian.Document:
+    """The Xapian document of ``article`` (:mod:`.terms`): its terms, values, data."""
+    doc = xapian.Document()
+    for prefix, terms, positional in analysis.fields(article):
+        for text, positions in terms.items():
+            name = term(prefix, text)
+            if positional:
+                for p in positions:
+                    doc.add_posting(name, p + 1)
+            else:
+                doc.add_term(name, len(positions))
+    doc.add_boolean_term(term(ID_PREFIX, article.id))
+    head = headline(article, tz)
+    for facet, prefix in FACET_PREFIXES.items():
+        values = head.get(facet)
+        for value in values if isinstance(values, list) else [values] if values else []:
+            doc.add_boolean_term(term(prefix, str(value)))
+    doc.add_value(HEAD, json.dumps(head, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    doc.add_value(DATE, xapian.sortable_serialise(head["ts"]))
+    doc.set_data(data_of(article))
+    return doc
+
+
+def _write_part(
+    paths: list[str], articles: Sequence[Article], segmenter: str, words: Any, tz: dt.tzinfo
+) -> int:
+    """A worker: ``articles`` into new databases at ``paths`` (one per shard)."""
+    analysis = Analysis(WordTokenizer(make_segmenter(segmenter, words)))
+    dbs = [xapian.WritableDatabase(p, xapian.DB_CREATE_OR_OVERWRITE) for p in paths]
+    for article in articles:
+        dbs[layout.shard_of(article.id, len(dbs))].replace_document(
+            term(ID_PREFIX, article.id), document_of(article, analysis, tz)
+        )
+    for db in dbs:
+        db.commit()
+        db.close()
+    return len(articles)
+
+
+class XapianWriter:
+    """The :class:`searcher.engine.EngineWriter` of a :class:`~.engine.XapianEngine`."""
+
+    def __init__(self, engine: Owner, timezone: dt.tzinfo) -> None:
+        self.engine = engine
+        self.timezone = timezone
+        self.added: set[str] = set()
+        self.paths = engine.write_paths()
+        self.fresh = engine.planned
+        self._parts: list[Path] = []
+        try:
+            if self.fresh:
+                for p in self.paths:
+                    (engine.folder / p).parent.mkdir(parents=True, exist_ok=True)
+            flags = xapian.DB_CREATE_OR_OVERWRITE if self.fresh else xapian.DB_OPEN
+            self.dbs = [xapian.WritableDatabase(str(engine.folder / p), flags) for p in self.paths]
+        except (xapian.Error, OSError) as exc:
+            message = exc.get_msg() if isinstance(exc, xapian.Error) else str(exc)
+            raise SearchIndexError(f"{engine.folder}: cannot write index: {message}") from exc
+        if not self.fresh:
+            for db in self.dbs:
+                db.begin_transaction(True)
+        self.analysis = Analysis(WordTokenizer(engine.segmenter))
+
+    def delete(self, post_id: str) -> None:
+        """Delete the live post ``post_id`` from its shard (nothing when there is none)."""
+        shard = layout.shard_of(post_id, len(self.dbs))
+        self.dbs[shard].delete_document(term(ID_PREFIX, post_id))
+
+    def add(
+        self,
+        articles: Sequence[Article],
+        jobs: int = 1,
+        progress: Callable[[int], None] | None = None,
+        min_part: int = 1,
+    ) -> None:
+        """Analyse and add ``articles`` (replacing posts of the same id), in up to
+        ``jobs`` forked processes for a new generation; ``progress(n)`` after each
+        ``n`` written."""
+        self.added.update(a.id for a in articles)
+        workers = max(1, min(jobs, len(articles) // max(MIN_WORKER_POSTS, min_part)))
+        if self.fresh and workers > 1:
+            self._add_in_workers(articles, workers, progress)
+            return
+        for n, article in enumerate(articles, 1):
+            doc = document_of(article, self.analysis, self.timezone)
+            shard = layout.shard_of(article.id, len(self.dbs))
+            self.dbs[shard].replace_document(term(ID_PREFIX, article.id), doc)
+            if progress is not None and n % 100 == 0:
+                progress(100)
+        if progress is not None and len(articles) % 100:
+            progress(len(articles) % 100)
+
+    def _add_in_workers(
+        self, articles: Sequence[Article], workers: int, progress: Callable[[int], None] | None
+    ) -> None:
+        size = -(-len(articles) // workers)
+        base = Path(tempfile.mkdtemp(prefix="parts-", dir=self.engine.folder))
+        self._parts.append(base)
+        jobs = []
+        for j in range(workers):
+            paths = [str(base / f"part-{j}-{k}") for k in range(len(self.dbs))]
+            jobs.append((paths, articles[j * size : (j + 1) * size]))
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            results = [
+                pool.apply_async(
+                    _write_part,
+                    (
+                        paths,
+                        part,
+                        self.engine.segmenter_name,
+                        self.engine.user_words,
+                        self.timezone,
+                    ),
+                )
+                for paths, part in jobs
+            ]
+            for result in results:
+                done = result.get()
+                if progress is not None:
+                    progress(done)
+        for k, db in enumerate(self.dbs):
+            for paths, _ in jobs:
+                for doc in _documents(paths[k]):
+                    db.add_document(doc)
+
+    def commit(self, values: dict[str, Any], clear: bool = False) -> None:
+        """Commit as a new generation described by the description plus ``values``;
+        ``clear``: drop every post this writer did not add.
+
+        :raises SearchIndexError: a shard or the stub cannot be written.
+        """
+        engine = self.engine
+        description = engine.described(values)
+        text = json.dumps(description, ensure_ascii=False, sort_keys=True)
+        try:
+            if clear and not self.fresh:
+                for post_id in set(engine.digests()) - self.added:
+                    self.delete(post_id)
+            for db in reversed(self.dbs):  # shard 0, holding the extras, last
+                db.set_metadata(DESCRIPTION_KEY, text)
+                if self.fresh:
+                    db.commit()
+                else:
+                    db.commit_transaction()
+            if self.fresh:
+                layout.write_file(engine.folder / layout.STUB_FILE, layout.stub_text(self.paths))
+            layout.write_meta(engine.folder, description)
+        except (xapian.Error, OSError) as exc:
+            message = exc.get_msg() if isinstance(exc, xapian.Error) else str(exc)
+            raise SearchIndexError(f"{engine.folder}: cannot commit: {message}") from exc
+        finally:
+            self._close()
+        engine.committed(description, self.paths)
+
+    def cancel(self) -> None:
+        """Drop the changes: an update's transactions are cancelled; a new generation's
+        folder is left to :meth:`.engine.XapianEngine.remove_leftovers`."""
+        for db in self.dbs:
+            try:
+                if not self.fresh and db.get_uuid():
+                    db.cancel_transaction()
+            except xapian.Error:
+                pass
+        self._close(commit=False)
+
+    def _close(self, commit: bool = True) -> None:
+        for db in self.dbs:
+            try:
+                if self.fresh and not commit:
+                    continue  # closing a WritableDatabase commits: leave it to the GC
+                db.close()
+            except xapian.Error:
+                pass
+        for base in self._parts:
+            shutil.rmtree(base, ignore_errors=True)
+        self._parts.clear()
+
+
+def _documents(path: str) -> Any:
+    """Every document of the database at ``path``."""
+    db = xapian.Database(path)
+    for item in db.postlist(""):
+        yield db.get_document(item.docid)
+
+
+__all__ = ["DESCRIPTION_KEY", "EXTRA_KEY", "XapianWriter", "document_of"]
