@@ -42,7 +42,7 @@ from ...ranking import MAX_POSITIONS, UNDATED, Positions, near
 from ...request import Filters
 from ...stories import StoryGroups
 from . import folder as layout
-from .compile import to_xapian
+from .compile import idf_of, to_xapian
 from .shards import Handle, local_sources, open_shards
 from .terms import PREFIXES, bigram_terms, stored_post
 from .view import View, make_view
@@ -468,7 +468,7 @@ class XapianEngine:
             kept = near(positions, sorted(rows.tolist()), n.parts, n.window, fields)
             return [view.heads[r]["id"] for r in kept if r in view.heads]
 
-        return to_xapian(node, near_ids)
+        return to_xapian(node, near_ids, idf_of(db))
 
     def _retrying(self, run: Callable[[Handle, View], Any]) -> Any:
         """``run(handle, view)``, again on other copies of the shards when a server
