@@ -139,6 +139,23 @@ def _engine_class(name: str) -> EngineKind:
     raise SearchIndexError(f"engine must be one of {', '.join(ENGINES)}, not {name!r}")
 
 
+def is_stub(path: Path) -> bool:
+    """True when ``path`` is a file whose first line (blank lines and ``#`` comments left
+    out) names a database as a Xapian stub does (``remote``, ``auto`` or ``glass``)."""
+    try:
+        if not path.is_file():
+            return False
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    for line in head.splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            return words[0] in ("remote", "auto", "glass")
+    return False
+
+
 def _engine_of(folder: Path) -> EngineKind:
     """The engine class of the index in ``folder``: its description's ``engine`` (every
     engine keeps its description in ``searcher.json``, read here as Whoosh's does);
@@ -146,7 +163,7 @@ def _engine_of(folder: Path) -> EngineKind:
 
     :raises SearchIndexError: the description names an engine this version lacks.
     """
-    if folder.is_file():  # a stub file naming shards: only Xapian has them
+    if is_stub(folder):  # a stub file naming shards: only Xapian has them
         return _engine_class("xapian")
     return _engine_class(str(WhooshEngine.read_description(folder).get("engine", "whoosh")))
 
@@ -358,7 +375,8 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Index:
-        """Open the index in folder ``path``.
+        """Open the index in folder ``path``, or the shards a Xapian stub file ``path``
+        names (:func:`is_stub`; :mod:`searcher.engine.xapian.folder`), read-only.
 
         Raises :class:`SearchIndexError` when there is no index there, and its subclass
         :class:`IndexFormatError` when it was built by an incompatible version of searcher
@@ -366,6 +384,8 @@ class Index:
         (``searcher index`` rebuilds it).
         """
         folder = Path(path)
+        if folder.exists() and not folder.is_dir() and not is_stub(folder):
+            raise SearchIndexError(f"index path is not a folder: {folder}")
         kind = _engine_of(folder)
         if not kind.exists(folder):
             raise SearchIndexError(f"no index in {folder} (build one with `searcher index`)")

@@ -259,13 +259,28 @@ class XapianEngine:
                     handle.close()
 
     def _describe(self, handle: Handle) -> tuple[dict[str, Any], tuple[int, ...]]:
+        """The description of the generation ``handle`` reads, and its identity.
+
+        The description committed with the posts is the shards' metadata. A local index
+        keeps a copy in ``searcher.json`` (written after each commit, as the Whoosh
+        engine's, and where a tool or a person may change it, say the recorded site): the
+        copy is taken when it describes the same generation.
+        """
         raw = handle.db.get_metadata(DESCRIPTION_KEY)
         if not raw:
-            raise SearchIndexError(f"{self.folder}: the shards hold no searcher description")
+            raise SearchIndexError(f"{self.stub or self.folder}: the shards hold no description")
+        description = json.loads(raw)
+        copy: tuple[int, ...] = ()
+        if self.stub is None:
+            written = layout.read_meta(self.folder)
+            same = ("generation", "created")
+            if all(written.get(k) == description.get(k) for k in same):
+                description = written
+                raw = json.dumps(written, sort_keys=True).encode()
         # A shard missing (no copy answers) changes the posts searched: a new identity,
         # so that no answer of the whole index is served from a cache meanwhile.
         missing = zlib.crc32("|".join(handle.missing).encode())
-        return json.loads(raw), (*self._stub_key, zlib.crc32(raw), missing)
+        return description, (*self._stub_key, zlib.crc32(raw), missing, *copy)
 
     def sync(self) -> tuple[int, ...]:
         """Follow the index to its latest commit (the stub, then each shard's revision);

@@ -145,14 +145,12 @@ class XapianWriter:
         if self.fresh and workers > 1:
             self._add_in_workers(articles, workers, progress)
             return
-        for n, article in enumerate(articles, 1):
+        for article in articles:
             doc = document_of(article, self.analysis, self.timezone)
             shard = layout.shard_of(article.id, len(self.dbs))
             self.dbs[shard].replace_document(term(ID_PREFIX, article.id), doc)
-            if progress is not None and n % 100 == 0:
-                progress(100)
-        if progress is not None and len(articles) % 100:
-            progress(len(articles) % 100)
+            if progress is not None:
+                progress(1)
 
     def _add_in_workers(
         self, articles: Sequence[Article], workers: int, progress: Callable[[int], None] | None
