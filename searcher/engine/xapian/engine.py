@@ -199,8 +199,13 @@ class XapianEngine:
         return self.stub is not None
 
     def generation(self) -> int:
-        """The number of the latest commit (-1 before the first)."""
-        return int(self.description.get("generation", -1)) if not self._planned else -1
+        """The number of the latest commit (-1 before the first); for a new generation
+        not committed yet, the folder's (the index it will replace)."""
+        if self._planned:
+            if not (self.folder / layout.STUB_FILE).is_file():
+                return -1
+            return int(layout.read_meta(self.folder).get("generation", -1))
+        return int(self.description.get("generation", -1))
 
     # -- handles ---------------------------------------------------------------------------
 
@@ -280,7 +285,10 @@ class XapianEngine:
         # A shard missing (no copy answers) changes the posts searched: a new identity,
         # so that no answer of the whole index is served from a cache meanwhile.
         missing = zlib.crc32("|".join(handle.missing).encode())
-        return description, (*self._stub_key, zlib.crc32(raw), missing, *copy)
+        # First the generation, its description and the shards searched (Index keys its
+        # lexicon and story groups on the first three), then the stub file's identity.
+        number = int(description.get("generation", -1))
+        return description, (number, zlib.crc32(raw), missing, *self._stub_key, *copy)
 
     def sync(self) -> tuple[int, ...]:
         """Follow the index to its latest commit (the stub, then each shard's revision);

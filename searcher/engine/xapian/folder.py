@@ -24,11 +24,11 @@ after its first server.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +40,7 @@ META_FILE = "searcher.json"
 STUB_FILE = "xapian.stub"
 LOCK_FILE = "WRITELOCK"
 _GENERATION = re.compile(r"^gen-(\d+)$")
+_PARTS = re.compile(r"^parts-[0-9a-z_]+$")
 _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
@@ -145,6 +146,9 @@ def write_lock(folder: Path) -> Iterator[None]:
     path = folder / LOCK_FILE
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+            raise OSError(code, os.strerror(code))
         fd = os.open(path, os.O_CREAT | os.O_RDONLY, 0o644)
     except OSError as exc:
         raise SearchIndexError(f"{folder}: cannot write index: {exc.strerror or exc}") from exc
@@ -162,15 +166,31 @@ def write_lock(folder: Path) -> Iterator[None]:
 
 def remove_generations(folder: Path, keep: int) -> list[str]:
     """Delete every generation folder but ``keep`` (a rebuild's old shards, or a killed
-    build's new ones); their names."""
+    build's new ones) and the workers' folders of a killed build (``parts-*``); their
+    names."""
     removed = []
     with contextlib.suppress(OSError):
         for entry in sorted(folder.iterdir()):
             match = _GENERATION.match(entry.name)
-            if match and int(match.group(1)) != keep and entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
+            stale = match is not None and int(match.group(1)) != keep
+            if (stale or _PARTS.match(entry.name)) and entry.is_dir():
+                remove_tree(entry)
                 removed.append(entry.name)
     return removed
+
+
+def remove_tree(path: Path) -> None:
+    """Delete the folder ``path`` and everything in it, as far as it can (walked by
+    path, bottom up: nothing of it is left to a later run that can be deleted now)."""
+    for root, dirs, names in os.walk(path, topdown=False):
+        for name in names:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(root, name))
+        for name in dirs:
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(root, name))
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
 
 
 def next_generation(folder: Path) -> int:
@@ -265,6 +285,7 @@ __all__ = [
     "read_meta",
     "read_stub",
     "remove_generations",
+    "remove_tree",
     "shard_of",
     "shard_paths",
     "stub_text",

@@ -16,9 +16,10 @@ processes, each into databases of its own, merged into the shards by Xapian's co
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import multiprocessing
-import shutil
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -62,6 +63,18 @@ EXTRA_KEY = "searcher.extra."
 MIN_WORKER_POSTS = 200
 
 
+def as_os_error(exc: xapian.Error) -> OSError:
+    """The :class:`OSError` a Xapian error stands for, so that a full disk or a read-only
+    folder reads as the Whoosh engine's do (``[Errno 28] No space left on device``): the
+    errno whose text the message holds, else EIO with Xapian's message."""
+    message = exc.get_msg() or type(exc).__name__
+    said = f"{message} {exc.get_error_string() or ''}"  # the system's error, if any
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EMFILE):
+        if os.strerror(code) in said:
+            return OSError(code, os.strerror(code))
+    return OSError(errno.EIO, message)
+
+
 def document_of(article: Article, analysis: Analysis, tz: dt.tzinfo) -> xapian.Document:
     """The Xapian document of ``article`` (:mod:`.terms`): its terms, values, data."""
     doc = xapian.Document()
@@ -88,16 +101,21 @@ def document_of(article: Article, analysis: Analysis, tz: dt.tzinfo) -> xapian.D
 def _write_part(
     paths: list[str], articles: Sequence[Article], segmenter: str, words: Any, tz: dt.tzinfo
 ) -> int:
-    """A worker: ``articles`` into new databases at ``paths`` (one per shard)."""
+    """A worker: ``articles`` into new databases at ``paths`` (one per shard).
+
+    :raises OSError: a database cannot be written (Xapian's errors do not pickle)."""
     analysis = Analysis(WordTokenizer(make_segmenter(segmenter, words)))
-    dbs = [xapian.WritableDatabase(p, xapian.DB_CREATE_OR_OVERWRITE) for p in paths]
-    for article in articles:
-        dbs[layout.shard_of(article.id, len(dbs))].replace_document(
-            term(ID_PREFIX, article.id), document_of(article, analysis, tz)
-        )
-    for db in dbs:
-        db.commit()
-        db.close()
+    try:
+        dbs = [xapian.WritableDatabase(p, xapian.DB_CREATE_OR_OVERWRITE) for p in paths]
+        for article in articles:
+            dbs[layout.shard_of(article.id, len(dbs))].replace_document(
+                term(ID_PREFIX, article.id), document_of(article, analysis, tz)
+            )
+        for db in dbs:
+            db.commit()
+            db.close()
+    except xapian.Error as exc:
+        raise as_os_error(exc) from None
     return len(articles)
 
 
@@ -117,10 +135,17 @@ class XapianWriter:
                     (engine.folder / p).parent.mkdir(parents=True, exist_ok=True)
             flags = xapian.DB_CREATE_OR_OVERWRITE if self.fresh else xapian.DB_OPEN
             self.dbs = [xapian.WritableDatabase(str(engine.folder / p), flags) for p in self.paths]
-        except (xapian.Error, OSError) as exc:
-            message = exc.get_msg() if isinstance(exc, xapian.Error) else str(exc)
-            raise SearchIndexError(f"{engine.folder}: cannot write index: {message}") from exc
+        except xapian.Error as exc:
+            raise SearchIndexError(
+                f"{engine.folder}: cannot write index: {as_os_error(exc)}"
+            ) from exc
+        except OSError as exc:
+            raise SearchIndexError(f"{engine.folder}: cannot write index: {exc}") from exc
+        self._sizes: dict[Path, int] = {}
         if not self.fresh:
+            for p in self.paths:
+                for f in (engine.folder / p).glob("*.glass"):
+                    self._sizes[f] = f.stat().st_size
             for db in self.dbs:
                 db.begin_transaction(True)
         self.analysis = Analysis(WordTokenizer(engine.segmenter))
@@ -128,7 +153,10 @@ class XapianWriter:
     def delete(self, post_id: str) -> None:
         """Delete the live post ``post_id`` from its shard (nothing when there is none)."""
         shard = layout.shard_of(post_id, len(self.dbs))
-        self.dbs[shard].delete_document(term(ID_PREFIX, post_id))
+        try:
+            self.dbs[shard].delete_document(term(ID_PREFIX, post_id))
+        except xapian.Error as exc:
+            raise as_os_error(exc) from exc
 
     def add(
         self,
@@ -139,18 +167,24 @@ class XapianWriter:
     ) -> None:
         """Analyse and add ``articles`` (replacing posts of the same id), in up to
         ``jobs`` forked processes for a new generation; ``progress(n)`` after each
-        ``n`` written."""
+        ``n`` written.
+
+        :raises OSError: a shard cannot be written (a full disk: ``ENOSPC``).
+        """
         self.added.update(a.id for a in articles)
         workers = max(1, min(jobs, len(articles) // max(MIN_WORKER_POSTS, min_part)))
-        if self.fresh and workers > 1:
-            self._add_in_workers(articles, workers, progress)
-            return
-        for article in articles:
-            doc = document_of(article, self.analysis, self.timezone)
-            shard = layout.shard_of(article.id, len(self.dbs))
-            self.dbs[shard].replace_document(term(ID_PREFIX, article.id), doc)
-            if progress is not None:
-                progress(1)
+        try:
+            if self.fresh and workers > 1:
+                self._add_in_workers(articles, workers, progress)
+                return
+            for article in articles:
+                doc = document_of(article, self.analysis, self.timezone)
+                shard = layout.shard_of(article.id, len(self.dbs))
+                self.dbs[shard].replace_document(term(ID_PREFIX, article.id), doc)
+                if progress is not None:
+                    progress(1)
+        except xapian.Error as exc:
+            raise as_os_error(exc) from exc
 
     def _add_in_workers(
         self, articles: Sequence[Article], workers: int, progress: Callable[[int], None] | None
@@ -190,7 +224,12 @@ class XapianWriter:
         """Commit as a new generation described by the description plus ``values``;
         ``clear``: drop every post this writer did not add.
 
-        :raises SearchIndexError: a shard or the stub cannot be written.
+        :raises OSError: a shard cannot be written (a full disk: ``ENOSPC``).
+        :raises SearchIndexError: the stub or the description file cannot be written.
+
+        Each shard commits on its own (Xapian has no commit across databases): a
+        failure after one shard's commit leaves that shard's changes in, and the run that
+        follows writes the rest (posts are compared by digest).
         """
         engine = self.engine
         description = engine.described(values)
@@ -208,34 +247,43 @@ class XapianWriter:
             if self.fresh:
                 layout.write_file(engine.folder / layout.STUB_FILE, layout.stub_text(self.paths))
             layout.write_meta(engine.folder, description)
-        except (xapian.Error, OSError) as exc:
-            message = exc.get_msg() if isinstance(exc, xapian.Error) else str(exc)
-            raise SearchIndexError(f"{engine.folder}: cannot commit: {message}") from exc
+        except xapian.Error as exc:
+            raise as_os_error(exc) from exc
         finally:
             self._close()
         engine.committed(description, self.paths)
 
     def cancel(self) -> None:
         """Drop the changes: an update's transactions are cancelled; a new generation's
-        folder is left to :meth:`.engine.XapianEngine.remove_leftovers`."""
+        databases are closed (their folder is left to
+        :meth:`.engine.XapianEngine.remove_leftovers`)."""
         for db in self.dbs:
             try:
-                if not self.fresh and db.get_uuid():
+                if not self.fresh:
                     db.cancel_transaction()
             except xapian.Error:
                 pass
-        self._close(commit=False)
+        self._close()
+        # Glass writes a transaction's blocks into free space and past the tables' ends;
+        # the committed revision lies within the sizes the tables had before, so they
+        # are cut back to them: a full disk gets its space back for the next run.
+        for path, size in self._sizes.items():
+            try:
+                if path.stat().st_size > size:
+                    os.truncate(path, size)
+            except OSError:
+                pass
 
-    def _close(self, commit: bool = True) -> None:
+    def _close(self) -> None:
+        """Close every database (an open one holds its files, and their space on the
+        disk, even once deleted) and remove the workers' databases."""
         for db in self.dbs:
             try:
-                if self.fresh and not commit:
-                    continue  # closing a WritableDatabase commits: leave it to the GC
                 db.close()
             except xapian.Error:
-                pass
+                pass  # a full disk: nothing more can be written, and nothing is searched
         for base in self._parts:
-            shutil.rmtree(base, ignore_errors=True)
+            layout.remove_tree(base)
         self._parts.clear()
 
 
