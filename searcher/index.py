@@ -140,11 +140,14 @@ def _engine_class(name: str) -> EngineKind:
 
 
 def is_stub(path: Path) -> bool:
-    """True when ``path`` is a file whose first line (blank lines and ``#`` comments left
-    out) names a database as a Xapian stub does (``remote``, ``auto`` or ``glass``)."""
+    """True when ``path`` is a file named ``*.stub``, or whose first line (blank lines and
+    ``#`` comments left out) names a database as a Xapian stub does (``remote``, ``auto``,
+    ``glass``, ``chert``, ``inmemory``)."""
     try:
         if not path.is_file():
             return False
+        if path.suffix == ".stub":
+            return True
         with open(path, encoding="utf-8", errors="replace") as f:
             head = f.read(4096)
     except OSError:
@@ -152,7 +155,7 @@ def is_stub(path: Path) -> bool:
     for line in head.splitlines():
         words = line.split("#", 1)[0].split()
         if words:
-            return words[0] in ("remote", "auto", "glass")
+            return words[0] in ("remote", "auto", "glass", "chert", "inmemory")
     return False
 
 

@@ -46,7 +46,7 @@ from .compile import idf_of, to_xapian
 from .shards import Handle, local_sources, open_shards
 from .terms import PREFIXES, bigram_terms, stored_post
 from .view import View, make_view
-from .writer import DESCRIPTION_KEY, EXTRA_KEY, XapianWriter
+from .writer import DESCRIPTION_KEY, EXTRA_KEY, SHARD_KEY, XapianWriter
 
 #: Most idle handles kept for reuse (one per concurrent request).
 POOL_SIZE = 16
@@ -250,6 +250,11 @@ class XapianEngine:
                 handle = None
         if handle is None:
             handle = self._open_handle()
+            try:
+                check_shards(handle)
+            except SearchIndexError:
+                handle.close()
+                raise
         broken = False
         try:
             yield handle
@@ -640,4 +645,37 @@ class XapianEngine:
         return view.headlines
 
 
-__all__ = ["POOL_SIZE", "XapianEngine", "zone"]
+def check_shards(handle: Handle) -> None:
+    """Refuse shards that are not of one index: each holds the description of its
+    index, and they must agree on the build (``created``), format, analysis (segmenter,
+    user words, folding) and number of shards; each must stand at its own place (its
+    number, :data:`~.writer.SHARD_KEY`) among as many as its index has.
+
+    :raises IndexFormatError: naming the first shard that differs and how.
+    """
+    keys = ("created", "format", "segmenter_name", "user_words", "folding", "shards")
+    first: tuple[str, dict[str, Any]] | None = None
+    for name, part, place in handle.parts:
+        raw = part.get_metadata(DESCRIPTION_KEY)
+        if not raw:
+            raise IndexFormatError(f"{name}: not a shard of a searcher index (no description)")
+        described = json.loads(raw)
+        number = part.get_metadata(SHARD_KEY).decode() or "0"
+        shards = int(described.get("shards", 1))
+        if number != str(place) or len(handle.chosen) != shards:
+            raise IndexFormatError(
+                f"{name}: the stub names {len(handle.chosen)} shards in this order, but this "
+                f"is shard {number} of {shards}"
+            )
+        if first is None:
+            first = (name, described)
+            continue
+        for key in keys:
+            if described.get(key) != first[1].get(key):
+                raise IndexFormatError(
+                    f"{name}: not a shard of the same index as {first[0]}: its {key} is "
+                    f"{described.get(key)!r}, not {first[1].get(key)!r}"
+                )
+
+
+__all__ = ["POOL_SIZE", "XapianEngine", "check_shards", "zone"]

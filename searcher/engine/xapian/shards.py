@@ -30,12 +30,13 @@ CONNECT_TIMEOUT_MS = 1000
 @dataclass
 class Handle:
     """One database over the shards: ``db``, ``chosen`` (for each shard, the source it
-    was opened from, or None when none answered) and ``missing`` (those shards' names)."""
+    was opened from, or None when none answered), ``missing`` (those shards' names) and
+    ``parts`` (each shard opened: its name, database and place in the stub)."""
 
     db: xapian.Database
     chosen: tuple[str | None, ...]
     missing: tuple[str, ...] = ()
-    failed: set[str] = field(default_factory=set)
+    parts: list[tuple[str, xapian.Database, int]] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str | None, ...]:
@@ -67,21 +68,28 @@ def open_shards(sources: list[ShardSource], avoid: set[str] | None = None) -> Ha
     chosen: list[str | None] = []
     missing: list[str] = []
     errors: list[str] = []
+    parts: list[tuple[str, xapian.Database, int]] = []
     for number, source in enumerate(sources):
         if source.path is not None:
             try:
-                db.add_database(xapian.Database(str(source.path)))
+                part = xapian.Database(str(source.path))
             except xapian.Error as exc:
-                raise SearchIndexError(f"{source.path}: cannot open shard: {exc}") from exc
+                raise SearchIndexError(
+                    f"{source.path}: cannot open shard: {exc.get_msg()}"
+                ) from exc
+            db.add_database(part)
+            parts.append((f"shard {number} ({source.path})", part, number))
             chosen.append(str(source.path))
             continue
         order = sorted(source.servers, key=lambda s: str(s) in avoid)
         for server in order:
             try:
-                db.add_database(_open_server(server))
+                part = _open_server(server)
             except xapian.Error as exc:
                 errors.append(f"{server}: {exc.get_msg() or type(exc).__name__}")
                 continue
+            db.add_database(part)
+            parts.append((f"shard {number} ({server})", part, number))
             chosen.append(str(server))
             break
         else:
@@ -89,7 +97,7 @@ def open_shards(sources: list[ShardSource], avoid: set[str] | None = None) -> Ha
             missing.append(f"shard {number} ({source})")
     if all(c is None for c in chosen):
         raise SearchIndexError("no shard answers: " + "; ".join(errors))
-    return Handle(db, tuple(chosen), tuple(missing))
+    return Handle(db, tuple(chosen), tuple(missing), parts)
 
 
 def local_sources(folder: Path, paths: list[str]) -> list[ShardSource]:

@@ -57,6 +57,8 @@ class Owner(Protocol):
 
 #: Metadata keys: the description (every shard), extras (shard 0).
 DESCRIPTION_KEY = "searcher.json"
+#: Metadata key: the shard's number in its index (0 …).
+SHARD_KEY = "searcher.shard"
 EXTRA_KEY = "searcher.extra."
 #: Posts a worker analyses before handing them to the database: Xapian flushes by its
 #: own threshold (``XAPIAN_FLUSH_THRESHOLD``, 10,000 documents by default).
@@ -238,8 +240,9 @@ class XapianWriter:
             if clear and not self.fresh:
                 for post_id in set(engine.digests()) - self.added:
                     self.delete(post_id)
-            for db in reversed(self.dbs):  # shard 0, holding the extras, last
+            for k, db in reversed(list(enumerate(self.dbs))):  # shard 0 (extras) last
                 db.set_metadata(DESCRIPTION_KEY, text)
+                db.set_metadata(SHARD_KEY, str(k))
                 if self.fresh:
                     db.commit()
                 else:
@@ -294,4 +297,4 @@ def _documents(path: str) -> Any:
         yield db.get_document(item.docid)
 
 
-__all__ = ["DESCRIPTION_KEY", "EXTRA_KEY", "XapianWriter", "document_of"]
+__all__ = ["DESCRIPTION_KEY", "EXTRA_KEY", "SHARD_KEY", "XapianWriter", "document_of"]
