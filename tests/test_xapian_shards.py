@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from xapianservers import need_tools, replicate, servers, tcpsrv
 
+from searcher.engine.xapian.shards import REMOTE_REOPEN_SECONDS
 from searcher.errors import SearchIndexError
 from searcher.index import Index
 from searcher.request import SearchRequest
@@ -196,6 +198,7 @@ def test_replica_takes_over_when_a_server_dies(
             ]
             assert all(first) and all(after)
             seconds[1].kill()  # no copy of shard 1 left: partial, and said so
+            time.sleep(REMOTE_REOPEN_SECONDS)  # (answers cached before are kept till then)
             r = index.search("经济")
             assert "shards_missing" in [n.code for n in r.notices]
             assert r.total < answers_total(single[0], "经济")
@@ -224,6 +227,8 @@ def test_live_update_is_seen_after_the_next_commit(tmp_path: Path) -> None:
             )
             report = Index.build(folder, site)
             assert (report.added, report.updated) == (1, 0)
+            # a remote index follows its shards' commits within REMOTE_REOPEN_SECONDS
+            time.sleep(REMOTE_REOPEN_SECONDS)
             found = index.search("鸭嘴兽保护区", match="exact")
             assert (found.total, [h.title for h in found.hits]) == (1, ["鸭嘴兽保护区开放"])
 

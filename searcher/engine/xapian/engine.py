@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -43,7 +44,7 @@ from ...request import Filters
 from ...stories import StoryGroups
 from . import folder as layout
 from .compile import idf_of, to_xapian
-from .shards import Handle, local_sources, open_shards
+from .shards import REMOTE_REOPEN_SECONDS, Handle, local_sources, open_shards
 from .terms import PREFIXES, bigram_terms, stored_post
 from .view import View, make_view
 from .writer import DESCRIPTION_KEY, EXTRA_KEY, SHARD_KEY, XapianWriter
@@ -243,13 +244,17 @@ class XapianEngine:
                     h.close()
             handle = self._pool.pop() if self._pool else None
         if handle is not None:
-            try:
-                handle.db.reopen()
-            except xapian.Error:
-                handle.close()
-                handle = None
+            now = time.monotonic()
+            if self.stub is None or now - handle.reopened >= REMOTE_REOPEN_SECONDS:
+                try:
+                    handle.db.reopen()
+                    handle.reopened = now
+                except xapian.Error:
+                    handle.close()
+                    handle = None
         if handle is None:
             handle = self._open_handle()
+            handle.reopened = time.monotonic()
             try:
                 check_shards(handle)
             except SearchIndexError:
