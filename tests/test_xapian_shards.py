@@ -122,13 +122,17 @@ def test_local_shards_equal_one_database(
 
 
 @needs_small
+@pytest.mark.parametrize("shards", [1, 3])
 def test_remote_shards_equal_one_database(
-    built: dict[int, Path], single: tuple[Index, list[tuple[object, ...]]], tmp_path: Path
+    built: dict[int, Path],
+    single: tuple[Index, list[tuple[object, ...]]],
+    tmp_path: Path,
+    shards: int,
 ) -> None:
     need_tools()
     _, answers = single
     with servers() as started:
-        for shard in shard_folders(built[3]):
+        for shard in shard_folders(built[shards]):
             started.append(tcpsrv(shard))
         stub = remote_stub(tmp_path / "remote.stub", [[s.address] for s in started])
         with Index.open(stub) as index:

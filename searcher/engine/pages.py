@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..facets import FacetData, drill_sideways, passing, size_of
+from ..facets import FacetData, counts, drill_sideways, passing, size_of
 from ..ranking import UNDATED, Positions, rank
 from ..request import Filters
 from ..stories import MAX_SIMILAR, StoryGroups
-from . import EngineHit, EngineResult, Page, Sort, StoredPost
+from . import EngineHit, EngineResult, EngineStats, Page, Sort, StoredPost
 
 
 @dataclass
@@ -156,6 +156,22 @@ def _folded(
     return out
 
 
+def stats_of(data: FacetData, live: set[int], size_bytes: int) -> EngineStats:
+    """The :class:`~searcher.engine.EngineStats` of the ``live`` rows of a generation's
+    ``data``, the index taking ``size_bytes`` on disk."""
+    stamps = [data.stamps[r] for r in live if data.stamps[r] != UNDATED]
+    sets = data.postings
+    return EngineStats(
+        documents=len(live),
+        categories=counts(sets["categories"], live),
+        tags=counts(sets["tags"], live),
+        years=counts(sets["year"], live),
+        first=min(stamps) if stamps else None,
+        last=max(stamps) if stamps else None,
+        size_bytes=size_bytes,
+    )
+
+
 def id_order(ids: list[str]) -> np.ndarray:
     """Each row's place in the order of ``ids`` (by row; a row without a post has "").
 
@@ -177,4 +193,12 @@ def story_units(ids: list[str], groups: StoryGroups) -> np.ndarray:
     )
 
 
-__all__ = ["Rows", "first_per_unit", "id_order", "page_of", "story_units", "units_grouped"]
+__all__ = [
+    "Rows",
+    "first_per_unit",
+    "id_order",
+    "page_of",
+    "stats_of",
+    "story_units",
+    "units_grouped",
+]

@@ -25,11 +25,9 @@ from whoosh.filedb.filestore import FileStorage
 
 from ...analysis import UserWord, make_segmenter
 from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost
-from ...engine.pages import story_units
+from ...engine.pages import stats_of, story_units
 from ...errors import SearcherError, SearchIndexError
-from ...facets import counts
 from ...query.plan import Node, QueryPlan
-from ...ranking import UNDATED
 from ...request import Filters
 from ...site.records import Article
 from ...stories import StoryGroups
@@ -486,18 +484,8 @@ class WhooshEngine:
         with self._searcher() as s:
             live = set(s.reader().all_doc_ids())
             data = facet_data(s, self._cached, self.timezone)
-        stamps = [ts for d, ts in enumerate(data.stamps) if d in live and ts != UNDATED]
-        sets = data.postings
         size = sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
-        return EngineStats(
-            documents=len(live),
-            categories=counts(sets["categories"], live),
-            tags=counts(sets["tags"], live),
-            years=counts(sets["year"], live),
-            first=min(stamps) if stamps else None,
-            last=max(stamps) if stamps else None,
-            size_bytes=size,
-        )
+        return stats_of(data, live, size)
 
     def key_terms(self, post_id: str, limit: int = 10) -> list[tuple[str, float]]:
         """The post's most distinctive jieba words in its body (Whoosh's

@@ -23,7 +23,6 @@ a crash at any point leaves the description of the generation that readers searc
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import os
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import IndexFormatError, SearchIndexError
+from .. import storage
 
 META_FILE = "searcher.json"
 #: Whoosh's write lock of the index named ``MAIN`` (``FileStorage.lock``'s file name).
@@ -91,42 +91,10 @@ def identity(folder: Path) -> tuple[int, ...]:
 
 @contextlib.contextmanager
 def write_lock(folder: Path) -> Iterator[None]:
-    """Hold the index's write lock for the ``with`` block (the folder is made if missing).
-
-    :raises SearchIndexError: another writer holds it (``locked``), or the folder cannot
-        be written (a read-only folder or file system: nothing is changed).
-    """
-    import fcntl
-
-    path = folder / LOCK_FILE
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        # Opened for reading once it exists (flock needs no more): closing a file opened
-        # for writing is inotify's IN_CLOSE_WRITE, a change of the file to a watcher, so
-        # `jekyll serve --watch` with the index in the site rebuilt, ran its hook and so
-        # another run, each second for ever (issue #23, tests/test_hostile23.py).
-        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
-            raise OSError(code, os.strerror(code))
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o644)
-    except OSError as exc:
-        raise SearchIndexError(f"{folder}: cannot write index: {exc.strerror or exc}") from exc
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SearchIndexError(
-                f"{folder}: locked: another run is updating this index"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    """Hold the index's write lock (:func:`searcher.engine.storage.write_lock` on
+    :data:`LOCK_FILE`) for the ``with`` block."""
+    with storage.write_lock(folder, LOCK_FILE):
+        yield
 
 
 def read_meta(folder: Path, format_version: int) -> dict[str, Any]:
@@ -196,18 +164,7 @@ def write_meta(folder: Path, meta: dict[str, Any], pending: dict[str, Any] | Non
     body.pop("pending", None)
     if pending is not None:
         body["pending"] = pending
-    path = folder / META_FILE
-    tmp = folder / (META_FILE + ".tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as out:
-            out.write(json.dumps(body, ensure_ascii=False, indent=2))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise SearchIndexError(f"{path}: cannot write: {exc}") from exc
+    storage.write_atomic(folder / META_FILE, json.dumps(body, ensure_ascii=False, indent=2))
 
 
 def settle(folder: Path, meta: dict[str, Any]) -> None:

@@ -35,11 +35,10 @@ import xapian
 
 from ...analysis import UserWord, make_segmenter
 from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost
-from ...engine.pages import Rows, page_of, story_units
+from ...engine.pages import Rows, page_of, stats_of, story_units
 from ...errors import IndexFormatError, SearchIndexError
-from ...facets import counts
 from ...query import plan as qp
-from ...ranking import MAX_POSITIONS, UNDATED, Positions, near
+from ...ranking import MAX_POSITIONS, Positions, near
 from ...request import Filters
 from ...stories import StoryGroups
 from . import folder as layout
@@ -585,22 +584,11 @@ class XapianEngine:
         """Counts over the live posts; the size of the live shard folders (0 for remote
         shards)."""
         view: View = self._retrying(lambda handle, view: view)
-        live = view.live
-        stamps = [int(view.stamps[r]) for r in live if view.stamps[r] != UNDATED]
-        sets = view.data.postings
         size = 0
         if self.stub is None:
             for path in layout.current_paths(self.folder):
                 size += sum(p.stat().st_size for p in (self.folder / path).iterdir() if p.is_file())
-        return EngineStats(
-            documents=len(live),
-            categories=counts(sets["categories"], live),
-            tags=counts(sets["tags"], live),
-            years=counts(sets["year"], live),
-            first=min(stamps) if stamps else None,
-            last=max(stamps) if stamps else None,
-            size_bytes=size,
-        )
+        return stats_of(view.data, view.live, size)
 
     def key_terms(self, post_id: str, limit: int = 10) -> list[tuple[str, float]]:
         """The post's most distinctive body words: Xapian's expansion set of the post

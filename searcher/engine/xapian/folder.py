@@ -24,7 +24,6 @@ after its first server.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import os
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import SearchIndexError
+from .. import storage
+from ..storage import write_atomic
 
 META_FILE = "searcher.json"
 STUB_FILE = "xapian.stub"
@@ -102,27 +103,9 @@ def generation_of(paths: list[str]) -> int:
     return int(match.group(1)) if match else -1
 
 
-def write_file(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` in one rename after its bytes reach the disk.
-
-    :raises SearchIndexError: it cannot be written (the old file is kept).
-    """
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise SearchIndexError(f"{path}: cannot write: {exc}") from exc
-
-
 def write_meta(folder: Path, description: dict[str, Any]) -> None:
     """Write the description file (a copy of what shard 0 holds)."""
-    write_file(folder / META_FILE, json.dumps(description, ensure_ascii=False, indent=2))
+    write_atomic(folder / META_FILE, json.dumps(description, ensure_ascii=False, indent=2))
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
@@ -136,32 +119,10 @@ def read_meta(folder: Path) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def write_lock(folder: Path) -> Iterator[None]:
-    """Hold the index's write lock (``flock`` on :data:`LOCK_FILE`; the folder is made if
-    missing) for the ``with`` block.
-
-    :raises SearchIndexError: another writer holds it, or the folder cannot be written.
-    """
-    import fcntl
-
-    path = folder / LOCK_FILE
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
-            raise OSError(code, os.strerror(code))
-        fd = os.open(path, os.O_CREAT | os.O_RDONLY, 0o644)
-    except OSError as exc:
-        raise SearchIndexError(f"{folder}: cannot write index: {exc.strerror or exc}") from exc
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SearchIndexError(
-                f"{folder}: locked: another run is updating this index"
-            ) from None
+    """Hold the index's write lock (:func:`searcher.engine.storage.write_lock` on
+    :data:`LOCK_FILE`) for the ``with`` block."""
+    with storage.write_lock(folder, LOCK_FILE):
         yield
-    finally:
-        os.close(fd)
 
 
 def remove_generations(folder: Path, keep: int) -> list[str]:
@@ -289,7 +250,7 @@ __all__ = [
     "shard_of",
     "shard_paths",
     "stub_text",
-    "write_file",
+    "write_atomic",
     "write_lock",
     "write_meta",
 ]

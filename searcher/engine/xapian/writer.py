@@ -248,7 +248,7 @@ class XapianWriter:
                 else:
                     db.commit_transaction()
             if self.fresh:
-                layout.write_file(engine.folder / layout.STUB_FILE, layout.stub_text(self.paths))
+                layout.write_atomic(engine.folder / layout.STUB_FILE, layout.stub_text(self.paths))
             layout.write_meta(engine.folder, description)
         except xapian.Error as exc:
             raise as_os_error(exc) from exc
