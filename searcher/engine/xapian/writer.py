@@ -217,10 +217,30 @@ class XapianWriter:
                 done = result.get()
                 if progress is not None:
                     progress(done)
-        for k, db in enumerate(self.dbs):
-            for paths, _ in jobs:
-                for doc in _documents(paths[k]):
-                    db.add_document(doc)
+        for k in range(len(self.dbs)):
+            self._merge(k, [paths[k] for paths, _ in jobs])
+
+    def _merge(self, k: int, parts: list[str]) -> None:
+        """Shard ``k`` made anew from its posts so far and the databases ``parts``, by
+        Xapian's compactor (it merges posting lists whole: copying the documents one by
+        one cost as much as indexing them again)."""
+        shard = self.engine.folder / self.paths[k]
+        self.dbs[k].commit()
+        sources = xapian.Database()
+        for path in [str(shard), *parts]:
+            part = xapian.Database(path)
+            if part.get_doccount():
+                sources.add_database(part)
+        merged = shard.with_name(shard.name + ".merged")
+        layout.remove_tree(merged)
+        sources.compact(str(merged))
+        sources.close()
+        self.dbs[k].close()
+        old = shard.with_name(shard.name + ".old")
+        os.replace(shard, old)
+        os.replace(merged, shard)
+        layout.remove_tree(old)
+        self.dbs[k] = xapian.WritableDatabase(str(shard), xapian.DB_OPEN)
 
     def commit(self, values: dict[str, Any], clear: bool = False) -> None:
         """Commit as a new generation described by the description plus ``values``;
@@ -288,13 +308,6 @@ class XapianWriter:
         for base in self._parts:
             layout.remove_tree(base)
         self._parts.clear()
-
-
-def _documents(path: str) -> Any:
-    """Every document of the database at ``path``."""
-    db = xapian.Database(path)
-    for item in db.postlist(""):
-        yield db.get_document(item.docid)
 
 
 __all__ = ["DESCRIPTION_KEY", "EXTRA_KEY", "SHARD_KEY", "XapianWriter", "document_of"]
