@@ -1,7 +1,8 @@
 """The :class:`Index`: one search index on disk, the library's entry point.
 
-An ``Index`` is a facade over one engine (:mod:`searcher.engine`; today
-:class:`~searcher.engine.whoosh.WhooshEngine`): it reads the site into it
+An ``Index`` is a facade over one engine (:mod:`searcher.engine`:
+:class:`~searcher.engine.whoosh.WhooshEngine`, the default, or
+:class:`~searcher.engine.xapian.XapianEngine`, also sharded and remote): it reads the site into it
 (:mod:`searcher.indexing`), turns a :class:`~searcher.request.SearchRequest` into a query
 plan (:mod:`searcher.query`), asks the engine, and makes the results (snippets and
 highlights, :mod:`searcher.results`). It is safe to share between threads: searches run

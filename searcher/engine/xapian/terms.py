@@ -68,6 +68,8 @@ FACET_PREFIXES = {"categories": "XFC", "tags": "XFG", "year": "XFY", "type": "XF
 HEAD, DATE = 0, 1
 #: Longest term text kept whole (bytes, UTF-8, prefix excluded).
 MAX_TERM_BYTES = 200
+#: Characters a text may have and surely fit in MAX_TERM_BYTES (4 bytes a character).
+SHORT_TERM = MAX_TERM_BYTES // 4
 LABEL_SEPARATOR = "\n"
 
 
@@ -182,6 +184,7 @@ __all__ = [
     "HEAD",
     "ID_PREFIX",
     "PREFIXES",
+    "SHORT_TERM",
     "Analysis",
     "bigram_terms",
     "data_of",

@@ -32,7 +32,17 @@ from ...analysis.tokenizers import WordTokenizer
 from ...errors import SearchIndexError
 from ...site.records import Article
 from . import folder as layout
-from .terms import DATE, FACET_PREFIXES, HEAD, ID_PREFIX, Analysis, data_of, headline, term
+from .terms import (
+    DATE,
+    FACET_PREFIXES,
+    HEAD,
+    ID_PREFIX,
+    SHORT_TERM,
+    Analysis,
+    data_of,
+    headline,
+    term,
+)
 
 
 class Owner(Protocol):
@@ -80,14 +90,16 @@ def as_os_error(exc: xapian.Error) -> OSError:
 def document_of(article: Article, analysis: Analysis, tz: dt.tzinfo) -> xapian.Document:
     """The Xapian document of ``article`` (:mod:`.terms`): its terms, values, data."""
     doc = xapian.Document()
+    posting, add_term = doc.add_posting, doc.add_term
     for prefix, terms, positional in analysis.fields(article):
         for text, positions in terms.items():
-            name = term(prefix, text)
+            # (a text of SHORT_TERM characters or fewer fits in MAX_TERM_BYTES whole)
+            name = prefix + text if len(text) <= SHORT_TERM else term(prefix, text)
             if positional:
                 for p in positions:
-                    doc.add_posting(name, p + 1)
+                    posting(name, p + 1)
             else:
-                doc.add_term(name, len(positions))
+                add_term(name, len(positions))
     doc.add_boolean_term(term(ID_PREFIX, article.id))
     head = headline(article, tz)
     for facet, prefix in FACET_PREFIXES.items():
