@@ -51,18 +51,25 @@ NearFilter = Callable[[qp.Near, xapian.Query], list[str]]
 _OR = xapian.Query.OP_OR
 
 
-def idf_of(db: xapian.Database) -> Idf:
+#: Most idfs kept per generation (a term and a float: about 10 MB at most).
+MAX_IDF_MEMO = 100_000
+
+
+def idf_of(db: xapian.Database, memo: dict[str, float] | None = None) -> Idf:
     """A term's idf over ``db`` (every shard: the global statistics) as the Whoosh
     engine's BM25F computes it, ``log(N / (n + 1)) + 1`` (Xapian's own,
     ``log((N − n + ½)/(n + ½))``, gives a term in half the posts nearly nothing, so that a
     tag shared by a few posts of a small site would weigh less than one occurrence in a
-    body); 0 for a term in no post."""
+    body); 0 for a term in no post. ``memo``: the idfs known of this generation (a
+    remote shard answers each term's frequency in a round trip), filled as it goes."""
     size = db.get_doccount()
-    memo: dict[str, float] = {}
+    memo = {} if memo is None else memo
 
     def idf(name: str) -> float:
         found = memo.get(name)
         if found is None:
+            if len(memo) >= MAX_IDF_MEMO:
+                memo.clear()
             n = db.get_termfreq(name)
             found = memo[name] = math.log(size / (n + 1)) + 1 if n else 0.0
         return found

@@ -500,7 +500,7 @@ class XapianEngine:
             kept = near(positions, sorted(rows.tolist()), n.parts, n.window, fields)
             return [view.heads[r]["id"] for r in kept if r in view.heads]
 
-        return to_xapian(node, near_ids, idf_of(db))
+        return to_xapian(node, near_ids, idf_of(db, view.cache.setdefault("idf", {})))
 
     def _retrying(self, run: Callable[[Handle, View], Any]) -> Any:
         """``run(handle, view)``, again on other copies of the shards when a server
