@@ -280,7 +280,11 @@ class XapianEngine:
         engine's, and where a tool or a person may change it, say the recorded site): the
         copy is taken when it describes the same generation.
         """
-        raw = handle.db.get_metadata(DESCRIPTION_KEY)
+        if handle.described[0] == handle.reopened:
+            raw = handle.described[1]
+        else:
+            raw = handle.db.get_metadata(DESCRIPTION_KEY)
+            handle.described = (handle.reopened, raw)
         if not raw:
             raise SearchIndexError(f"{self.stub or self.folder}: the shards hold no description")
         description = json.loads(raw)

@@ -36,13 +36,16 @@ class Handle:
     """One database over the shards: ``db``, ``chosen`` (for each shard, the source it
     was opened from, or None when none answered), ``missing`` (those shards' names) and
     ``parts`` (each shard opened: its name, database and place in the stub);
-    ``reopened``: when it last followed its shards (``time.monotonic()`` seconds)."""
+    ``reopened``: when it last followed its shards (``time.monotonic()`` seconds);
+    ``described``: the description read then (``(reopened, bytes)``: read again only
+    after the next reopen)."""
 
     db: xapian.Database
     chosen: tuple[str | None, ...]
     missing: tuple[str, ...] = ()
     parts: list[tuple[str, xapian.Database, int]] = field(default_factory=list)
     reopened: float = 0.0
+    described: tuple[float, bytes] = (-1.0, b"")
 
     @property
     def key(self) -> tuple[str | None, ...]:
