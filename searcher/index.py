@@ -132,6 +132,8 @@ def _engine_class(name: str) -> EngineKind:
         try:
             from .engine.xapian import XapianEngine
         except ImportError as exc:
+            if exc.name != "xapian":
+                raise
             raise SearchIndexError(
                 f"engine xapian: the Xapian bindings are not installed ({exc}); "
                 "install them with `pip install 'searcher[xapian]'`"
