@@ -32,6 +32,10 @@ Reported, for each matching mode:
   :mod:`searcher.engine.xapian.engine`) and date-ordered ones (the order is the
   posts' dates and ids, the same for any engine that matches the same posts).
 
+It imports whichever ``searcher`` Python finds: ``PYTHONPATH`` first (a checkout or a
+revision's tree), else the editable install's; the report names the folder (a run from
+``bench/`` does not put the checkout it lives in on the path).
+
 Prints a short table and writes everything to ``bench/results/parity-<time>.json`` (or
 ``--out``). Building the full xwlb takes about 2 minutes per engine on this machine
 (2 cores); the requests, about a minute.
@@ -53,6 +57,7 @@ from typing import Any
 from compare import read_queries
 from werkzeug.datastructures import MultiDict
 
+import searcher
 from common import SHARED_CORPUS
 from searcher.index import Index
 from searcher.request import MAX_CPU_SECONDS, MAX_LIMIT, SearchRequest
@@ -247,6 +252,7 @@ def main() -> None:
     report: dict[str, Any] = {
         "corpus": str(corpus),
         "queries": args.queries,
+        "searcher": str(Path(searcher.__file__).resolve().parent),
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     try:
@@ -260,6 +266,7 @@ def main() -> None:
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
+    print(f"searcher: {report['searcher']}\n")
     print(table(report))
     out = Path(args.out) if args.out else HERE / "results" / f"parity-{int(time.time())}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
