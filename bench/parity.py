@@ -2,7 +2,7 @@
 counts and top 10 on the requests of bench/queries.txt?
 
 Usage:
-    python bench/parity.py [CORPUS] [--quick] [--work DIR] [--jobs N] [--out FILE]
+    python bench/parity.py [CORPUS] [--quick] [--work DIR] [--jobs N] [--random N] [--out FILE]
 
 Builds the corpus (default ``../shared/corpus/xwlb``, 19,541 posts; ``--quick``:
 ``xwlb-small``, 300) with both engines (``Index.build(…, engine=…, jobs=N)``, default 2
@@ -15,6 +15,12 @@ auto unless the request says otherwise: the looser rules of issue #20 when nothi
 matches exactly) and with ``match=exact``. Every request is given the most CPU time a
 search may have (:data:`searcher.request.MAX_CPU_SECONDS`, so that no answer is cut
 short by the budget) and one ``now`` (so that ``recency`` weighs both alike).
+
+With ``--random N`` (default 200; seed 24), a third set of requests: ``N`` runs of 2–6
+Chinese characters taken at random from the posts' bodies
+(:func:`common.random_substrings`), every other one with a second run of the same post
+(``q=A B``: two clauses), as written: queries no one chose, so no case was picked to
+agree.
 
 Compared per request: ``total``, ``unfiltered_total``, the facet counts, the rule that
 matched (``exact``, ``near``, ``words``), and the page's hits (the top 10 of its page).
@@ -46,6 +52,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import random
 import shutil
 import statistics
 import sys
@@ -58,7 +65,7 @@ from compare import read_queries
 from werkzeug.datastructures import MultiDict
 
 import searcher
-from common import SHARED_CORPUS
+from common import SHARED_CORPUS, random_substrings
 from searcher.index import Index
 from searcher.request import MAX_CPU_SECONDS, MAX_LIMIT, SearchRequest
 
@@ -78,6 +85,24 @@ def requests(path: Path) -> list[tuple[str, SearchRequest]]:
         line = "&".join(f"{n}={v}" for n, v in pairs)
         request = SearchRequest.from_params(MultiDict(pairs))
         out.append((line, request.but(cpu_seconds=MAX_CPU_SECONDS, now=NOW)))
+    return out
+
+
+def random_requests(corpus: Path, count: int, seed: int = 24) -> list[tuple[str, SearchRequest]]:
+    """``count`` requests of random runs of the posts of ``corpus`` (see the module)."""
+    from searcher.site import Article, read_corpus
+
+    texts = {r.id: r.body for r in read_corpus(corpus) if isinstance(r, Article)}
+    runs = random_substrings(texts, count, random.Random(seed))
+    out = []
+    for n, (doc, first) in enumerate(runs):
+        if n % 2:  # a second run of the same post
+            others = random_substrings({doc: texts[doc]}, 1, random.Random(seed + n))
+            q = f"{first} {others[0][1]}"
+        else:
+            q = first
+        request = SearchRequest(q, cpu_seconds=MAX_CPU_SECONDS, now=NOW)
+        out.append((f"q={q}", request))
     return out
 
 
@@ -140,7 +165,8 @@ def overlap(pairs: list[tuple[list[str], list[str]]]) -> dict[str, Any]:
 def compare(
     indexes: dict[str, Index], reqs: list[tuple[str, SearchRequest]], mode: str
 ) -> dict[str, Any]:
-    """Both engines' answers to ``reqs`` (``mode``: ``as written`` or ``exact``)."""
+    """Both engines' answers to ``reqs`` (``mode``: ``as written``, ``exact`` (each
+    request with ``match=exact``) or ``random``, as written)."""
     a_name, b_name = ENGINES
     differ = []
     same = {"total": 0, "unfiltered_total": 0, "facets": 0, "match": 0, "all": 0}
@@ -210,14 +236,15 @@ def build(corpus: Path, work: Path, jobs: int) -> dict[str, Any]:
 def table(report: dict[str, Any]) -> str:
     """A Markdown table of both modes' figures."""
     modes = report["modes"]
-    lines = ["| figure | " + " | ".join(m["mode"] for m in modes) + " |", "|---|---|---|"]
+    lines = ["| figure | " + " | ".join(m["mode"] for m in modes) + " |"]
+    lines.append("|---|" + "---|" * len(modes))
 
     def row(label: str, cell: Any) -> None:
         lines.append(f"| {label} | " + " | ".join(str(cell(m)) for m in modes) + " |")
 
-    n = modes[0]["requests"]
+    row("requests", lambda m: m["requests"])
     for key in ("total", "unfiltered_total", "facets", "match", "all"):
-        row(f"same {key} (of {n})", lambda m, k=key: m["same"][k])
+        row(f"same {key}", lambda m, k=key: m["same"][k])
     for part in ("relevance", "date"):
         row(f"{part}-ordered requests with hits", lambda m, p=part: m["overlap"][p]["requests"])
         for key in ("mean_overlap", "same_set", "same_order", "same_first"):
@@ -238,6 +265,7 @@ def main() -> None:
     ap.add_argument("--work", help="keep (and reuse) the two indexes in this folder")
     ap.add_argument("--jobs", type=int, default=2, help="build processes (default 2)")
     ap.add_argument("--queries", default=str(HERE / "queries.txt"))
+    ap.add_argument("--random", type=int, default=200, help="random runs asked (default 200)")
     ap.add_argument("--out")
     args = ap.parse_args()
     if args.corpus:
@@ -260,6 +288,9 @@ def main() -> None:
         indexes = {name: Index.open(work / name) for name in ENGINES}
         try:
             report["modes"] = [compare(indexes, reqs, mode) for mode in ("as written", "exact")]
+            if args.random > 0:
+                runs = random_requests(corpus, args.random)
+                report["modes"].append(compare(indexes, runs, "random"))
         finally:
             for index in indexes.values():
                 index.close()
