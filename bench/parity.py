@@ -36,7 +36,9 @@ Reported, for each matching mode:
   set of hits, the same order, the same first hit; split between relevance-ordered
   requests (the engines' scores differ: Xapian's BM25 against Whoosh's BM25F, see
   :mod:`searcher.engine.xapian.engine`) and date-ordered ones (the order is the
-  posts' dates and ids, the same for any engine that matches the same posts).
+  posts' dates and ids, the same for any engine that matches the same posts); in the
+  JSON, each relevance-ordered page of both engines (``pages``: the request, its total,
+  how many hits both show, each engine's ids).
 
 It imports whichever ``searcher`` Python finds: ``PYTHONPATH`` first (a checkout or a
 revision's tree), else the editable install's; the report names the folder (a run from
@@ -172,6 +174,7 @@ def compare(
     same = {"total": 0, "unfiltered_total": 0, "facets": 0, "match": 0, "all": 0}
     by_order: dict[str, list[tuple[list[str], list[str]]]] = {"relevance": [], "date": []}
     seconds = {name: 0.0 for name in ENGINES}
+    pages: list[dict[str, Any]] = []
     for line, request in reqs:
         if mode == "exact":
             request = request.but(match="exact")
@@ -189,6 +192,16 @@ def compare(
         # every post, which is sorted newest first).
         scored = any(s is not None for s in a["scores"] + b["scores"])
         by_order["relevance" if scored else "date"].append((a["ids"], b["ids"]))
+        if scored:
+            pages.append(
+                {
+                    "request": line,
+                    "total": a["total"],
+                    "shared": len(set(a["ids"]) & set(b["ids"])),
+                    f"{a_name}": a["ids"],
+                    f"{b_name}": b["ids"],
+                }
+            )
         if not all(equal.values()):
             entry: dict[str, Any] = {
                 "request": line,
@@ -212,6 +225,7 @@ def compare(
             "date": overlap(by_order["date"]),
         },
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "pages": pages,
     }
 
 
