@@ -198,7 +198,8 @@ def run_searcher(
     jobs = int(os.environ.get("COMPARE_JOBS", "2"))
     named = {"engine": engine} if engine else {}
     t, cpu = time.perf_counter(), cpu_seconds()
-    with api_call(f"Index.build(path, corpus, jobs={jobs}, **{named}).added"):
+    call = f"Index.build(path, corpus, jobs={jobs}{f', engine={engine!r}' if engine else ''})"
+    with api_call(f"{call}.added"):
         posts = Index.build(target, corpus, jobs=jobs, **named).added
     build = time.perf_counter() - t
     build_cpu = cpu_seconds() - cpu
