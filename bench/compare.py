@@ -2,6 +2,7 @@
 
 Usage:
     python bench/compare.py [CORPUS] [--quick] [--engines searcher,stock,fts5] [--out FILE]
+    python bench/compare.py --engines searcher,searcher-xapian,stock,fts5
     python bench/compare.py [CORPUS] [--quick] --revisions OLD,NEW [--repeat N] [--out FILE]
 
 Engines (the first form; they import whichever ``searcher`` Python finds, the editable
@@ -10,6 +11,10 @@ install's unless ``PYTHONPATH`` says otherwise):
 * ``searcher``: :meth:`searcher.Index.build` of the site with ``--jobs`` processes
   (default 2: this machine's cores); queries with ``Index.search`` (10 hits with snippets
   and facets), filters included.
+* ``searcher-xapian``: the same with the Xapian engine (``Index.build(path, corpus,
+  jobs=…, engine="xapian")``, one shard; issue #24): the same analysis, query plans,
+  filters, facets and snippets over Xapian's BM25 (:mod:`searcher.engine.xapian`). Not
+  in the default set (the Xapian bindings are an optional extra).
 * ``stock``: jieba's own recipe (``jieba.analyse.ChineseAnalyzer`` in a Whoosh schema of
   ``title`` and ``content``, Whoosh's default writer, one commit); queries parsed by
   Whoosh's ``QueryParser`` over both fields, 10 hits, highlights of ``content``.
@@ -19,13 +24,16 @@ install's unless ``PYTHONPATH`` says otherwise):
   ``snippet()`` for 10 hits.
 
 Every engine reads the posts with :func:`searcher.site.read_corpus` inside its timed build,
-so all three index the same units of text. Each runs in a process of its own; its peak
+so all of them index the same units of text. Each runs in a process of its own; its peak
 RSS is that process's peak plus its largest child's (an upper bound on the memory its
-build held at once; only searcher's build has children). The query set is
+build held at once; only searcher's builds have children), and its build's CPU time
+is its own and its children's. The query set is
 ``bench/queries.txt`` (the load test's requests): the stock recipe and FTS5 take only
 each request's ``q`` (they have no facets), skipping those with none; searcher skips a
 request whose parameters repeat an earlier one's (its results cache would answer it;
-none repeats in ``queries.txt``). Prints a table (searcher's figure over the other's) and
+none repeats in ``queries.txt``; ``searcher-xapian`` likewise). Prints a table (build
+seconds and CPU seconds, posts/s, size, peak RSS, query p50/p99/max; searcher's figure
+over each other engine's) and
 writes the JSON to ``bench/results/compare-<time>.json`` (or ``--out``). ``--quick`` runs
 on ``../shared/corpus/xwlb-small`` (the bundled ``corpus/`` when that is absent) with the
 first 60 queries, as a smoke run. No figure is asserted anywhere.
@@ -178,16 +186,21 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run_searcher(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> dict[str, Any]:
+def run_searcher(
+    corpus: Path, work: Path, queries: list[dict[str, list[str]]], engine: str | None = None
+) -> dict[str, Any]:
+    """The ``searcher`` engine's run; with ``engine`` (``"xapian"``), ``searcher-xapian``'s."""
     # Only the public calls both sides of --revisions keep; see the module docstring.
     with api_call("from searcher import Index"):
         from searcher import Index
 
     target = work / "searcher-index"
     jobs = int(os.environ.get("COMPARE_JOBS", "2"))
+    named = {"engine": engine} if engine else {}
     t, cpu = time.perf_counter(), cpu_seconds()
-    with api_call(f"Index.build(path, corpus, jobs={jobs}).added"):
-        posts = Index.build(target, corpus, jobs=jobs).added
+    call = f"Index.build(path, corpus, jobs={jobs}{f', engine={engine!r}' if engine else ''})"
+    with api_call(f"{call}.added"):
+        posts = Index.build(target, corpus, jobs=jobs, **named).added
     build = time.perf_counter() - t
     build_cpu = cpu_seconds() - cpu
     build_rss = peak_rss_mib()
@@ -226,7 +239,7 @@ def run_stock(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> 
         title=fields.TEXT(stored=True, analyzer=analyzer),
         content=fields.TEXT(stored=True, analyzer=analyzer),
     )
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     ix = index.create_in(str(target), schema)
     writer = ix.writer()
     posts = 0
@@ -234,7 +247,7 @@ def run_stock(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> 
         writer.add_document(path=a.id, title=a.title, content=a.body)
         posts += 1
     writer.commit()
-    build = time.perf_counter() - t
+    build, build_cpu = time.perf_counter() - t, cpu_seconds() - cpu
     parser = MultifieldParser(["title", "content"], schema=ix.schema)
     times = []
     with ix.searcher() as s:
@@ -248,7 +261,13 @@ def run_stock(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> 
             for hit in results:
                 hit.highlights("content")
             times.append(time.perf_counter() - t)
-    return {"posts": posts, "build_s": build, "bytes": folder_bytes(target), **percentiles(times)}
+    return {
+        "posts": posts,
+        "build_s": build,
+        "build_cpu_s": round(build_cpu, 2),
+        "bytes": folder_bytes(target),
+        **percentiles(times),
+    }
 
 
 def _unit_text(text: str, analyzer: Any) -> str:
@@ -261,7 +280,7 @@ def run_fts5(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> d
 
     units = UnitAnalyzer()
     target = work / "fts5.db"
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     db = sqlite3.connect(target)
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='ascii')")
     posts = 0
@@ -271,7 +290,7 @@ def run_fts5(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> d
         posts += 1
     db.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows)
     db.commit()
-    build = time.perf_counter() - t
+    build, build_cpu = time.perf_counter() - t, cpu_seconds() - cpu
     times = []
     for params in queries:
         q = (params.get("q") or [""])[0]
@@ -292,10 +311,28 @@ def run_fts5(corpus: Path, work: Path, queries: list[dict[str, list[str]]]) -> d
             ).fetchall()
         times.append(time.perf_counter() - t)
     db.close()
-    return {"posts": posts, "build_s": build, "bytes": folder_bytes(target), **percentiles(times)}
+    return {
+        "posts": posts,
+        "build_s": build,
+        "build_cpu_s": round(build_cpu, 2),
+        "bytes": folder_bytes(target),
+        **percentiles(times),
+    }
 
 
-RUNNERS = {"searcher": run_searcher, "stock": run_stock, "fts5": run_fts5}
+def run_searcher_xapian(
+    corpus: Path, work: Path, queries: list[dict[str, list[str]]]
+) -> dict[str, Any]:
+    """:func:`run_searcher` with the Xapian engine."""
+    return run_searcher(corpus, work, queries, engine="xapian")
+
+
+RUNNERS = {
+    "searcher": run_searcher,
+    "searcher-xapian": run_searcher_xapian,
+    "stock": run_stock,
+    "fts5": run_fts5,
+}
 
 
 def searcher_from(expected: Path) -> str:
@@ -384,6 +421,9 @@ def main() -> None:
         name = "revisions"
     else:
         engines = (args.engines or ",".join(ENGINES)).split(",")
+        unknown = [e for e in engines if e and e not in RUNNERS]
+        if unknown:
+            ap.error(f"--engines: unknown {', '.join(unknown)} (known: {', '.join(RUNNERS)})")
         report["engines"] = compare_engines([e for e in engines if e], corpus, args)
         print(table(report["engines"]))
         name = "compare"
@@ -412,6 +452,8 @@ def compare_engines(engines: list[str], corpus: Path, args: argparse.Namespace) 
 
 
 ROWS = [
+    ("build, s", "build_s", ""),
+    ("build, CPU s", "build_cpu_s", ""),
     ("posts/s (build)", "posts_per_s", "higher is better"),
     ("ms/post (build)", "ms_per_post", ""),
     ("index size, MiB", "bytes", ""),
