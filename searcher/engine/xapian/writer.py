@@ -70,9 +70,12 @@ DESCRIPTION_KEY = "searcher.json"
 #: Metadata key: the shard's number in its index (0 …).
 SHARD_KEY = "searcher.shard"
 EXTRA_KEY = "searcher.extra."
-#: Posts a worker analyses before handing them to the database: Xapian flushes by its
-#: own threshold (``XAPIAN_FLUSH_THRESHOLD``, 10,000 documents by default).
+#: Fewest posts worth a worker process of their own.
 MIN_WORKER_POSTS = 200
+#: Posts a new generation's database takes before it is flushed to disk: Xapian keeps
+#: the changes in memory up to its own threshold (10,000 documents), which for news
+#: posts was 1.2 GB in a build of xwlb (bench/compare.py).
+FLUSH_POSTS = 1000
 
 
 def as_os_error(exc: xapian.Error) -> OSError:
@@ -121,10 +124,13 @@ def _write_part(
     analysis = Analysis(WordTokenizer(make_segmenter(segmenter, words)))
     try:
         dbs = [xapian.WritableDatabase(p, xapian.DB_CREATE_OR_OVERWRITE) for p in paths]
-        for article in articles:
+        for n, article in enumerate(articles, 1):
             dbs[layout.shard_of(article.id, len(dbs))].replace_document(
                 term(ID_PREFIX, article.id), document_of(article, analysis, tz)
             )
+            if n % FLUSH_POSTS == 0:
+                for db in dbs:
+                    db.commit()
         for db in dbs:
             db.commit()
             db.close()
@@ -143,6 +149,7 @@ class XapianWriter:
         self.paths = engine.write_paths()
         self.fresh = engine.planned
         self._parts: list[Path] = []
+        self._loose: set[int] = set()  # shards written since their last compaction
         try:
             if self.fresh:
                 for p in self.paths:
@@ -191,12 +198,16 @@ class XapianWriter:
             if self.fresh and workers > 1:
                 self._add_in_workers(articles, workers, progress)
                 return
-            for article in articles:
+            for n, article in enumerate(articles, 1):
                 doc = document_of(article, self.analysis, self.timezone)
                 shard = layout.shard_of(article.id, len(self.dbs))
                 self.dbs[shard].replace_document(term(ID_PREFIX, article.id), doc)
+                self._loose.add(shard)
                 if progress is not None:
                     progress(1)
+                if self.fresh and n % FLUSH_POSTS == 0:
+                    for db in self.dbs:
+                        db.commit()  # nobody reads a new generation before its stub
         except xapian.Error as exc:
             raise as_os_error(exc) from exc
 
@@ -237,6 +248,7 @@ class XapianWriter:
         Xapian's compactor (it merges posting lists whole: copying the documents one by
         one cost as much as indexing them again)."""
         shard = self.engine.folder / self.paths[k]
+        self._loose.discard(k)
         self.dbs[k].commit()
         sources = xapian.Database()
         for path in [str(shard), *parts]:
@@ -272,13 +284,16 @@ class XapianWriter:
             if clear and not self.fresh:
                 for post_id in set(engine.digests()) - self.added:
                     self.delete(post_id)
-            for k, db in reversed(list(enumerate(self.dbs))):  # shard 0 (extras) last
+            for k in reversed(range(len(self.dbs))):  # shard 0 (extras) last
+                db = self.dbs[k]
                 db.set_metadata(DESCRIPTION_KEY, text)
                 db.set_metadata(SHARD_KEY, str(k))
-                if self.fresh:
-                    db.commit()
-                else:
+                if not self.fresh:
                     db.commit_transaction()
+                elif k in self._loose:
+                    self._merge(k, [])  # compacted: a third smaller, read faster
+                else:
+                    db.commit()
             if self.fresh:
                 layout.write_atomic(engine.folder / layout.STUB_FILE, layout.stub_text(self.paths))
             layout.write_meta(engine.folder, description)
