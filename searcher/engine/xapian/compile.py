@@ -20,12 +20,14 @@ plan node        Xapian
 ===============  ==============================================================
 
 Weights: in the body, Xapian's BM25 (normalised by the document's length, which the
-body's terms make nearly all of). A match in the title or the labels weighs a fixed
-``boost · idf`` (:func:`fixed`: the sum of its terms' idf over the whole index,
-:func:`idf_of`, for one occurrence), as the Whoosh engine's BM25F weighs one occurrence in
-a label (``B = 0``) and nearly in a title: Xapian has one length per document, and a
-title or a tag normalised by the length of the body would rank a short post's body
-match above a long post's title.
+body's terms make nearly all of). A match in the labels weighs a fixed ``boost · idf``
+(:func:`fixed`: the sum of its terms' idf over the whole index, :func:`idf_of`, for one
+occurrence), as the Whoosh engine's BM25F weighs one occurrence in a label (``B = 0``);
+in the title, that times the title's length factor (:func:`.terms.title_norm`, a value
+of the post read by a :class:`xapian.ValueWeightPostingSource`), as BM25F weighs one
+occurrence in a title of that length. Xapian has one length per document: a title or a
+tag normalised by the length of the body would rank a short post's body match above a
+long post's title.
 
 Everything here is a built-in Xapian query or posting source, so a plan runs on remote
 shards (``xapian-tcpsrv`` knows no Python) as on local ones.
@@ -40,7 +42,7 @@ import xapian
 
 from ...query import plan as qp
 from ...ranking import VERBATIM_TIER
-from .terms import ID_PREFIX, PREFIXES, bigram_terms, term
+from .terms import ID_PREFIX, PREFIXES, TITLE_NORM, bigram_terms, term
 
 #: ``idf(term)``: a term's inverse document frequency over the whole index (all shards).
 Idf = Callable[[str], float]
@@ -101,7 +103,13 @@ def fixed(q: xapian.Query, weight: float) -> xapian.Query:
 def _weighed(field: str, q: xapian.Query, terms: list[str], boost: float, idf: Idf) -> xapian.Query:
     if field == "body":
         return _scaled(q, boost)
-    return fixed(q, boost * sum(idf(t) for t in terms))
+    weight = boost * sum(idf(t) for t in terms)
+    if field == "labels":
+        return fixed(q, weight)
+    # the title: the post's length factor (its TITLE_NORM value) times the weight
+    zero = xapian.Query(xapian.Query.OP_SCALE_WEIGHT, q, 0.0)
+    norm = xapian.Query(xapian.ValueWeightPostingSource(TITLE_NORM))
+    return _scaled(xapian.Query(xapian.Query.OP_AND, [zero, norm]), weight)
 
 
 def units_query(

@@ -38,10 +38,12 @@ from .terms import (
     HEAD,
     ID_PREFIX,
     SHORT_TERM,
+    TITLE_NORM,
     Analysis,
     data_of,
     headline,
     term,
+    title_norm,
 )
 
 
@@ -111,6 +113,7 @@ def document_of(article: Article, analysis: Analysis, tz: dt.tzinfo) -> xapian.D
             doc.add_boolean_term(term(prefix, str(value)))
     doc.add_value(HEAD, json.dumps(head, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     doc.add_value(DATE, xapian.sortable_serialise(head["ts"]))
+    doc.add_value(TITLE_NORM, xapian.sortable_serialise(title_norm(analysis.title_units(article))))
     doc.set_data(data_of(article))
     return doc
 
