@@ -279,6 +279,10 @@ class XapianWriter:
                     db.commit()
                 else:
                     db.commit_transaction()
+                    # committed: cancel() must not cut this shard back (its revision
+                    # may lie past the old sizes; cut, the shard was unreadable)
+                    shard = self.engine.folder / self.paths[k]
+                    self._sizes = {f: n for f, n in self._sizes.items() if f.parent != shard}
             if self.fresh:
                 layout.write_atomic(engine.folder / layout.STUB_FILE, layout.stub_text(self.paths))
             layout.write_meta(engine.folder, description)
