@@ -8,13 +8,20 @@ got). Posts are tiny invented ones (tests/searchutil.py); servers are Xapian's o
 from __future__ import annotations
 
 import errno
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from xapianservers import Proxy, need_tools, servers, tcpsrv
 
 from searcher.engine.xapian import writer as xapian_writer
 from searcher.engine.xapian.folder import shard_of
+from searcher.engine.xapian.shards import REMOTE_TIMEOUT_MS
 from searcher.errors import SearchIndexError
 from searcher.index import Index
 from searchutil import post, write_corpus
@@ -93,3 +100,131 @@ def test_a_commit_failing_after_one_shard_leaves_that_shard_readable(
     assert (report.added, report.updated, report.removed) == (1, 0, 0)
     with Index.open(folder) as index:
         assert index.search("抗旱").total == 2
+
+
+def test_a_reader_follows_a_shard_that_moved_without_shard_0(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards commit one by one (and replicas follow their masters one by one): a
+    running reader must see shard 1's new posts once shard 1 has them, though shard 0,
+    whose description the database answers with, has not moved. Before: its answers
+    and columns were kept by shard 0's description: the same search answered 6 from
+    the cache, and one matching the new post failed (``IndexError`` in the facet
+    counts), until shard 0 moved too."""
+    site, folder = two_shards(tmp_path)
+    with Index.open(folder) as reader:
+        assert reader.search("演练").total == 6
+        write_corpus(tmp_path / "site", NEW)
+        fail_second_commit(monkeypatch)
+        with pytest.raises(SearchIndexError):
+            Index.build(folder, site)
+        monkeypatch.undo()
+        found = reader.search("演练")
+        assert (found.total, found.facets["tags"]) == (7, {"防汛": 6, "抗旱": 1})
+        assert [h.id for h in reader.search("抗旱").hits] == ["_posts/2024-02-01-n1"]
+        Index.build(folder, site)
+        found = reader.search("演练")
+        assert (found.total, found.facets["tags"]) == (8, {"防汛": 6, "抗旱": 2})
+
+
+def shard_folders(index_folder: Path) -> list[Path]:
+    """The shard databases the index's stub names, in order."""
+    lines = (index_folder / "xapian.stub").read_text(encoding="utf-8").splitlines()
+    return [index_folder / line.split(" ", 1)[1] for line in lines]
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers (a hung machine): its
+    ``127.0.0.1:PORT``."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for s in held:
+            s.close()
+
+
+def test_a_server_that_dies_after_greeting_is_passed_over(tmp_path: Path) -> None:
+    """A server that accepts, greets and dies (killed during the first ``Index.open``).
+    Before: ``Index.open`` raised Xapian's own ``NetworkError: Connection closed
+    unexpectedly``, even with a replica of the shard up."""
+    need_tools()
+    _, folder = two_shards(tmp_path)
+    with servers() as started:
+        started.extend(tcpsrv(s) for s in shard_folders(folder))
+        dying = Proxy(started[0].port)
+        try:
+            stub = tmp_path / "replicated.stub"
+            stub.write_text(
+                f"remote {dying.address} {started[0].address}\nremote {started[1].address}\n",
+                encoding="utf-8",
+            )
+            with Index.open(stub) as index:
+                found = index.search("演练")
+                assert (found.total, found.notices) == (6, [])
+            stub = tmp_path / "alone.stub"
+            stub.write_text(f"remote {dying.address}\nremote {started[1].address}\n", "utf-8")
+            with Index.open(stub) as index:
+                found = index.search("演练")
+                assert sorted(h.id for h in found.hits) == [
+                    "_posts/2024-01-01-p1",
+                    "_posts/2024-01-05-p5",
+                    "_posts/2024-01-06-p6",
+                ]
+                assert [(n.code, str(n)) for n in found.notices] == [
+                    (
+                        "shards_missing",
+                        f"the results are partial: no copy of shard 0 ({dying.address}) "
+                        "answered, and its posts were not searched",
+                    )
+                ]
+        finally:
+            dying.close()
+
+
+def test_a_hung_server_is_waited_for_once_not_by_every_new_connection(tmp_path: Path) -> None:
+    """A primary that accepts and never answers, its replica up: opening waits
+    REMOTE_TIMEOUT_MS once; then 4 searches at once (4 new handles) do not wait for it
+    again. Before: each new handle tried the hung primary first (3.13 s each)."""
+    need_tools()
+    _, folder = two_shards(tmp_path)
+    with servers() as started, silent_server() as hung:
+        started.extend(tcpsrv(s) for s in shard_folders(folder))
+        stub = tmp_path / "hung.stub"
+        stub.write_text(
+            f"remote {hung} {started[0].address}\nremote {started[1].address}\n", encoding="utf-8"
+        )
+        began = time.monotonic()
+        with Index.open(stub) as index:
+            assert (
+                REMOTE_TIMEOUT_MS / 1000 <= time.monotonic() - began < 2 * REMOTE_TIMEOUT_MS / 1000
+            )
+            took: dict[str, tuple[int, float]] = {}
+
+            def search(q: str) -> None:
+                start = time.monotonic()
+                took[q] = (index.search(q).total, time.monotonic() - start)
+
+            threads = [
+                threading.Thread(target=search, args=(q,)) for q in ["演练", "江边", "防汛", "举行"]
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert {q: n for q, (n, _) in took.items()} == {"演练": 6, "江边": 6, "防汛": 6, "举行": 6}
+        assert max(s for _, s in took.values()) < REMOTE_TIMEOUT_MS / 1000 / 2
