@@ -149,7 +149,7 @@ def is_stub(path: Path) -> bool:
             return False
         if path.suffix == ".stub":
             return True
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
             head = f.read(4096)
     except OSError:
         return False

@@ -228,3 +228,32 @@ def test_a_hung_server_is_waited_for_once_not_by_every_new_connection(tmp_path: 
                 t.join()
         assert {q: n for q, (n, _) in took.items()} == {"演练": 6, "江边": 6, "防汛": 6, "举行": 6}
         assert max(s for _, s in took.values()) < REMOTE_TIMEOUT_MS / 1000 / 2
+
+
+@pytest.mark.parametrize("name", ["shards.stub", "shards"])
+def test_a_stub_saved_with_a_bom_and_crlf_opens(tmp_path: Path, name: str) -> None:
+    """A stub saved by an editor that writes a BOM and CRLF line ends. Before: refused,
+    ``line 1: expected `remote HOST:PORT [HOST:PORT…]` or `auto PATH`, not
+    '\\ufeffauto …'`` (and without the ``.stub`` suffix: ``index path is not a
+    folder``)."""
+    _, folder = two_shards(tmp_path)
+    stub = tmp_path / name
+    lines = "".join(f"auto {s}\r\n" for s in shard_folders(folder))
+    stub.write_bytes(("\ufeff" + lines).encode("utf-8"))
+    with Index.open(stub) as index:
+        assert index.search("演练").total == 6
+
+
+def test_an_ipv6_server_is_refused_naming_the_line(tmp_path: Path) -> None:
+    """Xapian 1.4 resolves remote hosts and listens on IPv4 only. Before: the stub was
+    taken, and every search of the shard failed with ``Couldn't resolve host ::1``
+    (a replica so named was never used)."""
+    stub = tmp_path / "v6.stub"
+    stub.write_text("remote 127.0.0.1:33330 [::1]:33331\n", encoding="utf-8")
+    with pytest.raises(SearchIndexError) as caught:
+        Index.open(stub)
+    assert str(caught.value) == (
+        f"{stub}, line 1: '[::1]:33331': Xapian 1.4's remote backend connects over IPv4 "
+        "only (nor does xapian-tcpsrv listen on IPv6): name the server by an IPv4 address "
+        "or a host name"
+    )
