@@ -886,6 +886,14 @@ class Index:
                     shards=len(found.partial),
                 )
             )
+        if found.behind:
+            query_plan.notices.append(
+                Notice(
+                    "shards_behind",
+                    f"the results may be out of date: {'; '.join(found.behind)}",
+                    shards=len(found.behind),
+                )
+            )
         terms = list(query_plan.highlight)
         hits = [
             make_hit(

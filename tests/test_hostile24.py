@@ -22,7 +22,7 @@ from xapianservers import Proxy, need_tools, servers, tcpsrv
 
 from searcher.engine.xapian import writer as xapian_writer
 from searcher.engine.xapian.folder import shard_of
-from searcher.engine.xapian.shards import REMOTE_TIMEOUT_MS
+from searcher.engine.xapian.shards import REMOTE_REOPEN_SECONDS, REMOTE_TIMEOUT_MS
 from searcher.errors import SearchIndexError
 from searcher.index import Index
 from searchutil import post, run_on_small_disk, write_corpus
@@ -312,3 +312,43 @@ def test_a_sharded_update_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
         ["fail", full, 85],
         ["fail", full, 85],
     ]
+
+
+def test_a_replica_behind_its_primary_gives_way_and_is_named_when_alone(tmp_path: Path) -> None:
+    """A replica made before an update (n1, in shard 1). Before: listed first in the
+    stub, it was searched though its primary was up (6 posts, not 7, no notice); after
+    failover to it, nothing said the answer was older than the other shards."""
+    need_tools()
+    from xapianservers import replicate
+
+    site, folder = two_shards(tmp_path)
+    shards = shard_folders(folder)
+    replica = tmp_path / "replica-1"
+    replicate(shards[1].parent, shards[1].name, replica)
+    write_corpus(tmp_path / "site", {"_posts/2024-02-01-n1.md": NEW["_posts/2024-02-01-n1.md"]})
+    assert Index.build(folder, site).added == 1
+    with servers() as started:
+        primary0, primary1, copy1 = tcpsrv(shards[0]), tcpsrv(shards[1]), tcpsrv(replica)
+        started.extend([primary0, primary1, copy1])
+        stub = tmp_path / "replica-first.stub"
+        stub.write_text(
+            f"remote {primary0.address}\nremote {copy1.address} {primary1.address}\n", "utf-8"
+        )
+        with Index.open(stub) as index:
+            found = index.search("演练")
+            assert (found.total, found.facets["tags"], found.notices) == (
+                7,
+                {"防汛": 6, "抗旱": 1},
+                [],
+            )
+            primary1.kill()
+            time.sleep(REMOTE_REOPEN_SECONDS)  # (answers cached before are kept till then)
+            found = index.search("演练")
+            assert (found.total, found.facets["tags"]) == (6, {"防汛": 6})
+            assert [(n.code, str(n)) for n in found.notices] == [
+                (
+                    "shards_behind",
+                    f"the results may be out of date: shard 1 ({copy1.address}) at "
+                    "generation 0, the newest 1",
+                )
+            ]

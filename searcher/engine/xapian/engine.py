@@ -574,6 +574,7 @@ class XapianEngine:
                 docs, weights, rows, plan.proximity, filters, sort, page, units, counted, stopped
             )
             result.partial = handle.missing
+            result.behind = handle.behind
             return result
 
         result: EngineResult = self._retrying(run)
