@@ -151,7 +151,7 @@ def is_stub(path: Path) -> bool:
             return False
         if path.suffix == ".stub":
             return True
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
             head = f.read(4096)
     except OSError:
         return False
@@ -886,6 +886,14 @@ class Index:
                     f"the results are partial: no copy of {', '.join(found.partial)} "
                     "answered, and its posts were not searched",
                     shards=len(found.partial),
+                )
+            )
+        if found.behind:
+            query_plan.notices.append(
+                Notice(
+                    "shards_behind",
+                    f"the results may be out of date: {'; '.join(found.behind)}",
+                    shards=len(found.behind),
                 )
             )
         terms = list(query_plan.highlight)

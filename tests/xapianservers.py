@@ -119,3 +119,64 @@ def replicate(root: Path, name: str, replica: Path) -> None:
         )
     finally:
         server.kill()
+
+
+class Proxy:
+    """A TCP relay on a free loopback port to ``target`` (a server's port) that, with
+    ``die_after_greeting``, passes on the server's greeting and then closes every
+    connection as the client first asks something: a server that dies right after a
+    client connected (deterministically, unlike a kill). Stopped by :meth:`close`."""
+
+    def __init__(self, target: int, die_after_greeting: bool = True) -> None:
+        import threading
+
+        self.target = target
+        self.die = die_after_greeting
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = int(self.listener.getsockname()[1])
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        """``127.0.0.1:PORT``, as a stub names it."""
+        return f"127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            self.open += [client, server]
+            threading.Thread(target=self._relay, args=(server, client, False), daemon=True).start()
+            threading.Thread(
+                target=self._relay, args=(client, server, self.die), daemon=True
+            ).start()
+
+    @staticmethod
+    def _relay(source: socket.socket, sink: socket.socket, die: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if die:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self) -> None:
+        """Stop listening and close every connection."""
+        self.listener.close()
+        for s in self.open:
+            s.close()

@@ -84,7 +84,8 @@ class EngineResult:
     ``stopped``: the CPU budget ran out (the rest covers the matches found by then);
     ``folded``: collapsed, and two matches or more of one story group were folded;
     ``partial``: the shards left out because no copy of them answered (their names;
-    empty: every post was searched).
+    empty: every post was searched); ``behind``: the shards read at an older commit
+    than the others (a replica not yet up to date), each with its generation.
     """
 
     total: int
@@ -94,6 +95,7 @@ class EngineResult:
     stopped: bool = False
     folded: bool = False
     partial: tuple[str, ...] = ()
+    behind: tuple[str, ...] = ()
 
 
 @dataclass

@@ -43,7 +43,14 @@ from ...request import Filters
 from ...stories import StoryGroups
 from . import folder as layout
 from .compile import idf_of, to_xapian
-from .shards import REMOTE_REOPEN_SECONDS, Handle, local_sources, open_shards
+from .shards import (
+    AVOID_SECONDS,
+    REMOTE_REOPEN_SECONDS,
+    Handle,
+    local_sources,
+    open_shards,
+    shard_states,
+)
 from .terms import PREFIXES, bigram_terms, stored_post
 from .view import View, make_view
 from .writer import DESCRIPTION_KEY, EXTRA_KEY, SHARD_KEY, XapianWriter
@@ -84,6 +91,7 @@ class XapianEngine:
         self._planned = planned
         self._lock = threading.Lock()
         self._pool: list[Handle] = []
+        self._failing: dict[str, float] = {}  # server → when it last did not answer
         self._views: dict[Any, View] = {}
         self._identity: tuple[int, ...] = (-1,)
         self._stub_key: tuple[int, ...] = ()
@@ -229,7 +237,15 @@ class XapianEngine:
                 raise SearchIndexError(
                     f"no index in {self.folder} (build one with `searcher index`)"
                 )
-        return open_shards(self._sources())
+        now = time.monotonic()
+        with self._lock:
+            avoid = {s for s, t in self._failing.items() if now - t < AVOID_SECONDS}
+        handle = open_shards(self._sources(), avoid, DESCRIPTION_KEY)
+        with self._lock:
+            for server in handle.chosen:
+                self._failing.pop(server or "", None)
+            self._failing.update(dict.fromkeys(handle.failed, now))
+        return handle
 
     @contextmanager
     def _handle(self) -> Iterator[Handle]:
@@ -246,7 +262,8 @@ class XapianEngine:
             now = time.monotonic()
             if self.stub is None or now - handle.reopened >= REMOTE_REOPEN_SECONDS:
                 try:
-                    handle.db.reopen()
+                    if handle.db.reopen():
+                        handle.states = shard_states(handle, DESCRIPTION_KEY)
                     handle.reopened = now
                 except xapian.Error:
                     handle.close()
@@ -256,7 +273,8 @@ class XapianEngine:
             handle.reopened = time.monotonic()
             try:
                 check_shards(handle)
-            except SearchIndexError:
+                handle.states = shard_states(handle, DESCRIPTION_KEY)
+            except (SearchIndexError, xapian.Error):  # (a server dying meanwhile)
                 handle.close()
                 raise
         broken = False
@@ -298,10 +316,11 @@ class XapianEngine:
         # A shard missing (no copy answers) changes the posts searched: a new identity,
         # so that no answer of the whole index is served from a cache meanwhile.
         missing = zlib.crc32("|".join(handle.missing).encode())
+        states = zlib.crc32(repr(handle.states).encode())  # every shard's, not only 0's
         # First the generation, its description and the shards searched (Index keys its
         # lexicon and story groups on the first three), then the stub file's identity.
         number = int(description.get("generation", -1))
-        return description, (number, zlib.crc32(raw), missing, *self._stub_key, *copy)
+        return description, (number, zlib.crc32(raw), missing, states, *self._stub_key, *copy)
 
     def sync(self) -> tuple[int, ...]:
         """Follow the index to its latest commit (the stub, then each shard's revision);
@@ -311,8 +330,10 @@ class XapianEngine:
         """
         if self._planned:
             return self._identity
-        with self._handle() as handle:
-            description, identity = self._describe(handle)
+        found: tuple[dict[str, Any], tuple[int, ...]] = self._retrying(
+            lambda handle, _: self._describe(handle), view=False
+        )
+        description, identity = found
         if identity != self._identity:
             with self._lock:
                 self._adopt(description)
@@ -506,13 +527,13 @@ class XapianEngine:
 
         return to_xapian(node, near_ids, idf_of(db, view.cache.setdefault("idf", {})))
 
-    def _retrying(self, run: Callable[[Handle, View], Any]) -> Any:
-        """``run(handle, view)``, again on other copies of the shards when a server
-        fails mid-search (at most :data:`RETRIES` times)."""
+    def _retrying(self, run: Callable[[Handle, Any], Any], view: bool = True) -> Any:
+        """``run(handle, view)`` (the view None without ``view``), again on other copies
+        of the shards when a server fails mid-search (at most :data:`RETRIES` times)."""
         for attempt in range(RETRIES + 1):
             try:
                 with self._handle() as handle:
-                    return run(handle, self._view(handle))
+                    return run(handle, self._view(handle) if view else None)
             except (xapian.NetworkError, xapian.DatabaseError) as exc:
                 if self.stub is None or attempt == RETRIES:
                     raise SearchIndexError(f"{self.stub or self.folder}: {exc.get_msg()}") from exc
@@ -557,6 +578,7 @@ class XapianEngine:
                 docs, weights, rows, plan.proximity, filters, sort, page, units, counted, stopped
             )
             result.partial = handle.missing
+            result.behind = handle.behind
             return result
 
         result: EngineResult = self._retrying(run)

@@ -167,7 +167,7 @@ def next_generation(folder: Path) -> int:
 
 @dataclass(frozen=True)
 class Server:
-    """One ``xapian-tcpsrv``: ``host`` (a name or an IP address, IPv6 without brackets)
+    """One ``xapian-tcpsrv``: ``host`` (a name or an IPv4 address: see :func:`read_stub`)
     and ``port``."""
 
     host: str
@@ -193,7 +193,8 @@ def read_stub(stub: Path) -> list[ShardSource]:
     """The shards a stub file names, a line each (blank lines and ``#`` comments left
     out): ``auto PATH`` or ``glass PATH`` (a local database, relative to the stub's
     folder), or ``remote HOST:PORT [HOST:PORT…]`` (Xapian's syntax for a database served
-    by ``xapian-tcpsrv``, here with the shard's replicas after its first server).
+    by ``xapian-tcpsrv``, here with the shard's replicas after its first server). Lines may
+    end in CRLF, and the file may begin with a BOM.
 
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
@@ -202,10 +203,11 @@ def read_stub(stub: Path) -> list[ShardSource]:
     '10.0.0.1:3333 10.0.0.2:3333'
 
     :raises SearchIndexError: naming the stub and line: unreadable, an unknown kind, a
-        server that is not ``HOST:PORT``, or no shard at all.
+        server that is not ``HOST:PORT`` or is an IPv6 address (``[::1]:3333``: Xapian
+        1.4 resolves and listens on IPv4 only), or no shard at all.
     """
     try:
-        text = stub.read_text(encoding="utf-8")
+        text = stub.read_text(encoding="utf-8-sig")  # (a BOM, as some editors save)
     except (OSError, UnicodeDecodeError) as exc:
         raise SearchIndexError(f"{stub}: cannot read the stub: {exc}") from exc
     out: list[ShardSource] = []
@@ -223,6 +225,12 @@ def read_stub(stub: Path) -> list[ShardSource]:
                 match = _HOST_PORT.match(item)
                 if not match or not 0 < int(match.group(2)) < 65536:
                     raise SearchIndexError(f"{where}: {item!r} is not HOST:PORT")
+                if item.startswith("["):
+                    raise SearchIndexError(
+                        f"{where}: {item!r}: Xapian 1.4's remote backend connects over IPv4 "
+                        "only (nor does xapian-tcpsrv listen on IPv6): name the server by an "
+                        "IPv4 address or a host name"
+                    )
                 servers.append(Server(match.group(1).strip("[]"), int(match.group(2))))
             out.append(ShardSource(None, tuple(servers)))
         else:

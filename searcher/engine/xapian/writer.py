@@ -83,13 +83,20 @@ FLUSH_POSTS = 1000
 def as_os_error(exc: xapian.Error) -> OSError:
     """The :class:`OSError` a Xapian error stands for, so that a full disk or a read-only
     folder reads as the Whoosh engine's do (``[Errno 28] No space left on device``): the
-    errno whose text the message holds, else EIO with Xapian's message."""
+    errno whose text the message holds, else EIO with Xapian's message.
+
+    The message is read first: ``get_error_string()`` crashed the process (SIGSEGV, in
+    the bindings of Xapian 1.4.26) on the error of a sharded update's commit on a full
+    disk, "Modifications failed (… No space left on device), and couldn't open at the
+    old revision", whose message names the system's error itself."""
     message = exc.get_msg() or type(exc).__name__
-    said = f"{message} {exc.get_error_string() or ''}"  # the system's error, if any
-    for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EMFILE):
-        if os.strerror(code) in said:
-            return OSError(code, os.strerror(code))
-    return OSError(errno.EIO, message)
+    codes = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EMFILE)
+    code = next((c for c in codes if os.strerror(c) in message), None)
+    if code is None:
+        system = exc.get_error_string() or b""  # the system's error, if any (bytes)
+        said = system.decode("utf-8", "replace") if isinstance(system, bytes) else system
+        code = next((c for c in codes if os.strerror(c) in said), None)
+    return OSError(code, os.strerror(code)) if code else OSError(errno.EIO, message)
 
 
 def document_of(article: Article, analysis: Analysis, tz: dt.tzinfo) -> xapian.Document:
@@ -293,6 +300,10 @@ class XapianWriter:
                 db.set_metadata(SHARD_KEY, str(k))
                 if not self.fresh:
                     db.commit_transaction()
+                    # committed: cancel() must not cut this shard back (its revision
+                    # may lie past the old sizes; cut, the shard was unreadable)
+                    shard = self.engine.folder / self.paths[k]
+                    self._sizes = {f: n for f, n in self._sizes.items() if f.parent != shard}
                 elif k in self._loose:
                     self._merge(k, [])  # compacted: a third smaller, read faster
                 else:
