@@ -307,11 +307,13 @@ def test_a_sharded_update_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
     )
     log = run_on_small_disk(mnt, FILL_SHARDS, corpus)
     full = "MNT/ix: cannot write index: [Errno 28] No space left on device"
-    assert log == [["ok", 6, 16 + 6 * k] for k in range(12)] + [
-        ["fail", full, 82],
-        ["fail", full, 85],
-        ["fail", full, 85],
-    ]
+    assert log[:12] == [["ok", 6, 16 + 6 * k] for k in range(12)]
+    assert [entry[:2] for entry in log[12:]] == [["fail", full]] * 3
+    # Which shard fills first depends on the bytes written (the site's path is in the
+    # description): measured 82, 85, 85 and 82, 82, 85. Each failed run leaves the 82
+    # posts and at most the 6 of its shards that committed, never fewer.
+    totals = [entry[2] for entry in log[12:]]
+    assert totals == sorted(totals) and totals[0] >= 82 and totals[-1] <= 82 + 6
 
 
 def test_a_replica_behind_its_primary_gives_way_and_is_named_when_alone(tmp_path: Path) -> None:
