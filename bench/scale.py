@@ -77,6 +77,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import html
+import importlib
 import json
 import math
 import os
@@ -362,8 +363,7 @@ def shard_folders(index: Path) -> list[Path]:
     :raises SystemExit: none is found.
     """
     with contextlib.suppress(ImportError, AttributeError):
-        from searcher.engine import xapian as engine
-
+        engine = importlib.import_module("searcher.engine.xapian")
         return [Path(p) for p in engine.shard_folders(index)]
     found = sorted(p.parent for p in index.rglob("iamglass"))
     if not found:
@@ -619,4 +619,4 @@ def write(report: dict[str, Any], path: Path) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
