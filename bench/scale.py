@@ -356,15 +356,15 @@ def free_port() -> int:
 
 
 def shard_folders(index: Path) -> list[Path]:
-    """The shard databases of the Xapian index in ``index``, in shard order: the Xapian
-    engine's own list when it offers one (``searcher.engine.xapian.shard_folders``),
+    """The shard databases of the Xapian index in ``index``, in shard order: those its
+    stub names (``searcher.engine.xapian.folder.current_paths``, relative to ``index``),
     else the folders under ``index`` holding a Xapian glass database (``iamglass``).
 
     :raises SystemExit: none is found.
     """
     with contextlib.suppress(ImportError, AttributeError):
-        engine = importlib.import_module("searcher.engine.xapian")
-        return [Path(p) for p in engine.shard_folders(index)]
+        folder = importlib.import_module("searcher.engine.xapian.folder")
+        return [index / path for path in folder.current_paths(index)]
     found = sorted(p.parent for p in index.rglob("iamglass"))
     if not found:
         sys.exit(f"no Xapian shard database found under {index}")
