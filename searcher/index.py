@@ -107,7 +107,7 @@ def _check_folding(folder: Path, meta: dict[str, Any]) -> None:
 
 #: The engines an index can be kept in, by name (recorded as ``engine`` in its
 #: description; README "Architecture").
-ENGINES: dict[str, EngineKind] = {"whoosh": WhooshEngine}
+ENGINES: tuple[str, ...] = ("whoosh", "xapian")
 #: The engine of new indexes when none is named: ``$SEARCHER_ENGINE`` (read at each
 #: build; the test suite runs once per engine with it), else this one.
 DEFAULT_ENGINE = "whoosh"
@@ -120,12 +120,43 @@ def default_engine() -> str:
 
 
 def _engine_class(name: str) -> EngineKind:
+    """The engine class named ``name``; Xapian's is imported on first use (its bindings
+    are the optional extra ``searcher[xapian]``).
+
+    :raises SearchIndexError: an unknown name, or the Xapian bindings are missing.
+    """
+    if name == "whoosh":
+        return WhooshEngine
+    if name == "xapian":
+        try:
+            from .engine.xapian import XapianEngine
+        except ImportError as exc:
+            raise SearchIndexError(
+                f"engine xapian: the Xapian bindings are not installed ({exc}); "
+                "install them with `pip install 'searcher[xapian]'`"
+            ) from exc
+        return XapianEngine
+    raise SearchIndexError(f"engine must be one of {', '.join(ENGINES)}, not {name!r}")
+
+
+def is_stub(path: Path) -> bool:
+    """True when ``path`` is a file named ``*.stub``, or whose first line (blank lines and
+    ``#`` comments left out) names a database as a Xapian stub does (``remote``, ``auto``,
+    ``glass``, ``chert``, ``inmemory``)."""
     try:
-        return ENGINES[name]
-    except KeyError:
-        raise SearchIndexError(
-            f"engine must be one of {', '.join(sorted(ENGINES))}, not {name!r}"
-        ) from None
+        if not path.is_file():
+            return False
+        if path.suffix == ".stub":
+            return True
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    for line in head.splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            return words[0] in ("remote", "auto", "glass", "chert", "inmemory")
+    return False
 
 
 def _engine_of(folder: Path) -> EngineKind:
@@ -135,6 +166,8 @@ def _engine_of(folder: Path) -> EngineKind:
 
     :raises SearchIndexError: the description names an engine this version lacks.
     """
+    if is_stub(folder):  # a stub file naming shards: only Xapian has them
+        return _engine_class("xapian")
     return _engine_class(str(WhooshEngine.read_description(folder).get("engine", "whoosh")))
 
 
@@ -345,7 +378,8 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Index:
-        """Open the index in folder ``path``.
+        """Open the index in folder ``path``, or the shards a Xapian stub file ``path``
+        names (:func:`is_stub`; :mod:`searcher.engine.xapian.folder`), read-only.
 
         Raises :class:`SearchIndexError` when there is no index there, and its subclass
         :class:`IndexFormatError` when it was built by an incompatible version of searcher
@@ -353,7 +387,7 @@ class Index:
         (``searcher index`` rebuilds it).
         """
         folder = Path(path)
-        if folder.exists() and not folder.is_dir():
+        if folder.exists() and not folder.is_dir() and not is_stub(folder):
             raise SearchIndexError(f"index path is not a folder: {folder}")
         kind = _engine_of(folder)
         if not kind.exists(folder):
@@ -375,11 +409,19 @@ class Index:
         user_words: Sequence[UserWord],
         user_dict_source: str,
         engine: str | None = None,
+        shards: int | None = None,
     ) -> Index:
         """An index for a new generation of ``folder`` with a new schema, not yet
-        committed: what :meth:`create` commits empty and :meth:`build` fills."""
+        committed: what :meth:`create` commits empty and :meth:`build` fills.
+
+        :raises SearchIndexError: ``shards`` > 1 for an engine without shards, or < 1.
+        """
         engine = engine or default_engine()
         kind = _engine_class(engine)
+        if shards is not None and (shards < 1 or (shards > 1 and engine != "xapian")):
+            raise SearchIndexError(
+                f"shards: {shards} shards need the xapian engine (--engine xapian), and 1 or more"
+            )
         if segmenter not in SEGMENTERS:
             raise SearchIndexError(
                 f"segmenter must be one of {', '.join(SEGMENTERS)}, not {segmenter!r}"
@@ -388,6 +430,7 @@ class Index:
         description = {
             "format": FORMAT_VERSION,
             "engine": engine,
+            **({"shards": shards} if engine == "xapian" else {}),
             "timezone": timezone,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
             **make_segmenter(segmenter).describe(),
@@ -468,6 +511,7 @@ class Index:
         user_dict: str | os.PathLike[str] | None = None,
         engine: str | None = None,
         synonyms: str | os.PathLike[str] | None = None,
+        shards: int | None = None,
     ) -> IndexReport:
         """Create or update the index in ``path`` from the Jekyll site ``corpus``: what
         ``searcher index`` does. Every way it can go leaves a searchable index behind.
@@ -496,6 +540,9 @@ class Index:
             removes it. A dictionary that changes the words re-segments every post.
         :param engine: a name in :data:`ENGINES` to keep the index in; None: the index's
             own, else :func:`default_engine`. Another engine than the index's rebuilds.
+        :param shards: for the xapian engine, how many shard databases the posts are
+            spread over (:mod:`searcher.engine.xapian.folder`); None: the index's own,
+            else 1. Another number than the index's rebuilds.
         :param synonyms: a synonyms file in Solr's format (:mod:`searcher.synonyms`):
             its rules are stored in the index's description and applied to queries, so
             a new file re-segments nothing; its warnings (``FILE:LINE: …``) are in the
@@ -513,7 +560,7 @@ class Index:
             rules = Synonyms()
         kept = _engine_of(Path(path)).read_description(Path(path)).get("synonyms")
         report = cls._build(
-            path, corpus, rebuild, segmenter, options, jobs, progress, user_dict, engine
+            path, corpus, rebuild, segmenter, options, jobs, progress, user_dict, engine, shards
         )
         wanted = (rules.to_json() if rules else None) if rules is not None else kept
         if rules:
@@ -536,6 +583,7 @@ class Index:
         progress: Callable[[int, int], None] | None,
         user_dict: str | os.PathLike[str] | None,
         engine: str | None,
+        shards: int | None = None,
     ) -> IndexReport:
         """:meth:`build` but for the synonyms."""
         folder, site = Path(path), Path(corpus)
@@ -567,6 +615,8 @@ class Index:
                 segmenter = old.segmenter
             engine = engine or str(old.meta.get("engine", DEFAULT_ENGINE))
             same = old.segmenter == segmenter and old.user_words == words
+            if shards is not None and int(old.meta.get("shards", 1)) != shards:
+                same = False  # another number of shards: every post moves
             if same and old.meta.get("engine", DEFAULT_ENGINE) == engine:
                 with old:
                     report = old.update(
@@ -585,7 +635,9 @@ class Index:
         recorded = raw.get("timezone")
         timezone = options.timezone or str(recorded or DEFAULT_TIMEZONE)
         segmenter = segmenter or DEFAULT_SEGMENTER
-        planned = cls._planned(folder, segmenter, timezone, words or (), source, engine)
+        if shards is None and old is not None and engine == old.meta.get("engine"):
+            shards = old.meta.get("shards")
+        planned = cls._planned(folder, segmenter, timezone, words or (), source, engine, shards)
         from .indexing import store_lexicon, store_stories, update_index
 
         made, unborn = not folder.exists(), not cls.exists(folder)  # (a first build)
@@ -747,8 +799,9 @@ class Index:
         try:
             results = self._run(request)
             with self._lock:
-                if self._results_identity == generation:
-                    self._results.put(key, results)
+                partial = any(n.code == "shards_missing" for n in results.notices)
+                if self._results_identity == generation and not partial:
+                    self._results.put(key, results)  # (a partial answer is not kept)
         finally:
             with self._lock:
                 del self._running[key]
@@ -821,6 +874,15 @@ class Index:
                     "matching posts found by then",
                     seconds=request.cpu_seconds,
                     total=found.total,
+                )
+            )
+        if found.partial:
+            query_plan.notices.append(
+                Notice(
+                    "shards_missing",
+                    f"the results are partial: no copy of {', '.join(found.partial)} "
+                    "answered, and its posts were not searched",
+                    shards=len(found.partial),
                 )
             )
         terms = list(query_plan.highlight)

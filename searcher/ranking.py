@@ -118,6 +118,35 @@ def gap(occurrences: list[list[int]], parts: Parts) -> float:
     return best
 
 
+def near(
+    positions: Positions,
+    candidates: list[int],
+    parts: tuple[tuple[tuple[str, ...], ...], ...],
+    window: int,
+    fields: tuple[str, ...],
+) -> list[int]:
+    """The ``candidates`` (ascending rows holding every part) where the ``parts`` (each a
+    tuple of alternative runs of two units or more) stand within ``window`` units of each
+    other (:func:`gap`, a part's length taken from its first alternative) in one of
+    ``fields`` (``title``, ``body``, ``labels``): the ``near`` rule of
+    :class:`searcher.query.plan.Near`. Only the first :data:`MAX_POSITIONS` positions
+    of a run in a document are looked at."""
+    best = dict.fromkeys(candidates, math.inf)
+    lengths = [alts[0] for alts in parts]
+    for field in fields:
+        found: list[dict[int, list[int]]] = []
+        for alts in parts:
+            merged: dict[int, list[int]] = {}
+            for alt in alts:
+                for doc, starts in positions(field, alt, candidates).items():
+                    merged.setdefault(doc, []).extend(starts)
+            found.append({d: sorted(s) for d, s in merged.items()})
+        for doc in candidates:
+            occurrences = [f.get(doc, []) for f in found]
+            best[doc] = min(best[doc], gap(occurrences, lengths))
+    return [d for d in candidates if best[d] <= window]
+
+
 def proximity_factors(
     positions: Positions, docs: Sequence[int], words: Sequence[Parts]
 ) -> list[float]:
@@ -204,6 +233,7 @@ __all__ = [
     "MAX_POSITIONS",
     "UNDATED",
     "VERBATIM_TIER",
+    "near",
     "Positions",
     "gap",
     "PROXIMITY_SCALE",

@@ -62,11 +62,12 @@ def _posts(root: Path, count: int, size: int) -> Path:
     return root
 
 
-def test_a_full_disk_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+def test_a_full_disk_leaves_the_index_as_it_was(tmp_path: Path, engine: str) -> None:
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     small = _posts(tmp_path / "small", 10, 5)
-    big = _posts(tmp_path / "big", 400, 40)
+    # posts that do not fit in 2 MB: Xapian keeps these repetitive ones in less space
+    big = _posts(tmp_path / "big", 400, {"whoosh": 40, "xapian": 160}[engine])
     out = run_on_small_disk(mnt, SCRIPT, small, big)
     # Where the disk fills decides which file is named: a segment's or searcher.json.
     assert re.fullmatch(

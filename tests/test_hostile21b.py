@@ -1,7 +1,10 @@
 """Hostile tests of the lexicon stored beside each generation (``searcher-lexicon-N.bin``,
 issue #21): files replaced, damaged or of another index, a disk that fills while it is
 written, the owner's files of the same shape, and readers that keep a lexicon after a
-new generation's exists. Each fault found is a test with its exact expected answer."""
+new generation's exists. Each fault found is a test with its exact expected answer.
+
+These are the Whoosh engine's files; the Xapian engine keeps its extras in shard 0's
+metadata, bound to their generation (tests/test_xapian_engine.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import searcher.indexing
 from searcher.index import Index
 from searchutil import build, post, run_on_small_disk, write_corpus
 
+pytestmark = pytest.mark.engine("whoosh")
 SHANGHAI = {"_posts/2022-03-01-a.md": post("上海科技新闻", "上海科技发展很快。上海科技。")}
 BEIJING = {"_posts/2022-03-01-b.md": post("北京交通新闻", "北京交通发展很快。北京交通。")}
 MORE = {"_posts/2022-03-02-b.md": post("北京交通新闻", "北京交通发展很快。北京交通。")}

@@ -231,6 +231,7 @@ def test_10_update_beside_searching_threads_runs_in_a_child_process(tmp_path: Pa
 # Bounded work per request: a CPU budget for matching, and answers kept until a commit.
 
 
+@pytest.mark.engine("whoosh")  # Xapian's matcher has no budget (README "Shards")
 def test_query_work_is_capped_by_a_cpu_budget(tmp_path: Path) -> None:
     posts = {f"_posts/2024-01-01-p{i}.md": post(f"标题{i}", "央视网消息。") for i in range(100)}
     corpus = write_corpus(tmp_path, posts)

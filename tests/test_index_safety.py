@@ -444,7 +444,9 @@ def test_rebuilds_keep_the_index_zone_and_segmenter(tmp_path: Path) -> None:
 # (the edit gives it a new document number) than in a fresh build of the same site.
 
 
-def test_ties_are_ordered_by_id_after_updates_as_in_a_fresh_build(tmp_path: Path) -> None:
+def test_ties_are_ordered_by_id_after_updates_as_in_a_fresh_build(
+    tmp_path: Path, engine: str
+) -> None:
     posts = {
         f"_posts/2024-01-01-{name}.md": f"---\ntitle: {name} 苹果\n---\n{name} 苹果。\n"
         for name in ("a", "b", "c")
@@ -462,7 +464,12 @@ def test_ties_are_ordered_by_id_after_updates_as_in_a_fresh_build(tmp_path: Path
     for ix in (index, fresh):
         assert [h.id for h in ix.search("", sort="newest").hits] == want
         assert [h.id for h in ix.search("", sort="oldest").hits] == want
-        assert [h.id for h in ix.search("苹果").hits] == want
+    # By relevance, the updated index as the fresh one; with Whoosh, whose field lengths
+    # are kept to a byte (their scores tie), a, b, c; Xapian's exact lengths put the
+    # longer post a last.
+    assert [h.id for h in index.search("苹果").hits] == [h.id for h in fresh.search("苹果").hits]
+    by_engine = {"whoosh": want, "xapian": want[1:] + want[:1]}
+    assert [h.id for h in fresh.search("苹果").hits] == by_engine[engine]
 
 
 def test_13_index_paths_that_cannot_be_folders_are_named(

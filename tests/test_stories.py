@@ -149,6 +149,7 @@ def test_updates_move_posts_between_groups_as_a_fresh_build_would(tmp_path: Path
     index.close()
 
 
+@pytest.mark.engine("whoosh")  # the version before kept no searcher-stories-*.bin files
 def test_an_index_without_stored_groups_gets_them_on_its_next_run(tmp_path: Path) -> None:
     corpus = write_site(tmp_path)
     Index.build(tmp_path / "index", corpus)
@@ -162,19 +163,20 @@ def test_an_index_without_stored_groups_gets_them_on_its_next_run(tmp_path: Path
 
 
 def test_a_grouping_that_cannot_be_stored_is_a_warning(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
     corpus = write_site(tmp_path)
-    from searcher.engine.whoosh import engine as whoosh_engine
+    from searcher.index import _engine_class
 
-    real = whoosh_engine.WhooshEngine.write_extra
+    kind = _engine_class(engine)
+    real = kind.write_extra  # type: ignore[attr-defined]
 
     def refuse(self: object, name: str, data: bytes) -> None:
         if name == "stories":
             raise OSError(28, "No space left on device")
         real(self, name, data)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(whoosh_engine.WhooshEngine, "write_extra", refuse)
+    monkeypatch.setattr(kind, "write_extra", refuse)
     report = Index.build(tmp_path / "index", corpus)
     assert report.added == 12
     assert any("story groups were not stored" in m and "No space" in m for m in report.messages)

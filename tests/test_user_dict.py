@@ -207,6 +207,7 @@ def _as_format_5(folder: Path) -> None:
     (folder / "searcher.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
+@pytest.mark.engine("whoosh")  # format 5 was a Whoosh index
 def test_a_rebuild_from_format_5_keeps_the_dictionary(tmp_path: Path) -> None:
     # Format 5 pickled the analyzers' stages by their paths in searcher.analysis (and the
     # positions format as searcher.codec); the rebuild reads its words through

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from searcher.analysis import DEFAULT_SEGMENTER, SEGMENTERS
+from searcher.index import ENGINES
 from searcher.site.options import SiteOptions
 
 if TYPE_CHECKING:
@@ -118,6 +119,20 @@ def check(corpus: Path | None, as_json: bool, **site: Any) -> None:
     "'' removes them. Example: corpus/synonyms.txt.",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="Where posts are kept: whoosh (the default) or xapian (pip install "
+    "'searcher[xapian]'); another engine than the index's rebuilds it.",
+)
+@click.option(
+    "--shards",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="With --engine xapian: spread the posts over N shard databases, named in "
+    "INDEX/xapian.stub (default: the index's, else 1).",
+)
+@click.option(
     "--watch",
     is_flag=True,
     help="Then watch CORPUS and update again after each change, once it has been quiet "
@@ -133,6 +148,8 @@ def index_command(
     segmenter: str | None,
     user_dict: str | None,
     synonyms: str | None,
+    engine: str | None,
+    shards: int | None,
     as_json: bool,
     watch: bool,
     **site: Any,
@@ -146,7 +163,13 @@ def index_command(
     """
     options = _site_options(corpus=corpus, **site)
     if watch:
-        build = {"jobs": jobs, "segmenter": segmenter, "user_dict": user_dict}
+        build = {
+            "jobs": jobs,
+            "segmenter": segmenter,
+            "user_dict": user_dict,
+            "engine": engine,
+            "shards": shards,
+        }
         _watch(corpus, index_dir, options, rebuild, as_json, synonyms=synonyms, **build)
         return
     with _one_line_errors():
@@ -160,6 +183,8 @@ def index_command(
             show_progress=not as_json and sys.stderr.isatty(),
             user_dict=user_dict,
             synonyms=synonyms,
+            engine=engine,
+            shards=shards,
         )
     if as_json:
         _echo_json(report.to_dict())

@@ -254,6 +254,8 @@ def _build(
     show_progress: bool = False,
     user_dict: str | None = None,
     synonyms: str | None = None,
+    engine: str | None = None,
+    shards: int | None = None,
 ) -> IndexReport:
     """:meth:`Index.build` with a progress bar on stderr when ``show_progress``."""
     progress, close = _progress(show_progress)
@@ -268,6 +270,8 @@ def _build(
             progress=progress,
             user_dict=user_dict,
             synonyms=synonyms,
+            engine=engine,
+            shards=shards,
         )
     finally:
         close()

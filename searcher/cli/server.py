@@ -119,6 +119,15 @@ def widget_command(url: str) -> None:
     "(one proxy), so links work under a prefix such as /search/. Off by default: only "
     "with the server listening on an address the proxy alone reaches (README Deployment).",
 )
+@click.option(
+    "--remote",
+    "remote",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    metavar="STUB",
+    help="Search the shards a stub file names (`remote HOST:PORT [REPLICA:PORT…]` a line, "
+    'each served by xapian-tcpsrv; README "Shards") instead of --index; read-only.',
+)
 def serve_command(
     index_dir: Path,
     corpus: Path,
@@ -134,6 +143,7 @@ def serve_command(
     send_timeout: float,
     cors_origins: tuple[str, ...],
     proxy_fix: bool,
+    remote: Path | None,
 ) -> None:
     """Serve the search page, article views and /api/search on http://HOST:PORT/ with
     waitress, a production WSGI server, logging one line per request, with limits for a
@@ -159,6 +169,8 @@ def serve_command(
     )
     _allow_descriptors(connections + 64)
 
+    if remote is not None:
+        index_dir = remote
     with _one_line_errors():
         if not Index.exists(index_dir) and not index_dir.is_file():
             click.echo(f"no index in {index_dir}: building it from {corpus} first", err=True)

@@ -82,7 +82,9 @@ class EngineResult:
     asked for, in order; ``facets``: the counts of
     :class:`searcher.results.SearchResults` (drill sideways, :mod:`searcher.facets`);
     ``stopped``: the CPU budget ran out (the rest covers the matches found by then);
-    ``folded``: collapsed, and two matches or more of one story group were folded.
+    ``folded``: collapsed, and two matches or more of one story group were folded;
+    ``partial``: the shards left out because no copy of them answered (their names;
+    empty: every post was searched).
     """
 
     total: int
@@ -91,6 +93,7 @@ class EngineResult:
     facets: dict[str, dict[str, int]]
     stopped: bool = False
     folded: bool = False
+    partial: tuple[str, ...] = ()
 
 
 @dataclass

@@ -75,6 +75,7 @@ MESSAGES = {
     ),
     "synonyms_used": "同时搜索了同义词：{words}。",
     "pinyin_used": "同时按拼音搜索了：{words}。",
+    "shards_missing": "有 {shards} 个分片暂时无法连接，结果不完整。",
     "search_stopped": (
         "搜索超过 {seconds} 秒，已提前结束：总数、筛选计数和排序只涵盖已找到的 {total} 篇。"
     ),

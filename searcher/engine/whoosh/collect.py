@@ -22,19 +22,16 @@ from typing import Any
 import numpy as np
 from whoosh import collectors
 
-from ...engine import EngineHit, EngineResult, Page, Sort, StoredPost
+from ...engine import EngineResult, Page, Sort
+from ...engine.pages import Rows, page_of
+from ...engine.pages import id_order as ids_order
 from ...facets import (
     FACETS,
     FacetData,
     FacetPostings,
-    drill_sideways,
     month_numbers,
-    passing,
-    size_of,
 )
-from ...ranking import UNDATED, rank
 from ...request import Filters
-from ...stories import MAX_SIMILAR, StoryGroups
 from .evaluate import OutOfBudget, Unsupported, evaluate_arrays
 from .near import part_positions
 from .postings import read_weights
@@ -113,39 +110,10 @@ def ids_by_docnum(s: Any) -> list[str]:
     return ids
 
 
-def story_units(ids: list[str], groups: StoryGroups) -> np.ndarray:
-    """Each docnum's unit under collapse (:mod:`searcher.facets`): its story group's
-    number, or a number of its own when it is in none."""
-    numbers = groups.numbers()
-    first = len(groups.groups)
-    return np.array(
-        [numbers.get(post_id, first + d) for d, post_id in enumerate(ids)], dtype=np.int64
-    )
-
-
-def units_grouped(units: np.ndarray, rows: set[int]) -> bool:
-    """True when two of ``rows`` share a unit."""
-    if len(rows) < 2:
-        return False
-    chosen = units[np.fromiter(rows, dtype=np.int64, count=len(rows))]
-    return bool(np.bincount(chosen).max() > 1)
-
-
-def first_per_unit(rows: np.ndarray, units: np.ndarray, end: int) -> np.ndarray:
-    """The positions in ``rows`` (ranked best first) of the first row of each unit, the
-    first ``end`` of them, in rank order."""
-    _, first = np.unique(units[rows], return_index=True)
-    return np.sort(first)[:end]
-
-
 def id_order(s: Any) -> np.ndarray:
-    """Each document's place in the order of ids (paths in the site), by docnum: the
-    last tie-break of every order, the same in an index updated in place as in a fresh
-    build (their document numbers differ)."""
-    ids = ids_by_docnum(s)
-    places = np.empty(len(ids), dtype=np.int64)
-    places[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
-    return places
+    """Each document's place in the order of ids (paths in the site), by docnum
+    (:func:`searcher.engine.pages.id_order`)."""
+    return ids_order(ids_by_docnum(s))
 
 
 def _column_values(column: Any, count: int) -> list[Any]:
@@ -181,8 +149,9 @@ def run(
 ) -> EngineResult:
     """Run the compiled ``query`` on searcher ``s``: one scored pass over every match,
     the filters and facet counts as set operations on those matches, then the page.
-    With ``units`` (each docnum's story group, :func:`story_units`), the total, the
-    counts and the page are of groups, each shown by its best-ranked match, the
+    With ``units`` (each docnum's story group,
+    :func:`searcher.engine.pages.story_units`), the total, the counts and the page are
+    of groups, each shown by its best-ranked match, the
     group's other matches folded under it (newest first). Without ``counted``, no facet
     is counted (``facets`` is empty)."""
     # One pass collects every match of the query (for the total and the facets, which
@@ -210,94 +179,23 @@ def run(
         docs = np.array([d for _, d in top_n], dtype=np.int64)
         values = np.array([v for v, _ in top_n], dtype=np.float64)
         stopped = budget.stopped
-    found = set(docs.tolist())
-    data = facet_data(s, cached, tz)
-    if units is not None and not units_grouped(units, found):
-        units = None  # no two matches of one group: the same as posts, counted faster
-    if counted:
-        matched, facets = drill_sideways(data, found, filters, units)
-    else:
-        matched, facets = passing(data, found, filters), {}
-    total = size_of(matched, units)
-    first, end = page.offset, page.offset + page.limit
-    scored: list[tuple[int, float | None]] = []
-    if sort.by == "relevance" and first < total:
-        if len(matched) != len(found):
-            keep = np.isin(docs, np.fromiter(matched, dtype=np.int64, count=len(matched)))
-            docs, values = docs[keep], values[keep]
-        wanted = end
-        while True:
-            best = rank(
-                values,
-                docs,
-                data.stamps,
-                end=wanted,
-                positions=part_positions(s.reader()),
-                words=proximity,
-                recency=sort.recency,
-                now=sort.now,
-                order=cached(
-                    s, "id_order_list", lambda s: cached(s, "id_order", id_order).tolist()
-                ),
-            )
-            if units is None:
-                break
-            rows = np.array([d for d, _ in best], dtype=np.int64)
-            places = first_per_unit(rows, units, end)
-            if len(places) >= min(end, total) or len(best) >= len(docs):
-                best = [best[i] for i in places.tolist()]
-                break
-            wanted *= 4  # reprints filled the ranks: rank further down
-        scored = [(d, score) for d, score in best[first:]]
-    elif first < total:
-        # Date order: dated posts first, newest (or oldest) first, then by id.
-        chosen = np.fromiter(matched, dtype=np.int64, count=len(matched))
-        ts = cached(s, "timestamp_array", lambda _: np.array(data.stamps, np.int64))[chosen]
-        ids = cached(s, "id_order", id_order)[chosen]
-        order = np.lexsort((ids, -ts if sort.by == "newest" else ts, ts == UNDATED))
-        ranked = chosen[order]
-        if units is not None:
-            ranked = ranked[first_per_unit(ranked, units, end)]
-        scored = [(d, None) for d in ranked[first:end].tolist()]
-    folded = _folded(s, [d for d, _ in scored], matched, units, data.stamps, cached)
-    hits = [
-        EngineHit(stored_post(s.stored_fields(d)), score, *folded.get(d, ((), 0)))
-        for d, score in scored
-    ]
-    return EngineResult(total, len(found), hits, facets, stopped, units is not None)
-
-
-def _folded(
-    s: Any,
-    shown: list[int],
-    matched: set[int],
-    units: np.ndarray | None,
-    stamps: list[int],
-    cached: Cached,
-) -> dict[int, tuple[tuple[StoredPost, ...], int]]:
-    """For each docnum of ``shown``, the other ``matched`` docnums of its unit, newest
-    first (then by id; undated last), the first :data:`~searcher.stories.MAX_SIMILAR` as
-    stored, and how many there are."""
-    if units is None or not shown:
-        return {}
-    rows = np.fromiter(matched, dtype=np.int64, count=len(matched))
-    order = cached(s, "id_order", id_order)
-    out: dict[int, tuple[tuple[StoredPost, ...], int]] = {}
-    for d in shown:
-        others = [int(r) for r in rows[units[rows] == units[d]] if r != d]
-        others.sort(key=lambda r: (-stamps[r], order[r]))
-        if others:
-            listed = tuple(stored_post(s.stored_fields(r)) for r in others[:MAX_SIMILAR])
-            out[d] = (listed, len(others))
-    return out
+    rows = Rows(
+        facet_data(s, cached, tz),
+        cached(s, "id_order", id_order),
+        cached(s, "id_order_list", lambda s: cached(s, "id_order", id_order).tolist()),
+        cached(
+            s, "timestamp_array", lambda s: np.array(facet_data(s, cached, tz).stamps, np.int64)
+        ),
+        part_positions(s.reader()),
+        lambda d: stored_post(s.stored_fields(d)),
+    )
+    return page_of(docs, values, rows, proximity, filters, sort, page, units, counted, stopped)
 
 
 __all__ = [
     "facet_data",
-    "first_per_unit",
     "id_order",
     "ids_by_docnum",
     "run",
-    "story_units",
     "timestamps",
 ]

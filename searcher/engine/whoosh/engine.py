@@ -25,6 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from ...analysis import UserWord, make_segmenter
 from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost
+from ...engine.pages import story_units
 from ...errors import SearcherError, SearchIndexError
 from ...facets import counts
 from ...query.plan import Node, QueryPlan
@@ -33,7 +34,7 @@ from ...request import Filters
 from ...site.records import Article
 from ...stories import StoryGroups
 from . import files
-from .collect import facet_data, ids_by_docnum, run, story_units
+from .collect import facet_data, ids_by_docnum, run
 from .compile import PhraseCache, compile_plan, share_memo, to_whoosh
 from .evaluate import evaluate_arrays
 from .legacy import read_schema
@@ -454,7 +455,7 @@ class WhooshEngine:
             )
 
     def _units(self, s: Any, groups: StoryGroups) -> np.ndarray:
-        """Each docnum's story group (:func:`.collect.story_units`), for the latest
+        """Each docnum's story group (:func:`searcher.engine.pages.story_units`), for the latest
         grouping of the searched generation only."""
         key = (s.reader().generation(), groups.token)
         with self._pool_lock:

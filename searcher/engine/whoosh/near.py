@@ -5,7 +5,6 @@ run's parts close together (:class:`NearQuery`, :class:`searcher.query.plan.Near
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,7 @@ from whoosh import matching
 from whoosh import query as wq
 
 from ...analysis import join_units
-from ...ranking import MAX_POSITIONS, Positions, gap
+from ...ranking import MAX_POSITIONS, Positions, near
 from .postings import skip_starts
 
 
@@ -46,27 +45,9 @@ def near_docs(
     window: int,
     fields: tuple[str, ...],
 ) -> list[int]:
-    """The ``candidates`` (ascending docnums of one segment, holding every part) where
-    the ``parts`` (each a tuple of alternative runs of two units or more) stand within
-    ``window`` units of each other (:func:`searcher.ranking.gap`, a part's length taken
-    from its first alternative) in one of ``fields`` (``title``, ``body``, ``labels``). Only the
-    first :data:`~searcher.ranking.MAX_POSITIONS` positions of a run in a document are
-    looked at."""
-    positions = part_positions(reader)
-    best = dict.fromkeys(candidates, math.inf)
-    lengths = [alts[0] for alts in parts]
-    for field in fields:
-        found: list[dict[int, list[int]]] = []
-        for alts in parts:
-            merged: dict[int, list[int]] = {}
-            for alt in alts:
-                for doc, starts in positions(field, alt, candidates).items():
-                    merged.setdefault(doc, []).extend(starts)
-            found.append({d: sorted(s) for d, s in merged.items()})
-        for doc in candidates:
-            occurrences = [f.get(doc, []) for f in found]
-            best[doc] = min(best[doc], gap(occurrences, lengths))
-    return [d for d in candidates if best[d] <= window]
+    """:func:`searcher.ranking.near` on ``reader`` (one segment's, ``candidates`` its
+    ascending docnums holding every part)."""
+    return near(part_positions(reader), candidates, parts, window, fields)
 
 
 class NearQuery(wq.WrappingQuery):  # type: ignore[misc]
