@@ -294,7 +294,7 @@ def statistics_of(bodies: Iterator[str], checkpoints: Sequence[int]) -> dict[str
     bigrams: set[str] = set()
     chars = posts = 0
     curve = []
-    marks = sorted(checkpoints)
+    marks = sorted(set(checkpoints))
     for body in bodies:
         text = visible(body)
         chars += len(text)
@@ -336,12 +336,12 @@ def statistics_table(stats: dict[str, Any]) -> str:
         "| posts | xwlb words | made words | xwlb bigrams | made bigrams |",
         "|---|---|---|---|---|",
     ]
-    for row in stats["made"]["curve"]:
-        mine = own.get(row["posts"])
-        words, pairs = (f"{mine[k]:,}" if mine else "—" for k in ("words", "bigrams"))
-        lines.append(
-            f"| {row['posts']:,} | {words} | {row['words']:,} | {pairs} | {row['bigrams']:,} |"
-        )
+    made = {row["posts"]: row for row in stats["made"]["curve"]}
+    for posts in sorted(own.keys() | made.keys()):
+        cells = [f"{posts:,}"]
+        for key in ("words", "bigrams"):
+            cells += [f"{rows[posts][key]:,}" if posts in rows else "—" for rows in (own, made)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
