@@ -84,8 +84,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -96,6 +94,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from compare import cpu_seconds, distinct, folder_bytes, peak_rss_mib, percentiles, read_queries
+from shards import tcpsrv
 
 from common import SHARED_CORPUS, need
 
@@ -348,13 +347,6 @@ def statistics_table(stats: dict[str, Any]) -> str:
 # -- serving shards (xapian-tcpsrv) -------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 free at the time of asking."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def shard_folders(index: Path) -> list[Path]:
     """The shard databases of the Xapian index in ``index``, in shard order: those its
     stub names (``searcher.engine.xapian.folder.current_paths``, relative to ``index``),
@@ -371,50 +363,23 @@ def shard_folders(index: Path) -> list[Path]:
     return found
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """Return once 127.0.0.1:``port`` accepts connections; exit if ``proc`` ends first or
-    ``timeout`` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"xapian-tcpsrv on port {port} ended with status {proc.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.1)
-    sys.exit(f"xapian-tcpsrv on port {port} did not listen within {timeout} s")
-
-
 @contextlib.contextmanager
 def served(shards: list[Path], stub: Path) -> Iterator[list[int]]:
     """Serve each of ``shards`` with its own ``xapian-tcpsrv`` on a free loopback port
-    (each in a process group of its own), write the stub file ``stub`` naming them, and
-    yield the servers' process group ids; the groups are killed on the way out."""
-    tcpsrv = shutil.which("xapian-tcpsrv")
-    if tcpsrv is None:
+    (``bench/shards.py``'s :func:`~shards.tcpsrv`: a process group of its own, listening
+    when returned), write the stub file ``stub`` naming them, and yield the servers'
+    process group ids; the groups are killed on the way out."""
+    if shutil.which("xapian-tcpsrv") is None:
         sys.exit("xapian-tcpsrv not found (Debian's xapian-tools)")
-    procs: list[subprocess.Popen[bytes]] = []
+    servers = []
     try:
-        lines = []
         for shard in shards:
-            port = free_port()
-            cmd = [tcpsrv, "--port", str(port), "--interface", "127.0.0.1", "--quiet", str(shard)]
-            proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL)
-            procs.append(proc)
-            wait_for_port(port, proc)
-            lines.append(f"remote 127.0.0.1:{port}\n")
-        stub.write_text("".join(lines), encoding="utf-8")
-        yield [p.pid for p in procs]
+            servers.append(tcpsrv(shard))
+        stub.write_text("".join(f"remote 127.0.0.1:{s.port}\n" for s in servers), "utf-8")
+        yield [s.proc.pid for s in servers]
     finally:
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        for server in servers:
+            server.kill()
 
 
 def group_cpu_seconds(groups: Sequence[int]) -> float:
