@@ -384,7 +384,8 @@ def served(shards: list[Path], stub: Path) -> Iterator[list[int]]:
 
 def group_cpu_seconds(groups: Sequence[int]) -> float:
     """User + system CPU seconds of the live processes in the process groups ``groups``
-    (``/proc/*/stat``; the servers fork a process per connection)."""
+    and of their children that ended (``/proc/*/stat``: utime, stime, cutime, cstime;
+    a server forks a process per connection)."""
     tick = os.sysconf("SC_CLK_TCK")
     wanted = set(groups)
     total = 0
@@ -392,7 +393,7 @@ def group_cpu_seconds(groups: Sequence[int]) -> float:
         with contextlib.suppress(OSError, ValueError, IndexError):
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[2]) in wanted:  # pgrp
-                total += int(fields[11]) + int(fields[12])  # utime, stime
+                total += sum(int(f) for f in fields[11:15])  # utime … cstime
     return total / tick
 
 
