@@ -89,7 +89,7 @@ def term(prefix: str, text: str) -> str:
     >>> term("XT1", "新")
     'XT1新'
     >>> len(term("XB1", "a" * 300).encode())
-    177
+    178
     """
     raw = text.encode("utf-8")
     if len(raw) <= MAX_TERM_BYTES:
@@ -150,7 +150,7 @@ def title_norm(units: int) -> float:
     fresh build, and a value never changes after its post is written).
 
     >>> round(title_norm(20), 3), round(title_norm(10), 3), round(title_norm(40), 3)
-    (1.0, 1.293, 0.733)
+    (1.0, 1.257, 0.71)
     """
     return (K1 + 1) / (1 + K1 * (1 - B + B * units / MEAN_TITLE_UNITS))
 
