@@ -32,8 +32,8 @@ from .analysis.folding import fold
 from .analysis.pinyin import latin
 from .analysis.segmenters import Segmenter, user_dict_digest
 from .analysis.variants import script_table
-from .engine import Engine, EngineKind, EngineResult, Page, Sort
-from .engine.whoosh import WhooshEngine, zone
+from .engine import Engine, EngineKind, EngineResult, Page, Sort, zone
+from .engine.whoosh import WhooshEngine
 from .errors import (
     CorpusError,
     IndexFormatError,

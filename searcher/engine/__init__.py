@@ -31,9 +31,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..analysis import Segmenter, UserWord
+from ..errors import SearchIndexError
 from ..query.plan import Node, QueryPlan
 from ..request import Filters
 from ..site.records import Article
@@ -254,6 +255,17 @@ class Engine(Protocol):
         :meth:`word_frequencies`."""
 
 
+def zone(name: str) -> ZoneInfo:
+    """The time zone ``name`` (IANA) of a description's ``timezone``.
+
+    :raises SearchIndexError: naming ``timezone``, for an unknown zone.
+    """
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
+
+
 class EngineKind(Protocol):
     """An engine class: how engines of one kind are made for a folder."""
 
@@ -294,4 +306,5 @@ __all__ = [
     "Page",
     "Sort",
     "StoredPost",
+    "zone",
 ]

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -24,7 +23,7 @@ from whoosh import writing as whoosh_writing
 from whoosh.filedb.filestore import FileStorage
 
 from ...analysis import UserWord, make_segmenter
-from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost
+from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost, zone
 from ...engine.pages import stats_of, story_units
 from ...errors import SearcherError, SearchIndexError
 from ...query.plan import Node, QueryPlan
@@ -44,14 +43,6 @@ from .segments import EmptyToc, SegmentWriter, write_in_workers
 #: busy server does not open and close a searcher per request (each holds a few open
 #: files and its caches, not a copy of the index: segments are not compound files).
 POOL_SIZE = 32
-
-
-def zone(name: str) -> ZoneInfo:
-    """The time zone ``name`` (IANA); :class:`SearchIndexError` naming ``timezone``."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
 
 
 class _NextGeneration:

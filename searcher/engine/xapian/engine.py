@@ -28,13 +28,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import xapian
 
 from ...analysis import UserWord, make_segmenter
-from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost
+from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost, zone
 from ...engine.pages import Rows, page_of, stats_of, story_units
 from ...errors import IndexFormatError, SearchIndexError
 from ...query import plan as qp
@@ -61,14 +60,6 @@ POOL_SIZE = 16
 BM25 = (1.2, 0.0, 1.0, 0.75, 0.5)
 #: Searches tried again on another copy of a shard after a server fails.
 RETRIES = 3
-
-
-def zone(name: str) -> ZoneInfo:
-    """The time zone ``name``; :class:`SearchIndexError` naming ``timezone``."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
 
 
 def _user_words(raw: Any) -> tuple[UserWord, ...]:
@@ -697,4 +688,4 @@ def check_shards(handle: Handle) -> None:
                 )
 
 
-__all__ = ["POOL_SIZE", "XapianEngine", "check_shards", "zone"]
+__all__ = ["POOL_SIZE", "XapianEngine", "check_shards"]
