@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..analysis import Segmenter, UserWord
-from ..errors import SearchIndexError
+from ..errors import IndexFormatError, SearchIndexError
 from ..query.plan import Node, QueryPlan
 from ..request import Filters
 from ..site.records import Article
@@ -266,6 +266,19 @@ def zone(name: str) -> ZoneInfo:
         raise SearchIndexError(f"timezone: unknown time zone {name!r}") from exc
 
 
+def check_format(folder: Path, found: Any, wanted: int) -> None:
+    """Refuse an index of another format than ``wanted`` (its description says
+    ``found``), as every engine does.
+
+    :raises IndexFormatError: naming ``folder`` and both formats, and the rebuild.
+    """
+    if found != wanted:
+        raise IndexFormatError(
+            f"{folder}: index format {found} is not {wanted}; "
+            "rebuild it with `searcher index --rebuild`"
+        )
+
+
 class EngineKind(Protocol):
     """An engine class: how engines of one kind are made for a folder."""
 
@@ -306,5 +319,6 @@ __all__ = [
     "Page",
     "Sort",
     "StoredPost",
+    "check_format",
     "zone",
 ]

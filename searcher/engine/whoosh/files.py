@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import IndexFormatError, SearchIndexError
-from .. import storage
+from .. import check_format, storage
 
 META_FILE = "searcher.json"
 #: Whoosh's write lock of the index named ``MAIN`` (``FileStorage.lock``'s file name).
@@ -120,12 +120,7 @@ def read_meta(folder: Path, format_version: int) -> dict[str, Any]:
         if raw.get("format") != format_version or generation(folder) == latest:
             break  # not a commit under way between the two reads
         time.sleep(0.005 * (attempt + 1))
-    found = (chosen or raw).get("format")
-    if found != format_version:
-        raise IndexFormatError(
-            f"{folder}: index format {found} is not {format_version}; "
-            "rebuild it with `searcher index --rebuild`"
-        )
+    check_format(folder, (chosen or raw).get("format"), format_version)
     raise IndexFormatError(
         f"{folder / META_FILE}: describes generation {raw.get('generation')}, but the "
         f"index is at generation {latest}; rebuild it with `searcher index --rebuild`"

@@ -25,7 +25,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ import numpy as np
 import xapian
 
 from ...analysis import UserWord, make_segmenter
-from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost, zone
+from ...engine import EngineResult, EngineStats, Page, Sort, StoredPost, check_format, zone
 from ...engine.pages import Rows, page_of, stats_of, story_units
 from ...errors import IndexFormatError, SearchIndexError
 from ...query import plan as qp
@@ -84,6 +84,8 @@ class XapianEngine:
         self._pool: list[Handle] = []
         self._failing: dict[str, float] = {}  # server → when it last did not answer
         self._views: dict[Any, View] = {}
+        # the last description read: ((metadata, file key), (description, its digest))
+        self._described: tuple[Any, tuple[dict[str, Any], int]] | None = None
         self._identity: tuple[int, ...] = (-1,)
         self._stub_key: tuple[int, ...] = ()
         self._paths: list[str] = []
@@ -106,13 +108,11 @@ class XapianEngine:
         stub = folder if folder.is_file() else None
         engine = cls(folder, {"format": format_version}, stub=stub)
         engine.sync()
-        if engine.description.get("format") != format_version:
-            found = engine.description.get("format")
+        try:
+            check_format(folder, engine.description.get("format"), format_version)
+        except IndexFormatError:
             engine.close()
-            raise IndexFormatError(
-                f"{folder}: index format {found} is not {format_version}; "
-                "rebuild it with `searcher index --rebuild`"
-            )
+            raise
         return engine
 
     @classmethod
@@ -145,11 +145,8 @@ class XapianEngine:
         """The description file of ``folder`` ({} when unreadable); with
         ``format_version``, checked (:class:`IndexFormatError` for another)."""
         raw = layout.read_meta(folder)
-        if format_version is not None and raw.get("format") != format_version:
-            raise IndexFormatError(
-                f"{folder}: index format {raw.get('format')} is not {format_version}; "
-                "rebuild it with `searcher index --rebuild`"
-            )
+        if format_version is not None:
+            check_format(folder, raw.get("format"), format_version)
         return raw
 
     @staticmethod
@@ -296,14 +293,19 @@ class XapianEngine:
             handle.described = (handle.reopened, raw)
         if not raw:
             raise SearchIndexError(f"{self.stub or self.folder}: the shards hold no description")
-        description = json.loads(raw)
-        copy: tuple[int, ...] = ()
-        if self.stub is None:
-            written = layout.read_meta(self.folder)
-            same = ("generation", "created")
-            if all(written.get(k) == description.get(k) for k in same):
-                description = written
-                raw = json.dumps(written, sort_keys=True).encode()
+        key = (raw, self._copy_key())
+        known = self._described
+        if known is not None and known[0] == key:
+            description, digest = known[1]
+        else:
+            description, digest = json.loads(raw), zlib.crc32(raw)
+            if self.stub is None:
+                written = layout.read_meta(self.folder)
+                same = ("generation", "created")
+                if all(written.get(k) == description.get(k) for k in same):
+                    description = written
+                    digest = zlib.crc32(json.dumps(written, sort_keys=True).encode())
+            self._described = (key, (description, digest))
         # A shard missing (no copy answers) changes the posts searched: a new identity,
         # so that no answer of the whole index is served from a cache meanwhile.
         missing = zlib.crc32("|".join(handle.missing).encode())
@@ -311,7 +313,18 @@ class XapianEngine:
         # First the generation, its description and the shards searched (Index keys its
         # lexicon and story groups on the first three), then the stub file's identity.
         number = int(description.get("generation", -1))
-        return description, (number, zlib.crc32(raw), missing, states, *self._stub_key, *copy)
+        return description, (number, digest, missing, states, *self._stub_key)
+
+    def _copy_key(self) -> tuple[int, ...]:
+        """What changes with the description file of a local index (inode, modification
+        time in ns, size): it is read and parsed again only then."""
+        if self.stub is not None:
+            return ()
+        try:
+            st = (self.folder / layout.META_FILE).stat()
+        except OSError:
+            return ()
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def sync(self) -> tuple[int, ...]:
         """Follow the index to its latest commit (the stub, then each shard's revision);
@@ -368,19 +381,16 @@ class XapianEngine:
             raise SearchIndexError(f"{self.stub}: a remote index is read-only here")
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
-        self._writable()
-        with layout.write_lock(self.folder):
-            self.sync()
-            yield
-
-    def writing(self) -> AbstractContextManager[None]:
+    def writing(self) -> Iterator[None]:
         """Hold the folder's write lock and follow it to its latest commit.
 
         :raises SearchIndexError: another run is writing, the folder cannot be written,
             or the index is remote.
         """
-        return self._writing()
+        self._writable()
+        with layout.write_lock(self.folder):
+            self.sync()
+            yield
 
     def write_paths(self) -> list[str]:
         """The shard folders a writer writes: a new generation's, else the live ones."""
