@@ -41,17 +41,11 @@ from common import SHARED_CORPUS, need  # noqa: E402
 
 
 def requests(path: Path) -> list[Any]:
-    """The requests of bench/queries.txt as :class:`searcher.request.SearchRequest`."""
-    from werkzeug.datastructures import MultiDict
+    """The requests of bench/queries.txt as :class:`searcher.request.SearchRequest`
+    (:func:`parity.requests`: the most CPU time, one ``now``)."""
+    from parity import requests as read
 
-    from searcher.request import SearchRequest
-
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            pairs = [part.partition("=")[::2] for part in line.split("&")]
-            out.append(SearchRequest.from_params(MultiDict(pairs)))
-    return out
+    return [request for _, request in read(path)]
 
 
 def answer(index: Any, request: Any) -> tuple[Any, ...]:

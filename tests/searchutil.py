@@ -14,6 +14,25 @@ SHARED_CORPUS = SHARED / "corpus"
 NO_SHARED = f"the shared corpus is not present at {SHARED_CORPUS}"
 
 
+#: The requests of the load test and the benchmarks (one a line, URL parameters as
+#: written, not percent-encoded; ``#`` comments).
+QUERIES = Path(__file__).resolve().parents[1] / "bench" / "queries.txt"
+
+
+def queries_txt() -> list[tuple[str, Any]]:
+    """``(line, SearchRequest)`` of each request of bench/queries.txt."""
+    from werkzeug.datastructures import MultiDict
+
+    from searcher.request import SearchRequest
+
+    out = []
+    for line in QUERIES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            pairs = [part.partition("=")[::2] for part in line.split("&")]
+            out.append((line, SearchRequest.from_params(MultiDict(pairs))))
+    return out
+
+
 def post(title: str, body: str, date: str = "2022-03-01 10:00:00 +0800", extra: str = "") -> str:
     """The text of a Jekyll post with the given title, body and date."""
     return f'---\nlayout: post\ntitle: "{title}"\ndate: {date}\n{extra}---\n{body}\n'

@@ -15,19 +15,16 @@ import random
 import re
 import statistics
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.datastructures import MultiDict
 
 from searcher.index import Index
 from searcher.request import MAX_CPU_SECONDS, SearchRequest
 from searcher.site import Article, read_corpus
-from searchutil import NO_SHARED, SHARED_CORPUS
+from searchutil import NO_SHARED, SHARED_CORPUS, queries_txt
 
 pytestmark = pytest.mark.engine("xapian")  # both engines in one test: run it once
 SMALL = SHARED_CORPUS / "xwlb-small"
-QUERIES = Path(__file__).resolve().parents[1] / "bench" / "queries.txt"
 ENGINES = ("whoosh", "xapian")
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
 #: Floor of the mean top-10 overlap of relevance-ordered pages (``|A ∩ B| / max(|A|,
@@ -58,11 +55,7 @@ def requests(match: str | None = None) -> list[tuple[str, SearchRequest]]:
     """``(line, request)`` of bench/queries.txt, with the most CPU time (no answer cut
     short) and one ``now``; ``match`` replaces the request's rule."""
     out = []
-    for line in QUERIES.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        pairs = [part.partition("=")[::2] for part in line.split("&")]
-        request = SearchRequest.from_params(MultiDict(pairs))
+    for line, request in queries_txt():
         request = request.but(cpu_seconds=MAX_CPU_SECONDS, now=NOW)
         out.append((line, request.but(match=match) if match else request))
     return out

@@ -16,30 +16,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.datastructures import MultiDict
 from xapianservers import need_tools, replicate, servers, tcpsrv
 
 from searcher.engine.xapian.shards import REMOTE_REOPEN_SECONDS
 from searcher.errors import SearchIndexError
 from searcher.index import Index
 from searcher.request import SearchRequest
-from searchutil import NO_SHARED, SHARED_CORPUS, post, write_corpus
+from searchutil import NO_SHARED, SHARED_CORPUS, post, queries_txt, write_corpus
 
 pytestmark = pytest.mark.engine("xapian")
 SMALL = SHARED_CORPUS / "xwlb-small"
-QUERIES = Path(__file__).resolve().parents[1] / "bench" / "queries.txt"
 needs_small = pytest.mark.skipif(not SMALL.is_dir(), reason=NO_SHARED)
 
 
 def requests() -> list[SearchRequest]:
-    """The requests of bench/queries.txt (its format: URL parameters, not encoded)."""
-    out = []
-    for line in QUERIES.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        pairs = [part.partition("=")[::2] for part in line.split("&")]
-        out.append(SearchRequest.from_params(MultiDict(pairs)))
-    return out
+    """The requests of bench/queries.txt."""
+    return [request for _, request in queries_txt()]
 
 
 def answer(index: Index, request: SearchRequest) -> tuple[object, ...]:
