@@ -94,9 +94,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from compare import cpu_seconds, distinct, folder_bytes, peak_rss_mib, percentiles, read_queries
-from shards import tcpsrv
 
 from common import SHARED_CORPUS, need
+
+# Xapian's servers are started as the tests start theirs.
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "tests"))
+from xapianservers import tcpsrv  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: The site time zone of xwlb (searcher's default; its posts are dated ``+0800``).
@@ -366,8 +369,8 @@ def shard_folders(index: Path) -> list[Path]:
 @contextlib.contextmanager
 def served(shards: list[Path], stub: Path) -> Iterator[list[int]]:
     """Serve each of ``shards`` with its own ``xapian-tcpsrv`` on a free loopback port
-    (``bench/shards.py``'s :func:`~shards.tcpsrv`: a process group of its own, listening
-    when returned), write the stub file ``stub`` naming them, and yield the servers'
+    (``tests/xapianservers.py``'s :func:`~xapianservers.tcpsrv`: a process group of its
+    own, listening when returned), write the stub file ``stub`` naming them, and yield the servers'
     process group ids; the groups are killed on the way out."""
     if shutil.which("xapian-tcpsrv") is None:
         sys.exit("xapian-tcpsrv not found (Debian's xapian-tools)")

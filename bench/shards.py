@@ -16,7 +16,8 @@ For each it counts the requests whose total, unfiltered total, facet counts, top
 (in order) and top-10 scores (to 1e-9) equal the single database's, and times every
 request (p50/p99/max, wall ms, each request once, in the file's order, after one warm-up
 search). Prints a table and writes JSON to ``bench/results/shards-<time>.json``.
-Servers run in process groups of their own and are killed at the end. No figure is
+Servers run in process groups of their own (started by ``tests/xapianservers.py``, as the
+tests start theirs) and are killed at the end. No figure is
 asserted (tests/test_xapian_shards.py asserts the equalities on xwlb-small).
 """
 
@@ -25,10 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +34,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent / "tests"))
+from xapianservers import Server, replicate, tcpsrv  # noqa: E402
+
 from common import SHARED_CORPUS, need  # noqa: E402
 
 
@@ -65,67 +65,6 @@ def same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
         for x, y in zip(a[4], b[4], strict=True)
     )
     return a[:4] == b[:4] and scores
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """A server in its own process group, on ``port``, ready when returned."""
-
-    def __init__(self, args: list[str], port: int) -> None:
-        self.port = port
-        self.proc = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"{args[0]} did not listen on {port}")
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-
-def tcpsrv(database: Path) -> Server:
-    port = free_port()
-    return Server(
-        ["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(port), str(database)], port
-    )
-
-
-def replicate(shard: Path, replica: Path) -> None:
-    port = free_port()
-    server = Server(
-        ["xapian-replicate-server", "--interface", "127.0.0.1", "-p", str(port), str(shard.parent)],
-        port,
-    )
-    try:
-        subprocess.run(
-            [
-                "xapian-replicate",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "-m",
-                shard.name,
-                "-o",
-                str(replica),
-            ],
-            check=True,
-            capture_output=True,
-        )
-    finally:
-        server.kill()
 
 
 def run(
@@ -197,7 +136,7 @@ def main() -> None:
             for k, shard in enumerate(shards):
                 copy = work / f"replica-{n}-{k}"
                 if not copy.exists():
-                    replicate(shard, copy)
+                    replicate(shard.parent, shard.name, copy)
                 replicas.append(tcpsrv(copy))
             started += replicas
             stub = work / f"failover-{n}.stub"

@@ -1,7 +1,10 @@
 """Xapian's own servers for the tests of shards: ``xapian-tcpsrv`` serving a database on
 a free loopback port, ``xapian-replicate-server`` and ``xapian-replicate`` making a
 replica. Each server runs in a process group of its own and is killed with it (CI starts
-and stops its own servers: Debian's ``xapian-tools``, installed by ``.ci/run``)."""
+and stops its own servers: Debian's ``xapian-tools``, installed by ``.ci/run``).
+
+The benchmarks (``bench/shards.py``, ``bench/scale.py``) start their servers with this
+module too, so it imports pytest only where a test needs it (:func:`need_tools`)."""
 
 from __future__ import annotations
 
@@ -15,13 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 TOOLS = ("xapian-tcpsrv", "xapian-replicate", "xapian-replicate-server")
 
 
 def need_tools() -> None:
     """Skip (fail under CI=true, where .ci/run installs them) without Xapian's servers."""
+    import pytest
+
     missing = [t for t in TOOLS if shutil.which(t) is None]
     if missing:
         reason = f"{', '.join(missing)} not installed (Debian package xapian-tools)"
